@@ -1,0 +1,29 @@
+namespace Athos.Simulator;
+
+/// <summary>The simulated tenant: its credentials, its seed and how it delivers webhooks.</summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>The API key the simulator accepts as <c>Authorization: Bearer …</c>.</summary>
+    public string ApiKey { get; set; } = "ath_live_simulator";
+
+    /// <summary>Keys answered with <c>401 API_KEY_REVOKED</c> instead of <c>INVALID_API_KEY</c>.</summary>
+    public IList<string> RevokedApiKeys { get; } = [];
+
+    /// <summary>The webhook signing secret, <c>whsec_</c> prefix included (it is part of the HMAC key).</summary>
+    public string WebhookSecret { get; set; } = "whsec_simulator0000000000000000000000";
+
+    /// <summary>Seeds call generation, ids and fault decisions.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Athos retries a failed delivery once, about five minutes later.</summary>
+    public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A delivery not answered within this time counts as failed.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether the retry carries a new <c>t</c>. Athos does not document it; with <see langword="false"/> the retry
+    /// arrives with a timestamp about <see cref="WebhookRetryDelay"/> old.
+    /// </summary>
+    public bool RestampWebhookRetries { get; set; } = true;
+}

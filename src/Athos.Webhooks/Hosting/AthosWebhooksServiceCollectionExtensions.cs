@@ -1,0 +1,31 @@
+using Athos.Webhooks.Athos;
+using Athos.Webhooks.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Hosting;
+
+/// <summary>The one composition root: every host (the Functions app, the local runner, the tests) calls this.</summary>
+public static class AthosWebhooksServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Athos client, storage clients and the product's services, reading the flat app settings
+    /// (<c>ATHOS_API_KEY</c>, <c>ATHOS_WHSEC</c>, <c>AzureWebJobsStorage</c>, …) from <paramref name="configuration"/>.
+    /// Settings are validated when the host starts; a missing or malformed one stops it with a message naming it.
+    /// </summary>
+    public static IServiceCollection AddAthosWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.AddOptions<AthosApiOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AthosApiOptions>, AthosApiOptionsValidator>();
+        services.AddAthosClient();
+
+        services.AddAthosStorage(configuration);
+        return services;
+    }
+}

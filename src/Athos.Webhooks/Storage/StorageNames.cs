@@ -1,0 +1,41 @@
+namespace Athos.Webhooks.Storage;
+
+/// <summary>
+/// The names of every queue, table and container the product uses. The first six are the consumer contract
+/// (docs/schema.md); the rest are the product's own state. infra/ creates exactly these (a test checks it).
+/// </summary>
+public static class StorageNames
+{
+    /// <summary>Work items: one per call to fetch or failure to record (base64 JSON, as the Functions queue trigger reads).</summary>
+    public const string CallsQueue = "athos-calls";
+
+    /// <summary>Where a work item goes after <c>maxDequeueCount</c> failed attempts.</summary>
+    public const string PoisonQueue = "athos-calls-poison";
+
+    /// <summary>One row per call: <c>PartitionKey</c> = call id, <c>RowKey</c> = "".</summary>
+    public const string CallsTable = "AthosCalls";
+
+    /// <summary>Per rep, newest first: <c>PartitionKey</c> = externalUserId.</summary>
+    public const string CallsByUserTable = "AthosCallsByUser";
+
+    /// <summary>Per UTC day, newest first: <c>PartitionKey</c> = yyyy-MM-dd.</summary>
+    public const string CallsByDayTable = "AthosCallsByDay";
+
+    /// <summary><c>{callId}.json</c>: each call's detail exactly as Athos returned it.</summary>
+    public const string RawCallsContainer = "athos-calls";
+
+    /// <summary>One row per webhook delivery id: what came in and what became of it.</summary>
+    public const string WebhookDeliveriesTable = "AthosWebhookDeliveries";
+
+    /// <summary>The reconciler's watermark and last-run summary, and backfill jobs.</summary>
+    public const string StateTable = "AthosState";
+
+    /// <summary>Lease blobs that keep two reconciler runs from overlapping.</summary>
+    public const string LocksContainer = "athos-locks";
+
+    public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
+
+    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, WebhookDeliveriesTable, StateTable];
+
+    public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, LocksContainer];
+}

@@ -1,0 +1,30 @@
+namespace Athos.Webhooks.Storage;
+
+/// <summary>
+/// Where the storage account is: the Functions host's own <c>AzureWebJobsStorage</c> setting, either a connection
+/// string or the identity-based form (<c>AzureWebJobsStorage__accountName</c>, or the three service URIs, with
+/// <c>__credential</c>/<c>__clientId</c> for a user-assigned identity).
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string Setting = "AzureWebJobsStorage";
+
+    public string? ConnectionString { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public string? BlobServiceUri { get; set; }
+
+    public string? QueueServiceUri { get; set; }
+
+    public string? TableServiceUri { get; set; }
+
+    internal Uri BlobEndpoint => Endpoint(BlobServiceUri, "blob");
+
+    internal Uri QueueEndpoint => Endpoint(QueueServiceUri, "queue");
+
+    internal Uri TableEndpoint => Endpoint(TableServiceUri, "table");
+
+    private Uri Endpoint(string? explicitUri, string service) =>
+        explicitUri is not null ? new Uri(explicitUri) : new Uri($"https://{AccountName}.{service}.core.windows.net");
+}

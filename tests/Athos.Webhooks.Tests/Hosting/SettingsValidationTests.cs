@@ -1,0 +1,74 @@
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Tests.Hosting;
+
+/// <summary>Missing or malformed settings stop start-up with a message naming the setting.</summary>
+public sealed class SettingsValidationTests
+{
+    [Theory]
+    [InlineData("ATHOS_API_KEY", null, "ATHOS_API_KEY is required")]
+    [InlineData("ATHOS_API_KEY", "ath_live_ with space", "ATHOS_API_KEY contains whitespace")]
+    [InlineData("ATHOS_BASE_URL", "app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
+    [InlineData("ATHOS_BASE_URL", "ftp://app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
+    [InlineData("ATHOS_HTTP_MAX_RETRIES", "50", "ATHOS_HTTP_MAX_RETRIES must be between 1 and 10")]
+    [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "00:00:01", "ATHOS_HTTP_TOTAL_TIMEOUT (00:00:01) must be longer than ATHOS_HTTP_ATTEMPT_TIMEOUT")]
+    [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage is required")]
+    [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage is not a valid storage connection string")]
+    public async Task A_bad_setting_stops_start_up_naming_it(string setting, string? value, string expected)
+    {
+        var settings = TestApp.SettingsFor(null, null);
+        settings[setting] = value;
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings));
+
+        // The host aggregates every failed options validation (the HTTP pipeline's options read the Athos ones too).
+        var failures = error is AggregateException aggregate ? aggregate.InnerExceptions : [error];
+        Assert.All(failures, failure => Assert.IsType<OptionsValidationException>(failure));
+        Assert.All(failures, failure => Assert.Contains(expected, failure.Message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "soon")]
+    [InlineData("ATHOS_HTTP_MAX_RETRIES", "three")]
+    public async Task A_value_of_the_wrong_type_stops_start_up_naming_the_setting(string setting, string value)
+    {
+        var settings = TestApp.SettingsFor(null, null);
+        settings[setting] = value;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(settings));
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Identity_based_storage_settings_need_no_connection_string()
+    {
+        var settings = TestApp.SettingsFor(null, null);
+        settings["AzureWebJobsStorage"] = null;
+        settings["AzureWebJobsStorage:accountName"] = "athoswebhooksprod";
+        settings["AzureWebJobsStorage:credential"] = "managedidentity";
+        settings["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001";
+
+        await using var app = await TestApp.StartAsync(settings);
+
+        var storage = app.Get<IOptions<StorageOptions>>().Value;
+        Assert.Equal(new Uri("https://athoswebhooksprod.queue.core.windows.net"), storage.QueueEndpoint);
+        Assert.Equal(new Uri("https://athoswebhooksprod.table.core.windows.net"), app.Get<TableServiceClient>().Uri);
+    }
+
+    [Fact]
+    public async Task An_identity_based_setting_with_a_bad_uri_is_named()
+    {
+        var settings = TestApp.SettingsFor(null, null);
+        settings["AzureWebJobsStorage"] = null;
+        settings["AzureWebJobsStorage:accountName"] = "athoswebhooksprod";
+        settings["AzureWebJobsStorage:tableServiceUri"] = "tables.example";
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings));
+
+        Assert.Contains("AzureWebJobsStorage__tableServiceUri must be an absolute URL", error.Message, StringComparison.Ordinal);
+    }
+}

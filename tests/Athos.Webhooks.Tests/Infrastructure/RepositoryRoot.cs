@@ -1,0 +1,20 @@
+namespace Athos.Webhooks.Tests.Infrastructure;
+
+/// <summary>Finds the repository root (the folder holding Athos.Webhooks.sln) from the test binaries.</summary>
+internal static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Athos.Webhooks.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Could not find Athos.Webhooks.sln above {AppContext.BaseDirectory}.");
+    }
+}

@@ -1,0 +1,54 @@
+using Athos.Simulator;
+using Athos.Webhooks.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Hosting;
+
+namespace Athos.Webhooks.Tests.Infrastructure;
+
+/// <summary>
+/// The product's composition root in a generic host, configured like a deployment would be (flat app settings),
+/// pointed at a simulator and an Azurite. Logs are captured for assertions.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private TestApp(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The settings a deployment against <paramref name="simulator"/> and <paramref name="azurite"/> would have.</summary>
+    public static Dictionary<string, string?> SettingsFor(AthosSimulator? simulator, AzuriteInstance? azurite) => new()
+    {
+        ["ATHOS_API_KEY"] = simulator?.ApiKey ?? "ath_live_test",
+        ["ATHOS_BASE_URL"] = simulator?.BaseUrl.ToString(),
+        ["ATHOS_WHSEC"] = simulator?.WebhookSecret ?? "whsec_test",
+        ["AzureWebJobsStorage"] = azurite?.ConnectionString ?? "UseDevelopmentStorage=true",
+    };
+
+    /// <summary>Builds and starts the host: settings are validated here, as in a deployment.</summary>
+    public static async Task<TestApp> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
+        builder.Services.AddAthosWebhooks(builder.Configuration);
+        builder.Services.AddFakeLogging();
+        configure?.Invoke(builder.Services);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new TestApp(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
