@@ -2,8 +2,8 @@ using Athos.Simulator;
 using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Athos.Webhooks.Tests.Infrastructure;
 
