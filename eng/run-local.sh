@@ -22,6 +22,8 @@ node node_modules/azurite/dist/src/azurite.js --silent --disableTelemetry --inMe
 pids+=($!)
 echo "Azurite: blob 127.0.0.1:10000, queue 127.0.0.1:10001, table 127.0.0.1:10002 (AzureWebJobsStorage=UseDevelopmentStorage=true)"
 
-dotnet run --project src/Athos.Simulator -c Release -- --urls http://127.0.0.1:5080 &
+# Build first and start the program itself (not `dotnet run`), so that stopping it stops everything.
+dotnet build src/Athos.Simulator -c Release --nologo -v quiet
+dotnet src/Athos.Simulator/bin/Release/net10.0/Athos.Simulator.dll --urls http://127.0.0.1:5080 &
 pids+=($!)
 wait -n "${pids[@]}"

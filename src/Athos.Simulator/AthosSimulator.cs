@@ -60,6 +60,8 @@ public sealed class AthosSimulator : IAsyncDisposable
         builder.Services.AddSingleton<CallStore>();
         builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<AthosApi>();
+        // The embedding process owns signals and shutdown, not the simulator.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<AthosApi>().Map(app);
@@ -82,6 +84,13 @@ public sealed class AthosSimulator : IAsyncDisposable
     /// <summary>Gives a call a new score, a later <c>scoredAt</c> and <c>updatedAt</c>.</summary>
     public SimulatedCall Rescore(string callId, DateTimeOffset? scoredAt = null) =>
         Calls.Update(callId, call => Generator.Rescore(call, scoredAt ?? Time.GetUtcNow()));
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {

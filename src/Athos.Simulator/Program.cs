@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Athos.Simulator;
 
 // Standalone simulator: `dotnet run --project src/Athos.Simulator -- --urls http://127.0.0.1:5080 --calls 200`.
@@ -34,13 +35,16 @@ Console.WriteLine($"  calls           {calls.Count} (ended over the last 3 days)
 Console.WriteLine("Press Ctrl-C to stop.");
 
 var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.TrySetResult();
-};
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await stop.Task;
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
 
 static Dictionary<string, string> ParseArguments(string[] args)
 {
