@@ -1,5 +1,8 @@
-using Athos.Webhooks.Athos;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +29,19 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddAthosClient();
 
         services.AddAthosStorage(configuration);
+        services.AddSingleton<WorkQueue>();
+
+        services.AddOptions<WebhookOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<WebhookReceiver>();
+
+        services.AddOptions<EnrichmentOptions>().Bind(configuration);
+        services.AddSingleton<CallArchive>();
+        services.AddSingleton<CallRowWriter>();
+        // Transient: they hold the typed Athos client, whose handler the factory rotates.
+        services.AddTransient<CallEnricher>();
+        services.AddTransient<WorkItemProcessor>();
         return services;
     }
 }

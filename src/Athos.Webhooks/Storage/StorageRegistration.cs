@@ -18,12 +18,14 @@ internal static class StorageRegistration
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<StorageOptions>().ValidateOnStart();
 
+        // Without a connection string: the identity the settings name (credential=managedidentity, clientId), else
+        // DefaultAzureCredential; read the way the Functions host reads the same section.
+        TokenCredential Credential(IServiceProvider provider) =>
+            provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(configuration.GetSection(StorageOptions.Setting));
+
         services.AddAzureClients(azure =>
         {
-            // Without a connection string: the identity the settings name (credential=managedidentity, clientId), else DefaultAzureCredential.
-            azure.UseCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(configuration.GetSection(StorageOptions.Setting)));
-
-            azure.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) =>
+            azure.AddClient<QueueServiceClient, QueueClientOptions>((options, provider) =>
             {
                 var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
                 // What the Functions queue trigger expects (host.json messageEncoding: base64).
@@ -31,25 +33,25 @@ internal static class StorageRegistration
                 Tune(options.Retry);
                 return storage.ConnectionString is { } connectionString
                     ? new QueueServiceClient(connectionString, options)
-                    : new QueueServiceClient(storage.QueueEndpoint, credential, options);
+                    : new QueueServiceClient(storage.QueueEndpoint, Credential(provider), options);
             });
 
-            azure.AddClient<TableServiceClient, TableClientOptions>((options, credential, provider) =>
+            azure.AddClient<TableServiceClient, TableClientOptions>((options, provider) =>
             {
                 var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
                 Tune(options.Retry);
                 return storage.ConnectionString is { } connectionString
                     ? new TableServiceClient(connectionString, options)
-                    : new TableServiceClient(storage.TableEndpoint, credential, options);
+                    : new TableServiceClient(storage.TableEndpoint, Credential(provider), options);
             });
 
-            azure.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
+            azure.AddClient<BlobServiceClient, BlobClientOptions>((options, provider) =>
             {
                 var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
                 Tune(options.Retry);
                 return storage.ConnectionString is { } connectionString
                     ? new BlobServiceClient(connectionString, options)
-                    : new BlobServiceClient(storage.BlobEndpoint, credential, options);
+                    : new BlobServiceClient(storage.BlobEndpoint, Credential(provider), options);
             });
         });
 

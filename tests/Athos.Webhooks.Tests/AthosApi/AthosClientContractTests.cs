@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Athos.Simulator;
-using Athos.Webhooks.Athos;
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Tests.Infrastructure;
 
 namespace Athos.Webhooks.Tests.AthosApi;

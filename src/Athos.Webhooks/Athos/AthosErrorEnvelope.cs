@@ -1,6 +1,0 @@
-namespace Athos.Webhooks.Athos;
-
-/// <summary>Athos's error body: <c>{"error":{"code","message","requestId"}}</c>.</summary>
-internal sealed record AthosErrorEnvelope(AthosError? Error);
-
-internal sealed record AthosError(string? Code, string? Message, string? RequestId);

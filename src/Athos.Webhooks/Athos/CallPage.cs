@@ -1,9 +1,0 @@
-namespace Athos.Webhooks.Athos;
-
-/// <summary>One page of <c>GET /calls</c>: rows newest first, and the cursor of the next page (<see langword="null"/> on the last).</summary>
-public sealed record CallPage
-{
-    public IReadOnlyList<CallSummary> Data { get; init; } = [];
-
-    public string? NextCursor { get; init; }
-}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Athos.Webhooks.AthosApi;
+
+/// <summary>How to reach the Athos External API, and how hard to try.</summary>
+/// <remarks>
+/// Bound from flat app settings (the names Athos's own docs use). The retry budget is tuned for a queue-triggered
+/// caller: a failed message is retried by the queue anyway, so one invocation gives up well inside the function
+/// timeout rather than holding a worker for minutes.
+/// </remarks>
+public sealed class AthosApiOptions
+{
+    public const string ApiKeySetting = "ATHOS_API_KEY";
+    public const string BaseUrlSetting = "ATHOS_BASE_URL";
+    public const string AttemptTimeoutSetting = "ATHOS_HTTP_ATTEMPT_TIMEOUT";
+    public const string TotalTimeoutSetting = "ATHOS_HTTP_TOTAL_TIMEOUT";
+    public const string MaxRetriesSetting = "ATHOS_HTTP_MAX_RETRIES";
+    public const string RetryDelaySetting = "ATHOS_HTTP_RETRY_DELAY";
+
+    public static readonly Uri DefaultBaseUrl = new("https://app.useathos.ai/api/external/v1");
+
+    /// <summary>The API key (<c>ath_live_…</c>), sent as a bearer token. Required.</summary>
+    [ConfigurationKeyName(ApiKeySetting)]
+    public string ApiKey { get; set; } = string.Empty;
+
+    [ConfigurationKeyName(BaseUrlSetting)]
+    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>One HTTP attempt, from sending to the last byte of the body.</summary>
+    [ConfigurationKeyName(AttemptTimeoutSetting)]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Every attempt and every wait between them together; well below the queue function's timeout.</summary>
+    [ConfigurationKeyName(TotalTimeoutSetting)]
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    [ConfigurationKeyName(MaxRetriesSetting)]
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>The first back-off; later ones double, with jitter. A <c>Retry-After</c> header takes precedence.</summary>
+    [ConfigurationKeyName(RetryDelaySetting)]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

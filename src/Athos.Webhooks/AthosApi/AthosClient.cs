@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Athos.Webhooks.AthosApi;
+
+/// <summary>
+/// The Athos External API: the call list (reconciliation source) and the call detail (enrichment source).
+/// </summary>
+/// <remarks>
+/// A typed <see cref="HttpClient"/>: base address, bearer key, retries, timeouts and the circuit breaker are set up
+/// by <see cref="AthosClientRegistration"/>. Every failure surfaces as one <see cref="AthosApiException"/>.
+/// </remarks>
+public sealed class AthosClient(HttpClient http)
+{
+    public const string RequestIdHeader = "X-Athos-Request-Id";
+
+    /// <summary>
+    /// Every scored call whose <c>endedAt</c> lies in [<paramref name="query"/>.From, .To], newest first, across all
+    /// pages. An id that a later page repeats is yielded once.
+    /// </summary>
+    public async IAsyncEnumerable<CallSummary> ListCallsAsync(CallListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var page = await ListCallsPageAsync(query, cursor, cancellationToken);
+            foreach (var call in page.Data)
+            {
+                if (seen.Add(call.Id))
+                {
+                    yield return call;
+                }
+            }
+
+            if (page.NextCursor is not null && page.NextCursor == cursor)
+            {
+                throw new AthosApiException(AthosErrorKind.InvalidRequest, "Athos returned the same cursor twice; stopping rather than looping.");
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    /// <summary>One page of the list; <paramref name="cursor"/> is the previous page's <see cref="CallPage.NextCursor"/>.</summary>
+    public async Task<CallPage> ListCallsPageAsync(CallListQuery query, string? cursor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > CallListQuery.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, $"The page size is 1–{CallListQuery.MaxPageSize}.");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "calls" + BuildQueryString(query, cursor));
+        using var response = await SendAsync(request, cancellationToken);
+        var page = await ReadJsonAsync(response, AthosJsonContext.Default.CallPage, cancellationToken);
+        return page;
+    }
+
+    /// <summary>The full detail of one call, parsed, and the bytes exactly as Athos sent them.</summary>
+    public async Task<CallDetailResponse> GetCallAsync(CallId callId, CancellationToken cancellationToken = default)
+    {
+        // CallId admits only URL-safe characters; escaping anyway keeps the path safe should that rule ever widen.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "calls/" + Uri.EscapeDataString(callId.Value));
+        using var response = await SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var detail = Deserialize(body, AthosJsonContext.Default.CallDetail, response);
+        if (!string.Equals(detail.Id, callId.Value, StringComparison.Ordinal))
+        {
+            throw new AthosApiException(AthosErrorKind.Transient, $"Athos answered a request for {callId} with call {detail.Id}.", (int)response.StatusCode, requestId: GetRequestId(response));
+        }
+
+        return new CallDetailResponse(detail, body, GetRequestId(response));
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException)
+        {
+            throw new AthosApiException(AthosErrorKind.Transient, $"Athos could not be reached ({ex.GetType().Name}): {ex.Message}", innerException: ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ToExceptionAsync(response, cancellationToken);
+        }
+    }
+
+    private static async Task<AthosApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        AthosError? error = null;
+        try
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            error = JsonSerializer.Deserialize(body, AthosJsonContext.Default.AthosErrorEnvelope)?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not Athos's envelope (a proxy's HTML page, say): classify by status alone.
+        }
+
+        var requestId = error?.RequestId ?? GetRequestId(response);
+        var kind = AthosApiException.Classify(status, error?.Code);
+        var message = error?.Code is { } code
+            ? $"Athos answered {status} {code}: {error.Message}"
+            : $"Athos answered {status} {response.ReasonPhrase} without its error envelope.";
+        return new AthosApiException(kind, requestId is null ? message : $"{message} (request {requestId})", status, error?.Code, requestId);
+    }
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return Deserialize(body, type, response);
+    }
+
+    private static T Deserialize<T>(byte[] body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, HttpResponseMessage response)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, type)
+                ?? throw new JsonException("The body is the JSON literal null.");
+        }
+        catch (JsonException ex)
+        {
+            // A truncated or garbled body from a proxy or a bad deploy: worth another try later, never a silent drop.
+            throw new AthosApiException(AthosErrorKind.Transient, $"Athos answered {(int)response.StatusCode} with a body that is not the documented JSON: {ex.Message}", (int)response.StatusCode, requestId: GetRequestId(response), innerException: ex);
+        }
+    }
+
+    internal static string? GetRequestId(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(RequestIdHeader, out var values) ? values.FirstOrDefault() : null;
+
+    private static string BuildQueryString(CallListQuery query, string? cursor)
+    {
+        var builder = new StringBuilder();
+        Append(builder, "from", FormatTime(query.From));
+        Append(builder, "to", query.To is { } to ? FormatTime(to) : null);
+        Append(builder, "source", query.Source);
+        Append(builder, "externalUserId", query.ExternalUserId);
+        Append(builder, "externalAgencyId", query.ExternalAgencyId);
+        Append(builder, "limit", query.Limit.ToString(CultureInfo.InvariantCulture));
+        Append(builder, "cursor", cursor);
+        return builder.ToString();
+
+        static void Append(StringBuilder builder, string name, string? value)
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            builder.Append(builder.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+        }
+    }
+
+    // Millisecond precision in UTC, as Athos writes its own timestamps.
+    private static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A call detail and its raw body, which the archive stores byte for byte.</summary>
+public sealed record CallDetailResponse(CallDetail Call, ReadOnlyMemory<byte> RawJson, string? RequestId);

@@ -1,0 +1,9 @@
+namespace Athos.Webhooks.AthosApi;
+
+/// <summary>One page of <c>GET /calls</c>: rows newest first, and the cursor of the next page (<see langword="null"/> on the last).</summary>
+public sealed record CallPage
+{
+    public IReadOnlyList<CallSummary> Data { get; init; } = [];
+
+    public string? NextCursor { get; init; }
+}

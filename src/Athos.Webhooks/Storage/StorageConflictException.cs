@@ -1,0 +1,19 @@
+namespace Athos.Webhooks.Storage;
+
+/// <summary>Concurrent writers kept winning a conditional write; the work item should be retried later.</summary>
+public sealed class StorageConflictException : Exception
+{
+    public StorageConflictException()
+    {
+    }
+
+    public StorageConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public StorageConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+
+namespace Athos.Webhooks.Storage;
+
+/// <summary>The key schemes of the call tables (docs/schema.md), in one place.</summary>
+public static class TableKeys
+{
+    /// <summary>Longer rep ids are not indexed by rep (Table Storage keys are at most 1 KiB).</summary>
+    public const int MaxPartitionKeyLength = 256;
+
+    /// <summary>
+    /// Index <c>RowKey</c>: <c>DateTime.MaxValue.Ticks − time.Ticks</c> as 19 digits, then <c>_</c> and the call id,
+    /// so that a partition reads newest first and two calls at the same instant stay distinct.
+    /// </summary>
+    public static string NewestFirstRowKey(DateTimeOffset time, string callId) =>
+        (DateTime.MaxValue.Ticks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "_" + callId;
+
+    /// <summary>The lower bound of newest-first row keys at or before <paramref name="time"/> (for range queries).</summary>
+    public static string NewestFirstBound(DateTimeOffset time) =>
+        (DateTime.MaxValue.Ticks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary><c>AthosCallsByDay</c> partition: the UTC date, <c>yyyy-MM-dd</c>.</summary>
+    public static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A rep id as a partition key: characters Table Storage refuses in keys (<c>/ \ # ?</c>, control characters) and
+    /// <c>%</c> itself are percent-encoded; anything else is kept as is. <see langword="null"/> when not indexable.
+    /// </summary>
+    public static string? UserPartition(string? externalUserId)
+    {
+        if (string.IsNullOrEmpty(externalUserId) || externalUserId.Length > MaxPartitionKeyLength)
+        {
+            return null;
+        }
+
+        if (!externalUserId.Any(NeedsEscape))
+        {
+            return externalUserId;
+        }
+
+        var escaped = new StringBuilder(externalUserId.Length + 8);
+        foreach (var c in externalUserId)
+        {
+            if (NeedsEscape(c))
+            {
+                foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
+                {
+                    escaped.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
+}

@@ -1,0 +1,159 @@
+using Athos.Webhooks.Storage;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Webhooks;
+
+/// <summary>What <see cref="DeliveryLedger.ClaimAsync"/> found.</summary>
+public enum DeliveryClaim
+{
+    /// <summary>This message owns the work: do it.</summary>
+    Claimed,
+
+    /// <summary>Another message did or is doing the work: complete this one without doing it.</summary>
+    AlreadyHandled,
+}
+
+/// <summary>
+/// The webhook delivery ledger: deduplication by <c>X-Athos-Webhook-Id</c> and a queryable record of every
+/// authenticated delivery, kept for <see cref="WebhookOptions.DeliveryRetention"/>.
+/// </summary>
+/// <remarks>
+/// The ACK path reads it (is this id known?) but writes to it only when it does not queue; a new delivery's row is
+/// written by the queue worker when it claims the work item, keeping the ACK path at one storage write.
+/// </remarks>
+public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
+{
+    private readonly TableClient _table = tables.GetTableClient(StorageNames.WebhookDeliveriesTable);
+
+    public async Task<DeliveryRecord?> FindAsync(string webhookId, CancellationToken cancellationToken = default)
+    {
+        var response = await _table.GetEntityIfExistsAsync<DeliveryRecord>(webhookId, string.Empty, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Counts another arrival of a known id. Best effort: losing a race only loses a count.</summary>
+    public async Task RecordRepeatAsync(DeliveryRecord record, CancellationToken cancellationToken = default)
+    {
+        record.Deliveries++;
+        record.LastReceivedAt = time.GetUtcNow();
+        try
+        {
+            await _table.UpdateEntityAsync(record, record.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Someone else updated or purged it meanwhile; the duplicate was still answered correctly.
+        }
+    }
+
+    /// <summary>Records an authenticated delivery of an event type that is not handled.</summary>
+    public async Task RecordIgnoredAsync(string webhookId, string eventType, string? athosRequestId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await _table.UpsertEntityAsync(
+            new DeliveryRecord
+            {
+                PartitionKey = webhookId,
+                Event = eventType,
+                ReceivedAt = now,
+                LastReceivedAt = now,
+                Status = DeliveryStatus.Ignored,
+                AthosRequestId = athosRequestId,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims a webhook's work item for the queue message <paramref name="messageId"/> before any work is done, so
+    /// that a duplicate delivery (a second message for the same webhook id) causes no second Athos fetch.
+    /// </summary>
+    public async Task<DeliveryClaim> ClaimAsync(string webhookId, string callId, bool success, DateTimeOffset? receivedAt, string messageId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var record = new DeliveryRecord
+        {
+            PartitionKey = webhookId,
+            CallId = callId,
+            Event = "call.scored",
+            Success = success,
+            ReceivedAt = receivedAt ?? now,
+            LastReceivedAt = receivedAt ?? now,
+            Status = DeliveryStatus.Processing,
+            MessageId = messageId,
+        };
+
+        try
+        {
+            await _table.AddEntityAsync(record, cancellationToken);
+            return DeliveryClaim.Claimed;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Known id: ours (a retry of the same message), another message's, or already done.
+        }
+
+        var existing = await FindAsync(webhookId, cancellationToken);
+        switch (existing)
+        {
+            case null:
+                await _table.UpsertEntityAsync(record, TableUpdateMode.Replace, cancellationToken);
+                return DeliveryClaim.Claimed;
+            case { Status: DeliveryStatus.Processing } when existing.MessageId == messageId:
+                return DeliveryClaim.Claimed;
+            case { Status: DeliveryStatus.Processing or DeliveryStatus.Processed }:
+                // A duplicate that reached the queue before the first was processed: count it, do nothing else.
+                await RecordRepeatAsync(existing, cancellationToken);
+                return DeliveryClaim.AlreadyHandled;
+            default:
+                record.ETag = existing.ETag;
+                await _table.UpdateEntityAsync(record, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return DeliveryClaim.Claimed;
+        }
+    }
+
+    /// <summary>Records what processing a webhook's work item concluded.</summary>
+    public async Task CompleteAsync(string webhookId, string outcome, CancellationToken cancellationToken = default)
+    {
+        var update = new TableEntity(webhookId, string.Empty)
+        {
+            [nameof(DeliveryRecord.Status)] = DeliveryStatus.Processed,
+            [nameof(DeliveryRecord.Outcome)] = outcome,
+            [nameof(DeliveryRecord.ProcessedAt)] = time.GetUtcNow(),
+            [nameof(DeliveryRecord.LastError)] = null,
+        };
+        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>Notes why the latest attempt failed (the message will be retried, or end in the poison queue).</summary>
+    public async Task RecordFailureAsync(string webhookId, string error, CancellationToken cancellationToken = default)
+    {
+        var update = new TableEntity(webhookId, string.Empty)
+        {
+            [nameof(DeliveryRecord.LastError)] = error.Length > 1000 ? error[..1000] : error,
+        };
+        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>Deletes the records of deliveries last seen before <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        var filter = TableClient.CreateQueryFilter<DeliveryRecord>(r => r.LastReceivedAt < cutoff);
+        await foreach (var record in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await _table.DeleteEntityAsync(record.PartitionKey, record.RowKey, ETag.All, cancellationToken);
+                deleted++;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already gone.
+            }
+        }
+
+        return deleted;
+    }
+}

@@ -1,0 +1,65 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Webhooks;
+
+/// <summary>
+/// One webhook delivery id in <c>AthosWebhookDeliveries</c> (<c>PartitionKey</c> = webhook id, <c>RowKey</c> = ""):
+/// what arrived, how often, and what became of it.
+/// </summary>
+public sealed class DeliveryRecord : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string WebhookId => PartitionKey;
+
+    public string? CallId { get; set; }
+
+    public string? Event { get; set; }
+
+    public bool? Success { get; set; }
+
+    /// <summary>The first time this id arrived.</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>The last time this id arrived (a duplicate or Athos's retry).</summary>
+    public DateTimeOffset LastReceivedAt { get; set; }
+
+    /// <summary>How many times this id arrived.</summary>
+    public int Deliveries { get; set; } = 1;
+
+    /// <summary>See <see cref="DeliveryStatus"/>.</summary>
+    public string Status { get; set; } = DeliveryStatus.Processing;
+
+    /// <summary>What processing concluded (<c>stored</c>, <c>unchanged</c>, <c>not_found</c>, …).</summary>
+    public string? Outcome { get; set; }
+
+    /// <summary>The queue message that owns processing, so that its own retries are not mistaken for duplicates.</summary>
+    public string? MessageId { get; set; }
+
+    public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>The delivery's <c>requestId</c> (Athos's support id for it).</summary>
+    public string? AthosRequestId { get; set; }
+
+    public string? LastError { get; set; }
+}
+
+/// <summary>Where a delivery stands.</summary>
+public static class DeliveryStatus
+{
+    /// <summary>An event type this build does not handle: acknowledged and not queued.</summary>
+    public const string Ignored = "ignored";
+
+    /// <summary>Its work item is being processed (or will be retried).</summary>
+    public const string Processing = "processing";
+
+    /// <summary>Its work item completed; <see cref="DeliveryRecord.Outcome"/> says how.</summary>
+    public const string Processed = "processed";
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Athos.Webhooks.Webhooks;
+
+/// <summary>
+/// The HTTP face of <see cref="WebhookReceiver"/>, shared by the Functions app (ASP.NET Core integration) and the
+/// local runner (Kestrel) so that both answer byte for byte alike.
+/// </summary>
+public static class WebhookHttpEndpoint
+{
+    /// <summary>The path Athos is given: <c>https://&lt;app&gt;/api/athos/webhook</c>.</summary>
+    public const string Path = "/api/athos/webhook";
+
+    /// <summary>Translates the request, runs the receiver once over the raw body, and returns the answer to write.</summary>
+    public static async Task<WebhookHttpResult> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(receiver);
+        var outcome = await receiver.ReceiveAsync(
+            new WebhookRequest(
+                request.ContentType,
+                request.Headers[WebhookSignature.HeaderName].ToString(),
+                request.Headers[WebhookRequest.WebhookIdHeader].ToString(),
+                request.ContentLength,
+                request.Body),
+            cancellationToken);
+        return new WebhookHttpResult(outcome);
+    }
+
+    /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>
+    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPost(Path, (HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) => HandleAsync(request, receiver, cancellationToken));
+}

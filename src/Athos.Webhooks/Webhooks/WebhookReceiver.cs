@@ -1,0 +1,157 @@
+using System.Net.Http.Headers;
+using Athos.Webhooks.WorkItems;
+using Azure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Webhooks;
+
+/// <summary>
+/// Receives one <c>call.scored</c> delivery: size limit, signature, content type, payload, deduplication, then a work
+/// item on the queue. It acknowledges only what it has durably queued (or knowingly ignored); if storage fails the
+/// answer is 503, Athos retries once, and the reconciler is the backstop.
+/// </summary>
+public sealed partial class WebhookReceiver(
+    IOptionsMonitor<WebhookOptions> options,
+    DeliveryLedger ledger,
+    WorkQueue queue,
+    TimeProvider time,
+    ILogger<WebhookReceiver> logger)
+{
+    /// <summary>Athos waits 10 seconds for an answer; storage gets most of that, and then the answer is 503.</summary>
+    public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(7);
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
+
+    public async Task<WebhookOutcome> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = options.CurrentValue;
+
+        if (request.ContentLength > WebhookOptions.MaxBodyBytes)
+        {
+            return Rejected(WebhookOutcome.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
+        }
+
+        var body = await BoundedBody.ReadAsync(request.Body, WebhookOptions.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Rejected(WebhookOutcome.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
+        }
+
+        // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
+        var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, time.GetUtcNow(), settings.Tolerance);
+        if (verdict != SignatureVerdict.Valid)
+        {
+            return Rejected(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            return Rejected(WebhookOutcome.Reject(415, WebhookErrorCodes.UnsupportedMediaType, $"Content-Type must be application/json; it is '{request.ContentType}'."), request.WebhookId);
+        }
+
+        if (string.IsNullOrEmpty(request.WebhookId))
+        {
+            return Rejected(WebhookOutcome.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookRequest.WebhookIdHeader} header is required."), null);
+        }
+
+        if (!WebhookId.IsValid(request.WebhookId))
+        {
+            return Rejected(WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookRequest.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
+        }
+
+        var webhookId = request.WebhookId;
+        var webhookEvent = WebhookEvent.Parse(body, out var unhandledEvent, out var athosRequestId, out var rejection);
+        if (rejection is not null)
+        {
+            return Rejected(rejection, webhookId);
+        }
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(StorageBudget);
+        try
+        {
+            if (unhandledEvent is not null)
+            {
+                await ledger.RecordIgnoredAsync(webhookId, unhandledEvent, athosRequestId, budget.Token);
+                Log.Ignored(logger, webhookId, unhandledEvent, athosRequestId);
+                return WebhookOutcome.Ignored;
+            }
+
+            var call = webhookEvent!;
+            if (await ledger.FindAsync(webhookId, budget.Token) is { } known)
+            {
+                await ledger.RecordRepeatAsync(known, budget.Token);
+                Log.Duplicate(logger, webhookId, call.CallId.Value, athosRequestId, known.Deliveries);
+                return WebhookOutcome.Duplicate;
+            }
+
+            await queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
+            Log.Accepted(logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
+            return WebhookOutcome.Accepted;
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            Log.StorageUnavailable(logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
+            return new WebhookOutcome(503, Error: new WebhookError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
+        }
+    }
+
+    private WorkItem ToWorkItem(WebhookEvent call, string webhookId)
+    {
+        var receivedAt = time.GetUtcNow();
+        return call.Success
+            ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ReceivedAt = receivedAt }
+            : new ScoringFailedWorkItem
+            {
+                Origin = WorkOrigin.Webhook,
+                CallId = call.CallId,
+                WebhookId = webhookId,
+                ReceivedAt = receivedAt,
+                OccurredAt = call.OccurredAt,
+                Reason = call.Reason,
+                ReasonMessage = call.ReasonMessage,
+                Source = call.Source,
+                ExternalUserId = call.ExternalUserId,
+                ExternalAgencyId = call.ExternalAgencyId,
+            };
+    }
+
+    private WebhookOutcome Rejected(WebhookOutcome outcome, string? webhookId)
+    {
+        // The id is unauthenticated here: it is logged only when well-formed.
+        Log.Rejected(logger, outcome.StatusCode, outcome.Error!.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null);
+        return outcome;
+    }
+
+    private static WebhookOutcome SignatureRejection(SignatureVerdict verdict, TimeSpan tolerance) => verdict switch
+    {
+        SignatureVerdict.Missing => WebhookOutcome.Reject(401, WebhookErrorCodes.MissingSignature, $"The {WebhookSignature.HeaderName} header is required."),
+        SignatureVerdict.Malformed => WebhookOutcome.Reject(401, WebhookErrorCodes.MalformedSignature, $"{WebhookSignature.HeaderName} must look like t=<unix seconds>,v1=<64 hex characters>."),
+        SignatureVerdict.Stale => WebhookOutcome.Reject(401, WebhookErrorCodes.StaleTimestamp, $"The signed timestamp is more than {tolerance.TotalSeconds:0} seconds from now."),
+        _ => WebhookOutcome.Reject(401, WebhookErrorCodes.InvalidSignature, "No v1 signature matches the configured secret."),
+    };
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && string.Equals(mediaType.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
+        public static partial void Accepted(ILogger logger, string webhookId, string callId, string? athosRequestId, bool success);
+
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} is a duplicate (delivery {Deliveries}, Athos request {AthosRequestId})")]
+        public static partial void Duplicate(ILogger logger, string webhookId, string callId, string? athosRequestId, int deliveries);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
+        public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
+        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
+        public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+using Athos.Webhooks.AthosApi;
+
+namespace Athos.Webhooks.WorkItems;
+
+/// <summary>Why a work item was queued.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WorkOrigin>))]
+public enum WorkOrigin
+{
+    [JsonStringEnumMemberName("webhook")]
+    Webhook,
+
+    [JsonStringEnumMemberName("reconcile")]
+    Reconcile,
+
+    [JsonStringEnumMemberName("backfill")]
+    Backfill,
+
+    [JsonStringEnumMemberName("redrive")]
+    Redrive,
+}
+
+/// <summary>
+/// A message on <c>athos-calls</c>: small, versioned JSON (base64-encoded on the queue, as the Functions trigger
+/// expects). Its shape is part of the storage contract (docs/schema.md).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(FetchCallWorkItem), "fetch")]
+[JsonDerivedType(typeof(ScoringFailedWorkItem), "scoringFailed")]
+public abstract record WorkItem
+{
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("v")]
+    public int Version { get; init; } = CurrentVersion;
+
+    public required WorkOrigin Origin { get; init; }
+
+    /// <summary>The <c>X-Athos-Webhook-Id</c> of the delivery that caused this item, when a webhook did.</summary>
+    public string? WebhookId { get; init; }
+
+    /// <summary>When the cause arrived (the webhook's receipt, the reconcile run).</summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+}
+
+/// <summary>Fetch a call's detail from Athos and store it.</summary>
+public sealed record FetchCallWorkItem : WorkItem
+{
+    public required CallId CallId { get; init; }
+}
+
+/// <summary>
+/// Record that Athos could not score a call. The webhook is the only record of such a call (it is never listed and
+/// its detail is 404), so the item carries everything the row needs.
+/// </summary>
+public sealed record ScoringFailedWorkItem : WorkItem
+{
+    public required CallId CallId { get; init; }
+
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>Athos's machine code (<c>SCORING_INCOMPLETE</c> today; the list only grows).</summary>
+    public string? Reason { get; init; }
+
+    public string? ReasonMessage { get; init; }
+
+    public string? Source { get; init; }
+
+    public string? ExternalUserId { get; init; }
+
+    public string? ExternalAgencyId { get; init; }
+}

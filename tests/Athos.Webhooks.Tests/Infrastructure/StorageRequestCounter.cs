@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Athos.Webhooks.Tests.Infrastructure;
+
+/// <summary>An Azure.Core pipeline policy that records every storage request the product makes.</summary>
+public sealed class StorageRequestCounter : HttpPipelinePolicy
+{
+    private readonly ConcurrentQueue<(string Method, Uri Uri)> _requests = new();
+
+    public IReadOnlyList<(string Method, Uri Uri)> Requests => [.. _requests];
+
+    public void Reset() => _requests.Clear();
+
+    /// <summary>Requests that change table data (anything but GET) against the table endpoint on <paramref name="tablePort"/>.</summary>
+    public int TableWrites(int tablePort) => Requests.Count(r => r.Uri.Port == tablePort && r.Method != "GET");
+
+    public int To(int port) => Requests.Count(r => r.Uri.Port == port);
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Record(message);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Record(message);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Record(HttpMessage message) => _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.ToUri()));
+}
