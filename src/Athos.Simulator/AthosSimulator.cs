@@ -16,7 +16,7 @@ public sealed class AthosSimulator : IAsyncDisposable
         _app = app;
         Options = options;
         Time = time;
-        Generator = new CallGenerator(options.Seed);
+        Generator = new CallGenerator(options.Seed) { FailureRate = options.FailureRate };
         Faults = app.Services.GetRequiredService<SimulatorFaults>();
         Calls = app.Services.GetRequiredService<CallStore>();
         Requests = app.Services.GetRequiredService<RequestLog>();

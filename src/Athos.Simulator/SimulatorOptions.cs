@@ -15,6 +15,9 @@ public sealed class SimulatorOptions
     /// <summary>Seeds call generation, ids and fault decisions.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>The share of generated calls whose scoring fails.</summary>
+    public double FailureRate { get; set; } = 0.03;
+
     /// <summary>Athos retries a failed delivery once, about five minutes later.</summary>
     public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 

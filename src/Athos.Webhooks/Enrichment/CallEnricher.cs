@@ -17,7 +17,7 @@ public sealed class CallEnricher(
     /// Fetches a call's detail and stores it if it is newer than what is stored. <c>CALL_NOT_FOUND</c> is an outcome;
     /// every other Athos failure is thrown as <see cref="AthosApiException"/>.
     /// </summary>
-    public async Task<EnrichmentOutcome> FetchAndStoreAsync(CallId callId, CancellationToken cancellationToken)
+    public async Task<WorkOutcome> FetchAndStoreAsync(CallId callId, CancellationToken cancellationToken)
     {
         CallDetailResponse response;
         try
@@ -26,7 +26,7 @@ public sealed class CallEnricher(
         }
         catch (AthosApiException ex) when (ex.Kind == AthosErrorKind.NotFound)
         {
-            return EnrichmentOutcome.NotFound;
+            return WorkOutcome.NotFound;
         }
 
         var row = CallProjection.FromDetail(response, time.GetUtcNow());
@@ -36,19 +36,19 @@ public sealed class CallEnricher(
             row,
             (stored, ct) => archive.WriteAsync(callId.Value, body, version, probablyExists: stored is not null, ct),
             cancellationToken);
-        return result == RowWriteResult.Stored ? EnrichmentOutcome.Stored : EnrichmentOutcome.Unchanged;
+        return result == RowWriteResult.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;
     }
 
     /// <summary>Records a scoring failure, unless the call already has a score (a score always wins).</summary>
-    public async Task<EnrichmentOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
+    public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         var result = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), null, cancellationToken);
         return result switch
         {
-            RowWriteResult.Stored => EnrichmentOutcome.FailureRecorded,
-            RowWriteResult.Superseded => EnrichmentOutcome.FailureIgnored,
-            _ => EnrichmentOutcome.Unchanged,
+            RowWriteResult.Stored => WorkOutcome.FailureRecorded,
+            RowWriteResult.Superseded => WorkOutcome.FailureIgnored,
+            _ => WorkOutcome.Unchanged,
         };
     }
 }

@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -36,12 +37,20 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<WebhookReceiver>();
 
-        services.AddOptions<EnrichmentOptions>().Bind(configuration);
+        services.AddOptions<EnrichmentOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<CallArchive>();
         services.AddSingleton<CallRowWriter>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();
+
+        services.AddOptions<ReconcileOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReconcileOptions>, ReconcileOptionsValidator>();
+        services.AddSingleton<LeaseLock>();
+        services.AddSingleton<ReconcileStateStore>();
+        services.AddSingleton<MissingCallFinder>();
+        services.AddTransient<Reconciler>();
+        services.AddTransient<Backfiller>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,7 +15,7 @@ public static class WebhookHttpEndpoint
     public const string Path = "/api/athos/webhook";
 
     /// <summary>Translates the request, runs the receiver once over the raw body, and returns the answer to write.</summary>
-    public static async Task<WebhookHttpResult> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(receiver);
@@ -26,7 +27,7 @@ public static class WebhookHttpEndpoint
                 request.ContentLength,
                 request.Body),
             cancellationToken);
-        return new WebhookHttpResult(outcome);
+        return new JsonHttpResult<WebhookAnswer>(outcome.StatusCode, new WebhookAnswer(outcome.Status, outcome.Error), WebhookJsonContext.Default.WebhookAnswer, outcome.RetryAfter);
     }
 
     /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>

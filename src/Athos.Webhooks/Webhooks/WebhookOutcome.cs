@@ -1,7 +1,9 @@
+using Athos.Webhooks.Hosting;
+
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>The receiver's answer: an HTTP status and a small JSON body (<c>status</c>, or <c>error</c>).</summary>
-public sealed record WebhookOutcome(int StatusCode, string? Status = null, WebhookError? Error = null, TimeSpan? RetryAfter = null)
+public sealed record WebhookOutcome(int StatusCode, string? Status = null, ApiError? Error = null, TimeSpan? RetryAfter = null)
 {
     public static WebhookOutcome Accepted { get; } = new(202, "accepted");
 
@@ -12,11 +14,8 @@ public sealed record WebhookOutcome(int StatusCode, string? Status = null, Webho
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     public static WebhookOutcome Reject(int statusCode, string code, string message, string? field = null) =>
-        new(statusCode, Error: new WebhookError(code, message, field));
+        new(statusCode, Error: new ApiError(code, message, field));
 }
-
-/// <summary>A machine-readable <see cref="Code"/>, a sentence for people, and the offending field when there is one.</summary>
-public sealed record WebhookError(string Code, string Message, string? Field = null);
 
 /// <summary>The error codes the receiver answers with (also listed in docs/operations.md).</summary>
 public static class WebhookErrorCodes

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.WorkItems;
 using Azure;
 using Microsoft.Extensions.Logging;
@@ -94,7 +95,7 @@ public sealed partial class WebhookReceiver(
         catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or AggregateException)
         {
             Log.StorageUnavailable(logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
-            return new WebhookOutcome(503, Error: new WebhookError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
+            return new WebhookOutcome(503, Error: new ApiError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
         }
     }
 

@@ -27,6 +27,7 @@ public enum WorkOrigin
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(FetchCallWorkItem), "fetch")]
 [JsonDerivedType(typeof(ScoringFailedWorkItem), "scoringFailed")]
+[JsonDerivedType(typeof(BackfillPageWorkItem), "backfillPage")]
 public abstract record WorkItem
 {
     public const int CurrentVersion = 1;
@@ -69,4 +70,19 @@ public sealed record ScoringFailedWorkItem : WorkItem
     public string? ExternalUserId { get; init; }
 
     public string? ExternalAgencyId { get; init; }
+}
+
+/// <summary>
+/// List one page of a backfill job, queue what is missing, then queue the next page: a chain that survives restarts
+/// and spreads over instances.
+/// </summary>
+public sealed record BackfillPageWorkItem : WorkItem
+{
+    public required string JobId { get; init; }
+
+    /// <summary>1 for the first page.</summary>
+    public required int Page { get; init; }
+
+    /// <summary>The cursor Athos gave for this page (<see langword="null"/> for the first).</summary>
+    public string? Cursor { get; init; }
 }

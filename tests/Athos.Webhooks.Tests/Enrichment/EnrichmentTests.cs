@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -48,7 +47,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var outcome = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.Stored, outcome);
+        Assert.Equal(WorkOutcome.Stored, outcome);
         var detail = await FetchRawDetailAsync(call.Id);
         var main = await _tables.MainAsync(call.Id);
         AssertColumnsEqual(detail, main!, withScoreJson: true);
@@ -80,7 +79,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         _counter.Reset();
         var outcome = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.Unchanged, outcome);
+        Assert.Equal(WorkOutcome.Unchanged, outcome);
         Assert.Equal(0, _counter.TableWrites(storage.Azurite.TablePort));
         Assert.Equal(0, _counter.Requests.Count(r => r.Uri.Port == storage.Azurite.BlobPort));
         Assert.Equal(1, _counter.To(storage.Azurite.TablePort));
@@ -97,7 +96,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         _simulator.Calls.Update(original.Id, _ => original);
         var outcome = await ProcessAsync(Fetch(original.Id));
 
-        Assert.Equal(EnrichmentOutcome.Unchanged, outcome);
+        Assert.Equal(WorkOutcome.Unchanged, outcome);
         var main = await _tables.MainAsync(original.Id);
         Assert.Equal((rescored.ScoredAt, rescored.OverallScore), (main!.ScoredAt, main.OverallScore));
         var (byUser, byDay) = await _tables.IndexRowsAsync(original.Id);
@@ -116,7 +115,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         var rescored = _simulator.Rescore(call.Id, call.ScoredAt!.Value.AddMinutes(30));
         var outcome = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.Stored, outcome);
+        Assert.Equal(WorkOutcome.Stored, outcome);
         var detail = await FetchRawDetailAsync(call.Id);
         AssertColumnsEqual(detail, (await _tables.MainAsync(call.Id))!, withScoreJson: true);
         var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
@@ -157,9 +156,9 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         var failedRow = await _tables.MainAsync(call.Id);
         var second = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.FailureRecorded, first);
+        Assert.Equal(WorkOutcome.FailureRecorded, first);
         Assert.Equal((CallStatus.Failed, "SCORING_INCOMPLETE", failedAt), (failedRow!.Status, failedRow.FailureReason, failedRow.FailedAt));
-        Assert.Equal(EnrichmentOutcome.Stored, second);
+        Assert.Equal(WorkOutcome.Stored, second);
         var main = await _tables.MainAsync(call.Id);
         Assert.Equal((CallStatus.Scored, null, null), (main!.Status, main.FailureReason, main.FailureMessage));
         var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
@@ -177,7 +176,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         _counter.Reset();
         var outcome = await ProcessAsync(Failure(call.Id, DateTimeOffset.UtcNow, call.ExternalUserId));
 
-        Assert.Equal(EnrichmentOutcome.FailureIgnored, outcome);
+        Assert.Equal(WorkOutcome.FailureIgnored, outcome);
         Assert.Equal(0, _counter.TableWrites(storage.Azurite.TablePort));
         Assert.Equal(before, await SnapshotAsync(call.Id));
     }
@@ -189,7 +188,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var outcome = await ProcessAsync(item);
 
-        Assert.Equal(EnrichmentOutcome.NotFound, outcome);
+        Assert.Equal(WorkOutcome.NotFound, outcome);
         Assert.Null(await _tables.MainAsync("athos_call_unknown000"));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
         Assert.Equal((DeliveryStatus.Processed, "not_found"), (record!.Status, record.Outcome));
@@ -221,7 +220,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var outcome = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.Stored, outcome);
+        Assert.Equal(WorkOutcome.Stored, outcome);
         Assert.Equal(3, _simulator.Requests.DetailRequestsFor(call.Id));
         Assert.NotNull(await _tables.MainAsync(call.Id));
     }
@@ -235,17 +234,17 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         {
             try
             {
-                return (Outcome: (EnrichmentOutcome?)await ProcessAsync(Fetch(call.Id)), Error: (Exception?)null);
+                return (Outcome: (WorkOutcome?)await ProcessAsync(Fetch(call.Id)), Error: (Exception?)null);
             }
             catch (Exception ex)
             {
-                return (Outcome: (EnrichmentOutcome?)null, Error: (Exception?)ex);
+                return (Outcome: (WorkOutcome?)null, Error: (Exception?)ex);
             }
         }));
 
         // Only errors a queue retry would resolve may escape.
         Assert.All(results.Where(r => r.Error is not null), r => Assert.True(r.Error is StorageConflictException or RequestFailedException, r.Error!.ToString()));
-        Assert.Single(results, r => r.Outcome == EnrichmentOutcome.Stored);
+        Assert.Single(results, r => r.Outcome == WorkOutcome.Stored);
         var detail = await FetchRawDetailAsync(call.Id);
         AssertColumnsEqual(detail, (await _tables.MainAsync(call.Id))!, withScoreJson: true);
         var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
@@ -263,7 +262,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var outcome = await ProcessAsync(Fetch(call.Id));
 
-        Assert.Equal(EnrichmentOutcome.Stored, outcome);
+        Assert.Equal(WorkOutcome.Stored, outcome);
         var main = await _tables.MainAsync(call.Id);
         Assert.Equal("Feedback,ScoreJson", main!.Truncated);
         Assert.InRange(main.Feedback!.Length, 30_000, TableLimits.MaxStringLength);
@@ -362,7 +361,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         return call;
     }
 
-    private Task<EnrichmentOutcome> ProcessAsync(WorkItem item, TestApp? app = null) =>
+    private Task<WorkOutcome> ProcessAsync(WorkItem item, TestApp? app = null) =>
         (app ?? _app).Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
 
     private Task<TestApp> StartAppAsync(params (string Name, string Value)[] overrides)

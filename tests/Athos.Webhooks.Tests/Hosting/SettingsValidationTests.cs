@@ -15,6 +15,13 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_BASE_URL", "ftp://app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "50", "ATHOS_HTTP_MAX_RETRIES must be between 1 and 10")]
     [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "00:00:01", "ATHOS_HTTP_TOTAL_TIMEOUT (00:00:01) must be longer than ATHOS_HTTP_ATTEMPT_TIMEOUT")]
+    [InlineData("ATHOS_WHSEC", null, "ATHOS_WHSEC is required")]
+    [InlineData("ATHOS_WEBHOOK_TOLERANCE", "00:00:05", "ATHOS_WEBHOOK_TOLERANCE must be between")]
+    [InlineData("ATHOS_WEBHOOK_DELIVERY_RETENTION", "7.00:00:00", "ATHOS_WEBHOOK_DELIVERY_RETENTION must be between 30 and 400 days")]
+    [InlineData("ATHOS_RECONCILE_SCHEDULE", "*/10 * * * *", "ATHOS_RECONCILE_SCHEDULE must be a six-field CRON expression")]
+    [InlineData("ATHOS_RECONCILE_OVERLAP", "-01:00:00", "ATHOS_RECONCILE_OVERLAP must be between")]
+    [InlineData("ATHOS_RECONCILE_LOOKBACK", "00:00:00", "ATHOS_RECONCILE_LOOKBACK must be between")]
+    [InlineData("ATHOS_RECONCILE_PARALLELISM", "0", "ATHOS_RECONCILE_PARALLELISM must be between 1 and 64")]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage is required")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage is not a valid storage connection string")]
     public async Task A_bad_setting_stops_start_up_naming_it(string setting, string? value, string expected)
@@ -33,6 +40,8 @@ public sealed class SettingsValidationTests
     [Theory]
     [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "soon")]
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "three")]
+    [InlineData("ATHOS_STORE_TRANSCRIPTS", "nope")]
+    [InlineData("ATHOS_RECONCILE_OVERLAP", "an hour")]
     public async Task A_value_of_the_wrong_type_stops_start_up_naming_the_setting(string setting, string value)
     {
         var settings = TestApp.SettingsFor(null, null);

@@ -12,9 +12,26 @@ public sealed class TestQueues(string connectionString)
 
     public async Task<int> CountAsync() => (await _calls.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
-    /// <summary>Every visible message, parsed, left on the queue.</summary>
-    public async Task<IReadOnlyList<WorkItem>> PeekAllAsync() =>
-        [.. (await _calls.PeekMessagesAsync(32)).Value.Select(m => WorkItemSerializer.Deserialize(m.Body))];
+    /// <summary>Every visible message, parsed, left on the queue (read by receiving all, then making them visible again).</summary>
+    public async Task<List<WorkItem>> PeekAllAsync()
+    {
+        var received = new List<QueueMessage>();
+        while ((await _calls.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value is { Length: > 0 } batch)
+        {
+            received.AddRange(batch);
+        }
+
+        foreach (var message in received)
+        {
+            await _calls.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        return [.. received.Select(m => WorkItemSerializer.Deserialize(m.Body))];
+    }
+
+    /// <summary>The call ids of every fetch item on the queue, left on the queue.</summary>
+    public async Task<List<string>> PeekAllIdsAsync() =>
+        [.. (await PeekAllAsync()).OfType<FetchCallWorkItem>().Select(f => f.CallId.Value)];
 
     /// <summary>Receives up to 32 messages (hidden for a minute), for a test to process and delete.</summary>
     public async Task<QueueMessage[]> ReceiveAsync(int max = 32) => (await _calls.ReceiveMessagesAsync(max, TimeSpan.FromMinutes(1))).Value;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Athos.Simulator;
-using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -77,7 +76,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         var outcomes = await DrainQueueAsync();
 
         Assert.Equal([202, 202], new[] { first.Status, second.Status });
-        Assert.Equal([EnrichmentOutcome.Stored, EnrichmentOutcome.Duplicate], outcomes.Order());
+        Assert.Equal([WorkOutcome.Stored, WorkOutcome.Duplicate], outcomes.Order());
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
     }
 
@@ -362,18 +361,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         return await WebhookRequests.ExecuteAsync(result, request);
     }
 
-    private async Task<List<EnrichmentOutcome>> DrainQueueAsync()
-    {
-        var processor = _app.Get<WorkItemProcessor>();
-        var outcomes = new List<EnrichmentOutcome>();
-        foreach (var message in await _queues.ReceiveAsync())
-        {
-            outcomes.Add(await processor.ProcessAsync(message.Body, message.MessageId, message.DequeueCount, TestContext.Current.CancellationToken));
-            await _queues.DeleteAsync(message);
-        }
-
-        return outcomes;
-    }
+    private Task<List<WorkOutcome>> DrainQueueAsync() => QueueDrainer.DrainAsync(_app, _queues, parallelism: 1);
 
     private static bool IndependentlyVerifies(string? header, byte[] body)
     {

@@ -1,7 +1,7 @@
-namespace Athos.Webhooks.Enrichment;
+namespace Athos.Webhooks.WorkItems;
 
 /// <summary>What became of a work item. Recorded in the delivery ledger (for webhook items) and logged.</summary>
-public enum EnrichmentOutcome
+public enum WorkOutcome
 {
     /// <summary>A newer version was stored (blob and rows).</summary>
     Stored,
@@ -20,19 +20,23 @@ public enum EnrichmentOutcome
 
     /// <summary>The same webhook delivery was already processed, or is being processed by another message.</summary>
     Duplicate,
+
+    /// <summary>A backfill page was listed and its missing calls queued.</summary>
+    PageProcessed,
 }
 
-public static class EnrichmentOutcomeNames
+public static class WorkOutcomeNames
 {
     /// <summary>The snake_case name stored in the delivery ledger.</summary>
-    public static string ToStorageName(this EnrichmentOutcome outcome) => outcome switch
+    public static string ToStorageName(this WorkOutcome outcome) => outcome switch
     {
-        EnrichmentOutcome.Stored => "stored",
-        EnrichmentOutcome.Unchanged => "unchanged",
-        EnrichmentOutcome.NotFound => "not_found",
-        EnrichmentOutcome.FailureRecorded => "failure_recorded",
-        EnrichmentOutcome.FailureIgnored => "failure_ignored",
-        EnrichmentOutcome.Duplicate => "duplicate",
+        WorkOutcome.Stored => "stored",
+        WorkOutcome.Unchanged => "unchanged",
+        WorkOutcome.NotFound => "not_found",
+        WorkOutcome.FailureRecorded => "failure_recorded",
+        WorkOutcome.FailureIgnored => "failure_ignored",
+        WorkOutcome.Duplicate => "duplicate",
+        WorkOutcome.PageProcessed => "page_processed",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Athos.Webhooks.Hosting;
+
+/// <summary>
+/// A status, an optional <c>Retry-After</c> and a source-generated JSON body. Both an <see cref="IResult"/> (minimal
+/// APIs, the local runner) and an <see cref="IActionResult"/> (what Functions' ASP.NET Core integration executes),
+/// so that both hosts answer byte for byte alike.
+/// </summary>
+public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> type, TimeSpan? retryAfter = null) : IResult, IActionResult
+{
+    public int StatusCode { get; } = statusCode;
+
+    public T Body { get; } = body;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        if (retryAfter is { } delay)
+        {
+            response.Headers.RetryAfter = ((int)delay.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(response.Body, Body, type, httpContext.RequestAborted);
+    }
+
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ExecuteAsync(context.HttpContext);
+    }
+}

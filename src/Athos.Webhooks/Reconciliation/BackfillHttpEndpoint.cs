@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Athos.Webhooks.Hosting;
+using Azure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Athos.Webhooks.Reconciliation;
+
+/// <summary>
+/// <c>POST /api/athos/backfill</c> (<c>{"from","to"}</c> → 202 with a job id) and
+/// <c>GET /api/athos/backfill/{jobId}</c> (progress), shared by the Functions app and the local runner.
+/// </summary>
+public static class BackfillHttpEndpoint
+{
+    public const string Path = "/api/athos/backfill";
+    private const int MaxBodyBytes = 4096;
+
+    public static async Task<JsonHttpResult<BackfillAnswer>> StartAsync(HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(backfiller);
+        var body = await Webhooks.BoundedBody.ReadAsync(request.Body, MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Error(413, "payload_too_large", $"The body is over {MaxBodyBytes} bytes.");
+        }
+
+        if (!TryReadRange(body, out var from, out var to, out var rejection))
+        {
+            return rejection;
+        }
+
+        try
+        {
+            var job = await backfiller.StartAsync(from, to, cancellationToken);
+            return new JsonHttpResult<BackfillAnswer>(202, BackfillAnswer.Of(job), BackfillJsonContext.Default.BackfillAnswer);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error(400, "invalid_range", ex.Message.Split(" (Parameter", 2)[0], ex.ParamName);
+        }
+        catch (RequestFailedException)
+        {
+            return Error(503, "storage_unavailable", "The job could not be stored; nothing was started. Retry later.");
+        }
+    }
+
+    public static async Task<JsonHttpResult<BackfillAnswer>> GetAsync(string jobId, Backfiller backfiller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backfiller);
+        if (string.IsNullOrEmpty(jobId) || jobId.Length > 64 || !jobId.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            return Error(400, "invalid_job_id", "A job id is letters, digits and '_', as returned when the job started.", "jobId");
+        }
+
+        var job = await backfiller.GetAsync(jobId, cancellationToken);
+        return job is null
+            ? Error(404, "job_not_found", $"There is no backfill job {jobId}.", "jobId")
+            : new JsonHttpResult<BackfillAnswer>(200, BackfillAnswer.Of(job), BackfillJsonContext.Default.BackfillAnswer);
+    }
+
+    /// <summary>Maps both routes (the local runner).</summary>
+    public static void MapAthosBackfill(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, (HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken) => StartAsync(request, backfiller, cancellationToken));
+        endpoints.MapGet(Path + "/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
+    }
+
+    private static bool TryReadRange(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out JsonHttpResult<BackfillAnswer> rejection)
+    {
+        from = to = default;
+        rejection = null!;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            rejection = Error(400, "invalid_json", $"The body must be a JSON object with 'from' and 'to' (ISO 8601 date-times): {ex.Message}");
+            return false;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                rejection = Error(400, "not_an_object", "The body must be a JSON object with 'from' and 'to'.");
+                return false;
+            }
+
+            return TryReadTime(document.RootElement, "from", out from, out rejection) && TryReadTime(document.RootElement, "to", out to, out rejection);
+        }
+    }
+
+    private static bool TryReadTime(JsonElement root, string name, out DateTimeOffset time, out JsonHttpResult<BackfillAnswer> rejection)
+    {
+        time = default;
+        rejection = null!;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            rejection = Error(400, "missing_field", $"'{name}' is required (an ISO 8601 date-time).", name);
+            return false;
+        }
+
+        if (value.ValueKind != JsonValueKind.String
+            || !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time))
+        {
+            rejection = Error(400, "invalid_field", $"'{name}' must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z.", name);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static JsonHttpResult<BackfillAnswer> Error(int status, string code, string message, string? field = null) =>
+        new(status, new BackfillAnswer { Error = new ApiError(code, message, field) }, BackfillJsonContext.Default.BackfillAnswer);
+}
+
+/// <summary>A backfill job's progress as the HTTP endpoint and the CLI show it, or an error.</summary>
+public sealed record BackfillAnswer
+{
+    public string? JobId { get; init; }
+
+    public string? Status { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public int? PagesDone { get; init; }
+
+    public int? Listed { get; init; }
+
+    public int? Missing { get; init; }
+
+    public int? Stale { get; init; }
+
+    public int? Queued { get; init; }
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public ApiError? Error { get; init; }
+
+    public static BackfillAnswer Of(BackfillJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new BackfillAnswer
+        {
+            JobId = job.JobId,
+            Status = job.Status,
+            From = job.From,
+            To = job.To,
+            PagesDone = job.PagesDone,
+            Listed = job.Listed,
+            Missing = job.Missing,
+            Stale = job.Stale,
+            Queued = job.Queued,
+            CreatedAt = job.CreatedAt,
+            CompletedAt = job.CompletedAt,
+            LastError = job.LastError,
+        };
+    }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BackfillAnswer))]
+internal sealed partial class BackfillJsonContext : JsonSerializerContext;

@@ -1,0 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Athos.Webhooks.Hosting;
+
+namespace Athos.Webhooks.Webhooks;
+
+/// <summary>The JSON body of a webhook answer: <c>{"status":…}</c> or <c>{"error":{"code","message","field"}}</c>.</summary>
+public sealed record WebhookAnswer(string? Status, ApiError? Error);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WebhookAnswer))]
+internal sealed partial class WebhookJsonContext : JsonSerializerContext;
