@@ -59,6 +59,7 @@ public sealed class CallGenerator(int seed)
     /// <summary>A new score for a call, as Athos's rescoring would produce, at <paramref name="scoredAt"/>.</summary>
     public SimulatedCall Rescore(SimulatedCall call, DateTimeOffset scoredAt)
     {
+        scoredAt = Truncate(scoredAt);
         lock (_gate)
         {
             var overall = Math.Round(35 + (_random.NextDouble() * 63), 1);

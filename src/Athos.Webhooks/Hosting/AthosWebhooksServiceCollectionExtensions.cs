@@ -31,6 +31,7 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddAthosStorage(configuration);
         services.AddSingleton<WorkQueue>();
+        services.AddSingleton<PoisonRedrive>();
 
         services.AddOptions<WebhookOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
@@ -40,6 +41,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddOptions<EnrichmentOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<CallArchive>();
         services.AddSingleton<CallRowWriter>();
+        services.AddSingleton<CallReader>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Webhooks;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
@@ -24,6 +25,17 @@ public sealed class TestTables(string connectionString)
     {
         var rows = new List<CallRow>();
         await foreach (var row in _tables.GetTableClient(table).QueryAsync<CallRow>(filter))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async Task<List<DeliveryRecord>> DeliveriesAsync()
+    {
+        var rows = new List<DeliveryRecord>();
+        await foreach (var row in _tables.GetTableClient(StorageNames.WebhookDeliveriesTable).QueryAsync<DeliveryRecord>())
         {
             rows.Add(row);
         }

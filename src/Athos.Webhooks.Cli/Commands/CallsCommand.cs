@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Globalization;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary><c>calls list</c> and <c>calls show</c>: the tables as a consumer reads them.</summary>
+internal static class CallsCommand
+{
+    public static Command Create()
+    {
+        var rep = new Option<string?>("--rep") { Description = "A rep's externalUserId: their latest calls (AthosCallsByUser)." };
+        var day = new Option<string?>("--day") { Description = "A UTC day, yyyy-MM-dd: that day's calls (AthosCallsByDay)." };
+        var agency = new Option<string?>("--agency") { Description = "An externalAgencyId: its calls between --from and --to." };
+        var from = new Option<string?>("--from") { Description = "With --agency: the first UTC day, yyyy-MM-dd." };
+        var to = new Option<string?>("--to") { Description = "With --agency: the last UTC day, yyyy-MM-dd (inclusive)." };
+        var top = new Option<int>("--top") { Description = "At most this many calls.", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Print JSON (the documented columns)." };
+        var csv = new Option<bool>("--csv") { Description = "Print CSV." };
+
+        var list = new Command("list", "List stored calls by rep, by day, or by agency and date range, newest first.") { rep, day, agency, from, to, top, json, csv };
+        list.SetAction(async (parse, ct) => await ListAsync(
+            CliServices.Configuration(), Console.Out, Console.Error,
+            new ListQuery(parse.GetValue(rep), parse.GetValue(day), parse.GetValue(agency), parse.GetValue(from), parse.GetValue(to), parse.GetValue(top)),
+            Format(parse.GetValue(json), parse.GetValue(csv)),
+            ct));
+
+        var callId = new Argument<string>("callId") { Description = "The call id, athos_call_…" };
+        var showJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var show = new Command("show", "Show one stored call.") { callId, showJson };
+        show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), Console.Out, Console.Error, parse.GetValue(callId)!, parse.GetValue(showJson), ct));
+
+        return new Command("calls", "Read the stored calls (the AthosCalls tables) as a consumer would.") { list, show };
+    }
+
+    public sealed record ListQuery(string? Rep, string? Day, string? Agency, string? From, string? To, int Top);
+
+    public static async Task<int> ListAsync(Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error, ListQuery query, OutputFormat format, CancellationToken cancellationToken)
+    {
+        var chosen = new[] { query.Rep, query.Day, query.Agency }.Count(v => v is not null);
+        if (chosen != 1)
+        {
+            await error.WriteLineAsync("Give exactly one of --rep, --day or --agency (with --from and --to).");
+            return 2;
+        }
+
+        if (query.Top is < 1 or > 10_000)
+        {
+            await error.WriteLineAsync($"--top must be between 1 and 10000; got {query.Top}.");
+            return 2;
+        }
+
+        DateOnly dayValue = default, fromValue = default, toValue = default;
+        if ((query.Day is not null && !TryDay(query.Day, "--day", out dayValue, out var problem))
+            || (query.Agency is not null && (!TryDay(query.From, "--from", out fromValue, out problem) || !TryDay(query.To, "--to", out toValue, out problem))))
+        {
+            await error.WriteLineAsync(problem);
+            return 2;
+        }
+
+        if (query.Agency is not null && fromValue > toValue)
+        {
+            await error.WriteLineAsync($"--from ({query.From}) must not be after --to ({query.To}).");
+            return 2;
+        }
+
+        return await StorageCommand.RunAsync(configuration, error, async services =>
+        {
+            var reader = services.GetRequiredService<CallReader>();
+            var rows = query switch
+            {
+                { Rep: { } r } => await reader.ByRepAsync(r, query.Top, cancellationToken),
+                { Day: not null } => await reader.ByDayAsync(dayValue, query.Top, cancellationToken),
+                _ => await reader.ByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, cancellationToken),
+            };
+            CallOutput.Write(output, rows, format);
+            return 0;
+        });
+    }
+
+    public static async Task<int> ShowAsync(Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error, string callId, bool json, CancellationToken cancellationToken)
+    {
+        if (!CallId.TryParse(callId, out var id, out var problem))
+        {
+            await error.WriteLineAsync($"callId: {problem}");
+            return 2;
+        }
+
+        return await StorageCommand.RunAsync(configuration, error, async services =>
+        {
+            var row = await services.GetRequiredService<CallReader>().GetAsync(id.Value, cancellationToken);
+            if (row is null)
+            {
+                await error.WriteLineAsync($"No stored call {id}.");
+                return 1;
+            }
+
+            if (json)
+            {
+                await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(CallView.Of(row), CliJsonContext.Default.CallView));
+            }
+            else
+            {
+                foreach (var (name, value) in Fields(row))
+                {
+                    await output.WriteLineAsync($"{name,-17}{value}");
+                }
+            }
+
+            return 0;
+        });
+    }
+
+    private static IEnumerable<(string, string?)> Fields(CallRow row) =>
+    [
+        ("CallId", row.CallId), ("Status", row.Status), ("Source", row.Source), ("ExternalUserId", row.ExternalUserId),
+        ("ExternalAgencyId", row.ExternalAgencyId), ("DrillKey", row.DrillKey), ("StartedAt", row.StartedAt?.ToString("o", CultureInfo.InvariantCulture)),
+        ("EndedAt", row.EndedAt?.ToString("o", CultureInfo.InvariantCulture)), ("DurationSec", row.DurationSec?.ToString(CultureInfo.InvariantCulture)),
+        ("ScoredAt", row.ScoredAt?.ToString("o", CultureInfo.InvariantCulture)), ("OverallScore", row.OverallScore?.ToString(CultureInfo.InvariantCulture)),
+        ("Summary", row.Summary), ("Feedback", row.Feedback), ("FailureReason", row.FailureReason), ("FailureMessage", row.FailureMessage),
+        ("AthosUpdatedAt", row.AthosUpdatedAt?.ToString("o", CultureInfo.InvariantCulture)), ("EnrichedAt", row.EnrichedAt?.ToString("o", CultureInfo.InvariantCulture)),
+        ("Truncated", row.Truncated),
+    ];
+
+    private static OutputFormat Format(bool json, bool csv) => json ? OutputFormat.Json : csv ? OutputFormat.Csv : OutputFormat.Table;
+
+    private static bool TryDay(string? text, string option, out DateOnly day, out string problem)
+    {
+        problem = string.Empty;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+        {
+            return true;
+        }
+
+        problem = text is null ? $"{option} is required (yyyy-MM-dd)." : $"{option} must be a date, yyyy-MM-dd; got '{text}'.";
+        return false;
+    }
+}

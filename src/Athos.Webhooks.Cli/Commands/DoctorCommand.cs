@@ -1,0 +1,188 @@
+using System.CommandLine;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Webhooks;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary>
+/// <c>doctor</c>: checks every setting, storage, the queues, tables and containers, the API key and the secret's
+/// format, one line per check saying what to fix; exits non-zero if any check fails.
+/// </summary>
+internal static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("doctor", "Check the settings, storage, the Athos API key and the webhook secret; one line per check, non-zero exit on any failure.");
+        command.SetAction(async (_, ct) => await RunAsync(CliServices.Configuration(), Console.Out, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, CancellationToken cancellationToken)
+    {
+        // A doctor answers quickly: one retry and a short budget, unless the settings say otherwise.
+        var quick = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [AthosApiOptions.MaxRetriesSetting] = "1",
+                [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
+                [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
+            })
+            .AddConfiguration(configuration)
+            .Build();
+        await using var services = CliServices.Build(quick);
+        var report = new Report(output);
+
+        var athosOk = report.Settings<AthosApiOptions>(services, "Athos API settings (ATHOS_API_KEY, ATHOS_BASE_URL, ATHOS_HTTP_*)");
+        var webhookOk = report.Settings<WebhookOptions>(services, "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
+        report.Settings<ReconcileOptions>(services, "reconciler settings (ATHOS_RECONCILE_*)");
+        report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS)");
+        var storageOk = report.Settings<StorageOptions>(services, "storage setting (AzureWebJobsStorage)");
+
+        if (webhookOk)
+        {
+            var webhook = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+            report.Check(LooksLikeSecret(webhook.Secret), $"{WebhookOptions.SecretSetting} looks like an Athos signing secret", $"{WebhookOptions.SecretSetting} does not look like an Athos signing secret (whsec_… and at least 24 characters): paste the whole secret Athos shows, prefix included");
+            if (!string.IsNullOrEmpty(webhook.PreviousSecret))
+            {
+                report.Check(LooksLikeSecret(webhook.PreviousSecret), $"{WebhookOptions.PreviousSecretSetting} looks like an Athos signing secret", $"{WebhookOptions.PreviousSecretSetting} does not look like an Athos signing secret (whsec_…): fix it or remove the setting");
+            }
+        }
+
+        if (storageOk)
+        {
+            await CheckStorageAsync(services, report, cancellationToken);
+        }
+        else
+        {
+            report.Skip("storage checks: AzureWebJobsStorage is not usable");
+        }
+
+        if (athosOk)
+        {
+            await CheckApiKeyAsync(services, report, cancellationToken);
+        }
+        else
+        {
+            report.Skip("Athos API check: the Athos settings are not usable");
+        }
+
+        await output.WriteLineAsync(report.Failures == 0 ? "All checks passed." : $"{report.Failures} check(s) failed.");
+        return report.Failures == 0 ? 0 : 1;
+    }
+
+    private static async Task CheckStorageAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
+    {
+        var queues = services.GetRequiredService<QueueServiceClient>();
+        var tables = services.GetRequiredService<TableServiceClient>();
+        var blobs = services.GetRequiredService<BlobServiceClient>();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            var existingQueues = new HashSet<string>();
+            await foreach (var queue in queues.GetQueuesAsync(cancellationToken: budget.Token))
+            {
+                existingQueues.Add(queue.Name);
+            }
+
+            report.Check(true, $"storage is reachable ({queues.Uri.Host}:{queues.Uri.Port})", string.Empty);
+            var existingTables = new HashSet<string>();
+            await foreach (var table in tables.QueryAsync(cancellationToken: budget.Token))
+            {
+                existingTables.Add(table.Name);
+            }
+
+            var existingContainers = new HashSet<string>();
+            await foreach (var container in blobs.GetBlobContainersAsync(cancellationToken: budget.Token))
+            {
+                existingContainers.Add(container.Name);
+            }
+
+            foreach (var (kind, names, existing) in new[] { ("queue", StorageNames.Queues, existingQueues), ("table", StorageNames.Tables, existingTables), ("container", StorageNames.Containers, existingContainers) })
+            {
+                var missing = names.Where(n => !existing.Contains(n)).ToList();
+                report.Check(missing.Count == 0, $"{kind}s exist: {string.Join(", ", names)}", $"missing {kind}(s): {string.Join(", ", missing)}: redeploy infra/ (Azure) or run `athos-webhooks serve` once (it creates them)");
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException)
+        {
+            var reason = ex is OperationCanceledException ? "no answer within 15 s" : ex.Message.Split('\n')[0];
+            report.Check(false, string.Empty, $"storage at {queues.Uri.Host}:{queues.Uri.Port} is unreachable ({reason}): check AzureWebJobsStorage, that the account exists and this identity may read it (or that Azurite is running)");
+        }
+    }
+
+    private static async Task CheckApiKeyAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
+    {
+        var athos = services.GetRequiredService<AthosClient>();
+        var baseUrl = services.GetRequiredService<IOptions<AthosApiOptions>>().Value.BaseUrl;
+        try
+        {
+            var page = await athos.ListCallsPageAsync(new CallListQuery(DateTimeOffset.UtcNow.AddDays(-1)) { Limit = 1 }, null, cancellationToken);
+            report.Check(true, $"Athos accepted {AthosApiOptions.ApiKeySetting} at {baseUrl} (listed {page.Data.Count} call(s) from the last day)", string.Empty);
+        }
+        catch (AthosApiException ex)
+        {
+            var fix = ex.Kind switch
+            {
+                AthosErrorKind.Configuration when ex.Status is 401 => $"Athos refused {AthosApiOptions.ApiKeySetting} ({ex.Status} {ex.ErrorCode}, request {ex.RequestId}): set it to a valid key (ath_live_…)",
+                AthosErrorKind.Configuration when ex.ErrorCode is null => $"{AthosApiOptions.BaseUrlSetting} ({baseUrl}) does not look like the Athos API ({ex.Status} without Athos's error body): check the URL",
+                AthosErrorKind.Configuration => $"Athos refused the request ({ex.Status} {ex.ErrorCode}, request {ex.RequestId}): ask Athos about the tenant or IP allow-list",
+                AthosErrorKind.Transient => $"Athos at {baseUrl} did not answer ({ex.Message}): check {AthosApiOptions.BaseUrlSetting} and the network",
+                _ => $"Athos answered {ex.Status} {ex.ErrorCode} (request {ex.RequestId}): {ex.Message}",
+            };
+            report.Check(false, string.Empty, fix);
+        }
+    }
+
+    private static bool LooksLikeSecret(string secret) => secret.StartsWith("whsec_", StringComparison.Ordinal) && secret.Length >= 24;
+
+    private sealed class Report(TextWriter output)
+    {
+        public int Failures { get; private set; }
+
+        public bool Settings<T>(IServiceProvider services, string what)
+            where T : class
+        {
+            try
+            {
+                _ = services.GetRequiredService<IOptions<T>>().Value;
+                Check(true, what + " are valid", string.Empty);
+                return true;
+            }
+            catch (OptionsValidationException ex)
+            {
+                foreach (var failure in ex.Failures)
+                {
+                    Check(false, string.Empty, failure);
+                }
+
+                return false;
+            }
+            catch (InvalidOperationException ex)
+            {
+                Check(false, string.Empty, ex.Message);
+                return false;
+            }
+        }
+
+        public void Check(bool ok, string success, string failure)
+        {
+            if (!ok)
+            {
+                Failures++;
+            }
+
+            output.WriteLine(ok ? $"ok    {success}" : $"FAIL  {failure}");
+        }
+
+        public void Skip(string what) => output.WriteLine($"skip  {what}");
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Webhooks;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary><c>send-test-webhook</c>: one correctly signed <c>call.scored</c> delivery, to check a deployment.</summary>
+internal static class SendTestWebhookCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<Uri>("--url") { Description = "The webhook URL, https://<app>.azurewebsites.net/api/athos/webhook.", Required = true };
+        var secret = new Option<string>("--secret") { Description = "The signing secret (whsec_…), as ATHOS_WHSEC holds it.", Required = true };
+        var callId = new Option<string>("--call-id") { Description = "The call id the event names (athos_call_…).", Required = true };
+        var failed = new Option<bool>("--failed") { Description = "Send a success:false event (scoring failed) instead." };
+        var command = new Command("send-test-webhook", "Send one correctly signed call.scored webhook and print the answer.") { url, secret, callId, failed };
+        command.SetAction(async (parse, ct) => await RunAsync(Console.Out, Console.Error, parse.GetValue(url)!, parse.GetValue(secret)!, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(TextWriter output, TextWriter error, Uri url, string secret, string callId, bool failed, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
+        {
+            await error.WriteLineAsync($"--url must be an absolute http(s) URL; got '{url}'.");
+            return 2;
+        }
+
+        if (!CallId.TryParse(callId, out _, out var problem))
+        {
+            await error.WriteLineAsync($"--call-id: {problem}");
+            return 2;
+        }
+
+        var now = time.GetUtcNow();
+        var body = EventBody(callId, failed, now);
+        var webhookId = "wh_test_" + Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(secret, now.ToUnixTimeSeconds(), body));
+        request.Headers.TryAddWithoutValidation(WebhookRequest.WebhookIdHeader, webhookId);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            await output.WriteLineAsync($"POST {url} (webhook {webhookId}, call {callId}) → {(int)response.StatusCode} {answer}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await error.WriteLineAsync($"Could not reach {url}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static byte[] EventBody(string callId, bool failed, DateTimeOffset now)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("event", "call.scored");
+            json.WriteBoolean("success", !failed);
+            json.WriteString("callId", callId);
+            json.WriteString("source", "roleplay");
+            json.WriteString("externalUserId", "rep_test");
+            json.WriteNull("externalAgencyId");
+            json.WriteString("occurredAt", now);
+            json.WriteString("requestId", "req_" + Guid.NewGuid().ToString("D"));
+            if (failed)
+            {
+                json.WriteString("reason", "SCORING_INCOMPLETE");
+                json.WriteString("reasonMessage", "A test delivery from athos-webhooks send-test-webhook.");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

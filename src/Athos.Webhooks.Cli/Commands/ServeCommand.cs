@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Athos.Simulator;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Runner;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary>
+/// <c>serve</c>: the local runner. With <c>--demo</c> (or when <c>ATHOS_API_KEY</c> is not set and <c>--demo</c> is
+/// asked for by the run script) it also runs the Athos simulator, generating calls and delivering signed webhooks,
+/// some dropped, so that the reconciler visibly recovers them.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Where the webhook endpoint listens (default ASPNETCORE_URLS, else {LocalRunner.DefaultUrl})." };
+        var demo = new Option<bool>("--demo") { Description = "Run against a built-in Athos simulator that generates calls and delivers webhooks (20% dropped)." };
+        var rate = new Option<double>("--demo-rate") { Description = "With --demo: new calls per minute.", DefaultValueFactory = _ => 12 };
+        var command = new Command("serve", "Run the whole pipeline locally: the webhook endpoint, the queue worker (host.json settings) and the reconciler on its schedule.") { urls, demo, rate };
+        command.SetAction(async (parse, _) => await RunAsync(parse.GetValue(urls), parse.GetValue(demo), parse.GetValue(rate)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? urls, bool demo, double demoRate)
+    {
+        AthosSimulator? simulator = null;
+        Dictionary<string, string?>? settings = null;
+        if (demo)
+        {
+            simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Environment.TickCount });
+            simulator.Faults.WebhookDropRate = 0.2;
+            simulator.Faults.WebhookDuplicateRate = 0.05;
+            settings = new Dictionary<string, string?>
+            {
+                [AthosApiOptions.BaseUrlSetting] = simulator.BaseUrl.ToString(),
+                [AthosApiOptions.ApiKeySetting] = simulator.ApiKey,
+                [WebhookOptions.SecretSetting] = simulator.WebhookSecret,
+                // Every 20 seconds, so that dropped webhooks are visibly recovered within a minute.
+                [ReconcileOptions.ScheduleSetting] = "*/20 * * * * *",
+                [StorageOptions.Setting] = Environment.GetEnvironmentVariable(StorageOptions.Setting) ?? "UseDevelopmentStorage=true",
+            };
+        }
+
+        try
+        {
+            await using var app = LocalRunner.Build(urls, settings);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (OptionsValidationException ex)
+            {
+                foreach (var failure in ex.Failures)
+                {
+                    await Console.Error.WriteLineAsync(failure);
+                }
+
+                return 2;
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+            {
+                foreach (var failure in ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).Distinct())
+                {
+                    await Console.Error.WriteLineAsync(failure);
+                }
+
+                return 2;
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException || ex.InnerException is Azure.RequestFailedException)
+            {
+                await Console.Error.WriteLineAsync($"Storage is unreachable: {ex.Message.Split('\n')[0]} Check AzureWebJobsStorage (is Azurite running?), or run `athos-webhooks doctor`.");
+                return 1;
+            }
+
+            var webhookUrl = LocalRunner.WebhookUrl(app);
+            Console.WriteLine();
+            Console.WriteLine($"Webhook endpoint: POST {webhookUrl}");
+            Console.WriteLine($"Stored calls:     ./eng/athos-webhooks calls list --day {DateTime.UtcNow:yyyy-MM-dd}   (or --rep <externalUserId>, or calls show <callId>)");
+            using var stop = new CancellationTokenSource();
+            Task traffic = Task.CompletedTask;
+            if (simulator is not null)
+            {
+                Console.WriteLine($"Demo: a simulated Athos at {simulator.BaseUrl} delivers signed webhooks here, 20% of them dropped;");
+                Console.WriteLine("      the reconciler (every 20 s) finds the dropped calls in the list endpoint and fetches them.");
+                simulator.Webhooks.Target = webhookUrl;
+                var now = DateTimeOffset.UtcNow;
+                simulator.AddCalls(40, now.AddHours(-3), now.AddMinutes(-3));
+                traffic = DemoTraffic.GenerateAsync(simulator, demoRate, stop.Token);
+            }
+
+            Console.WriteLine("Ctrl-C stops everything this command started.");
+            Console.WriteLine();
+            await app.WaitForShutdownAsync();
+            await stop.CancelAsync();
+            await traffic;
+            return 0;
+        }
+        finally
+        {
+            if (simulator is not null)
+            {
+                await simulator.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Athos.Webhooks.Cli.Commands;
+
+return await CliApp.RunAsync(args);

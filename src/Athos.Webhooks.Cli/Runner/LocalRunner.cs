@@ -1,0 +1,64 @@
+using System.Globalization;
+using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Webhooks;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Athos.Webhooks.Cli.Runner;
+
+/// <summary>
+/// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving
+/// <c>POST /api/athos/webhook</c>, the queue worker and the reconcile scheduler.
+/// </summary>
+internal static class LocalRunner
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <param name="urls">Where Kestrel listens (<c>--urls</c>, else <c>ASPNETCORE_URLS</c>, else <see cref="DefaultUrl"/>).</param>
+    /// <param name="settings">Settings that win over the environment (the demo's simulator, tests).</param>
+    public static WebApplication Build(string? urls, IReadOnlyDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? DefaultUrl);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // The Azure SDK logs every storage request at Information.
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        builder.Services.AddAthosWebhooks(builder.Configuration);
+        var lease = builder.Configuration[QueueWorkerSettings.MessageLeaseSetting];
+        builder.Services.AddSingleton(QueueWorkerSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json")) with
+        {
+            MessageLease = lease is null ? TimeSpan.FromMinutes(1) : TimeSpan.Parse(lease, CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddHostedService<StorageSetup>();
+        builder.Services.AddSingleton<QueueWorker>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
+        builder.Services.AddHostedService<ReconcileScheduler>();
+
+        var app = builder.Build();
+        app.MapAthosWebhook();
+        return app;
+    }
+
+    /// <summary>The webhook URL of a started runner.</summary>
+    public static Uri WebhookUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.TrimEnd('/') + WebhookHttpEndpoint.Path);
+    }
+}

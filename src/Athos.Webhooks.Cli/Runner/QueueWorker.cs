@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.WorkItems;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace Athos.Webhooks.Cli.Runner;
+
+/// <summary>
+/// The local runner's stand-in for the Functions queue trigger on <c>athos-calls</c>: batches, polling back-off,
+/// retries spaced by the visibility timeout, and <c>athos-calls-poison</c> after <c>maxDequeueCount</c> attempts,
+/// all from host.json. On shutdown it stops taking messages, lets those in flight finish for a while, and makes the
+/// rest visible again: nothing is lost.
+/// </summary>
+internal sealed partial class QueueWorker(
+    QueueServiceClient queues,
+    IServiceScopeFactory scopes,
+    QueueWorkerSettings settings,
+    TimeProvider time,
+    ILogger<QueueWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
+
+    private readonly QueueClient _calls = queues.GetQueueClient(StorageNames.CallsQueue);
+    private readonly QueueClient _poison = queues.GetQueueClient(StorageNames.PoisonQueue);
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new();
+    private readonly CancellationTokenSource _abandon = new();
+
+    /// <summary>Messages being processed now.</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>Messages completed (deleted) since start.</summary>
+    public int Completed => Volatile.Read(ref _completed);
+
+    private int _completed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idle = MinPollingInterval;
+        Log.Started(logger, settings.BatchSize, settings.NewBatchThreshold, settings.VisibilityTimeout, settings.MaxDequeueCount);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_inFlight.Count > settings.NewBatchThreshold)
+                {
+                    await Task.WhenAny(_inFlight.Values).WaitAsync(stoppingToken);
+                    continue;
+                }
+
+                var batch = (await _calls.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken)).Value;
+                if (batch.Length == 0)
+                {
+                    await Task.Delay(idle, time, stoppingToken);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                    continue;
+                }
+
+                idle = MinPollingInterval;
+                foreach (var message in batch)
+                {
+                    var task = ProcessAsync(message);
+                    _inFlight[message.MessageId] = task;
+                    _ = task.ContinueWith(_ => _inFlight.TryRemove(message.MessageId, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException ex)
+            {
+                Log.StorageUnavailable(logger, ex);
+                await Task.Delay(settings.MaxPollingInterval, time, CancellationToken.None);
+            }
+        }
+
+        await DrainAsync();
+    }
+
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        base.Dispose();
+    }
+
+    private async Task DrainAsync()
+    {
+        var pending = _inFlight.Values.ToArray();
+        if (pending.Length == 0)
+        {
+            return;
+        }
+
+        Log.Draining(logger, pending.Length, ShutdownGrace);
+        if (await Task.WhenAll(pending).WaitAsync(ShutdownGrace, time).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default) is false)
+        {
+            // Whatever has not finished is cancelled and made visible again for the next run.
+            await _abandon.CancelAsync();
+            await Task.WhenAll(_inFlight.Values.ToArray()).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ProcessAsync(QueueMessage message)
+    {
+        var receipt = message.PopReceipt;
+        if (message.DequeueCount > settings.MaxDequeueCount)
+        {
+            await MoveToPoisonAsync(message, receipt, "it was received more often than maxDequeueCount");
+            return;
+        }
+
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
+        var renewal = RenewAsync(message, r => receipt = r, lease.Token);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<WorkItemProcessor>().ProcessAsync(message.Body, message.MessageId, message.DequeueCount, _abandon.Token);
+            await lease.CancelAsync();
+            await renewal;
+            await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
+            Interlocked.Increment(ref _completed);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            await lease.CancelAsync();
+            await renewal;
+            await TryMakeVisibleAsync(message.MessageId, receipt, TimeSpan.Zero);
+        }
+        catch (Exception ex)
+        {
+            await lease.CancelAsync();
+            await renewal;
+            if (message.DequeueCount >= settings.MaxDequeueCount)
+            {
+                await MoveToPoisonAsync(message, receipt, ex.Message);
+            }
+            else
+            {
+                Log.WillRetry(logger, message.MessageId, message.DequeueCount, settings.MaxDequeueCount, settings.VisibilityTimeout, ex.Message);
+                await TryMakeVisibleAsync(message.MessageId, receipt, settings.VisibilityTimeout);
+            }
+        }
+    }
+
+    // Keeps the message hidden while it is processed, as the Functions host does.
+    private async Task RenewAsync(QueueMessage message, Action<string> setReceipt, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(settings.MessageLease / 2, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var updated = await _calls.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.MessageLease, cancellationToken: cancellationToken);
+                message = message.Update(updated.Value);
+                setReceipt(updated.Value.PopReceipt);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Processing ended.
+        }
+        catch (RequestFailedException ex)
+        {
+            Log.LeaseLost(logger, ex, message.MessageId);
+        }
+    }
+
+    private async Task MoveToPoisonAsync(QueueMessage message, string receipt, string reason)
+    {
+        await _poison.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
+        await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
+        Log.Poisoned(logger, message.MessageId, message.DequeueCount, reason);
+    }
+
+    private async Task TryMakeVisibleAsync(string messageId, string receipt, TimeSpan after)
+    {
+        try
+        {
+            await _calls.UpdateMessageAsync(messageId, receipt, visibilityTimeout: after, cancellationToken: CancellationToken.None);
+        }
+        catch (RequestFailedException)
+        {
+            // Its lease runs out by itself.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Queue worker on athos-calls: batch {BatchSize}, new batch at {NewBatchThreshold}, retry after {VisibilityTimeout}, poison after {MaxDequeueCount} attempts")]
+        public static partial void Started(ILogger logger, int batchSize, int newBatchThreshold, TimeSpan visibilityTimeout, int maxDequeueCount);
+
+        [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Message {MessageId} failed (attempt {DequeueCount} of {MaxDequeueCount}); retried in {VisibilityTimeout}: {Error}")]
+        public static partial void WillRetry(ILogger logger, string messageId, long dequeueCount, int maxDequeueCount, TimeSpan visibilityTimeout, string error);
+
+        [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Message {MessageId} moved to athos-calls-poison after {DequeueCount} attempts: {Reason}")]
+        public static partial void Poisoned(ILogger logger, string messageId, long dequeueCount, string reason);
+
+        [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Queue storage unavailable; polling again shortly")]
+        public static partial void StorageUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Stopping: waiting up to {Grace} for {Count} messages in flight")]
+        public static partial void Draining(ILogger logger, int count, TimeSpan grace);
+
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Lost the lease of message {MessageId} while processing it; it may be processed twice (harmless)")]
+        public static partial void LeaseLost(ILogger logger, Exception exception, string messageId);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Athos.Simulator;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>The operator commands against real Azurite and the simulator.</summary>
+public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private AthosSimulator _simulator = null!;
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 66, FailureRate = 0, WebhookSecret = "whsec_cli0000000000000000000000000" });
+    }
+
+    public async ValueTask DisposeAsync() => await _simulator.DisposeAsync();
+
+    [Fact]
+    public async Task Doctor_passes_on_a_healthy_setup()
+    {
+        var exit = await DoctorCommand.RunAsync(Configuration(), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("FAIL", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Athos accepted ATHOS_API_KEY", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("queues exist: athos-calls, athos-calls-poison", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_names_a_missing_secret()
+    {
+        var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_WHSEC", null)), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var failure = Assert.Single(FailLines());
+        Assert.StartsWith("FAIL  ATHOS_WHSEC is required", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_names_unreachable_storage()
+    {
+        var closedPort = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+
+        var exit = await DoctorCommand.RunAsync(Configuration(("AzureWebJobsStorage", closedPort)), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var failure = Assert.Single(FailLines());
+        Assert.StartsWith("FAIL  storage at 127.0.0.1:9 is unreachable", failure, StringComparison.Ordinal);
+        Assert.Contains("check AzureWebJobsStorage", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_names_a_wrong_api_key()
+    {
+        var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_API_KEY", "ath_live_wrong")), _output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var failure = Assert.Single(FailLines());
+        Assert.Matches("^FAIL  Athos refused ATHOS_API_KEY \\(401 INVALID_API_KEY, request req_[0-9a-f-]{36}\\)", failure);
+    }
+
+    [Fact]
+    public async Task Redrive_moves_three_poisoned_messages_back_and_they_are_processed()
+    {
+        var calls = _simulator.AddCalls(3, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(-5));
+        var poison = new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        foreach (var call in calls)
+        {
+            await poison.SendMessageAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_" + call.Id[^8..], CallId = CallId.Parse(call.Id) }), cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        await poison.SendMessageAsync("not a work item", TestContext.Current.CancellationToken);
+
+        var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, TestContext.Current.CancellationToken);
+        var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, TestContext.Current.CancellationToken);
+        await using var app = await TestApp.StartAsync(Settings());
+        var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
+
+        Assert.Equal((0, 0), (dryRun, exit));
+        Assert.Contains("4 message(s) in athos-calls-poison (dry run", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Moved 3 of 4 message(s)", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 message(s) are not work items", _output.ToString(), StringComparison.Ordinal);
+        Assert.Equal([WorkOutcome.Stored, WorkOutcome.Stored, WorkOutcome.Stored], outcomes);
+        var tables = new TestTables(storage.ConnectionString);
+        Assert.All(calls, call => Assert.NotNull(tables.MainAsync(call.Id).Result));
+        Assert.Equal(1, (await poison.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task Calls_list_prints_a_rep_s_calls_as_table_json_and_csv()
+    {
+        var call = _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(-5))[0];
+        await using (var app = await TestApp.StartAsync(Settings()))
+        {
+            await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), "m", 1, TestContext.Current.CancellationToken);
+        }
+
+        var query = new CallsCommand.ListQuery(call.ExternalUserId, null, null, null, null, 20);
+        var table = await List(query, OutputFormat.Table);
+        var json = await List(query, OutputFormat.Json);
+        var csv = await List(query, OutputFormat.Csv);
+
+        Assert.Contains(call.Id, table, StringComparison.Ordinal);
+        Assert.Contains("1 call(s).", table, StringComparison.Ordinal);
+        var parsed = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(call.Id, parsed[0].GetProperty("callId").GetString());
+        Assert.Equal(call.OverallScore, parsed[0].GetProperty("overallScore").GetDouble());
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("EndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary", lines[0].TrimEnd());
+        Assert.Contains(call.Id, lines[1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, "Give exactly one of --rep, --day or --agency")]
+    [InlineData("rep_1", "2026-01-01", null, "Give exactly one of --rep, --day or --agency")]
+    [InlineData(null, "01/06/2026", null, "--day must be a date, yyyy-MM-dd; got '01/06/2026'.")]
+    [InlineData(null, null, "agency_chicago", "--from is required (yyyy-MM-dd).")]
+    public async Task Calls_list_names_the_bad_option(string? rep, string? day, string? agency, string expected)
+    {
+        var exit = await CallsCommand.ListAsync(Configuration(), _output, _error, new CallsCommand.ListQuery(rep, day, agency, null, null, 20), OutputFormat.Table, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_show_refuses_an_unsafe_id_and_reports_an_unknown_one()
+    {
+        var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", json: false, TestContext.Current.CancellationToken);
+        var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", json: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal((2, 1), (unsafeExit, unknownExit));
+        Assert.Contains("callId: A call id may contain only", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("No stored call athos_call_nothere.", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_test_webhook_delivers_one_signed_event_that_the_endpoint_accepts()
+    {
+        await using var receiver = await ReceiverHost.StartAsync(Settings());
+
+        var exit = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl, _simulator.WebhookSecret, "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
+        var wrongSecret = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl, "whsec_not_the_one_configured_0000", "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, 1), (exit, wrongSecret));
+        Assert.Contains("→ 202 {\"status\":\"accepted\"}", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("→ 401 {\"error\":{\"code\":\"invalid_signature\"", _output.ToString(), StringComparison.Ordinal);
+        var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await new TestQueues(storage.ConnectionString).PeekAllAsync()));
+        Assert.Equal("athos_call_testdelivery", item.CallId.Value);
+    }
+
+    private async Task<string> List(CallsCommand.ListQuery query, OutputFormat format)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, await CallsCommand.ListAsync(Configuration(), output, _error, query, format, TestContext.Current.CancellationToken));
+        return output.ToString();
+    }
+
+    private List<string> FailLines() => [.. _output.ToString().Split('\n').Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).Select(l => l.TrimEnd())];
+
+    private Dictionary<string, string?> Settings() => TestApp.SettingsFor(_simulator, storage.Azurite);
+
+    private IConfiguration Configuration(params (string Name, string? Value)[] overrides)
+    {
+        var settings = Settings();
+        foreach (var (name, value) in overrides)
+        {
+            settings[name] = value;
+        }
+
+        // Only these settings: the test machine's environment must not leak in.
+        return new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build();
+    }
+}

@@ -1,0 +1,109 @@
+using Athos.Simulator;
+using Athos.Webhooks.Cli.Runner;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Webhooks;
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>
+/// The real pipeline in one process: the local runner (Kestrel, queue worker), the simulator delivering signed
+/// webhooks with faults, Azurite.
+/// </summary>
+public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Five_hundred_calls_through_dropped_duplicated_and_failing_deliveries_all_end_stored_once_and_current()
+    {
+        await storage.ResetAsync();
+        await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 77, WebhookRetryDelay = TimeSpan.FromMilliseconds(300) }, cancellationToken: TestContext.Current.CancellationToken);
+        simulator.Faults.WebhookDropRate = 0.2;
+        simulator.Faults.WebhookDuplicateRate = 0.1;
+        simulator.Faults.ServerErrorRate = 0.05;
+        simulator.Faults.ThrottleRate = 0.02;
+        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
+        settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
+        settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.100";
+        await using var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging => logging.ClearProviders());
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
+
+        // 500 calls scored and delivered, then 25 of them rescored (and delivered again).
+        var now = DateTimeOffset.UtcNow;
+        simulator.AddCalls(500, now.AddDays(-1), now.AddMinutes(-10));
+        await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
+        await WaitUntilDrainedAsync(runner);
+        foreach (var call in simulator.Calls.All().Where(c => c.State == CallState.Scored).Take(25))
+        {
+            simulator.Rescore(call.Id);
+        }
+
+        await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
+        await WaitUntilDrainedAsync(runner);
+
+        // One reconcile recovers exactly the calls whose latest webhook was dropped.
+        var deliveries = simulator.Webhooks.Deliveries;
+        var lastDelivery = deliveries.GroupBy(d => d.CallId).ToDictionary(g => g.Key, g => g.Last());
+        var scored = simulator.Calls.All().Where(c => c.State == CallState.Scored).ToList();
+        var expectedReconciled = scored.Where(c => lastDelivery[c.Id].Dropped).Select(c => c.Id).ToHashSet();
+        var run = await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+        await WaitUntilDrainedAsync(runner);
+
+        Assert.Equal(ReconcileStatus.Succeeded, run.Status);
+        Assert.Equal(expectedReconciled.Count, run.Queued);
+        Assert.InRange(run.Queued, 60, 160);
+
+        // Every scored call is stored once, with the simulator's latest score.
+        var tables = new TestTables(storage.ConnectionString);
+        var rows = (await tables.QueryAsync(StorageNames.CallsTable, string.Empty)).ToDictionary(r => r.CallId);
+        foreach (var call in scored)
+        {
+            var row = rows[call.Id];
+            Assert.Equal((CallStatus.Scored, call.ScoredAt, call.OverallScore), (row.Status, row.ScoredAt, row.OverallScore));
+        }
+
+        // A failed call exists only through its webhook: stored when that was delivered, absent when dropped.
+        var failed = simulator.Calls.All().Where(c => c.State == CallState.Failed).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, call => Assert.Equal(!lastDelivery[call.Id].Dropped, rows.TryGetValue(call.Id, out var r) && r.Status == CallStatus.Failed));
+        Assert.Equal(scored.Count + failed.Count(c => !lastDelivery[c.Id].Dropped), rows.Count);
+        Assert.Equal(rows.Count, await tables.CountAsync(StorageNames.CallsByDayTable));
+
+        // Counts: received, duplicates, queued, enriched; and nothing poisoned.
+        var attempts = deliveries.SelectMany(d => d.Attempts).ToList();
+        var ledger = await new TestTables(storage.ConnectionString).DeliveriesAsync();
+        Assert.Equal(attempts.Count, ledger.Sum(r => r.Deliveries));
+        Assert.Equal(attempts.Count(a => a.IsDuplicate), ledger.Sum(r => r.Deliveries - 1));
+        Assert.True(attempts.Count(a => a.IsDuplicate) > 20, "duplicates were injected");
+        // Every 202 put one message: one per delivery id, plus duplicates that arrived before the first was processed
+        // (the worker then completed them without fetching). Every 200 was a duplicate recognised on the ACK path.
+        Assert.Equal(ledger.Count + attempts.Count(a => a.IsDuplicate && a.Status == 202), attempts.Count(a => a.Status == 202));
+        Assert.All(attempts.Where(a => a.Status == 200), a => Assert.True(a.IsDuplicate));
+        Assert.All(attempts, a => Assert.Contains(a.Status, new int?[] { 200, 202 }));
+        Assert.All(ledger, r => Assert.Equal(DeliveryStatus.Processed, r.Status));
+        Assert.Equal(ledger.Count, deliveries.Count(d => !d.Dropped));
+        Assert.Equal(0, (await new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue).GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        Assert.True(simulator.Requests.DetailRequests >= rows.Count(r => r.Value.Status == CallStatus.Scored), "every stored score was fetched");
+    }
+
+    private static async Task WaitUntilDrainedAsync(WebApplication runner)
+    {
+        var queue = new QueueClient(runner.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["AzureWebJobsStorage"], StorageNames.CallsQueue);
+        var worker = runner.Services.GetRequiredService<QueueWorker>();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var quiet = 0;
+        while (quiet < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the queue drains within three minutes");
+            var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            quiet = count == 0 && worker.InFlight == 0 ? quiet + 1 : 0;
+            await Task.Delay(200);
+        }
+    }
+}
