@@ -16,7 +16,8 @@ internal static class LocalRunner
 
     /// <param name="urls">Where Kestrel listens (<c>--urls</c>, else <c>ASPNETCORE_URLS</c>, else <see cref="DefaultUrl"/>).</param>
     /// <param name="settings">Settings that win over the environment (the demo's simulator, tests).</param>
-    public static WebApplication Build(string? urls, IReadOnlyDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="services">Extra registrations (the benchmarks count storage requests).</param>
+    public static WebApplication Build(string? urls, IReadOnlyDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? DefaultUrl);
@@ -49,6 +50,7 @@ internal static class LocalRunner
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
         builder.Services.AddHostedService<ReconcileScheduler>();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapAthosWebhook();

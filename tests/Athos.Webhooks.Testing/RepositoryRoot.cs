@@ -1,7 +1,7 @@
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Testing;
 
 /// <summary>Finds the repository root (the folder holding Athos.Webhooks.sln) from the test binaries.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 

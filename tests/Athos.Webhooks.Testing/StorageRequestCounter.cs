@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Testing;
 
 /// <summary>An Azure.Core pipeline policy that records every storage request the product makes.</summary>
 public sealed class StorageRequestCounter : HttpPipelinePolicy

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Testing;
 
 /// <summary>
 /// The repository-pinned Azurite (npm), in memory on loopback ports it picks itself. Fails fast, saying what to
