@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.AthosApi;
@@ -20,6 +21,7 @@ public sealed class AthosApiOptions
     public static readonly Uri DefaultBaseUrl = new("https://app.useathos.ai/api/external/v1");
 
     /// <summary>The API key (<c>ath_live_…</c>), sent as a bearer token. Required.</summary>
+    [RequiredSetting]
     [ConfigurationKeyName(ApiKeySetting)]
     public string ApiKey { get; set; } = string.Empty;
 

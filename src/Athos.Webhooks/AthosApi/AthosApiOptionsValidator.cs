@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.AthosApi;
@@ -12,6 +13,10 @@ internal sealed class AthosApiOptionsValidator : IValidateOptions<AthosApiOption
         if (string.IsNullOrWhiteSpace(options.ApiKey))
         {
             failures.Add($"{AthosApiOptions.ApiKeySetting} is required: set it to the API key Athos issued (ath_live_…).");
+        }
+        else if (options.ApiKey.StartsWith(KeyVaultReference.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add(KeyVaultReference.Unresolved(AthosApiOptions.ApiKeySetting));
         }
         else if (options.ApiKey.Any(char.IsWhiteSpace))
         {

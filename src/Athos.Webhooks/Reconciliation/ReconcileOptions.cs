@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 using NCrontab;
 
@@ -14,7 +15,11 @@ public sealed class ReconcileOptions
     /// <summary>Every ten minutes, on the minute.</summary>
     public const string DefaultSchedule = "0 */10 * * * *";
 
-    /// <summary>Six-field CRON (seconds first), as the Functions timer trigger reads it.</summary>
+    /// <summary>
+    /// Six-field CRON (seconds first), as the Functions timer trigger reads it. Required in a deployment: the Functions
+    /// host resolves <c>%ATHOS_RECONCILE_SCHEDULE%</c> itself, before any of this code runs.
+    /// </summary>
+    [RequiredSetting]
     [ConfigurationKeyName(ScheduleSetting)]
     public string Schedule { get; set; } = DefaultSchedule;
 

@@ -9,6 +9,14 @@ public sealed class StorageOptions
 {
     public const string Setting = "AzureWebJobsStorage";
 
+    /// <summary>The identity-based sub-settings (<c>AzureWebJobsStorage__&lt;key&gt;</c>), as the Functions host names them.</summary>
+    public const string AccountNameKey = "accountName";
+    public const string BlobServiceUriKey = "blobServiceUri";
+    public const string QueueServiceUriKey = "queueServiceUri";
+    public const string TableServiceUriKey = "tableServiceUri";
+    public const string CredentialKey = "credential";
+    public const string ClientIdKey = "clientId";
+
     public string? ConnectionString { get; set; }
 
     public string? AccountName { get; set; }

@@ -11,10 +11,10 @@ internal sealed class StorageOptionsSetup(IConfiguration configuration) : IConfi
     {
         var section = configuration.GetSection(StorageOptions.Setting);
         options.ConnectionString = NullIfEmpty(section.Value);
-        options.AccountName = NullIfEmpty(section["accountName"]);
-        options.BlobServiceUri = NullIfEmpty(section["blobServiceUri"]);
-        options.QueueServiceUri = NullIfEmpty(section["queueServiceUri"]);
-        options.TableServiceUri = NullIfEmpty(section["tableServiceUri"]);
+        options.AccountName = NullIfEmpty(section[StorageOptions.AccountNameKey]);
+        options.BlobServiceUri = NullIfEmpty(section[StorageOptions.BlobServiceUriKey]);
+        options.QueueServiceUri = NullIfEmpty(section[StorageOptions.QueueServiceUriKey]);
+        options.TableServiceUri = NullIfEmpty(section[StorageOptions.TableServiceUriKey]);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -42,9 +42,9 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         var failures = new List<string>();
         foreach (var (setting, value) in new[]
         {
-            ("blobServiceUri", options.BlobServiceUri),
-            ("queueServiceUri", options.QueueServiceUri),
-            ("tableServiceUri", options.TableServiceUri),
+            (StorageOptions.BlobServiceUriKey, options.BlobServiceUri),
+            (StorageOptions.QueueServiceUriKey, options.QueueServiceUri),
+            (StorageOptions.TableServiceUriKey, options.TableServiceUri),
         })
         {
             if (value is null)

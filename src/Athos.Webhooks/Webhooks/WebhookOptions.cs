@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.Webhooks;
@@ -14,6 +15,7 @@ public sealed class WebhookOptions
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The signing secret, whole (<c>whsec_…</c>; the prefix is part of the HMAC key).</summary>
+    [RequiredSetting]
     [ConfigurationKeyName(SecretSetting)]
     public string Secret { get; set; } = string.Empty;
 

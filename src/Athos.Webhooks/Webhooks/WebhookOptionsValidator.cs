@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Webhooks;
@@ -12,12 +13,20 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         {
             failures.Add($"{WebhookOptions.SecretSetting} is required: set it to the webhook signing secret Athos gave you (whsec_…), whole.");
         }
+        else if (options.Secret.StartsWith(KeyVaultReference.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add(KeyVaultReference.Unresolved(WebhookOptions.SecretSetting));
+        }
         else if (options.Secret.Any(char.IsWhiteSpace))
         {
             failures.Add($"{WebhookOptions.SecretSetting} contains whitespace; paste the secret without spaces or line breaks.");
         }
 
-        if (options.PreviousSecret is { Length: > 0 } previous && previous.Any(char.IsWhiteSpace))
+        if (options.PreviousSecret is { Length: > 0 } unresolved && unresolved.StartsWith(KeyVaultReference.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add(KeyVaultReference.Unresolved(WebhookOptions.PreviousSecretSetting));
+        }
+        else if (options.PreviousSecret is { Length: > 0 } previous && previous.Any(char.IsWhiteSpace))
         {
             failures.Add($"{WebhookOptions.PreviousSecretSetting} contains whitespace; paste the secret without spaces or line breaks, or remove the setting.");
         }

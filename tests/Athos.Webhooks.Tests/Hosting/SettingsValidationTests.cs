@@ -16,6 +16,8 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "50", "ATHOS_HTTP_MAX_RETRIES must be between 1 and 10")]
     [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "00:00:01", "ATHOS_HTTP_TOTAL_TIMEOUT (00:00:01) must be longer than ATHOS_HTTP_ATTEMPT_TIMEOUT")]
     [InlineData("ATHOS_WHSEC", null, "ATHOS_WHSEC is required")]
+    [InlineData("ATHOS_WHSEC", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/ATHOS-WHSEC)", "ATHOS_WHSEC is a Key Vault reference that did not resolve")]
+    [InlineData("ATHOS_API_KEY", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/ATHOS-API-KEY)", "ATHOS_API_KEY is a Key Vault reference that did not resolve")]
     [InlineData("ATHOS_WEBHOOK_TOLERANCE", "00:00:05", "ATHOS_WEBHOOK_TOLERANCE must be between")]
     [InlineData("ATHOS_WEBHOOK_DELIVERY_RETENTION", "7.00:00:00", "ATHOS_WEBHOOK_DELIVERY_RETENTION must be between 30 and 400 days")]
     [InlineData("ATHOS_RECONCILE_SCHEDULE", "*/10 * * * *", "ATHOS_RECONCILE_SCHEDULE must be a six-field CRON expression")]

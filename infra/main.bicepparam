@@ -1,0 +1,10 @@
+using 'main.bicep'
+
+// azd sets AZURE_ENV_NAME and AZURE_LOCATION; the Athos secrets come from the environment (azd env set …),
+// never from a file in the repository.
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'athos-webhooks')
+param location = readEnvironmentVariable('AZURE_LOCATION', 'eastus2')
+param athosApiKey = readEnvironmentVariable('ATHOS_API_KEY', '')
+param athosWebhookSecret = readEnvironmentVariable('ATHOS_WHSEC', '')
+param athosPreviousWebhookSecret = readEnvironmentVariable('ATHOS_WHSEC_PREVIOUS', '')
+param alertEmail = readEnvironmentVariable('ATHOS_ALERT_EMAIL', '')
