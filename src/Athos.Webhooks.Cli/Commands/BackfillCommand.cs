@@ -16,7 +16,7 @@ internal static class BackfillCommand
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), Console.Out, Console.Error, parse.GetValue(from)!, parse.GetValue(to), !parse.GetValue(noWait), TimeSpan.FromSeconds(2), !Console.IsOutputRedirected, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(from)!, parse.GetValue(to), !parse.GetValue(noWait), TimeSpan.FromSeconds(2), !Console.IsOutputRedirected, stop.Token);
         });
         return command;
     }

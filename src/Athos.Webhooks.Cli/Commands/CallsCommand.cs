@@ -22,7 +22,7 @@ internal static class CallsCommand
 
         var list = new Command("list", "List stored calls by rep, by day, or by agency and date range, newest first.") { rep, day, agency, from, to, top, json, csv };
         list.SetAction(async (parse, ct) => await ListAsync(
-            CliServices.Configuration(), Console.Out, Console.Error,
+            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error,
             new ListQuery(parse.GetValue(rep), parse.GetValue(day), parse.GetValue(agency), parse.GetValue(from), parse.GetValue(to), parse.GetValue(top)),
             Format(parse.GetValue(json), parse.GetValue(csv)),
             ct));
@@ -30,7 +30,7 @@ internal static class CallsCommand
         var callId = new Argument<string>("callId") { Description = "The call id, athos_call_…" };
         var showJson = new Option<bool>("--json") { Description = "Print JSON." };
         var show = new Command("show", "Show one stored call.") { callId, showJson };
-        show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), Console.Out, Console.Error, parse.GetValue(callId)!, parse.GetValue(showJson), ct));
+        show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, parse.GetValue(showJson), ct));
 
         return new Command("calls", "Read the stored calls (the AthosCalls tables) as a consumer would.") { list, show };
     }

@@ -21,7 +21,7 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var command = new Command("doctor", "Check the settings, storage, the Athos API key and the webhook secret; one line per check, non-zero exit on any failure.");
-        command.SetAction(async (_, ct) => await RunAsync(CliServices.Configuration(), Console.Out, ct));
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, ct));
         return command;
     }
 

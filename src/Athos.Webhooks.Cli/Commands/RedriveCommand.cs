@@ -10,7 +10,7 @@ internal static class RedriveCommand
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the messages in athos-calls-poison." };
         var command = new Command("redrive", "Move messages from athos-calls-poison back to athos-calls once their cause (an API key, say) is fixed.") { dryRun };
-        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), Console.Out, Console.Error, parse.GetValue(dryRun), ct));
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(dryRun), ct));
         return command;
     }
 

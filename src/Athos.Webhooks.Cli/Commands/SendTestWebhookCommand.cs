@@ -11,20 +11,20 @@ internal static class SendTestWebhookCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "The webhook URL, https://<app>.azurewebsites.net/api/athos/webhook.", Required = true };
+        var url = new Option<string>("--url") { Description = "The webhook URL, https://<app>.azurewebsites.net/api/athos/webhook.", Required = true };
         var secret = new Option<string>("--secret") { Description = "The signing secret (whsec_…), as ATHOS_WHSEC holds it.", Required = true };
         var callId = new Option<string>("--call-id") { Description = "The call id the event names (athos_call_…).", Required = true };
         var failed = new Option<bool>("--failed") { Description = "Send a success:false event (scoring failed) instead." };
         var command = new Command("send-test-webhook", "Send one correctly signed call.scored webhook and print the answer.") { url, secret, callId, failed };
-        command.SetAction(async (parse, ct) => await RunAsync(Console.Out, Console.Error, parse.GetValue(url)!, parse.GetValue(secret)!, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct));
+        command.SetAction(async (parse, ct) => await RunAsync(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(url)!, parse.GetValue(secret)!, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(TextWriter output, TextWriter error, Uri url, string secret, string callId, bool failed, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(TextWriter output, TextWriter error, string urlText, string secret, string callId, bool failed, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
         {
-            await error.WriteLineAsync($"--url must be an absolute http(s) URL; got '{url}'.");
+            await error.WriteLineAsync($"--url must be an absolute http(s) URL; got '{urlText}'.");
             return 2;
         }
 

@@ -11,7 +11,7 @@ internal static class SimulateCommand
         var urls = new Option<string>("--urls") { Description = "Where the simulator listens.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var seed = new Option<int>("--seed") { Description = "Seeds generated calls and fault decisions.", DefaultValueFactory = _ => 1 };
         var calls = new Option<int>("--calls") { Description = "Calls to create at start, ended over the last three days.", DefaultValueFactory = _ => 100 };
-        var deliverTo = new Option<Uri?>("--deliver-to") { Description = "Deliver signed webhooks for new calls to this URL." };
+        var deliverTo = new Option<string?>("--deliver-to") { Description = "Deliver signed webhooks for new calls to this URL." };
         var rate = new Option<double>("--rate") { Description = "New calls per minute while running (0: none).", DefaultValueFactory = _ => 0 };
         var drop = new Option<double>("--drop") { Description = "Share of webhooks never sent (0–1)." };
         var duplicate = new Option<double>("--duplicate") { Description = "Share of webhooks sent twice (0–1)." };
@@ -30,9 +30,16 @@ internal static class SimulateCommand
             {
                 if (value is < 0 or > 1)
                 {
-                    await Console.Error.WriteLineAsync($"{option.Name} must be between 0 and 1; got {value}.");
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"{option.Name} must be between 0 and 1; got {value}.");
                     return 2;
                 }
+            }
+
+            Uri? deliverTarget = null;
+            if (parse.GetValue(deliverTo) is { } targetText && (!Uri.TryCreate(targetText, UriKind.Absolute, out deliverTarget) || deliverTarget.Scheme is not ("https" or "http")))
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"--deliver-to must be an absolute http(s) URL; got '{targetText}'.");
+                return 2;
             }
 
             var options = new SimulatorOptions { Seed = parse.GetValue(seed) };
@@ -44,7 +51,7 @@ internal static class SimulateCommand
             simulator.Faults.ServerErrorRate = parse.GetValue(errors);
             simulator.Faults.ThrottleRate = parse.GetValue(throttle);
             simulator.Faults.Latency = TimeSpan.FromMilliseconds(parse.GetValue(latency));
-            simulator.Webhooks.Target = parse.GetValue(deliverTo);
+            simulator.Webhooks.Target = deliverTarget;
             var now = DateTimeOffset.UtcNow;
             simulator.AddCalls(parse.GetValue(calls), now.AddDays(-3), now.AddMinutes(-5));
             Console.WriteLine($"Athos simulator at {simulator.BaseUrl}");

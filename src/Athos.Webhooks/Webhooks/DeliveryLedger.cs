@@ -32,18 +32,33 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
         return response.HasValue ? response.Value : null;
     }
 
-    /// <summary>Counts another arrival of a known id. Best effort: losing a race only loses a count.</summary>
+    /// <summary>Counts another arrival of a known id; a concurrent update is re-read and counted again.</summary>
     public async Task RecordRepeatAsync(DeliveryRecord record, CancellationToken cancellationToken = default)
     {
-        record.Deliveries++;
-        record.LastReceivedAt = time.GetUtcNow();
-        try
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            await _table.UpdateEntityAsync(record, record.ETag, TableUpdateMode.Merge, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // Someone else updated or purged it meanwhile; the duplicate was still answered correctly.
+            record.Deliveries++;
+            record.LastReceivedAt = time.GetUtcNow();
+            try
+            {
+                await _table.UpdateEntityAsync(record, record.ETag, TableUpdateMode.Merge, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // The worker claimed or completed it meanwhile: count on the fresh row.
+                if (await FindAsync(record.WebhookId, cancellationToken) is not { } fresh)
+                {
+                    return;
+                }
+
+                record = fresh;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Purged meanwhile; the duplicate was still answered correctly.
+                return;
+            }
         }
     }
 

@@ -282,14 +282,6 @@ public sealed class AthosClientContractTests : IAsyncLifetime
 
     private static System.Text.Json.JsonElement Json(string text) => System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
 
-    private Task<TestApp> StartAppAsync(params (string Name, string Value)[] overrides)
-    {
-        var settings = TestApp.SettingsFor(_simulator, null);
-        foreach (var (name, value) in overrides)
-        {
-            settings[name] = value;
-        }
-
-        return TestApp.StartAsync(settings);
-    }
+    private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
+        TestApp.StartAsync(_simulator, null, overrides);
 }

@@ -150,14 +150,51 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     {
         await using var receiver = await ReceiverHost.StartAsync(Settings());
 
-        var exit = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl, _simulator.WebhookSecret, "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
-        var wrongSecret = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl, "whsec_not_the_one_configured_0000", "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
+        var exit = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl.ToString(), _simulator.WebhookSecret, "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
+        var wrongSecret = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl.ToString(), "whsec_not_the_one_configured_0000", "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal((0, 1), (exit, wrongSecret));
         Assert.Contains("→ 202 {\"status\":\"accepted\"}", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("→ 401 {\"error\":{\"code\":\"invalid_signature\"", _output.ToString(), StringComparison.Ordinal);
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await new TestQueues(storage.ConnectionString).PeekAllAsync()));
         Assert.Equal("athos_call_testdelivery", item.CallId.Value);
+    }
+
+    [Theory]
+    [InlineData("2026-02-01", "2026-01-01", "--from: from (2026-02-01T00:00:00.0000000+00:00) must be before to")]
+    [InlineData("2099-01-01", "2099-02-01", "--from: from (2099-01-01T00:00:00.0000000+00:00) is in the future.")]
+    [InlineData("2015-01-01", "2026-01-01", "--to: A backfill covers at most 1098 days")]
+    public async Task Backfill_refuses_a_bad_range_naming_the_option_and_starts_nothing(string from, string to, string expected)
+    {
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, wait: false, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await new TestQueues(storage.ConnectionString).CountAsync());
+    }
+
+    [Fact]
+    public async Task Backfill_starts_a_job_and_watches_it_complete()
+    {
+        _simulator.AddCalls(30, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
+        await using var app = await TestApp.StartAsync(Settings());
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var worker = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
+                await Task.Delay(200, CancellationToken.None);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, wait: true, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Equal(0, exit);
+        Assert.Contains("pages 1 · listed 30 · missing 30 · stale 0 · queued 30", _output.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("Completed.", _output.ToString().TrimEnd(), StringComparison.Ordinal);
     }
 
     private async Task<string> List(CallsCommand.ListQuery query, OutputFormat format)

@@ -9,6 +9,7 @@ using Azure.Storage.Queues;
 namespace Athos.Webhooks.Tests.Cli;
 
 /// <summary>The real <c>athos-webhooks serve</c> process, killed in the middle of a drain and started again.</summary>
+[Collection(HeavyTests.Name)]
 public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -364,17 +364,12 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     private Task<WorkOutcome> ProcessAsync(WorkItem item, TestApp? app = null) =>
         (app ?? _app).Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
 
-    private Task<TestApp> StartAppAsync(params (string Name, string Value)[] overrides)
-    {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
-        settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.050";
-        foreach (var (name, value) in overrides)
-        {
-            settings[name] = value;
-        }
-
-        return TestApp.StartAsync(settings, services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_counter, HttpPipelinePosition.PerCall))));
-    }
+    private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
+        TestApp.StartAsync(
+            _simulator,
+            storage.Azurite,
+            [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"), .. overrides],
+            services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_counter, HttpPipelinePosition.PerCall))));
 
     private async Task<RawDetail> FetchRawDetailAsync(string callId)
     {

@@ -4,7 +4,6 @@ using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,8 +32,7 @@ public sealed class ReceiverHost : IAsyncDisposable
         app.MapAthosWebhook();
         await app.Services.GetRequiredService<StorageInitializer>().EnsureCreatedAsync();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ReceiverHost(app) { WebhookUrl = new Uri(address.TrimEnd('/') + WebhookHttpEndpoint.Path) };
+        return new ReceiverHost(app) { WebhookUrl = LoopbackAddress.Of(app.Services.GetRequiredService<IServer>(), WebhookHttpEndpoint.Path) };
     }
 
     public async ValueTask DisposeAsync()

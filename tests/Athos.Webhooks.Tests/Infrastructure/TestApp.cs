@@ -33,6 +33,21 @@ public sealed class TestApp : IAsyncDisposable
         ["AzureWebJobsStorage"] = azurite?.ConnectionString ?? "UseDevelopmentStorage=true",
     };
 
+    /// <summary>
+    /// Starts an app against <paramref name="simulator"/> and <paramref name="azurite"/>, with some settings changed
+    /// (a <see langword="null"/> value removes one).
+    /// </summary>
+    public static Task<TestApp> StartAsync(AthosSimulator? simulator, AzuriteInstance? azurite, IEnumerable<(string Name, string? Value)> overrides, Action<IServiceCollection>? configure = null)
+    {
+        var settings = SettingsFor(simulator, azurite);
+        foreach (var (name, value) in overrides)
+        {
+            settings[name] = value;
+        }
+
+        return StartAsync(settings, configure);
+    }
+
     /// <summary>Builds and starts the host: settings are validated here, as in a deployment.</summary>
     public static async Task<TestApp> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {

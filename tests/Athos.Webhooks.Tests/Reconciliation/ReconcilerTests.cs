@@ -9,6 +9,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Tests.Reconciliation;
 
 /// <summary>The scheduled reconcile against real Azurite and the simulator over HTTP.</summary>
+[Collection(HeavyTests.Name)]
 public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;
@@ -160,15 +161,6 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         return call;
     }
 
-    private Task<TestApp> StartAppAsync(params (string Name, string Value)[] overrides)
-    {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
-        settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.050";
-        foreach (var (name, value) in overrides)
-        {
-            settings[name] = value;
-        }
-
-        return TestApp.StartAsync(settings);
-    }
+    private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
+        TestApp.StartAsync(_simulator, storage.Azurite, [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"), .. overrides]);
 }

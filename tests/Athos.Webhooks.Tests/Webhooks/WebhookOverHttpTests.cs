@@ -5,6 +5,7 @@ using Athos.Webhooks.WorkItems;
 namespace Athos.Webhooks.Tests.Webhooks;
 
 /// <summary>The simulator delivering real signed webhooks over HTTP to the endpoint, stored in real Azurite.</summary>
+[Collection(HeavyTests.Name)]
 public sealed class WebhookOverHttpTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -336,17 +336,8 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         return call;
     }
 
-    private Task<TestApp> StartAppAsync(params (string Name, string Value)[] overrides)
-    {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
-        settings["ATHOS_WHSEC"] = Secret;
-        foreach (var (name, value) in overrides)
-        {
-            settings[name] = value;
-        }
-
-        return TestApp.StartAsync(settings);
-    }
+    private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
+        TestApp.StartAsync(_simulator, storage.Azurite, [("ATHOS_WHSEC", Secret), .. overrides]);
 
     private async Task<WebhookRequests.Answer> PostAsync(byte[] body, string? signature = "SIGN", string? webhookId = "wh_test", string? contentType = "application/json", TestApp? app = null)
     {
