@@ -21,7 +21,20 @@ public sealed class CallStore
         }
     }
 
-    public void Add(SimulatedCall call) => Put(call, mustBeNew: true);
+    public void Add(SimulatedCall call)
+    {
+        lock (_gate)
+        {
+            if (!_calls.TryAdd(call.Id, call))
+            {
+                throw new InvalidOperationException($"The simulator already has call {call.Id}.");
+            }
+
+            _scoredNewestFirst = null;
+        }
+
+        Changed?.Invoke(call);
+    }
 
     public void AddRange(IEnumerable<SimulatedCall> calls)
     {
@@ -82,21 +95,5 @@ public sealed class CallStore
                 .OrderByDescending(c => c.EndedAt)
                 .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
         }
-    }
-
-    private void Put(SimulatedCall call, bool mustBeNew)
-    {
-        lock (_gate)
-        {
-            if (mustBeNew && _calls.ContainsKey(call.Id))
-            {
-                throw new InvalidOperationException($"The simulator already has call {call.Id}.");
-            }
-
-            _calls[call.Id] = call;
-            _scoredNewestFirst = null;
-        }
-
-        Changed?.Invoke(call);
     }
 }

@@ -23,15 +23,6 @@ public sealed class RequestLog
     /// <summary>Requests to <c>GET /calls/{id}</c> for one call.</summary>
     public int DetailRequestsFor(string callId) => _details.GetValueOrDefault(callId);
 
-    public void Reset()
-    {
-        _attempts.Clear();
-        _details.Clear();
-        Interlocked.Exchange(ref _listRequests, 0);
-        Interlocked.Exchange(ref _detailRequests, 0);
-        Interlocked.Exchange(ref _total, 0);
-    }
-
     internal void CountRequest() => Interlocked.Increment(ref _total);
 
     /// <summary>Counts a list or detail request and returns how many times this exact request has been made.</summary>

@@ -86,7 +86,7 @@ internal static class BackfillCommand
             }
             catch (OperationCanceledException)
             {
-                await output.WriteLineAsync($"{Environment.NewLine}Stopped watching; the job goes on. Its progress: athos-webhooks backfill is running as job {job.JobId}.");
+                await output.WriteLineAsync($"{Environment.NewLine}Stopped watching; job {job.JobId} goes on. Its progress: GET /api/athos/backfill/{job.JobId} on the Functions app, or row backfill/{job.JobId} of the AthosState table.");
                 return 0;
             }
         });

@@ -31,11 +31,6 @@ internal sealed partial class QueueWorker(
     /// <summary>Messages being processed now.</summary>
     public int InFlight => _inFlight.Count;
 
-    /// <summary>Messages completed (deleted) since start.</summary>
-    public int Completed => Volatile.Read(ref _completed);
-
-    private int _completed;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = MinPollingInterval;
@@ -121,7 +116,6 @@ internal sealed partial class QueueWorker(
             await lease.CancelAsync();
             await renewal;
             await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
-            Interlocked.Increment(ref _completed);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {

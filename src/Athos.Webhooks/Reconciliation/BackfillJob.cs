@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -19,6 +20,7 @@ public sealed class BackfillJob : ITableEntity
 
     public ETag ETag { get; set; }
 
+    [IgnoreDataMember]
     public string JobId => RowKey;
 
     public DateTimeOffset From { get; set; }

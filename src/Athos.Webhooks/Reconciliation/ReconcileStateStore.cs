@@ -1,5 +1,4 @@
 using Athos.Webhooks.Storage;
-using Azure;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Reconciliation;
@@ -63,19 +62,6 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
 
     public async Task SavePurgeAsync(DateTimeOffset purgedAt, CancellationToken cancellationToken = default) =>
         await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { ["LastPurgeAt"] = purgedAt }, TableUpdateMode.Merge, cancellationToken);
-
-    /// <summary>Forgets the watermark, so that the next run starts from the lookback again.</summary>
-    public async Task ResetAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await _table.DeleteEntityAsync(Partition, Row, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Nothing to forget.
-        }
-    }
 }
 
 /// <summary>What the reconciler remembers between runs; <see cref="LastSuccessAt"/> is what health checks read.</summary>

@@ -16,10 +16,6 @@ public static class TableKeys
     public static string NewestFirstRowKey(DateTimeOffset time, string callId) =>
         (DateTime.MaxValue.Ticks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "_" + callId;
 
-    /// <summary>The lower bound of newest-first row keys at or before <paramref name="time"/> (for range queries).</summary>
-    public static string NewestFirstBound(DateTimeOffset time) =>
-        (DateTime.MaxValue.Ticks - time.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
-
     /// <summary><c>AthosCallsByDay</c> partition: the UTC date, <c>yyyy-MM-dd</c>.</summary>
     public static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
@@ -17,6 +18,7 @@ public sealed class DeliveryRecord : ITableEntity
 
     public ETag ETag { get; set; }
 
+    [IgnoreDataMember]
     public string WebhookId => PartitionKey;
 
     public string? CallId { get; set; }

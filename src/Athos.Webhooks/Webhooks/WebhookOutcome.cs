@@ -11,8 +11,6 @@ public sealed record WebhookOutcome(int StatusCode, string? Status = null, ApiEr
 
     public static WebhookOutcome Ignored { get; } = new(200, "ignored");
 
-    public bool IsSuccess => StatusCode is >= 200 and < 300;
-
     public static WebhookOutcome Reject(int statusCode, string code, string message, string? field = null) =>
         new(statusCode, Error: new ApiError(code, message, field));
 }
