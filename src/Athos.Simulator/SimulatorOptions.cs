@@ -21,6 +21,9 @@ public sealed class SimulatorOptions
     /// <summary>Athos retries a failed delivery once, about five minutes later.</summary>
     public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many webhook POSTs are in flight at once; a burst of scored calls queues behind them.</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 32;
+
     /// <summary>A delivery not answered within this time counts as failed.</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

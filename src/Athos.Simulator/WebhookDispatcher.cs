@@ -21,6 +21,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
     private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _sendSlots;
 
     internal WebhookDispatcher(SimulatorOptions options, SimulatorFaults faults, CallGenerator ids, TimeProvider time)
     {
@@ -29,6 +30,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
         _ids = ids;
         _time = time;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
+        _sendSlots = new SemaphoreSlim(options.MaxConcurrentDeliveries);
     }
 
     /// <summary>Where webhooks go. Set it to receive deliveries for calls as they are scored or fail.</summary>
@@ -107,6 +109,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
 
         _http.Dispose();
         _stopping.Dispose();
+        _sendSlots.Dispose();
     }
 
     private async Task<WebhookAttempt> SendAsync(Uri target, string webhookId, byte[] body, long timestamp, int number, bool isDuplicate, CancellationToken cancellationToken)
@@ -116,6 +119,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
         request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, WebhookSigner.Header(_options.WebhookSecret, timestamp, body));
         request.Headers.TryAddWithoutValidation(WebhookSigner.WebhookIdHeader, webhookId);
 
+        await _sendSlots.WaitAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.WebhookTimeout);
         var started = Stopwatch.GetTimestamp();
@@ -130,6 +134,10 @@ public sealed class WebhookDispatcher : IAsyncDisposable
         {
             var error = ex is OperationCanceledException ? $"no answer within {_options.WebhookTimeout}" : ex.Message;
             return new WebhookAttempt(number, timestamp, null, null, error, Stopwatch.GetElapsedTime(started), isDuplicate);
+        }
+        finally
+        {
+            _sendSlots.Release();
         }
     }
 
