@@ -85,7 +85,6 @@ public sealed partial class Backfiller(
         }
         catch (AthosApiException ex)
         {
-            job.LastError = ex.Message;
             await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.LastError)] = ex.Message }, TableUpdateMode.Merge, cancellationToken);
             throw;
         }
