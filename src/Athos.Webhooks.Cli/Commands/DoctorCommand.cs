@@ -4,7 +4,6 @@ using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
-using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -112,7 +111,7 @@ internal static class DoctorCommand
                 report.Check(missing.Count == 0, $"{kind}s exist: {string.Join(", ", names)}", $"missing {kind}(s): {string.Join(", ", missing)}: redeploy infra/ (Azure) or run `athos-webhooks serve` once (it creates them)");
             }
         }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
             var reason = ex is OperationCanceledException ? "no answer within 15 s" : ex.Message.Split('\n')[0];
             report.Check(false, string.Empty, $"storage at {queues.Uri.Host}:{queues.Uri.Port} is unreachable ({reason}): check AzureWebJobsStorage, that the account exists and this identity may read it (or that Azurite is running)");

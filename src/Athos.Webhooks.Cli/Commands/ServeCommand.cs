@@ -48,7 +48,23 @@ internal static class ServeCommand
 
         try
         {
-            await using var app = LocalRunner.Build(urls, settings);
+            WebApplication built;
+            try
+            {
+                built = LocalRunner.Build(urls, settings);
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, ex.Failures));
+                return 2;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("host.json", StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+
+            await using var app = built;
             try
             {
                 await app.StartAsync();
@@ -71,7 +87,7 @@ internal static class ServeCommand
 
                 return 2;
             }
-            catch (Exception ex) when (ex is Azure.RequestFailedException || ex.InnerException is Azure.RequestFailedException)
+            catch (Exception ex) when (ex.IsStorageFailure())
             {
                 await Console.Error.WriteLineAsync($"Storage is unreachable: {ex.Message.Split('\n')[0]} Check AzureWebJobsStorage (is Azurite running?), or run `athos-webhooks doctor`.");
                 return 1;

@@ -1,4 +1,4 @@
-using Azure;
+using Athos.Webhooks.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -22,14 +22,10 @@ internal static class StorageCommand
 
             return 2;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
-            await error.WriteLineAsync($"Storage request failed ({ex.Status} {ex.ErrorCode}): {ex.Message.Split('\n')[0]} Check AzureWebJobsStorage, and run `athos-webhooks doctor`.");
-            return 1;
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is RequestFailedException))
-        {
-            await error.WriteLineAsync($"Storage is unreachable: {ex.InnerExceptions[0].Message.Split('\n')[0]} Check AzureWebJobsStorage, and run `athos-webhooks doctor`.");
+            var first = ex is AggregateException aggregate ? aggregate.InnerExceptions[0] : ex;
+            await error.WriteLineAsync($"Storage failed or is unreachable: {first.Message.Split('\n')[0]} Check AzureWebJobsStorage, and run `athos-webhooks doctor`.");
             return 1;
         }
     }

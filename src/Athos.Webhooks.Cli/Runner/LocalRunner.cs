@@ -1,4 +1,3 @@
-using System.Globalization;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,10 +40,9 @@ internal static class LocalRunner
         logging?.Invoke(builder.Logging);
 
         builder.Services.AddAthosWebhooks(builder.Configuration);
-        var lease = builder.Configuration[QueueWorkerSettings.MessageLeaseSetting];
         builder.Services.AddSingleton(QueueWorkerSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json")) with
         {
-            MessageLease = lease is null ? TimeSpan.FromMinutes(1) : TimeSpan.Parse(lease, CultureInfo.InvariantCulture),
+            MessageLease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]),
         });
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();

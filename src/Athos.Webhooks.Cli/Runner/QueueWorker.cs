@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
-using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -65,7 +64,7 @@ internal sealed partial class QueueWorker(
             {
                 break;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex.IsStorageFailure())
             {
                 Log.StorageUnavailable(logger, ex);
                 await Task.Delay(settings.MaxPollingInterval, time, CancellationToken.None);
@@ -156,7 +155,7 @@ internal sealed partial class QueueWorker(
         {
             // Processing ended.
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             Log.LeaseLost(logger, ex, message.MessageId);
         }
@@ -175,7 +174,7 @@ internal sealed partial class QueueWorker(
         {
             await _calls.UpdateMessageAsync(messageId, receipt, visibilityTimeout: after, cancellationToken: CancellationToken.None);
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             // Its lease runs out by itself.
         }

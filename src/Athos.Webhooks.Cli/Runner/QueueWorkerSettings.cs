@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Runner;
 
@@ -27,6 +28,20 @@ internal sealed record QueueWorkerSettings
     /// messages reappear after this long. Not a host.json setting: the runner's own (<c>ATHOS_RUNNER_MESSAGE_LEASE</c>).
     /// </summary>
     public TimeSpan MessageLease { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The runner's lease: <see cref="MessageLeaseSetting"/>, or a minute.</summary>
+    /// <exception cref="OptionsValidationException">The setting is not a duration of at least two seconds.</exception>
+    public static TimeSpan ParseMessageLease(string? text)
+    {
+        if (text is null)
+        {
+            return TimeSpan.FromMinutes(1);
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var lease) && lease >= TimeSpan.FromSeconds(2)
+            ? lease
+            : throw new OptionsValidationException(MessageLeaseSetting, typeof(QueueWorkerSettings), [$"{MessageLeaseSetting} must be a duration of at least 00:00:02, such as 00:01:00; got '{text}'."]);
+    }
 
     /// <summary>Reads host.json; a missing file gives the defaults, a malformed one an error naming it.</summary>
     public static QueueWorkerSettings Load(string hostJsonPath)
@@ -60,18 +75,21 @@ internal sealed record QueueWorkerSettings
                 MaxDequeueCount = Int(queues, "maxDequeueCount") ?? defaults.MaxDequeueCount,
             };
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidCastException)
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)
         {
             throw new InvalidOperationException($"{hostJsonPath} is not valid host.json: {ex.Message}", ex);
         }
     }
 
-    private static int? Int(JsonElement queues, string name) =>
-        queues.TryGetProperty(name, out var value) ? value.GetInt32() : null;
+    private static int? Int(JsonElement queues, string name) => queues.TryGetProperty(name, out var value)
+        ? value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : throw new FormatException($"extensions.queues.{name} must be a whole number.")
+        : null;
 
-    private static string? Text(JsonElement queues, string name) =>
-        queues.TryGetProperty(name, out var value) ? value.GetString() : null;
+    private static string? Text(JsonElement queues, string name) => queues.TryGetProperty(name, out var value)
+        ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw new FormatException($"extensions.queues.{name} must be a string.")
+        : null;
 
-    private static TimeSpan? Time(JsonElement queues, string name) =>
-        Text(queues, name) is { } text ? TimeSpan.Parse(text, CultureInfo.InvariantCulture) : null;
+    private static TimeSpan? Time(JsonElement queues, string name) => Text(queues, name) is { } text
+        ? TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var time) ? time : throw new FormatException($"extensions.queues.{name} must be a duration such as 00:01:00; got '{text}'.")
+        : null;
 }

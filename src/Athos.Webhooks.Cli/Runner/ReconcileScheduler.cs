@@ -1,4 +1,5 @@
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Runner;
@@ -31,7 +32,7 @@ internal sealed partial class ReconcileScheduler(
             {
                 return;
             }
-            catch (Exception ex) when (ex is Azure.RequestFailedException)
+            catch (Exception ex) when (ex.IsStorageFailure())
             {
                 Log.Failed(logger, ex);
             }

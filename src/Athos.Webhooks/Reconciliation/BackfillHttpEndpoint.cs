@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Athos.Webhooks.Hosting;
-using Azure;
+using Athos.Webhooks.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -42,7 +42,7 @@ public static class BackfillHttpEndpoint
         {
             return Error(400, "invalid_range", ex.Message.Split(" (Parameter", 2)[0], ex.ParamName);
         }
-        catch (RequestFailedException)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             return Error(503, "storage_unavailable", "The job could not be stored; nothing was started. Retry later.");
         }

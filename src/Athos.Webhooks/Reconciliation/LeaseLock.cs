@@ -62,7 +62,7 @@ public sealed class LeaseLock(BlobServiceClient blobs, TimeProvider time)
             {
                 await _lease.ReleaseAsync();
             }
-            catch (RequestFailedException)
+            catch (Exception ex) when (ex.IsStorageFailure())
             {
                 // It expires on its own within a minute.
             }
@@ -84,7 +84,7 @@ public sealed class LeaseLock(BlobServiceClient blobs, TimeProvider time)
             {
                 // Released.
             }
-            catch (RequestFailedException)
+            catch (Exception ex) when (ex.IsStorageFailure())
             {
                 // Lost the lease (storage unreachable for a minute): the run goes on; its writes are idempotent anyway.
             }

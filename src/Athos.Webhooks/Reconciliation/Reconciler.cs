@@ -1,7 +1,7 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
-using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +60,7 @@ public sealed partial class Reconciler(
             }
             while (cursor is not null);
         }
-        catch (Exception ex) when (ex is AthosApiException or RequestFailedException)
+        catch (Exception ex) when (ex is AthosApiException || ex.IsStorageFailure())
         {
             error = ex.Message;
             Log.Failed(logger, ex, pages + 1, (ex as AthosApiException)?.RequestId);
@@ -107,7 +107,7 @@ public sealed partial class Reconciler(
             await state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(logger, purged);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             Log.PurgeFailed(logger, ex);
         }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
-using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -92,7 +92,7 @@ public sealed partial class WebhookReceiver(
             Log.Accepted(logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
             return WebhookOutcome.Accepted;
         }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or AggregateException)
+        catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
             Log.StorageUnavailable(logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
             return new WebhookOutcome(503, Error: new ApiError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);

@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 using Microsoft.Extensions.Logging;
 
@@ -115,7 +116,7 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         {
             await ledger.RecordFailureAsync(webhookId, error, cancellationToken);
         }
-        catch (Azure.RequestFailedException)
+        catch (Exception ex) when (ex.IsStorageFailure())
         {
             // Best effort: the failure is logged and the message retried either way.
         }

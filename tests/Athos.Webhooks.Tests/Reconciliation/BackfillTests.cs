@@ -148,6 +148,19 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(0, await _queues.CountAsync());
     }
 
+    [Fact]
+    public async Task Starting_a_backfill_with_storage_down_is_503_not_500()
+    {
+        await using var azurite = await AzuriteInstance.StartAsync(TestContext.Current.CancellationToken);
+        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, azurite));
+        await azurite.StopAsync();
+        var request = WebhookRequests.Build(Encoding.UTF8.GetBytes("""{"from":"2026-11-01T00:00:00Z","to":"2026-11-02T00:00:00Z"}"""), null, null);
+
+        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
+
+        Assert.Equal((503, "storage_unavailable"), (answer.Status, answer.ErrorCode));
+    }
+
     [Theory]
     [InlineData("bf_unknown", 404, "job_not_found")]
     [InlineData("bf_../x", 400, "invalid_job_id")]

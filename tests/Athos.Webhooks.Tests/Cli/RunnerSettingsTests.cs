@@ -1,0 +1,52 @@
+using Athos.Webhooks.Cli.Runner;
+using Athos.Webhooks.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>The runner's own settings and host.json: bad values are named, not thrown as stack traces.</summary>
+public sealed class RunnerSettingsTests
+{
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("00:00:00.500")]
+    public void A_bad_message_lease_is_named(string lease)
+    {
+        var settings = TestApp.SettingsFor(null, null);
+        settings["ATHOS_RUNNER_MESSAGE_LEASE"] = lease;
+
+        var error = Assert.Throws<OptionsValidationException>(() => LocalRunner.Build("http://127.0.0.1:0", settings));
+
+        Assert.StartsWith("ATHOS_RUNNER_MESSAGE_LEASE must be a duration of at least 00:00:02", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"extensions\": { \"queues\": { \"batchSize\": \"sixteen\" } } }", "is not valid host.json")]
+    [InlineData("{ \"extensions\": { \"queues\": { \"visibilityTimeout\": \"a minute\" } } }", "is not valid host.json")]
+    [InlineData("{ \"extensions\": { \"queues\": { \"messageEncoding\": \"none\" } } }", "messageEncoding is 'none'")]
+    [InlineData("{ not json", "is not valid host.json")]
+    public void A_malformed_host_json_is_named(string json, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"host-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        try
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => QueueWorkerSettings.Load(path));
+
+            Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_repository_host_json_gives_the_documented_queue_settings()
+    {
+        var settings = QueueWorkerSettings.Load(Path.Combine(RepositoryRoot.Path, "host.json"));
+
+        Assert.Equal((16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), 5), (settings.BatchSize, settings.NewBatchThreshold, settings.MaxPollingInterval, settings.VisibilityTimeout, settings.MaxDequeueCount));
+    }
+}
