@@ -11,7 +11,7 @@ internal static class CallsCommand
 {
     public static Command Create()
     {
-        var rep = new Option<string?>("--rep") { Description = "A rep's externalUserId: their latest calls (AthosCallsByUser)." };
+        var rep = new Option<string?>("--rep") { Description = "A rep's id (your own, else Athos's agentId): their latest calls (AthosCallsByUser)." };
         var day = new Option<string?>("--day") { Description = "A UTC day, yyyy-MM-dd: that day's calls (AthosCallsByDay)." };
         var agency = new Option<string?>("--agency") { Description = "An externalAgencyId: its calls between --from and --to." };
         var from = new Option<string?>("--from") { Description = "With --agency: the first UTC day, yyyy-MM-dd." };
@@ -116,10 +116,12 @@ internal static class CallsCommand
     private static IEnumerable<(string, string?)> Fields(CallRow row) =>
     [
         ("CallId", row.CallId), ("Status", row.Status), ("Source", row.Source), ("ExternalUserId", row.ExternalUserId),
-        ("ExternalAgencyId", row.ExternalAgencyId), ("DrillKey", row.DrillKey), ("StartedAt", row.StartedAt?.ToString("o", CultureInfo.InvariantCulture)),
+        ("ExternalAgencyId", row.ExternalAgencyId), ("AgentId", row.AgentId), ("AgencyId", row.AgencyId), ("DrillKey", row.DrillKey), ("StartedAt", row.StartedAt?.ToString("o", CultureInfo.InvariantCulture)),
         ("EndedAt", row.EndedAt?.ToString("o", CultureInfo.InvariantCulture)), ("DurationSec", row.DurationSec?.ToString(CultureInfo.InvariantCulture)),
         ("ScoredAt", row.ScoredAt?.ToString("o", CultureInfo.InvariantCulture)), ("OverallScore", row.OverallScore?.ToString(CultureInfo.InvariantCulture)),
+        ("ComplianceTotal", row.ComplianceTotalScore?.ToString(CultureInfo.InvariantCulture)),
         ("Summary", row.Summary), ("Feedback", row.Feedback), ("FailureReason", row.FailureReason), ("FailureMessage", row.FailureMessage),
+        ("RecordingStatus", row.RecordingStatus), ("RecordingError", row.RecordingError),
         ("AthosUpdatedAt", row.AthosUpdatedAt?.ToString("o", CultureInfo.InvariantCulture)), ("EnrichedAt", row.EnrichedAt?.ToString("o", CultureInfo.InvariantCulture)),
         ("Truncated", row.Truncated),
     ];

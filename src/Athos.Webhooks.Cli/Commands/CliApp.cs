@@ -11,6 +11,7 @@ internal static class CliApp
         SimulateCommand.Create(),
         BackfillCommand.Create(),
         RedriveCommand.Create(),
+        ReprojectCommand.Create(),
         CallsCommand.Create(),
         DoctorCommand.Create(),
         SendTestWebhookCommand.Create(),

@@ -64,7 +64,7 @@ internal static class CallOutput
         (row.EndedAt ?? row.FailedAt)?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? string.Empty,
         row.CallId,
         row.Status,
-        row.ExternalUserId ?? string.Empty,
+        row.ExternalUserId ?? row.AgentId ?? string.Empty,
         row.ExternalAgencyId ?? string.Empty,
         row.DrillKey ?? string.Empty,
         row.OverallScore?.ToString("0.#", CultureInfo.InvariantCulture) ?? string.Empty,
@@ -84,6 +84,8 @@ internal sealed record CallView(
     string? Source,
     string? ExternalUserId,
     string? ExternalAgencyId,
+    string? AgentId,
+    string? AgencyId,
     string? DrillKey,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
@@ -92,17 +94,21 @@ internal sealed record CallView(
     double? OverallScore,
     string? Summary,
     string? Feedback,
+    double? ComplianceTotalScore,
     string? FailureReason,
     string? FailureMessage,
     DateTimeOffset? FailedAt,
     DateTimeOffset? AthosUpdatedAt,
     DateTimeOffset? EnrichedAt,
-    string? Truncated)
+    string? RecordingStatus,
+    string? RecordingError,
+    string? Truncated,
+    int SchemaVersion)
 {
     public static CallView Of(CallRow row) => new(
-        row.CallId, row.Status, row.Source, row.ExternalUserId, row.ExternalAgencyId, row.DrillKey, row.StartedAt, row.EndedAt,
-        row.DurationSec, row.ScoredAt, row.OverallScore, row.Summary, row.Feedback, row.FailureReason, row.FailureMessage, row.FailedAt,
-        row.AthosUpdatedAt, row.EnrichedAt, row.Truncated);
+        row.CallId, row.Status, row.Source, row.ExternalUserId, row.ExternalAgencyId, row.AgentId, row.AgencyId, row.DrillKey, row.StartedAt, row.EndedAt,
+        row.DurationSec, row.ScoredAt, row.OverallScore, row.Summary, row.Feedback, row.ComplianceTotalScore, row.FailureReason, row.FailureMessage, row.FailedAt,
+        row.AthosUpdatedAt, row.EnrichedAt, row.RecordingStatus, row.RecordingError, row.Truncated, row.SchemaVersion);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

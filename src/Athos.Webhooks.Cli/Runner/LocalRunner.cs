@@ -1,13 +1,15 @@
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
 /// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving
-/// <c>POST /api/athos/webhook</c>, the queue worker and the reconcile scheduler.
+/// <c>POST /api/athos/webhook</c>, the queue worker, and the reconciler and the daily rescan on their schedules.
 /// </summary>
 internal static class LocalRunner
 {
@@ -47,13 +49,17 @@ internal static class LocalRunner
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
-        builder.Services.AddHostedService<ReconcileScheduler>();
+        builder.Services.AddHostedService(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, ct) => s.GetRequiredService<Reconciler>().RunAsync(ct)));
+        builder.Services.AddHostedService(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(ct)));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapAthosWebhook();
         return app;
     }
+
+    private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
+        new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
 
     /// <summary>The webhook URL of a started runner.</summary>
     public static Uri WebhookUrl(WebApplication app)

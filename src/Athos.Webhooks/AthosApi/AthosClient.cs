@@ -19,8 +19,8 @@ public sealed class AthosClient(HttpClient http)
     public const string RequestIdHeader = "X-Athos-Request-Id";
 
     /// <summary>
-    /// Every scored call whose <c>endedAt</c> lies in [<paramref name="query"/>.From, .To], newest first, across all
-    /// pages. An id that a later page repeats is yielded once.
+    /// Every scored call of the query's source whose list time lies in [<paramref name="query"/>.From, .To], newest
+    /// first, across all pages. An id that a later page repeats is yielded once.
     /// </summary>
     public async IAsyncEnumerable<CallSummary> ListCallsAsync(CallListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -152,8 +152,6 @@ public sealed class AthosClient(HttpClient http)
         Append(builder, "from", FormatTime(query.From));
         Append(builder, "to", query.To is { } to ? FormatTime(to) : null);
         Append(builder, "source", query.Source);
-        Append(builder, "externalUserId", query.ExternalUserId);
-        Append(builder, "externalAgencyId", query.ExternalAgencyId);
         Append(builder, "limit", query.Limit.ToString(CultureInfo.InvariantCulture));
         Append(builder, "cursor", cursor);
         return builder.ToString();

@@ -26,5 +26,5 @@ public sealed record CallDetail : CallSummary
 
     public DateTimeOffset? UpdatedAt { get; init; }
 
-    public CallScore ParseScore() => CallScore.From(Score);
+    public CallScore ParseScore() => CallScore.From(Score, Source);
 }

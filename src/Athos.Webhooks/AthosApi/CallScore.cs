@@ -2,24 +2,34 @@ using System.Text.Json;
 
 namespace Athos.Webhooks.AthosApi;
 
-/// <summary>The documented fields of a call's score object, read tolerantly from the raw JSON.</summary>
-/// <param name="OverallScore">0–100, or <see langword="null"/> when absent or not a number.</param>
+/// <summary>The fields of a call's score object that become columns, read tolerantly from the raw JSON.</summary>
+/// <param name="OverallScore">0–100, or <see langword="null"/> when absent, not a number, or a real call's 0 ("no headline score").</param>
 /// <param name="Summary">A short summary of the call.</param>
 /// <param name="Feedback">Coaching feedback for the rep.</param>
-public sealed record CallScore(double? OverallScore, string? Summary, string? Feedback)
+/// <param name="ComplianceTotalScore">
+/// <c>complianceScorecard.totalScore</c> when it is a number; <see langword="null"/> when the scorecard or its total is
+/// absent, which means "not assessed", never zero.
+/// </param>
+public sealed record CallScore(double? OverallScore, string? Summary, string? Feedback, double? ComplianceTotalScore)
 {
-    public static CallScore From(JsonElement? score)
+    public static CallScore From(JsonElement? score, string? source)
     {
         if (score is not { ValueKind: JsonValueKind.Object } obj)
         {
-            return new CallScore(null, null, null);
+            return new CallScore(null, null, null, null);
         }
 
+        var overall = Number(obj, "overallScore");
         return new CallScore(
-            obj.TryGetProperty("overallScore", out var overall) && overall.ValueKind == JsonValueKind.Number ? overall.GetDouble() : null,
+            // A real call's 0 means Athos could not produce a headline score: not a score of zero.
+            source == CallSources.RealCall && overall == 0 ? null : overall,
             StringOrNull(obj, "summary"),
-            StringOrNull(obj, "feedback"));
+            StringOrNull(obj, "feedback"),
+            obj.TryGetProperty("complianceScorecard", out var scorecard) && scorecard.ValueKind == JsonValueKind.Object ? Number(scorecard, "totalScore") : null);
     }
+
+    private static double? Number(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number) ? number : null;
 
     private static string? StringOrNull(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -9,17 +9,20 @@ namespace Athos.Webhooks.Enrichment;
 /// <summary>How Athos's data becomes a <see cref="CallRow"/> and an archive blob: the one mapping of the storage contract.</summary>
 internal static class CallProjection
 {
-    public static CallRow FromDetail(CallDetailResponse response, DateTimeOffset enrichedAt)
+    private static readonly byte[] AudioUrlName = "audioUrl"u8.ToArray();
+
+    public static CallRow FromDetail(CallDetail call, string? athosRequestId, DateTimeOffset enrichedAt)
     {
-        var call = response.Call;
         var score = call.ParseScore();
         var row = new CallRow
         {
             CallId = call.Id,
             Status = CallStatus.Scored,
             Source = call.Source,
-            ExternalUserId = call.ExternalUserId,
-            ExternalAgencyId = call.ExternalAgencyId,
+            ExternalUserId = call.CustomerUserId,
+            ExternalAgencyId = call.CustomerAgencyId,
+            AgentId = call.AgentId,
+            AgencyId = call.AgencyId,
             DrillKey = call.DrillKey,
             StartedAt = call.StartedAt,
             EndedAt = call.EndedAt,
@@ -28,10 +31,11 @@ internal static class CallProjection
             OverallScore = score.OverallScore,
             Summary = score.Summary,
             Feedback = score.Feedback,
+            ComplianceTotalScore = score.ComplianceTotalScore,
             ScoreJson = call.Score is { ValueKind: not JsonValueKind.Undefined } raw ? raw.GetRawText() : null,
             AthosUpdatedAt = call.UpdatedAt,
             EnrichedAt = enrichedAt,
-            AthosRequestId = response.RequestId,
+            AthosRequestId = athosRequestId,
         };
         TableLimits.Enforce(row);
         return row;
@@ -46,6 +50,8 @@ internal static class CallProjection
             Source = item.Source,
             ExternalUserId = item.ExternalUserId,
             ExternalAgencyId = item.ExternalAgencyId,
+            AgentId = item.AgentId,
+            AgencyId = item.AgencyId,
             FailureReason = item.Reason,
             FailureMessage = item.ReasonMessage,
             FailedAt = item.OccurredAt,
@@ -55,16 +61,54 @@ internal static class CallProjection
         return row;
     }
 
-    /// <summary>The archive body: Athos's bytes as they came, or without the transcript when transcripts are not kept.</summary>
-    public static BinaryData ArchiveBody(CallDetailResponse response, bool storeTranscripts)
+    /// <summary>
+    /// The archive body: Athos's bytes as they came, except that a recording link is never stored (it is a short-lived
+    /// credential: <c>audioUrl</c> becomes <c>null</c> in place, every other byte kept), and without the transcript
+    /// when transcripts are not kept.
+    /// </summary>
+    public static BinaryData ArchiveBody(ReadOnlyMemory<byte> rawJson, bool storeTranscripts)
     {
         if (storeTranscripts)
         {
-            return BinaryData.FromBytes(response.RawJson);
+            return BinaryData.FromBytes(WithoutAudioUrl(rawJson));
         }
 
-        var node = JsonNode.Parse(response.RawJson.Span)!.AsObject();
+        var node = JsonNode.Parse(rawJson.Span)!.AsObject();
         node.Remove("transcript");
+        if (node["audioUrl"] is not null)
+        {
+            node["audioUrl"] = null;
+        }
+
         return BinaryData.FromString(node.ToJsonString());
+    }
+
+    /// <summary>The body with the top-level <c>audioUrl</c> string replaced by <c>null</c>; the same bytes when there is none.</summary>
+    private static ReadOnlyMemory<byte> WithoutAudioUrl(ReadOnlyMemory<byte> json)
+    {
+        var reader = new Utf8JsonReader(json.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return json;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isAudioUrl = reader.ValueTextEquals(AudioUrlName);
+            reader.Read();
+            if (isAudioUrl && reader.TokenType == JsonTokenType.String)
+            {
+                var start = (int)reader.TokenStartIndex;
+                var end = (int)reader.BytesConsumed;
+                return (byte[])[.. json.Span[..start], .. "null"u8, .. json.Span[end..]];
+            }
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+        }
+
+        return json;
     }
 }

@@ -39,7 +39,13 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<WebhookReceiver>();
 
         services.AddOptions<EnrichmentOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EnrichmentOptions>, EnrichmentOptionsValidator>();
         services.AddSingleton<CallArchive>();
+        services.AddSingleton<RecordingArchive>();
+        // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it.
+        services.AddHttpClient<RecordingDownloader>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        services.AddTransient<RecordingArchiver>();
+        services.AddTransient<CallReprojector>();
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
@@ -50,6 +56,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ReconcileOptions>, ReconcileOptionsValidator>();
         services.AddSingleton<LeaseLock>();
         services.AddSingleton<ReconcileStateStore>();
+        services.AddSingleton<ContractObserver>();
         services.AddSingleton<MissingCallFinder>();
         services.AddTransient<Reconciler>();
         services.AddTransient<Backfiller>();

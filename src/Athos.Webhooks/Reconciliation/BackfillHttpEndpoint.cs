@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
-/// <c>POST /api/athos/backfill</c> (<c>{"from","to"}</c> → 202 with a job id) and
+/// <c>POST /api/athos/backfill</c> (<c>{"from","to","sources"?}</c> → 202 with a job id) and
 /// <c>GET /api/athos/backfill/{jobId}</c> (progress), shared by the Functions app and the local runner.
 /// </summary>
 public static class BackfillHttpEndpoint
@@ -28,14 +29,14 @@ public static class BackfillHttpEndpoint
             return Error(413, "payload_too_large", $"The body is over {MaxBodyBytes} bytes.");
         }
 
-        if (!TryReadRange(body, out var from, out var to, out var rejection))
+        if (!TryReadRequest(body, out var from, out var to, out var sources, out var rejection))
         {
             return rejection;
         }
 
         try
         {
-            var job = await backfiller.StartAsync(from, to, cancellationToken);
+            var job = await backfiller.StartAsync(from, to, sources, cancellationToken);
             return new JsonHttpResult<BackfillAnswer>(202, BackfillAnswer.Of(job), BackfillJsonContext.Default.BackfillAnswer);
         }
         catch (ArgumentException ex)
@@ -69,9 +70,10 @@ public static class BackfillHttpEndpoint
         endpoints.MapGet(Path + "/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
     }
 
-    private static bool TryReadRange(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out JsonHttpResult<BackfillAnswer> rejection)
+    private static bool TryReadRequest(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out List<string>? sources, out JsonHttpResult<BackfillAnswer> rejection)
     {
         from = to = default;
+        sources = null;
         rejection = null!;
         JsonDocument document;
         try
@@ -92,8 +94,30 @@ public static class BackfillHttpEndpoint
                 return false;
             }
 
-            return TryReadTime(document.RootElement, "from", out from, out rejection) && TryReadTime(document.RootElement, "to", out to, out rejection);
+            return TryReadTime(document.RootElement, "from", out from, out rejection)
+                && TryReadTime(document.RootElement, "to", out to, out rejection)
+                && TryReadSources(document.RootElement, out sources, out rejection);
         }
+    }
+
+    // Optional: the sources to list (default ATHOS_SOURCES).
+    private static bool TryReadSources(JsonElement root, out List<string>? sources, out JsonHttpResult<BackfillAnswer> rejection)
+    {
+        sources = null;
+        rejection = null!;
+        if (!root.TryGetProperty("sources", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String || !CallSources.IsKnown(s.GetString())))
+        {
+            rejection = Error(400, "invalid_field", $"'sources' must be an array of Athos call sources: {string.Join(", ", CallSources.All)}.", "sources");
+            return false;
+        }
+
+        sources = [.. value.EnumerateArray().Select(s => s.GetString()!)];
+        return true;
     }
 
     private static bool TryReadTime(JsonElement root, string name, out DateTimeOffset time, out JsonHttpResult<BackfillAnswer> rejection)
@@ -125,7 +149,19 @@ public sealed record BackfillAnswer
 {
     public string? JobId { get; init; }
 
+    /// <summary><c>backfill</c>, or <c>rescan</c> for the daily trailing rescan.</summary>
+    public string? Kind { get; init; }
+
     public string? Status { get; init; }
+
+    /// <summary>The sources the job lists, in order.</summary>
+    public IReadOnlyList<string>? Sources { get; init; }
+
+    /// <summary>The contract the listed rows showed (<c>early</c>, <c>current</c>).</summary>
+    public string? Contract { get; init; }
+
+    /// <summary>Sources not listed and why (real calls on an early-contract tenant).</summary>
+    public string? SkippedSources { get; init; }
 
     public DateTimeOffset? From { get; init; }
 
@@ -138,6 +174,8 @@ public sealed record BackfillAnswer
     public int? Missing { get; init; }
 
     public int? Stale { get; init; }
+
+    public int? Recordings { get; init; }
 
     public int? Queued { get; init; }
 
@@ -155,13 +193,18 @@ public sealed record BackfillAnswer
         return new BackfillAnswer
         {
             JobId = job.JobId,
+            Kind = job.Kind,
             Status = job.Status,
+            Sources = job.SourceList(),
+            Contract = job.Contract,
+            SkippedSources = job.SkippedSources,
             From = job.From,
             To = job.To,
             PagesDone = job.PagesDone,
             Listed = job.Listed,
             Missing = job.Missing,
             Stale = job.Stale,
+            Recordings = job.Recordings,
             Queued = job.Queued,
             CreatedAt = job.CreatedAt,
             CompletedAt = job.CompletedAt,

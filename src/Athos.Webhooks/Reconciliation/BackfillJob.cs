@@ -1,12 +1,13 @@
 using System.Runtime.Serialization;
+using Athos.Webhooks.AthosApi;
 using Azure;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
-/// A backfill's progress in <c>AthosState</c> (<c>PartitionKey</c> = <c>backfill</c>, <c>RowKey</c> = job id). It is
-/// also the chain's guard: a page counts once, however often its message is delivered.
+/// A backfill's (or a rescan's) progress in <c>AthosState</c> (<c>PartitionKey</c> = <c>backfill</c>, <c>RowKey</c> =
+/// job id). It is also the chain's guard: a page counts once, however often its message is delivered.
 /// </summary>
 public sealed class BackfillJob : ITableEntity
 {
@@ -23,9 +24,24 @@ public sealed class BackfillJob : ITableEntity
     [IgnoreDataMember]
     public string JobId => RowKey;
 
+    /// <summary><c>backfill</c> (started by a person) or <c>rescan</c> (the daily trailing rescan).</summary>
+    public string Kind { get; set; } = BackfillKind.Backfill;
+
     public DateTimeOffset From { get; set; }
 
     public DateTimeOffset To { get; set; }
+
+    /// <summary>The sources to list, comma-separated, in order; absent on jobs from before sources existed (roleplay).</summary>
+    public string? Sources { get; set; }
+
+    /// <summary>The source page <see cref="PagesDone"/> + 1 lists.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>The contract the listed rows showed (<c>early</c>, <c>current</c>), once a row was listed.</summary>
+    public string? Contract { get; set; }
+
+    /// <summary>Sources not listed, each with the reason (a real call source on an early-contract tenant).</summary>
+    public string? SkippedSources { get; set; }
 
     /// <summary><c>running</c> or <c>completed</c>.</summary>
     public string Status { get; set; } = BackfillStatus.Running;
@@ -38,9 +54,12 @@ public sealed class BackfillJob : ITableEntity
 
     public int Stale { get; set; }
 
+    /// <summary>Calls queued again because their recording is not copied yet (rescans).</summary>
+    public int Recordings { get; set; }
+
     public int Queued { get; set; }
 
-    /// <summary>The cursor of page <see cref="PagesDone"/> + 1, while there is one.</summary>
+    /// <summary>The cursor of page <see cref="PagesDone"/> + 1 within <see cref="Source"/> (null for its first page).</summary>
     public string? NextCursor { get; set; }
 
     /// <summary>Whether that next page's work item is on the queue (so a redelivered page knows not to queue it again).</summary>
@@ -51,10 +70,20 @@ public sealed class BackfillJob : ITableEntity
     public DateTimeOffset? CompletedAt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>The sources in order (roleplay alone for a job from before sources existed).</summary>
+    public IReadOnlyList<string> SourceList() =>
+        Sources is null ? [CallSources.Roleplay] : ReconcileOptions.SplitSources(Sources).ToList();
 }
 
 public static class BackfillStatus
 {
     public const string Running = "running";
     public const string Completed = "completed";
+}
+
+public static class BackfillKind
+{
+    public const string Backfill = "backfill";
+    public const string Rescan = "rescan";
 }

@@ -1,21 +1,26 @@
+using System.Globalization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
-/// Backfills any window of history as a chain of page work items on the queue: never inside an HTTP request,
-/// resumable after any crash, and counted once per page.
+/// Lists any window of history as a chain of page work items on the queue, source after source: never inside an HTTP
+/// request or a timer invocation, resumable after any crash, and counted once per page. Backfills (started by a
+/// person) and the daily trailing rescan are both such chains.
 /// </summary>
 public sealed partial class Backfiller(
     AthosClient athos,
     MissingCallFinder finder,
     WorkQueue queue,
+    ReconcileStateStore state,
     TableServiceClient tables,
+    IOptionsMonitor<ReconcileOptions> options,
     TimeProvider time,
     ILogger<Backfiller> logger)
 {
@@ -24,9 +29,12 @@ public sealed partial class Backfiller(
 
     private readonly TableClient _jobs = tables.GetTableClient(StorageNames.StateTable);
 
-    /// <summary>Creates a job for calls that ended in [<paramref name="from"/>, <paramref name="to"/>] and queues its first page.</summary>
-    /// <exception cref="ArgumentException">The range is empty, reversed, in the future or too long; the message names the field.</exception>
-    public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates a job for calls in [<paramref name="from"/>, <paramref name="to"/>] of <paramref name="sources"/> (default:
+    /// <c>ATHOS_SOURCES</c>) and queues its first page.
+    /// </summary>
+    /// <exception cref="ArgumentException">The range is empty, reversed, in the future or too long, or a source is unknown; the message names the field.</exception>
+    public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (from >= to)
@@ -44,17 +52,34 @@ public sealed partial class Backfiller(
             throw new ArgumentException($"A backfill covers at most {MaxRange.TotalDays:0} days; split the range into several jobs.", nameof(to));
         }
 
-        var job = new BackfillJob
+        if (sources?.FirstOrDefault(s => !CallSources.IsKnown(s)) is { } unknown)
         {
-            RowKey = "bf_" + now.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8],
-            From = from,
-            To = to,
-            CreatedAt = now,
-            NextPageQueued = true,
-        };
-        await _jobs.AddEntityAsync(job, cancellationToken);
-        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = WorkOrigin.Backfill, JobId = job.JobId, Page = 1, ReceivedAt = now }, cancellationToken);
-        Log.Started(logger, job.JobId, from, to);
+            throw new ArgumentException($"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.", nameof(sources));
+        }
+
+        var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : options.CurrentValue.SourceList();
+        var jobId = "bf_" + now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8];
+        var job = await CreateAsync(jobId, BackfillKind.Backfill, from, to, chosen, now, cancellationToken);
+        Log.Started(logger, job!.JobId, job.Kind, from, to, job.Sources!);
+        return job;
+    }
+
+    /// <summary>
+    /// Starts today's trailing rescan over the last <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> of every source: calls whose
+    /// score changed without a webhook, and recordings not copied yet. Returns <see langword="null"/> when today's
+    /// rescan was already started (by another instance or host).
+    /// </summary>
+    public async Task<BackfillJob?> StartRescanAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.CurrentValue;
+        var jobId = "rs_" + now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var job = await CreateAsync(jobId, BackfillKind.Rescan, now - settings.RescanWindow, now, settings.SourceList(), now, cancellationToken);
+        if (job is not null)
+        {
+            Log.Started(logger, job.JobId, job.Kind, job.From, job.To, job.Sources!);
+        }
+
         return job;
     }
 
@@ -78,32 +103,43 @@ public sealed partial class Backfiller(
             return WorkOutcome.Duplicate;
         }
 
+        var source = item.Source ?? CallSources.Roleplay;
         CallPage page;
-        try
+        if (await SkipReasonAsync(job, source, cancellationToken) is { } skipped)
         {
-            page = await athos.ListCallsPageAsync(new CallListQuery(job.From, job.To), item.Cursor, cancellationToken);
+            // Never ask an early-contract tenant for real calls: it would refuse the request.
+            page = new CallPage();
+            job.SkippedSources = skipped;
         }
-        catch (AthosApiException ex)
+        else
         {
-            await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.LastError)] = ex.Message }, TableUpdateMode.Merge, cancellationToken);
-            throw;
+            try
+            {
+                page = await athos.ListCallsPageAsync(QueryFor(job, source), item.Cursor, cancellationToken);
+            }
+            catch (AthosApiException ex)
+            {
+                await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.LastError)] = ex.Message }, TableUpdateMode.Merge, cancellationToken);
+                throw;
+            }
         }
 
-        var gaps = await finder.QueueMissingAsync(page.Data, WorkOrigin.Backfill, time.GetUtcNow(), cancellationToken);
+        var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
+        var gaps = await finder.QueueMissingAsync(page.Data, origin, time.GetUtcNow(), cancellationToken);
+        if (page.Data.Count > 0)
+        {
+            job.Contract = page.Data[0].Contract.ToString().ToLowerInvariant();
+        }
 
         job.PagesDone = item.Page;
         job.Listed += page.Data.Count;
         job.Missing += gaps.Missing;
         job.Stale += gaps.Stale;
+        job.Recordings += gaps.Recordings;
         job.Queued += gaps.Queued;
-        job.NextCursor = page.NextCursor;
         job.NextPageQueued = false;
         job.LastError = null;
-        if (page.NextCursor is null)
-        {
-            job.Status = BackfillStatus.Completed;
-            job.CompletedAt = time.GetUtcNow();
-        }
+        await AdvanceAsync(job, source, page.NextCursor, cancellationToken);
 
         try
         {
@@ -117,27 +153,104 @@ public sealed partial class Backfiller(
         }
 
         await QueueNextPageIfNeededAsync(job, cancellationToken);
-        Log.Page(logger, job.JobId, item.Page, page.Data.Count, gaps.Queued, job.Status);
+        Log.Page(logger, job.JobId, item.Page, source, page.Data.Count, gaps.Queued, job.Status);
         return WorkOutcome.PageProcessed;
     }
 
+    private async Task<BackfillJob?> CreateAsync(string jobId, string kind, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> sources, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var job = new BackfillJob
+        {
+            RowKey = jobId,
+            Kind = kind,
+            From = from,
+            To = to,
+            Sources = string.Join(',', sources),
+            Source = sources[0],
+            CreatedAt = now,
+            NextPageQueued = true,
+        };
+        try
+        {
+            await _jobs.AddEntityAsync(job, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return null;
+        }
+
+        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill, JobId = jobId, Page = 1, Source = job.Source, ReceivedAt = now }, cancellationToken);
+        return job;
+    }
+
+    // After a page: the same source's next page, else the next source's first page (a source that cannot be listed is
+    // passed over, so that no page item is queued for it), else done.
+    private async Task AdvanceAsync(BackfillJob job, string source, string? nextCursor, CancellationToken cancellationToken)
+    {
+        job.NextCursor = nextCursor;
+        if (nextCursor is not null)
+        {
+            job.Source = source;
+            return;
+        }
+
+        var next = job.SourceList().SkipWhile(s => s != source).Skip(1).ToList();
+        while (next.Count > 0 && await SkipReasonAsync(job, next[0], cancellationToken) is { } skipped)
+        {
+            job.SkippedSources = skipped;
+            next.RemoveAt(0);
+        }
+
+        job.Source = next.FirstOrDefault();
+        if (job.Source is null)
+        {
+            job.Status = BackfillStatus.Completed;
+            job.CompletedAt = time.GetUtcNow();
+        }
+    }
+
+    // Real calls exist only in the current contract: known from this job's rows, else from what the reconciler recorded.
+    private async Task<string?> SkipReasonAsync(BackfillJob job, string source, CancellationToken cancellationToken)
+    {
+        if (source != CallSources.RealCall)
+        {
+            return null;
+        }
+
+        var contract = job.Contract is { } seen ? Enum.Parse<AthosContract>(seen, ignoreCase: true) : (await state.GetAsync(cancellationToken)).Contract;
+        return contract switch
+        {
+            AthosContract.Current => null,
+            AthosContract.Early => $"{source} (early contract: roleplay calls only)",
+            _ => $"{source} (Athos has not shown which contract this tenant is on yet)",
+        };
+    }
+
+    // Real calls are listed by startedAt: the window starts earlier by the longest real call, so that every call that
+    // ended inside the range is covered.
+    private CallListQuery QueryFor(BackfillJob job, string source) =>
+        new(source, source == CallSources.RealCall ? job.From - options.CurrentValue.RealCallMaxDuration : job.From, job.To);
+
     private async Task QueueNextPageIfNeededAsync(BackfillJob job, CancellationToken cancellationToken)
     {
-        if (job.Status != BackfillStatus.Running || job.NextPageQueued || job.NextCursor is null)
+        // A running job from before sources existed lists roleplay only.
+        var source = job.Source ?? (job.Sources is null ? CallSources.Roleplay : null);
+        if (job.Status != BackfillStatus.Running || job.NextPageQueued || source is null)
         {
             return;
         }
 
-        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = WorkOrigin.Backfill, JobId = job.JobId, Page = job.PagesDone + 1, Cursor = job.NextCursor, ReceivedAt = time.GetUtcNow() }, cancellationToken);
+        var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
+        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = origin, JobId = job.JobId, Page = job.PagesDone + 1, Source = source, Cursor = job.NextCursor, ReceivedAt = time.GetUtcNow() }, cancellationToken);
         await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.NextPageQueued)] = true }, TableUpdateMode.Merge, cancellationToken);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Backfill {JobId} started for calls that ended {From:o} to {To:o}")]
-        public static partial void Started(ILogger logger, string jobId, DateTimeOffset from, DateTimeOffset to);
+        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
+        public static partial void Started(ILogger logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page}: {Listed} listed, {Queued} queued ({Status})")]
-        public static partial void Page(ILogger logger, string jobId, int page, int listed, int queued, string status);
+        [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
+        public static partial void Page(ILogger logger, string jobId, int page, string source, int listed, int queued, string status);
     }
 }

@@ -7,7 +7,8 @@ namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
 /// Compares listed calls with <c>AthosCalls</c> (one point read each, in parallel) and queues a fetch for every call
-/// that is missing or stale. Shared by the scheduled reconcile and the backfill.
+/// that is missing or stale, and, on a rescan, every call whose recording is not copied yet. Shared by the scheduled
+/// reconcile, backfills and the rescan.
 /// </summary>
 public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOptionsMonitor<ReconcileOptions> options)
 {
@@ -16,6 +17,8 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
         ArgumentNullException.ThrowIfNull(listed);
         var missing = 0;
         var stale = 0;
+        var recordings = 0;
+        var retryRecordings = origin == WorkOrigin.Rescan;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(listed, parallel, async (call, ct) =>
         {
@@ -31,6 +34,8 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
                 null => Gap.Missing,
                 // A listed call is scored: a stored failure, or an older score, is stale.
                 _ when stored.Status != CallStatus.Scored || (stored.ScoredAt ?? DateTimeOffset.MinValue) < (call.ScoredAt ?? DateTimeOffset.MinValue) => Gap.Stale,
+                // The rescan retries a recording not copied yet: Athos still has it inside the rescan window.
+                { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } when retryRecordings => Gap.Recording,
                 _ => Gap.None,
             };
             if (gap == Gap.None)
@@ -39,17 +44,15 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
             }
 
             await queue.EnqueueAsync(new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt }, ct);
-            if (gap == Gap.Missing)
+            _ = gap switch
             {
-                Interlocked.Increment(ref missing);
-            }
-            else
-            {
-                Interlocked.Increment(ref stale);
-            }
+                Gap.Missing => Interlocked.Increment(ref missing),
+                Gap.Stale => Interlocked.Increment(ref stale),
+                _ => Interlocked.Increment(ref recordings),
+            };
         });
 
-        return new GapCount(missing, stale);
+        return new GapCount(missing, stale, recordings);
     }
 
     private enum Gap
@@ -57,11 +60,12 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
         None,
         Missing,
         Stale,
+        Recording,
     }
 }
 
-/// <summary>How many listed calls were missing and stale (each one was queued).</summary>
-public readonly record struct GapCount(int Missing, int Stale)
+/// <summary>How many listed calls were missing, stale, or had a recording still to copy (each one was queued).</summary>
+public readonly record struct GapCount(int Missing, int Stale, int Recordings = 0)
 {
-    public int Queued => Missing + Stale;
+    public int Queued => Missing + Stale + Recordings;
 }

@@ -1,19 +1,27 @@
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 using NCrontab;
 
 namespace Athos.Webhooks.Reconciliation;
 
-/// <summary>When and how far back the reconciler looks.</summary>
+/// <summary>When and how far back the reconciler and the rescan look, and at which of Athos's call sources.</summary>
 public sealed class ReconcileOptions
 {
     public const string ScheduleSetting = "ATHOS_RECONCILE_SCHEDULE";
     public const string OverlapSetting = "ATHOS_RECONCILE_OVERLAP";
     public const string LookbackSetting = "ATHOS_RECONCILE_LOOKBACK";
     public const string ParallelismSetting = "ATHOS_RECONCILE_PARALLELISM";
+    public const string SourcesSetting = "ATHOS_SOURCES";
+    public const string RealCallMaxDurationSetting = "ATHOS_RECONCILE_REAL_CALL_MAX_DURATION";
+    public const string RescanScheduleSetting = "ATHOS_RECONCILE_RESCAN_SCHEDULE";
+    public const string RescanWindowSetting = "ATHOS_RECONCILE_RESCAN_WINDOW";
 
     /// <summary>Every ten minutes, on the minute.</summary>
     public const string DefaultSchedule = "0 */10 * * * *";
+
+    /// <summary>Daily at 03:30 UTC.</summary>
+    public const string DefaultRescanSchedule = "0 30 3 * * *";
 
     /// <summary>
     /// Six-field CRON (seconds first), as the Functions timer trigger reads it. Required in a deployment: the Functions
@@ -38,7 +46,49 @@ public sealed class ReconcileOptions
     [ConfigurationKeyName(ParallelismSetting)]
     public int Parallelism { get; set; } = 16;
 
+    /// <summary>
+    /// The call sources to reconcile, comma-separated (<c>roleplay</c>, <c>real_call</c>). <c>real_call</c> is listed
+    /// only once Athos has shown that the tenant is on the current contract (the early one has roleplay calls only).
+    /// </summary>
+    [ConfigurationKeyName(SourcesSetting)]
+    public string Sources { get; set; } = string.Join(',', CallSources.All);
+
+    /// <summary>
+    /// The longest real call expected. Real calls are listed by <c>startedAt</c>, so their window starts this much
+    /// earlier (Athos's advice: overlap by an hour plus the longest real call).
+    /// </summary>
+    [ConfigurationKeyName(RealCallMaxDurationSetting)]
+    public TimeSpan RealCallMaxDuration { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// Six-field CRON of the trailing rescan, which re-reads <see cref="RescanWindow"/> for changes that come without a
+    /// webhook (a real call re-dispositioned days later) and retries recordings not yet copied. Required in a deployment,
+    /// like <see cref="Schedule"/>.
+    /// </summary>
+    [RequiredSetting]
+    [ConfigurationKeyName(RescanScheduleSetting)]
+    public string RescanSchedule { get; set; } = DefaultRescanSchedule;
+
+    /// <summary>How far back the rescan reads: by default the 30 days in which Athos keeps recordings.</summary>
+    [ConfigurationKeyName(RescanWindowSetting)]
+    public TimeSpan RescanWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The sources to cover, in listing order (roleplay first); validated at start-up.</summary>
+    public IReadOnlyList<string> SourceList() =>
+        [.. CallSources.All.Where(source => SplitSources(Sources).Contains(source, StringComparer.Ordinal))];
+
     /// <summary>The schedule, parsed (validated at start-up).</summary>
-    public CrontabSchedule ParseSchedule() =>
-        CrontabSchedule.Parse(Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+    public CrontabSchedule ParseSchedule() => ParseCron(Schedule);
+
+    /// <summary>The rescan's schedule, parsed (validated at start-up).</summary>
+    public CrontabSchedule ParseRescanSchedule() => ParseCron(RescanSchedule);
+
+    internal static CrontabSchedule? TryParseCron(string? expression) =>
+        CrontabSchedule.TryParse(expression ?? string.Empty, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+
+    internal static IEnumerable<string> SplitSources(string? sources) =>
+        (sources ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static CrontabSchedule ParseCron(string expression) =>
+        TryParseCron(expression) ?? throw new FormatException($"'{expression}' is not a six-field CRON expression.");
 }

@@ -1,5 +1,5 @@
+using Athos.Webhooks.AthosApi;
 using Microsoft.Extensions.Options;
-using NCrontab;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -9,9 +9,16 @@ internal sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOpti
     public ValidateOptionsResult Validate(string? name, ReconcileOptions options)
     {
         var failures = new List<string>();
-        if (CrontabSchedule.TryParse(options.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        foreach (var (setting, expression, example) in new[]
         {
-            failures.Add($"{ReconcileOptions.ScheduleSetting} must be a six-field CRON expression (second minute hour day month weekday), such as '{ReconcileOptions.DefaultSchedule}'; got '{options.Schedule}'.");
+            (ReconcileOptions.ScheduleSetting, options.Schedule, ReconcileOptions.DefaultSchedule),
+            (ReconcileOptions.RescanScheduleSetting, options.RescanSchedule, ReconcileOptions.DefaultRescanSchedule),
+        })
+        {
+            if (ReconcileOptions.TryParseCron(expression) is null)
+            {
+                failures.Add($"{setting} must be a six-field CRON expression (second minute hour day month weekday), such as '{example}'; got '{expression}'.");
+            }
         }
 
         if (options.Overlap < TimeSpan.Zero || options.Overlap > TimeSpan.FromDays(7))
@@ -27,6 +34,22 @@ internal sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOpti
         if (options.Parallelism is < 1 or > 64)
         {
             failures.Add($"{ReconcileOptions.ParallelismSetting} must be between 1 and 64; got {options.Parallelism}.");
+        }
+
+        var sources = ReconcileOptions.SplitSources(options.Sources).ToList();
+        if (sources.Count == 0 || sources.Any(s => !CallSources.IsKnown(s)) || sources.Distinct(StringComparer.Ordinal).Count() != sources.Count)
+        {
+            failures.Add($"{ReconcileOptions.SourcesSetting} must list Athos call sources, comma-separated, each once: {string.Join(", ", CallSources.All)} (default '{string.Join(',', CallSources.All)}'); got '{options.Sources}'.");
+        }
+
+        if (options.RealCallMaxDuration < TimeSpan.Zero || options.RealCallMaxDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{ReconcileOptions.RealCallMaxDurationSetting} must be between 00:00:00 and 1.00:00:00 (the longest real call you expect); got {options.RealCallMaxDuration}.");
+        }
+
+        if (options.RescanWindow < TimeSpan.FromHours(1) || options.RescanWindow > TimeSpan.FromDays(400))
+        {
+            failures.Add($"{ReconcileOptions.RescanWindowSetting} must be between 01:00:00 and 400.00:00:00 (Athos keeps recordings 30 days: 30.00:00:00); got {options.RescanWindow}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,6 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Athos.Webhooks.AthosApi;
+
 namespace Athos.Webhooks.Reconciliation;
 
-/// <summary>How a reconcile run ended.</summary>
+/// <summary>How a reconcile run, or one source of it, ended.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReconcileStatus>))]
 public enum ReconcileStatus
 {
     Succeeded,
@@ -8,11 +13,11 @@ public enum ReconcileStatus
     /// <summary>Listing or queuing failed; the watermark did not move, so the next run covers the window again.</summary>
     Failed,
 
-    /// <summary>Another run held the lock.</summary>
+    /// <summary>Another run held the lock; or, for one source, it was not listed (see <see cref="SourceRun.Note"/>).</summary>
     Skipped,
 }
 
-/// <summary>The summary of one run, stored in <c>AthosState</c> and logged.</summary>
+/// <summary>The summary of one run, stored in <c>AthosState</c> and logged. Counts add up the sources.</summary>
 public sealed record ReconcileRun
 {
     public required ReconcileStatus Status { get; init; }
@@ -21,9 +26,10 @@ public sealed record ReconcileRun
 
     public DateTimeOffset? EndedAt { get; init; }
 
-    /// <summary>The listed window: <c>from</c> = watermark − overlap, <c>to</c> = the run's start.</summary>
+    /// <summary>The earliest <c>from</c> of the sources listed (each source's is its watermark − overlap).</summary>
     public DateTimeOffset? From { get; init; }
 
+    /// <summary>The run's start: every source is listed up to it.</summary>
     public DateTimeOffset? To { get; init; }
 
     public int Pages { get; init; }
@@ -38,10 +44,41 @@ public sealed record ReconcileRun
 
     public int Queued { get; init; }
 
-    /// <summary>List requests made (each page, including one that failed).</summary>
+    /// <summary>List requests made (each page, the contract probe, and a page that failed).</summary>
     public int AthosRequests { get; init; }
 
     public int Errors { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>The contract Athos spoke in this run's list rows, else the one last recorded (null: not known yet).</summary>
+    public AthosContract? Contract { get; init; }
+
+    /// <summary>What happened to each source of <c>ATHOS_SOURCES</c>.</summary>
+    public IReadOnlyList<SourceRun> Sources { get; init; } = [];
 }
+
+/// <summary>One call source's part of a run.</summary>
+/// <param name="Source">The call source (<c>roleplay</c>, <c>real_call</c>).</param>
+/// <param name="Status">Succeeded, failed, or skipped (not listed: see <paramref name="Note"/>).</param>
+/// <param name="From">The listed window's start on the source's time axis (<c>endedAt</c> or <c>startedAt</c>).</param>
+/// <param name="To">The listed window's end.</param>
+/// <param name="Pages">Pages listed.</param>
+/// <param name="Listed">Distinct calls listed.</param>
+/// <param name="Missing">Calls queued because they were not stored.</param>
+/// <param name="Stale">Calls queued because the stored version is older.</param>
+/// <param name="Note">Why a source was skipped, or the error that failed it.</param>
+public sealed record SourceRun(
+    string Source,
+    ReconcileStatus Status,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    int Pages = 0,
+    int Listed = 0,
+    int Missing = 0,
+    int Stale = 0,
+    string? Note = null);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(IReadOnlyList<SourceRun>))]
+internal sealed partial class ReconcileJsonContext : JsonSerializerContext;

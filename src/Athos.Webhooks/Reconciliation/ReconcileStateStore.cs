@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Azure.Data.Tables;
 
@@ -5,32 +7,55 @@ namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
 /// The reconciler's own state in <c>AthosState</c> (<c>PartitionKey</c> = <c>reconcile</c>, <c>RowKey</c> = <c>state</c>):
-/// the watermark, the last successful run and the last run's summary.
+/// a watermark per call source, the contract Athos was last seen speaking, the last successful run and the last run's
+/// summary.
 /// </summary>
 public sealed class ReconcileStateStore(TableServiceClient tables)
 {
     private const string Partition = "reconcile";
     private const string Row = "state";
+    private const string ContractColumn = "Contract";
 
     private readonly TableClient _table = tables.GetTableClient(StorageNames.StateTable);
+
+    /// <summary>
+    /// The column holding a source's watermark. Roleplay keeps the name <c>Watermark</c> it had when it was the only
+    /// source, so an upgraded deployment carries on where it stood.
+    /// </summary>
+    public static string WatermarkColumn(string source) => source switch
+    {
+        CallSources.Roleplay => "Watermark",
+        CallSources.RealCall => "WatermarkRealCall",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not a known call source."),
+    };
 
     public async Task<ReconcileState> GetAsync(CancellationToken cancellationToken = default)
     {
         var response = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken);
         if (!response.HasValue)
         {
-            return new ReconcileState(null, null, null, null);
+            return ReconcileState.Empty;
         }
 
         var entity = response.Value!;
+        var watermarks = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var source in CallSources.All)
+        {
+            if (entity.GetDateTimeOffset(WatermarkColumn(source)) is { } watermark)
+            {
+                watermarks[source] = watermark;
+            }
+        }
+
         return new ReconcileState(
-            entity.GetDateTimeOffset("Watermark"),
+            watermarks,
             entity.GetDateTimeOffset("LastSuccessAt"),
             entity.GetDateTimeOffset("LastPurgeAt"),
-            entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileStatus>(status) : null);
+            entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileStatus>(status) : null,
+            entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null);
     }
 
-    /// <summary>Records a run; a successful one also moves the watermark to the run's start.</summary>
+    /// <summary>Records a run: each source that succeeded moves its watermark to the run's start.</summary>
     public async Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -49,20 +74,50 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             ["LastRunAthosRequests"] = run.AthosRequests,
             ["LastRunErrors"] = run.Errors,
             ["LastRunError"] = run.Error,
+            ["LastRunSources"] = JsonSerializer.Serialize(run.Sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun),
         };
+
+        if (run.Contract is { } contract)
+        {
+            entity[ContractColumn] = ContractName(contract);
+        }
+
+        foreach (var source in run.Sources.Where(s => s.Status == ReconcileStatus.Succeeded))
+        {
+            entity[WatermarkColumn(source.Source)] = run.StartedAt;
+        }
 
         if (run.Status == ReconcileStatus.Succeeded)
         {
-            entity["Watermark"] = run.StartedAt;
             entity["LastSuccessAt"] = run.EndedAt;
         }
 
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
     }
 
+    /// <summary>Records the contract Athos was seen speaking (by enrichment, which sees every detail).</summary>
+    public async Task SaveContractAsync(AthosContract contract, CancellationToken cancellationToken = default) =>
+        await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { [ContractColumn] = ContractName(contract) }, TableUpdateMode.Merge, cancellationToken);
+
     public async Task SavePurgeAsync(DateTimeOffset purgedAt, CancellationToken cancellationToken = default) =>
         await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { ["LastPurgeAt"] = purgedAt }, TableUpdateMode.Merge, cancellationToken);
+
+    private static string ContractName(AthosContract contract) => contract.ToString().ToLowerInvariant();
 }
 
-/// <summary>What the reconciler remembers between runs; <see cref="LastSuccessAt"/> is what health checks read.</summary>
-public sealed record ReconcileState(DateTimeOffset? Watermark, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastPurgeAt, ReconcileStatus? LastRunStatus);
+/// <summary>
+/// What the reconciler remembers between runs. <see cref="LastSuccessAt"/> is what health checks read;
+/// <see cref="Contract"/> is <see langword="null"/> until Athos has shown which contract the tenant is on.
+/// </summary>
+public sealed record ReconcileState(
+    IReadOnlyDictionary<string, DateTimeOffset> Watermarks,
+    DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? LastPurgeAt,
+    ReconcileStatus? LastRunStatus,
+    AthosContract? Contract)
+{
+    public static ReconcileState Empty { get; } = new(new Dictionary<string, DateTimeOffset>(), null, null, null, null);
+
+    /// <summary>Where the last successful run of <paramref name="source"/> started, or <see langword="null"/>.</summary>
+    public DateTimeOffset? WatermarkOf(string source) => Watermarks.TryGetValue(source, out var watermark) ? watermark : null;
+}

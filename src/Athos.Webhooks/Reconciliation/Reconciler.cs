@@ -8,9 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
-/// The backstop for dropped webhooks: lists the calls Athos scored since the last successful run (minus the
-/// overlap) and queues a fetch for each one that is missing or stale here.
+/// The backstop for dropped webhooks: for each call source, lists the calls Athos scored since that source's last
+/// successful run (minus the overlap) and queues a fetch for each one that is missing or stale here.
 /// </summary>
+/// <remarks>
+/// Roleplay is listed first: its rows tell which contract the tenant is on. Real calls exist only in the current
+/// contract, whose list requires <c>source</c>; on an early-contract tenant asking for them would be refused, so they
+/// are listed only once Athos has shown the current contract (in a list row or a detail).
+/// </remarks>
 public sealed partial class Reconciler(
     AthosClient athos,
     MissingCallFinder finder,
@@ -37,20 +42,76 @@ public sealed partial class Reconciler(
 
         var settings = options.CurrentValue;
         var current = await state.GetAsync(cancellationToken);
-        var from = (current.Watermark ?? startedAt - settings.Lookback) - settings.Overlap;
-        var query = new CallListQuery(from, startedAt);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        int pages = 0, listed = 0, requests = 0, missing = 0, stale = 0;
-        string? cursor = null;
-        string? error = null;
+        var run = new RunProgress(current.Contract);
+        foreach (var source in settings.SourceList())
+        {
+            if (source == CallSources.RealCall && run.Contract != AthosContract.Current)
+            {
+                if (run.Contract is null)
+                {
+                    await ProbeContractAsync(run, startedAt - settings.RescanWindow, startedAt, cancellationToken);
+                }
 
+                if (run.Contract != AthosContract.Current)
+                {
+                    var why = run.Contract is null
+                        ? "not listed: Athos has not yet shown which contract this tenant is on (no call listed or fetched yet)"
+                        : "not listed: this tenant is on Athos's early contract, which has roleplay calls only";
+                    run.Sources.Add(new SourceRun(source, ReconcileStatus.Skipped, Note: why));
+                    continue;
+                }
+            }
+
+            var axisOverlap = settings.Overlap + (source == CallSources.RealCall ? settings.RealCallMaxDuration : TimeSpan.Zero);
+            var from = (current.WatermarkOf(source) ?? startedAt - settings.Lookback) - axisOverlap;
+            run.Sources.Add(await ListSourceAsync(run, new CallListQuery(source, from, startedAt), startedAt, cancellationToken));
+        }
+
+        var failed = run.Sources.Where(s => s.Status == ReconcileStatus.Failed).ToList();
+        var listed = run.Sources.Where(s => s.Status != ReconcileStatus.Skipped).ToList();
+        var result = new ReconcileRun
+        {
+            Status = failed.Count == 0 ? ReconcileStatus.Succeeded : ReconcileStatus.Failed,
+            StartedAt = startedAt,
+            EndedAt = time.GetUtcNow(),
+            From = listed.Count == 0 ? null : listed.Min(s => s.From),
+            To = startedAt,
+            Pages = run.Sources.Sum(s => s.Pages),
+            Listed = run.Sources.Sum(s => s.Listed),
+            Missing = run.Sources.Sum(s => s.Missing),
+            Stale = run.Sources.Sum(s => s.Stale),
+            Queued = run.Sources.Sum(s => s.Missing + s.Stale),
+            AthosRequests = run.Requests,
+            Errors = failed.Count,
+            Error = failed.Count == 0 ? null : string.Join(" ", failed.Select(s => $"{s.Source}: {s.Note}")),
+            Contract = run.Contract,
+            Sources = run.Sources,
+        };
+        await state.SaveRunAsync(result, cancellationToken);
+        if (result.Status == ReconcileStatus.Succeeded)
+        {
+            var sources = string.Join(",", listed.Select(s => s.Source));
+            var contractName = ContractName(result.Contract);
+            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources);
+            await PurgeDeliveriesIfDueAsync(current, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<SourceRun> ListSourceAsync(RunProgress run, CallListQuery query, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int pages = 0, listed = 0, missing = 0, stale = 0;
+        string? cursor = null;
         try
         {
             do
             {
-                requests++;
+                run.Requests++;
                 var page = await athos.ListCallsPageAsync(query, cursor, cancellationToken);
                 pages++;
+                run.Observe(page.Data);
                 var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
                 listed += fresh.Count;
                 var gaps = await finder.QueueMissingAsync(fresh, WorkOrigin.Reconcile, startedAt, cancellationToken);
@@ -62,34 +123,25 @@ public sealed partial class Reconciler(
         }
         catch (Exception ex) when (ex is AthosApiException || ex.IsStorageFailure())
         {
-            error = ex.Message;
-            Log.Failed(logger, ex, pages + 1, (ex as AthosApiException)?.RequestId);
+            Log.Failed(logger, ex, query.Source, pages + 1, (ex as AthosApiException)?.RequestId);
+            return new SourceRun(query.Source, ReconcileStatus.Failed, query.From, query.To, pages, listed, missing, stale, ex.Message);
         }
 
-        var run = new ReconcileRun
-        {
-            Status = error is null ? ReconcileStatus.Succeeded : ReconcileStatus.Failed,
-            StartedAt = startedAt,
-            EndedAt = time.GetUtcNow(),
-            From = from,
-            To = startedAt,
-            Pages = pages,
-            Listed = listed,
-            Missing = missing,
-            Stale = stale,
-            Queued = missing + stale,
-            AthosRequests = requests,
-            Errors = error is null ? 0 : 1,
-            Error = error,
-        };
-        await state.SaveRunAsync(run, cancellationToken);
-        if (run.Status == ReconcileStatus.Succeeded)
-        {
-            Log.Succeeded(logger, run.From.Value, run.To.Value, run.Pages, run.Listed, run.Missing, run.Stale, (run.EndedAt.Value - run.StartedAt).TotalMilliseconds);
-            await PurgeDeliveriesIfDueAsync(current, cancellationToken);
-        }
+        return new SourceRun(query.Source, ReconcileStatus.Succeeded, query.From, query.To, pages, listed, missing, stale);
+    }
 
-        return run;
+    // One roleplay row of the rescan window tells the contract: both contracts serve roleplay.
+    private async Task ProbeContractAsync(RunProgress run, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            run.Requests++;
+            run.Observe((await athos.ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, from, to) { Limit = 1 }, null, cancellationToken)).Data);
+        }
+        catch (AthosApiException ex)
+        {
+            Log.ProbeFailed(logger, ex, ex.RequestId);
+        }
     }
 
     // Housekeeping rides on the reconciler's schedule and lock: once a day, delivery records past retention go.
@@ -113,13 +165,33 @@ public sealed partial class Reconciler(
         }
     }
 
+    private static string ContractName(AthosContract? contract) => contract?.ToString().ToLowerInvariant() ?? "unknown";
+
+    /// <summary>What a run has learnt so far: the contract (from its rows, else the stored one) and its sources.</summary>
+    private sealed class RunProgress(AthosContract? contract)
+    {
+        public AthosContract? Contract { get; private set; } = contract;
+
+        public int Requests { get; set; }
+
+        public List<SourceRun> Sources { get; } = [];
+
+        public void Observe(IReadOnlyList<CallSummary> rows)
+        {
+            if (rows.Count > 0)
+            {
+                Contract = rows[0].Contract;
+            }
+        }
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms")]
-        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs);
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources})")]
+        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Reconcile failed on page {Page} (Athos request {AthosRequestId}); the watermark stays and the next run covers the window again")]
-        public static partial void Failed(ILogger logger, Exception exception, int page, string? athosRequestId);
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
+        public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);
 
         [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
         public static partial void Skipped(ILogger logger);
@@ -129,5 +201,8 @@ public sealed partial class Reconciler(
 
         [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Purging old webhook delivery records failed; the next run tries again")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
+        public static partial void ProbeFailed(ILogger logger, Exception exception, string? athosRequestId);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -11,8 +10,6 @@ namespace Athos.Webhooks.Storage;
 /// </summary>
 public sealed class CallArchive(BlobServiceClient blobs)
 {
-    private const string ScoredAtKey = "athosscoredat";
-    private const string UpdatedAtKey = "athosupdatedat";
     private const int MaxAttempts = 5;
 
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
@@ -29,11 +26,7 @@ public sealed class CallArchive(BlobServiceClient blobs)
         var options = new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-            Metadata = new Dictionary<string, string>
-            {
-                [ScoredAtKey] = Format(version.ScoredAt),
-                [UpdatedAtKey] = Format(version.UpdatedAt),
-            },
+            Metadata = VersionMetadata.Of(version),
         };
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -84,17 +77,11 @@ public sealed class CallArchive(BlobServiceClient blobs)
         try
         {
             var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            var version = CallVersion.Scored(Parse(properties.Metadata, ScoredAtKey), Parse(properties.Metadata, UpdatedAtKey));
-            return (version, properties.ETag);
+            return (VersionMetadata.Read(properties.Metadata), properties.ETag);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
         }
     }
-
-    private static string Format(DateTimeOffset? time) => time?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) ?? string.Empty;
-
-    private static DateTimeOffset? Parse(IDictionary<string, string> metadata, string key) =>
-        metadata.TryGetValue(key, out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
 }

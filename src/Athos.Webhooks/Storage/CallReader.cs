@@ -15,9 +15,9 @@ public sealed class CallReader(TableServiceClient tables)
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>A rep's latest calls, newest first.</summary>
-    public Task<List<CallRow>> ByRepAsync(string externalUserId, int top, CancellationToken cancellationToken = default) =>
-        TableKeys.UserPartition(externalUserId) is { } partition
+    /// <summary>A rep's latest calls, newest first: <paramref name="repId"/> is the customer's id, or Athos's <c>agentId</c> for a rep without one.</summary>
+    public Task<List<CallRow>> ByRepAsync(string repId, int top, CancellationToken cancellationToken = default) =>
+        TableKeys.UserPartition(repId) is { } partition
             ? TakeAsync(_byUser, TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), top, cancellationToken)
             : Task.FromResult(new List<CallRow>());
 

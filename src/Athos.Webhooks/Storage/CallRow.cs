@@ -9,7 +9,8 @@ namespace Athos.Webhooks.Storage;
 /// </summary>
 public sealed class CallRow : ITableEntity
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2 since the current Athos contract (Athos's own ids, compliance, recordings); rows written under 1 stay readable.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -26,9 +27,17 @@ public sealed class CallRow : ITableEntity
 
     public string? Source { get; set; }
 
+    /// <summary>The customer's own id for the rep (<c>platformAgentId</c>, or the early contract's <c>externalUserId</c>).</summary>
     public string? ExternalUserId { get; set; }
 
+    /// <summary>The customer's own id for the agency (<c>platformAgencyId</c>, or the early contract's <c>externalAgencyId</c>).</summary>
     public string? ExternalAgencyId { get; set; }
+
+    /// <summary>Athos's id for the rep (<c>athos_agent_…</c>; current contract only).</summary>
+    public string? AgentId { get; set; }
+
+    /// <summary>Athos's id for the agency (<c>athos_agency_…</c>; current contract only).</summary>
+    public string? AgencyId { get; set; }
 
     public string? DrillKey { get; set; }
 
@@ -46,6 +55,9 @@ public sealed class CallRow : ITableEntity
 
     public string? Feedback { get; set; }
 
+    /// <summary><c>score.complianceScorecard.totalScore</c>; null when not assessed (never 0 for that).</summary>
+    public double? ComplianceTotalScore { get; set; }
+
     /// <summary>The score object exactly as Athos sent it (main table only).</summary>
     public string? ScoreJson { get; set; }
 
@@ -60,6 +72,12 @@ public sealed class CallRow : ITableEntity
 
     public DateTimeOffset? EnrichedAt { get; set; }
 
+    /// <summary>Where the recording's copy stands (<see cref="Storage.RecordingStatus"/>; main table only, null when not archiving).</summary>
+    public string? RecordingStatus { get; set; }
+
+    /// <summary>Why the recording is <c>pending</c> or <c>failed</c> (main table only).</summary>
+    public string? RecordingError { get; set; }
+
     /// <summary>The <c>X-Athos-Request-Id</c> of the detail fetch that produced this version.</summary>
     public string? AthosRequestId { get; set; }
 
@@ -71,6 +89,10 @@ public sealed class CallRow : ITableEntity
     /// <summary>The time that orders the call in the index tables: <c>EndedAt</c>, or for a failure <c>FailedAt</c>.</summary>
     internal DateTimeOffset? IndexTime => EndedAt ?? FailedAt;
 
+    /// <summary>The rep a call is indexed under: the customer's own id, else Athos's.</summary>
+    internal string? RepId => ExternalUserId ?? AgentId;
+
+    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c> and the recording's state.</summary>
     internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson) => new()
     {
         PartitionKey = partitionKey,
@@ -80,6 +102,8 @@ public sealed class CallRow : ITableEntity
         Source = Source,
         ExternalUserId = ExternalUserId,
         ExternalAgencyId = ExternalAgencyId,
+        AgentId = AgentId,
+        AgencyId = AgencyId,
         DrillKey = DrillKey,
         StartedAt = StartedAt,
         EndedAt = EndedAt,
@@ -88,6 +112,7 @@ public sealed class CallRow : ITableEntity
         OverallScore = OverallScore,
         Summary = Summary,
         Feedback = Feedback,
+        ComplianceTotalScore = ComplianceTotalScore,
         ScoreJson = withScoreJson ? ScoreJson : null,
         FailureReason = FailureReason,
         FailureMessage = FailureMessage,
@@ -98,6 +123,22 @@ public sealed class CallRow : ITableEntity
         Truncated = Truncated,
         SchemaVersion = SchemaVersion,
     };
+}
+
+/// <summary>Values of <see cref="CallRow.RecordingStatus"/>.</summary>
+public static class RecordingStatus
+{
+    /// <summary>The recording is in <c>athos-recordings/{callId}.ogg</c>.</summary>
+    public const string Archived = "archived";
+
+    /// <summary>Athos has no recording for this call (or no longer has one).</summary>
+    public const string None = "none";
+
+    /// <summary>Not copied yet (a transient failure); the daily rescan tries again while Athos keeps it.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>Refused for good as it stands (over the size limit, say); <c>RecordingError</c> says why. The rescan tries again.</summary>
+    public const string Failed = "failed";
 }
 
 /// <summary>Values of <see cref="CallRow.Status"/>.</summary>

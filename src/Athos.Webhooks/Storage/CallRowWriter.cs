@@ -3,13 +3,16 @@ using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Storage;
 
+/// <summary>What a write of a call's rows did, and the <c>AthosCalls</c> row it compared with (null when there was none).</summary>
+public readonly record struct RowWrite(RowWriteResult Result, CallRow? Stored);
+
 /// <summary>What a write of a call's rows did.</summary>
 public enum RowWriteResult
 {
     /// <summary>The rows now hold this version.</summary>
     Stored,
 
-    /// <summary>The rows already held this version: nothing was written.</summary>
+    /// <summary>The rows already held this version (under the current schema): nothing was written.</summary>
     Unchanged,
 
     /// <summary>The rows hold a newer version (or a score, for a failure): nothing was written.</summary>
@@ -35,10 +38,12 @@ public sealed class CallRowWriter(TableServiceClient tables)
     private readonly TableClient _byDay = tables.GetTableClient(StorageNames.CallsByDayTable);
 
     /// <summary>
-    /// Writes <paramref name="incoming"/> (a main-table row) if it is newer than what is stored.
-    /// <paramref name="beforeCommit"/> runs once it is decided to write, with the stored row if any (the archive blob).
+    /// Writes <paramref name="incoming"/> (a main-table row) if it is newer than what is stored, or the same version
+    /// stored under an older <see cref="CallRow.SchemaVersion"/> (which gains the new columns).
+    /// <paramref name="beforeCommit"/> runs once it is decided to write, with the stored row if any (the archive blob,
+    /// the recording); it may still set columns of <paramref name="incoming"/>.
     /// </summary>
-    public async Task<RowWriteResult> WriteAsync(CallRow incoming, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    public async Task<RowWrite> WriteAsync(CallRow incoming, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         incoming.PartitionKey = incoming.CallId;
@@ -49,15 +54,17 @@ public sealed class CallRowWriter(TableServiceClient tables)
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var stored = await ReadAsync(incoming.CallId, cancellationToken);
-            if (stored is not null && !version.IsNewerThan(CallVersion.Of(stored)))
+            var comparison = stored is null ? 1 : version.CompareTo(CallVersion.Of(stored));
+            var upgrade = comparison == 0 && stored!.SchemaVersion < incoming.SchemaVersion;
+            if (comparison < 0 || (comparison == 0 && !upgrade))
             {
                 if (indexWritten.Count > 0)
                 {
                     // We lost a race after touching index rows: make them match the winner again.
-                    await SyncIndexAsync(stored, indexWritten, cancellationToken);
+                    await SyncIndexAsync(stored!, indexWritten, cancellationToken);
                 }
 
-                return version.CompareTo(CallVersion.Of(stored)) == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded;
+                return new RowWrite(comparison == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded, stored);
             }
 
             if (beforeCommit is not null)
@@ -78,7 +85,7 @@ public sealed class CallRowWriter(TableServiceClient tables)
                     await _calls.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
-                return RowWriteResult.Stored;
+                return new RowWrite(RowWriteResult.Stored, stored);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
@@ -87,6 +94,28 @@ public sealed class CallRowWriter(TableServiceClient tables)
         }
 
         throw new StorageConflictException($"The rows of call {incoming.CallId} kept changing under {MaxAttempts} attempts to write them.");
+    }
+
+    /// <summary>
+    /// Sets the recording's state on a stored <c>AthosCalls</c> row, unless the row changed since it was read (a newer
+    /// version decided its recording's state itself). Index rows do not carry it.
+    /// </summary>
+    public async Task UpdateRecordingAsync(CallRow stored, string? status, string? error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var update = new TableEntity(stored.CallId, string.Empty)
+        {
+            [nameof(CallRow.RecordingStatus)] = status,
+            [nameof(CallRow.RecordingError)] = error,
+        };
+        try
+        {
+            await _calls.UpdateEntityAsync(update, stored.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Changed or gone meanwhile: its writer has the last word.
+        }
     }
 
     /// <summary>The stored <c>AthosCalls</c> row of a call, or <see langword="null"/>.</summary>
@@ -129,7 +158,7 @@ public sealed class CallRowWriter(TableServiceClient tables)
         }
 
         var rowKey = TableKeys.NewestFirstRowKey(time, row.CallId);
-        if (TableKeys.UserPartition(row.ExternalUserId) is { } user)
+        if (TableKeys.UserPartition(row.RepId) is { } user)
         {
             keys.Add(new IndexKey(_byUser, user, rowKey));
         }

@@ -20,23 +20,24 @@ public static class TableKeys
     public static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// A rep id as a partition key: characters Table Storage refuses in keys (<c>/ \ # ?</c>, control characters) and
-    /// <c>%</c> itself are percent-encoded; anything else is kept as is. <see langword="null"/> when not indexable.
+    /// A rep id (the customer's own, else Athos's <c>agentId</c>) as a partition key: characters Table Storage refuses
+    /// in keys (<c>/ \ # ?</c>, control characters) and <c>%</c> itself are percent-encoded; anything else is kept as is.
+    /// <see langword="null"/> when not indexable.
     /// </summary>
-    public static string? UserPartition(string? externalUserId)
+    public static string? UserPartition(string? repId)
     {
-        if (string.IsNullOrEmpty(externalUserId) || externalUserId.Length > MaxPartitionKeyLength)
+        if (string.IsNullOrEmpty(repId) || repId.Length > MaxPartitionKeyLength)
         {
             return null;
         }
 
-        if (!externalUserId.Any(NeedsEscape))
+        if (!repId.Any(NeedsEscape))
         {
-            return externalUserId;
+            return repId;
         }
 
-        var escaped = new StringBuilder(externalUserId.Length + 8);
-        foreach (var c in externalUserId)
+        var escaped = new StringBuilder(repId.Length + 8);
+        foreach (var c in repId)
         {
             if (NeedsEscape(c))
             {

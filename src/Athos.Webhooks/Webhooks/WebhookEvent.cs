@@ -14,6 +14,8 @@ internal sealed record WebhookEvent(
     string? Source,
     string? ExternalUserId,
     string? ExternalAgencyId,
+    string? AgentId,
+    string? AgencyId,
     string? RequestId,
     string? Reason,
     string? ReasonMessage)
@@ -105,15 +107,18 @@ internal sealed record WebhookEvent(
             }
 
             // Optional fields are read leniently: a newer Athos may rename or add them, and a failed call's only
-            // record must not be refused over a label.
+            // record must not be refused over a label. The customer's own ids are platformAgentId/platformAgencyId
+            // in the current contract and externalUserId/externalAgencyId in the early one.
             return new WebhookEvent(
                 eventType,
                 success.GetBoolean(),
                 callId,
                 occurredAt,
                 OptionalString(root, "source"),
-                OptionalString(root, "externalUserId"),
-                OptionalString(root, "externalAgencyId"),
+                OptionalString(root, "platformAgentId") ?? OptionalString(root, "externalUserId"),
+                OptionalString(root, "platformAgencyId") ?? OptionalString(root, "externalAgencyId"),
+                OptionalString(root, "agentId"),
+                OptionalString(root, "agencyId"),
                 requestId,
                 OptionalString(root, "reason"),
                 OptionalString(root, "reasonMessage"));

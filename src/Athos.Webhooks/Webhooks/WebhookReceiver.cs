@@ -116,6 +116,8 @@ public sealed partial class WebhookReceiver(
                 Source = call.Source,
                 ExternalUserId = call.ExternalUserId,
                 ExternalAgencyId = call.ExternalAgencyId,
+                AgentId = call.AgentId,
+                AgencyId = call.AgencyId,
             };
     }
 

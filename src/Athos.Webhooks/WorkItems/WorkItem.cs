@@ -18,6 +18,10 @@ public enum WorkOrigin
 
     [JsonStringEnumMemberName("redrive")]
     Redrive,
+
+    /// <summary>The daily rescan of the last 30 days (changes without a webhook, recordings to retry).</summary>
+    [JsonStringEnumMemberName("rescan")]
+    Rescan,
 }
 
 /// <summary>
@@ -67,9 +71,17 @@ public sealed record ScoringFailedWorkItem : WorkItem
 
     public string? Source { get; init; }
 
+    /// <summary>The customer's own id for the rep (<c>platformAgentId</c>, or the early contract's <c>externalUserId</c>).</summary>
     public string? ExternalUserId { get; init; }
 
+    /// <summary>The customer's own id for the agency.</summary>
     public string? ExternalAgencyId { get; init; }
+
+    /// <summary>Athos's id for the rep (current contract).</summary>
+    public string? AgentId { get; init; }
+
+    /// <summary>Athos's id for the agency (current contract).</summary>
+    public string? AgencyId { get; init; }
 }
 
 /// <summary>
@@ -83,6 +95,9 @@ public sealed record BackfillPageWorkItem : WorkItem
     /// <summary>1 for the first page.</summary>
     public required int Page { get; init; }
 
-    /// <summary>The cursor Athos gave for this page (<see langword="null"/> for the first).</summary>
+    /// <summary>The call source this page lists; absent in items queued before sources existed (then roleplay).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The cursor Athos gave for this page (<see langword="null"/> for the first page of its source).</summary>
     public string? Cursor { get; init; }
 }

@@ -23,7 +23,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         Assert.InRange(scored.Count, 201, 259);
         await using var app = await StartAppAsync();
 
-        var listed = await app.Get<AthosClient>().ListCallsAsync(new CallListQuery(Now.AddDays(-3)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var listed = await app.Get<AthosClient>().ListCallsAsync(new CallListQuery(CallSources.Roleplay, Now.AddDays(-3)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(3, _simulator.Requests.ListRequests);
         Assert.Equal(scored.Select(c => c.Id).Order(), listed.Select(c => c.Id).Order());
@@ -43,8 +43,8 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         await using var app = await StartAppAsync();
         var client = app.Get<AthosClient>();
 
-        var inclusive = await client.ListCallsAsync(new CallListQuery(t1, t1.AddHours(1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
-        var exclusive = await client.ListCallsAsync(new CallListQuery(t1.AddMilliseconds(1), t1.AddHours(1).AddMilliseconds(-1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var inclusive = await client.ListCallsAsync(new CallListQuery(CallSources.Roleplay, t1, t1.AddHours(1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var exclusive = await client.ListCallsAsync(new CallListQuery(CallSources.Roleplay, t1.AddMilliseconds(1), t1.AddHours(1).AddMilliseconds(-1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal([last.Id, middle.Id, first.Id], inclusive.Select(c => c.Id));
         Assert.Equal([middle.Id], exclusive.Select(c => c.Id));
@@ -56,7 +56,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         var call = AddScoredCall(Now.AddHours(-1)) with { };
         _simulator.Calls.Update(call.Id, c => c with
         {
-            ExtraFields = new Dictionary<string, System.Text.Json.JsonElement> { ["agentId"] = Json("\"agent_1\"") },
+            ExtraFields = new Dictionary<string, System.Text.Json.JsonElement> { ["dispositionCode"] = Json("\"SALE\"") },
             ExtraScoreFields = new Dictionary<string, System.Text.Json.JsonElement> { ["complianceScorecard"] = Json("""{"soa":true,"items":[1,2]}""") },
         });
         await using var app = await StartAppAsync();
@@ -70,7 +70,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         Assert.Equal(call.Feedback, detail.ParseScore().Feedback);
         Assert.True(detail.Score!.Value.GetProperty("complianceScorecard").GetProperty("soa").GetBoolean());
         Assert.Equal(CallGenerator.TranscriptOf(call).Count, detail.Transcript!.Value.GetArrayLength());
-        Assert.Equal("agent_1", detail.AdditionalProperties!["agentId"].GetString());
+        Assert.Equal("SALE", detail.AdditionalProperties!["dispositionCode"].GetString());
         Assert.StartsWith("req_", response.RequestId, StringComparison.Ordinal);
         Assert.Equal(detail.Id, System.Text.Json.JsonDocument.Parse(response.RawJson).RootElement.GetProperty("id").GetString());
     }
@@ -227,7 +227,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         AddScoredCall(Now.AddHours(-1));
         await using var app = await StartAppAsync();
 
-        var error = await Assert.ThrowsAsync<AthosApiException>(() => app.Get<AthosClient>().ListCallsPageAsync(new CallListQuery(Now.AddDays(-1)), "eyJmb3JnZWQiOnRydWV9", TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<AthosApiException>(() => app.Get<AthosClient>().ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, Now.AddDays(-1)), "eyJmb3JnZWQiOnRydWV9", TestContext.Current.CancellationToken));
 
         Assert.Equal((AthosErrorKind.InvalidRequest, "INVALID_REQUEST"), (error.Kind, error.ErrorCode));
     }

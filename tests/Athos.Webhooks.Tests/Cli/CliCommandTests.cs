@@ -166,7 +166,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("2015-01-01", "2026-01-01", "--to: A backfill covers at most 1098 days")]
     public async Task Backfill_refuses_a_bad_range_naming_the_option_and_starts_nothing(string from, string to, string expected)
     {
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, wait: false, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
@@ -188,7 +188,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
             }
         }, TestContext.Current.CancellationToken);
 
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, wait: true, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await worker;
 

@@ -41,7 +41,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         var missing = calls.Skip(9_000).Select(c => c.Id).ToHashSet();
         await StoreMainRowsAsync(present);
 
-        var job = await _app.Get<Backfiller>().StartAsync(from, to, TestContext.Current.CancellationToken);
+        var job = await _app.Get<Backfiller>().StartAsync(from, to, cancellationToken: TestContext.Current.CancellationToken);
         var outcomes = await QueueDrainer.DrainAsync(_app, _queues, parallelism: 32);
 
         Assert.Equal(100, _simulator.Requests.ListRequests);
@@ -58,7 +58,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
     {
         var to = DateTimeOffset.UtcNow.AddHours(-1);
         var calls = _simulator.AddCalls(250, to.AddDays(-5), to);
-        var job = await _app.Get<Backfiller>().StartAsync(to.AddDays(-5), to, TestContext.Current.CancellationToken);
+        var job = await _app.Get<Backfiller>().StartAsync(to.AddDays(-5), to, cancellationToken: TestContext.Current.CancellationToken);
         var processor = _app.Get<WorkItemProcessor>();
 
         // Page 1 is processed, then its message is delivered again (the worker crashed before deleting it).
@@ -84,7 +84,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
     {
         var to = DateTimeOffset.UtcNow.AddHours(-1);
         _simulator.AddCalls(150, to.AddDays(-1), to);
-        var job = await _app.Get<Backfiller>().StartAsync(to.AddDays(-1), to, TestContext.Current.CancellationToken);
+        var job = await _app.Get<Backfiller>().StartAsync(to.AddDays(-1), to, cancellationToken: TestContext.Current.CancellationToken);
         var processor = _app.Get<WorkItemProcessor>();
         var page1 = Assert.Single(await _queues.ReceiveAsync());
         await processor.ProcessAsync(page1.Body, page1.MessageId, 1, TestContext.Current.CancellationToken);

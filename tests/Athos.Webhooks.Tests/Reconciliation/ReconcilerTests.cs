@@ -1,4 +1,5 @@
 using Athos.Simulator;
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
@@ -103,10 +104,10 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal((ReconcileStatus.Failed, 2, 3, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
         Assert.Contains("INTERNAL_ERROR", failed.Error, StringComparison.Ordinal);
-        Assert.Null(stateAfterFailure.Watermark);
+        Assert.Null(stateAfterFailure.WatermarkOf(CallSources.Roleplay));
         Assert.Equal(ReconcileStatus.Failed, stateAfterFailure.LastRunStatus);
         Assert.Equal(ReconcileStatus.Succeeded, recovered.Status);
-        Assert.Equal(recovered.StartedAt, (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).Watermark);
+        Assert.Equal(recovered.StartedAt, (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.Roleplay));
         Assert.Equal(calls.Select(c => c.Id).Order(), (await _tables.QueryAsync(StorageNames.CallsTable, string.Empty)).Select(r => r.CallId).Order());
     }
 

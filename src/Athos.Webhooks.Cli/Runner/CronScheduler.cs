@@ -1,0 +1,51 @@
+using NCrontab;
+
+namespace Athos.Webhooks.Cli.Runner;
+
+/// <summary>
+/// The local runner's stand-in for a timer trigger: runs a job on a six-field CRON schedule (not on start-up, as in
+/// Azure). Used for the reconciler and the daily rescan; a run that fails is logged and the next occurrence runs as
+/// usual, so the host never stops because of it.
+/// </summary>
+internal sealed partial class CronScheduler(
+    string name,
+    Func<CrontabSchedule> schedule,
+    Func<IServiceProvider, CancellationToken, Task> run,
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    ILogger<CronScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var occurrences = schedule();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            var next = new DateTimeOffset(occurrences.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
+            Log.Next(logger, name, next);
+            try
+            {
+                await Task.Delay(next - now, time, stoppingToken);
+                await using var scope = scopes.CreateAsyncScope();
+                await run(scope.ServiceProvider, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.Failed(logger, ex, name);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "Next {Job} at {Next:o}")]
+        public static partial void Next(ILogger logger, string job, DateTimeOffset next);
+
+        [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "{Job} could not run; trying again at the next occurrence")]
+        public static partial void Failed(ILogger logger, Exception exception, string job);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Athos.Webhooks.Enrichment;
+
+/// <summary>
+/// Opens recording links. A typed client of its own, deliberately not <see cref="AthosApi.AthosClient"/>: the link is
+/// signed, so it needs no credentials, and the Athos client would send the API key to whatever host serves the
+/// recording. No logging handlers either: the link's query string is a credential. Its timeouts are the caller's,
+/// sized for a file rather than an API call.
+/// </summary>
+public sealed class RecordingDownloader(HttpClient http)
+{
+    /// <summary>Sends <c>GET</c> and returns once the headers are in; the caller streams the body.</summary>
+    public async Task<HttpResponseMessage> OpenAsync(Uri link, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, link);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+}
