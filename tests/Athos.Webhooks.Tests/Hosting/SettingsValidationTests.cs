@@ -24,6 +24,13 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_RECONCILE_OVERLAP", "-01:00:00", "ATHOS_RECONCILE_OVERLAP must be between")]
     [InlineData("ATHOS_RECONCILE_LOOKBACK", "00:00:00", "ATHOS_RECONCILE_LOOKBACK must be between")]
     [InlineData("ATHOS_RECONCILE_PARALLELISM", "0", "ATHOS_RECONCILE_PARALLELISM must be between 1 and 64")]
+    [InlineData("ATHOS_SOURCES", "roleplay,phone", "ATHOS_SOURCES must list Athos call sources")]
+    [InlineData("ATHOS_SOURCES", "roleplay,roleplay", "ATHOS_SOURCES must list Athos call sources")]
+    [InlineData("ATHOS_SOURCES", " , ", "ATHOS_SOURCES must list Athos call sources")]
+    [InlineData("ATHOS_RECONCILE_RESCAN_SCHEDULE", "daily", "ATHOS_RECONCILE_RESCAN_SCHEDULE must be a six-field CRON expression")]
+    [InlineData("ATHOS_RECONCILE_RESCAN_WINDOW", "00:10:00", "ATHOS_RECONCILE_RESCAN_WINDOW must be between")]
+    [InlineData("ATHOS_RECONCILE_REAL_CALL_MAX_DURATION", "2.00:00:00", "ATHOS_RECONCILE_REAL_CALL_MAX_DURATION must be between")]
+    [InlineData("ATHOS_RECORDING_MAX_BYTES", "1000", "ATHOS_RECORDING_MAX_BYTES must be a byte count between")]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage is required")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage is not a valid storage connection string")]
     public async Task A_bad_setting_stops_start_up_naming_it(string setting, string? value, string expected)
@@ -44,6 +51,8 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "three")]
     [InlineData("ATHOS_STORE_TRANSCRIPTS", "nope")]
     [InlineData("ATHOS_RECONCILE_OVERLAP", "an hour")]
+    [InlineData("ATHOS_RECORDING_MAX_BYTES", "200MB")]
+    [InlineData("ATHOS_ARCHIVE_RECORDINGS", "maybe")]
     public async Task A_value_of_the_wrong_type_stops_start_up_naming_the_setting(string setting, string value)
     {
         var settings = TestApp.SettingsFor(null, null);

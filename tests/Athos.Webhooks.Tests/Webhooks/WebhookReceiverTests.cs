@@ -96,6 +96,44 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     }
 
     [Fact]
+    public async Task A_failed_scoring_in_the_current_contract_keeps_both_id_families()
+    {
+        var body = Encoding.UTF8.GetBytes("""
+            {"event":"call.scored","success":false,"callId":"athos_call_failed456","source":"real_call",
+             "agentId":"athos_agent_7","agencyId":"athos_agency_2","platformAgentId":"rep_77","platformAgencyId":null,
+             "occurredAt":"2026-06-05T14:40:54.005Z","requestId":"req_y","reason":"SCORING_INCOMPLETE","reasonMessage":"Too short."}
+            """);
+
+        var answer = await PostAsync(body, webhookId: "wh_failed_current");
+
+        Assert.Equal(202, answer.Status);
+        var item = Assert.IsType<ScoringFailedWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
+        Assert.Equal(("rep_77", null, "athos_agent_7", "athos_agency_2", "real_call"), (item.ExternalUserId, item.ExternalAgencyId, item.AgentId, item.AgencyId, item.Source));
+
+        await DrainQueueAsync();
+        var row = await new TestTables(storage.ConnectionString).MainAsync("athos_call_failed456");
+        Assert.Equal((CallStatus.Failed, "rep_77", "athos_agent_7", CallRow.CurrentSchemaVersion), (row!.Status, row.ExternalUserId, row.AgentId, row.SchemaVersion));
+        var (byUser, _) = await new TestTables(storage.ConnectionString).IndexRowsAsync("athos_call_failed456");
+        Assert.Equal("rep_77", Assert.Single(byUser).PartitionKey);
+    }
+
+    [Fact]
+    public async Task A_failed_scoring_without_a_platform_id_is_indexed_under_athos_agent_id()
+    {
+        var body = Encoding.UTF8.GetBytes("""
+            {"event":"call.scored","success":false,"callId":"athos_call_failed789","source":"roleplay",
+             "agentId":"athos_agent_9","agencyId":"athos_agency_2","platformAgentId":null,"platformAgencyId":null,
+             "occurredAt":"2026-06-05T14:40:54.005Z","requestId":"req_z","reason":"SCORING_INCOMPLETE"}
+            """);
+
+        await PostAsync(body, webhookId: "wh_failed_noplatform");
+        await DrainQueueAsync();
+
+        var (byUser, _) = await new TestTables(storage.ConnectionString).IndexRowsAsync("athos_call_failed789");
+        Assert.Equal("athos_agent_9", Assert.Single(byUser).PartitionKey);
+    }
+
+    [Fact]
     public async Task An_unknown_event_is_acknowledged_ignored_and_not_queued()
     {
         var body = Encoding.UTF8.GetBytes("""{"event":"call.transcribed","callId":"athos_call_abc","occurredAt":"2026-06-05T14:40:54Z","requestId":"req_x"}""");
