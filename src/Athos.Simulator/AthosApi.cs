@@ -1,12 +1,14 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
 namespace Athos.Simulator;
 
-/// <summary>The two read endpoints of the Athos External API: <c>GET /calls</c> and <c>GET /calls/{callId}</c>.</summary>
-internal sealed class AthosApi(CallStore store, SimulatorOptions options, SimulatorFaults faults, RequestLog requests, TimeProvider time)
+/// <summary>
+/// The two read endpoints of the Athos External API: <c>GET /calls</c> and <c>GET /calls/{callId}</c>, in the shape of
+/// the tenant's <see cref="SimulatorOptions.Contract"/>.
+/// </summary>
+internal sealed class AthosApi(CallStore store, CallGenerator generator, RecordingLinks recordings, SimulatorOptions options, SimulatorFaults faults, RequestLog requests, TimeProvider time)
 {
     public const string BasePath = "/api/external/v1";
     private const string RequestIdHeader = "X-Athos-Request-Id";
@@ -33,30 +35,16 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
             return;
         }
 
-        var query = context.Request.Query;
-        if (!TryParseTime(query["from"], required: true, out var from, out var fromError))
+        var contract = options.Contract;
+        if (ListQuery.Parse(context.Request.Query, contract, out var error) is not { } query)
         {
-            await WriteErrorAsync(context, 400, "INVALID_REQUEST", fromError.Replace("{0}", "from", StringComparison.Ordinal), requestId);
+            await WriteErrorAsync(context, 400, "INVALID_REQUEST", error, requestId);
             return;
         }
 
-        if (!TryParseTime(query["to"], required: false, out var to, out var toError))
-        {
-            await WriteErrorAsync(context, 400, "INVALID_REQUEST", toError.Replace("{0}", "to", StringComparison.Ordinal), requestId);
-            return;
-        }
-
-        var limit = 50;
-        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
-        {
-            await WriteErrorAsync(context, 400, "INVALID_REQUEST", "limit must be an integer between 1 and 100.", requestId);
-            return;
-        }
-
-        string? source = query["source"], user = query["externalUserId"], agency = query["externalAgencyId"];
-        var queryHash = HashQuery(from, to, source, user, agency);
+        var queryHash = query.Hash;
         ListCursor? cursor = null;
-        if (query.TryGetValue("cursor", out var cursorText))
+        if (context.Request.Query.TryGetValue("cursor", out var cursorText))
         {
             cursor = ListCursor.TryDecode(cursorText.ToString(), _cursorKey);
             if (cursor is null || cursor.QueryHash != queryHash)
@@ -64,6 +52,19 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
                 await WriteErrorAsync(context, 400, "INVALID_REQUEST", "cursor is invalid or belongs to another query.", requestId);
                 return;
             }
+        }
+
+        // Athos's own ids are checked against the tenant (a foreign one is as unknown as a made-up one); platform ids are plain filters.
+        if (query.AgentId is { } agentId && !generator.AgentIds.Contains(agentId) && !store.Any(c => c.AgentId == agentId))
+        {
+            await WriteErrorAsync(context, 404, "AGENT_NOT_FOUND", "Agent not found", requestId);
+            return;
+        }
+
+        if (query.AgencyId is { } agencyId && !generator.AgencyIds.Contains(agencyId) && !store.Any(c => c.AgencyId == agencyId))
+        {
+            await WriteErrorAsync(context, 404, "AGENCY_NOT_FOUND", "Agency not found", requestId);
+            return;
         }
 
         var page = cursor?.NextPage ?? 1;
@@ -74,20 +75,19 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
             return;
         }
 
-        var rows = store.ScoredNewestFirst()
-            .Where(c => c.EndedAt >= from && (to is null || c.EndedAt <= to))
-            .Where(c => (source is null || c.Source == source) && (user is null || c.ExternalUserId == user) && (agency is null || c.ExternalAgencyId == agency))
-            .Where(c => cursor is null || IsAfter(c, cursor))
-            .Take(limit + 1)
+        var rows = store.ScoredNewestFirst(query.Axis)
+            .Where(query.Matches)
+            .Where(c => cursor is null || IsAfter(query.AxisOf(c), c.Id, cursor))
+            .Take(query.Limit + 1)
             .ToList();
-        var hasMore = rows.Count > limit;
+        var hasMore = rows.Count > query.Limit;
         if (hasMore)
         {
-            rows.RemoveAt(limit);
+            rows.RemoveAt(query.Limit);
         }
 
         string? nextCursor = hasMore
-            ? new ListCursor(rows[^1].EndedAt.UtcTicks, rows[^1].Id, page + 1, queryHash).Encode(_cursorKey)
+            ? new ListCursor(query.AxisOf(rows[^1]).UtcTicks, rows[^1].Id, page + 1, queryHash).Encode(_cursorKey)
             : null;
 
         await WriteJsonAsync(context, 200, json =>
@@ -96,7 +96,7 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
             json.WriteStartArray("data");
             foreach (var call in rows)
             {
-                CallJson.WriteSlim(json, call);
+                CallJson.WriteSlim(json, call, contract);
             }
 
             json.WriteEndArray();
@@ -128,7 +128,12 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
             return;
         }
 
-        await WriteJsonAsync(context, 200, json => CallJson.WriteDetail(json, call));
+        var contract = options.Contract;
+        // The link points where the client reached the simulator, so it works through whatever address the test used.
+        var recording = contract == AthosContract.Current
+            ? recordings.For(call, $"{context.Request.Scheme}://{context.Request.Host}", time.GetUtcNow())
+            : null;
+        await WriteJsonAsync(context, 200, json => CallJson.WriteDetail(json, call, contract, recording));
     }
 
     private string StartRequest(HttpContext context)
@@ -160,57 +165,23 @@ internal sealed class AthosApi(CallStore store, SimulatorOptions options, Simula
 
     private async Task<bool> InjectFaultAsync(HttpContext context, ApiRequestInfo request, string requestKey, string requestId)
     {
-        var delay = faults.DelayFor(requestKey, request.Attempt);
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, time, context.RequestAborted);
-        }
-
-        if (faults.Decide(request, requestKey) is not { } fault)
+        if (await faults.InjectAsync(request, requestKey, time, context.RequestAborted) is not { } fault)
         {
             return false;
         }
 
-        if (fault.RetryAfter is { } retryAfter)
+        if (fault.RetryAfterHeader(time.GetUtcNow()) is { } retryAfter)
         {
-            context.Response.Headers.RetryAfter = fault.RetryAfterAsDate
-                ? (time.GetUtcNow() + retryAfter).ToString("R", CultureInfo.InvariantCulture)
-                : ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = retryAfter;
         }
 
         await WriteErrorAsync(context, fault.Status, fault.ErrorCode, "Injected fault.", requestId);
         return true;
     }
 
-    private static bool IsAfter(SimulatedCall call, ListCursor cursor) =>
-        call.EndedAt.UtcTicks < cursor.EndedAtTicks
-        || (call.EndedAt.UtcTicks == cursor.EndedAtTicks && string.CompareOrdinal(call.Id, cursor.LastId) < 0);
-
-    private static bool TryParseTime(string? text, bool required, out DateTimeOffset? time, out string error)
-    {
-        time = null;
-        error = string.Empty;
-        if (string.IsNullOrEmpty(text))
-        {
-            error = "{0} is required.";
-            return !required;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            time = parsed;
-            return true;
-        }
-
-        error = "{0} must be an ISO 8601 date-time.";
-        return false;
-    }
-
-    private static uint HashQuery(DateTimeOffset? from, DateTimeOffset? to, string? source, string? user, string? agency)
-    {
-        var text = $"{from?.UtcTicks}|{to?.UtcTicks}|{source}|{user}|{agency}";
-        return BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
+    private static bool IsAfter(DateTimeOffset at, string id, ListCursor cursor) =>
+        at.UtcTicks < cursor.AxisTicks
+        || (at.UtcTicks == cursor.AxisTicks && string.CompareOrdinal(id, cursor.LastId) < 0);
 
     private static Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
         WriteJsonAsync(context, status, json => CallJson.WriteError(json, code, message, requestId));

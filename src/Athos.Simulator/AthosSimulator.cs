@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Athos.Simulator;
 
 /// <summary>
-/// A running simulated Athos: the API over real HTTP on loopback, the tenant's calls, fault injection and webhook
-/// delivery. Tests start one per test or class; the <c>simulate</c> command runs one standalone.
+/// A running simulated Athos: the API over real HTTP on loopback (in the shape of <see cref="SimulatorOptions.Contract"/>),
+/// its recording host, the tenant's calls, fault injection and webhook delivery. Tests start one per test or class; the <c>simulate</c> command runs one standalone.
 /// </summary>
 public sealed class AthosSimulator : IAsyncDisposable
 {
@@ -16,7 +16,7 @@ public sealed class AthosSimulator : IAsyncDisposable
         _app = app;
         Options = options;
         Time = time;
-        Generator = new CallGenerator(options.Seed) { FailureRate = options.FailureRate };
+        Generator = app.Services.GetRequiredService<CallGenerator>();
         Faults = app.Services.GetRequiredService<SimulatorFaults>();
         Calls = app.Services.GetRequiredService<CallStore>();
         Requests = app.Services.GetRequiredService<RequestLog>();
@@ -28,7 +28,10 @@ public sealed class AthosSimulator : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
-    /// <summary>The base URL to give a client, like <c>https://app.useathos.ai/api/external/v1</c>.</summary>
+    /// <summary>
+    /// The base URL to give a client, like <c>https://app.useathos.ai/api/external/v1</c>. Recording links are served
+    /// by the same listener under <c>/recordings/</c>, outside it.
+    /// </summary>
     public Uri BaseUrl { get; private set; } = null!;
 
     public string ApiKey => Options.ApiKey;
@@ -59,12 +62,21 @@ public sealed class AthosSimulator : IAsyncDisposable
         builder.Services.AddSingleton(new SimulatorFaults(options.Seed));
         builder.Services.AddSingleton<CallStore>();
         builder.Services.AddSingleton<RequestLog>();
+        builder.Services.AddSingleton(new CallGenerator(options.Seed)
+        {
+            FailureRate = options.FailureRate,
+            Contract = options.Contract,
+            RealCallRate = options.RealCallRate,
+        });
+        builder.Services.AddSingleton<RecordingLinks>();
         builder.Services.AddSingleton<AthosApi>();
+        builder.Services.AddSingleton<RecordingEndpoint>();
         // The embedding process owns signals and shutdown, not the simulator.
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<AthosApi>().Map(app);
+        app.Services.GetRequiredService<RecordingEndpoint>().Map(app);
         var simulator = new AthosSimulator(app, options, time);
         await app.StartAsync(cancellationToken);
 
@@ -81,9 +93,19 @@ public sealed class AthosSimulator : IAsyncDisposable
         return calls;
     }
 
-    /// <summary>Gives a call a new score, a later <c>scoredAt</c> and <c>updatedAt</c>.</summary>
+    /// <summary>Gives a call a new score, a later <c>scoredAt</c> and <c>updatedAt</c>, and delivers its webhook.</summary>
     public SimulatedCall Rescore(string callId, DateTimeOffset? scoredAt = null) =>
         Calls.Update(callId, call => Generator.Rescore(call, scoredAt ?? Time.GetUtcNow()));
+
+    /// <summary>
+    /// Re-dispositions a scored real call, as an agency's dialer does after the fact (a sale becomes a callback): a
+    /// different score, possibly a changed or removed compliance scorecard, a later <c>scoredAt</c> and
+    /// <c>updatedAt</c>, and <b>no webhook</b>. Only re-reading the call shows it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The call is not a scored real call.</exception>
+    /// <exception cref="KeyNotFoundException">The simulator has no such call.</exception>
+    public SimulatedCall Redisposition(string callId, DateTimeOffset? scoredAt = null) =>
+        Calls.Update(callId, call => Generator.Redisposition(call, scoredAt ?? Time.GetUtcNow()), notify: false);
 
     private sealed class EmbeddedLifetime : IHostLifetime
     {

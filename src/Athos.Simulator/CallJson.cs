@@ -1,43 +1,48 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Athos.Simulator;
 
-/// <summary>Writes calls and webhook events in Athos's JSON shapes, exactly as the contract and openapi.yaml show them.</summary>
+/// <summary>
+/// Writes calls and webhook events in Athos's JSON shapes: the early contract exactly as openapi.yaml shows it, the
+/// later one as CONTRACT.md describes it. A call's extra fields never repeat a key the shape already writes.
+/// </summary>
 internal static class CallJson
 {
     // Athos sends non-ASCII text as UTF-8, not as \u escapes.
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void WriteSlim(Utf8JsonWriter json, SimulatedCall call)
+    private static readonly FrozenSet<string> EarlySlimKeys = FrozenSet.Create(StringComparer.Ordinal, "id", "source", "externalUserId", "externalAgencyId", "drillKey", "startedAt", "endedAt", "durationSec", "scoredAt");
+
+    private static readonly FrozenSet<string> CurrentSlimKeys = FrozenSet.Create(StringComparer.Ordinal, "id", "source", "agentId", "agencyId", "platformAgentId", "platformAgencyId", "drillKey", "startedAt", "endedAt", "durationSec", "scoredAt");
+
+    private static readonly string[] DetailOnlyKeys = ["status", "transcript", "score", "audioUrl", "audioUrlExpiresAt", "waveform", "createdAt", "updatedAt"];
+
+    private static readonly FrozenSet<string> EarlyDetailKeys = FrozenSet.Create(StringComparer.Ordinal, [.. EarlySlimKeys, .. DetailOnlyKeys]);
+
+    private static readonly FrozenSet<string> CurrentDetailKeys = FrozenSet.Create(StringComparer.Ordinal, [.. CurrentSlimKeys, .. DetailOnlyKeys]);
+
+    private static readonly FrozenSet<string> ScoreKeys = FrozenSet.Create(StringComparer.Ordinal, "overallScore", "summary", "feedback");
+
+    private static readonly FrozenSet<string> ScoreKeysWithScorecard = FrozenSet.Create(StringComparer.Ordinal, [.. ScoreKeys, "complianceScorecard"]);
+
+    public static void WriteSlim(Utf8JsonWriter json, SimulatedCall call, AthosContract contract)
     {
         json.WriteStartObject();
-        WriteSlimFields(json, call);
-        WriteExtras(json, call.ExtraFields);
+        WriteSlimFields(json, call, contract);
+        WriteExtras(json, call.ExtraFields, contract == AthosContract.Current ? CurrentSlimKeys : EarlySlimKeys);
         json.WriteEndObject();
     }
 
-    public static void WriteDetail(Utf8JsonWriter json, SimulatedCall call)
+    /// <param name="recording">The signed link to serve (later contract); otherwise <see cref="SimulatedCall.AudioUrl"/> as-is.</param>
+    public static void WriteDetail(Utf8JsonWriter json, SimulatedCall call, AthosContract contract, RecordingLink? recording)
     {
         json.WriteStartObject();
-        WriteSlimFields(json, call);
+        WriteSlimFields(json, call, contract);
         json.WriteString("status", "scored");
-        json.WriteStartArray("transcript");
-        foreach (var turn in CallGenerator.TranscriptOf(call))
-        {
-            json.WriteStartObject();
-            json.WriteString("role", turn.Role);
-            json.WriteString("content", turn.Content);
-            if (turn.StartSec is { } start)
-            {
-                json.WriteNumber("startSec", start);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WriteTranscript(json, call, contract);
         json.WriteStartObject("score");
         if (call.OverallScore is { } overall)
         {
@@ -46,20 +51,37 @@ internal static class CallJson
 
         json.WriteString("summary", call.Summary);
         json.WriteString("feedback", call.Feedback);
-        WriteExtras(json, call.ExtraScoreFields);
+        if (call.ComplianceScorecard is { } scorecard)
+        {
+            json.WritePropertyName("complianceScorecard");
+            scorecard.WriteTo(json);
+        }
+
+        // A scorecard put among the extra score fields (as tests did before it had a property) is still served.
+        WriteExtras(json, call.ExtraScoreFields, call.ComplianceScorecard is null ? ScoreKeys : ScoreKeysWithScorecard);
         json.WriteEndObject();
-        json.WriteString("audioUrl", call.AudioUrl);
-        json.WriteNull("audioUrlExpiresAt");
+        if (recording is { } link)
+        {
+            json.WriteString("audioUrl", link.Url.AbsoluteUri);
+            json.WriteString("audioUrlExpiresAt", Format(link.ExpiresAt));
+        }
+        else
+        {
+            json.WriteString("audioUrl", call.AudioUrl);
+            json.WriteNull("audioUrlExpiresAt");
+        }
+
         json.WriteNull("waveform");
         json.WriteString("createdAt", Format(call.CreatedAt));
         json.WriteString("updatedAt", Format(call.UpdatedAt));
-        WriteExtras(json, call.ExtraFields);
+        WriteExtras(json, call.ExtraFields, contract == AthosContract.Current ? CurrentDetailKeys : EarlyDetailKeys);
         json.WriteEndObject();
     }
 
     /// <summary>The body of a <c>call.scored</c> webhook for the call's current state.</summary>
-    public static byte[] WebhookEvent(SimulatedCall call, string requestId, DateTimeOffset occurredAt)
+    public static byte[] WebhookEvent(SimulatedCall call, AthosContract contract, string requestId, DateTimeOffset occurredAt)
     {
+        var failed = call.State == CallState.Failed;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -68,11 +90,23 @@ internal static class CallJson
             json.WriteBoolean("success", call.State == CallState.Scored);
             json.WriteString("callId", call.Id);
             json.WriteString("source", call.Source);
-            json.WriteString("externalUserId", call.ExternalUserId);
-            json.WriteString("externalAgencyId", call.ExternalAgencyId);
+            if (contract == AthosContract.Current)
+            {
+                var withholdPlatformIds = failed && call.WebhookOmitsPlatformIds;
+                json.WriteString("agentId", call.AgentId);
+                json.WriteString("agencyId", call.AgencyId);
+                json.WriteString("platformAgentId", withholdPlatformIds ? null : call.ExternalUserId);
+                json.WriteString("platformAgencyId", withholdPlatformIds ? null : call.ExternalAgencyId);
+            }
+            else
+            {
+                json.WriteString("externalUserId", call.ExternalUserId);
+                json.WriteString("externalAgencyId", call.ExternalAgencyId);
+            }
+
             json.WriteString("occurredAt", Format(occurredAt));
             json.WriteString("requestId", requestId);
-            if (call.State == CallState.Failed)
+            if (failed)
             {
                 json.WriteString("reason", call.FailureReason ?? "SCORING_INCOMPLETE");
                 json.WriteString("reasonMessage", call.FailureMessage);
@@ -98,12 +132,23 @@ internal static class CallJson
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static void WriteSlimFields(Utf8JsonWriter json, SimulatedCall call)
+    private static void WriteSlimFields(Utf8JsonWriter json, SimulatedCall call, AthosContract contract)
     {
         json.WriteString("id", call.Id);
         json.WriteString("source", call.Source);
-        json.WriteString("externalUserId", call.ExternalUserId);
-        json.WriteString("externalAgencyId", call.ExternalAgencyId);
+        if (contract == AthosContract.Current)
+        {
+            json.WriteString("agentId", call.AgentId);
+            json.WriteString("agencyId", call.AgencyId);
+            json.WriteString("platformAgentId", call.ExternalUserId);
+            json.WriteString("platformAgencyId", call.ExternalAgencyId);
+        }
+        else
+        {
+            json.WriteString("externalUserId", call.ExternalUserId);
+            json.WriteString("externalAgencyId", call.ExternalAgencyId);
+        }
+
         json.WriteString("drillKey", call.DrillKey);
         json.WriteString("startedAt", Format(call.StartedAt));
         json.WriteString("endedAt", Format(call.EndedAt));
@@ -118,10 +163,41 @@ internal static class CallJson
         }
     }
 
-    private static void WriteExtras(Utf8JsonWriter json, IReadOnlyDictionary<string, JsonElement> extras)
+    /// <summary>Turns as role + content; the early contract's offsets as <c>startSec</c>, a later real call's as <c>startTime</c>/<c>endTime</c>.</summary>
+    private static void WriteTranscript(Utf8JsonWriter json, SimulatedCall call, AthosContract contract)
+    {
+        var (startKey, endKey) = contract == AthosContract.Current && call.IsRealCall ? ("startTime", "endTime") : ("startSec", "endSec");
+        json.WriteStartArray("transcript");
+        foreach (var turn in CallGenerator.TranscriptOf(call, contract))
+        {
+            json.WriteStartObject();
+            json.WriteString("role", turn.Role);
+            json.WriteString("content", turn.Content);
+            if (turn.StartSec is { } start)
+            {
+                json.WriteNumber(startKey, start);
+            }
+
+            if (turn.EndSec is { } end)
+            {
+                json.WriteNumber(endKey, end);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteExtras(Utf8JsonWriter json, IReadOnlyDictionary<string, JsonElement> extras, FrozenSet<string> written)
     {
         foreach (var (name, value) in extras)
         {
+            if (written.Contains(name))
+            {
+                continue;
+            }
+
             json.WritePropertyName(name);
             value.WriteTo(json);
         }

@@ -1,13 +1,27 @@
 namespace Athos.Simulator;
 
-/// <summary>The simulated tenant's calls: thread-safe, with a sorted view for the list endpoint.</summary>
+/// <summary>The time a list request bounds and orders calls on.</summary>
+internal enum ListAxis
+{
+    /// <summary>Roleplay calls, and every call in the early contract.</summary>
+    EndedAt,
+
+    /// <summary>Real calls in the later contract.</summary>
+    StartedAt,
+}
+
+/// <summary>The simulated tenant's calls: thread-safe, with sorted views for the list endpoint.</summary>
 public sealed class CallStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SimulatedCall> _calls = new(StringComparer.Ordinal);
-    private SimulatedCall[]? _scoredNewestFirst;
+    private SimulatedCall[]? _scoredByEndedAt;
+    private SimulatedCall[]? _scoredByStartedAt;
 
-    /// <summary>Raised after a call is added or changed (the webhook dispatcher listens).</summary>
+    /// <summary>
+    /// Raised after a call is added or changed (the webhook dispatcher listens), except for an update made with
+    /// <c>notify: false</c>: a change Athos makes without telling anyone.
+    /// </summary>
     public event Action<SimulatedCall>? Changed;
 
     public int Count
@@ -30,7 +44,7 @@ public sealed class CallStore
                 throw new InvalidOperationException($"The simulator already has call {call.Id}.");
             }
 
-            _scoredNewestFirst = null;
+            Invalidate();
         }
 
         Changed?.Invoke(call);
@@ -45,7 +59,11 @@ public sealed class CallStore
     }
 
     /// <summary>Replaces a call with a changed copy (a rescore, a failure, new fields).</summary>
-    public SimulatedCall Update(string id, Func<SimulatedCall, SimulatedCall> change)
+    /// <param name="notify">
+    /// Whether to raise <see cref="Changed"/>, and so deliver a webhook. <see langword="false"/> for a change Athos
+    /// sends no webhook for, such as a real call re-dispositioned by the dialer.
+    /// </param>
+    public SimulatedCall Update(string id, Func<SimulatedCall, SimulatedCall> change, bool notify = true)
     {
         SimulatedCall updated;
         lock (_gate)
@@ -62,10 +80,14 @@ public sealed class CallStore
             }
 
             _calls[id] = updated;
-            _scoredNewestFirst = null;
+            Invalidate();
         }
 
-        Changed?.Invoke(updated);
+        if (notify)
+        {
+            Changed?.Invoke(updated);
+        }
+
         return updated;
     }
 
@@ -85,15 +107,31 @@ public sealed class CallStore
         }
     }
 
-    /// <summary>Scored calls, newest <c>endedAt</c> first, ties broken by id (descending) so paging is stable.</summary>
-    internal SimulatedCall[] ScoredNewestFirst()
+    /// <summary>Whether any call, in any state, matches: how the API tells a known agent or agency from an unknown one.</summary>
+    internal bool Any(Func<SimulatedCall, bool> predicate)
     {
         lock (_gate)
         {
-            return _scoredNewestFirst ??= [.. _calls.Values
-                .Where(c => c.State == CallState.Scored)
-                .OrderByDescending(c => c.EndedAt)
-                .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
+            return _calls.Values.Any(predicate);
         }
     }
+
+    /// <summary>Scored calls, newest first on <paramref name="axis"/>, ties broken by id (descending) so paging is stable.</summary>
+    internal SimulatedCall[] ScoredNewestFirst(ListAxis axis)
+    {
+        lock (_gate)
+        {
+            return axis == ListAxis.StartedAt
+                ? _scoredByStartedAt ??= Sort(c => c.StartedAt)
+                : _scoredByEndedAt ??= Sort(c => c.EndedAt);
+        }
+    }
+
+    private SimulatedCall[] Sort(Func<SimulatedCall, DateTimeOffset> axis) =>
+        [.. _calls.Values
+            .Where(c => c.State == CallState.Scored)
+            .OrderByDescending(axis)
+            .ThenByDescending(c => c.Id, StringComparer.Ordinal)];
+
+    private void Invalidate() => _scoredByEndedAt = _scoredByStartedAt = null;
 }

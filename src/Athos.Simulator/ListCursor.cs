@@ -6,10 +6,11 @@ using System.Text;
 namespace Athos.Simulator;
 
 /// <summary>
-/// The list endpoint's opaque cursor: the last row served (its <c>endedAt</c> and id), the page number and a hash of
-/// the query, MAC-protected so that a forged or edited cursor is refused with 400.
+/// The list endpoint's opaque cursor: the last row served (its time on the list's axis, <c>endedAt</c> or
+/// <c>startedAt</c>, and its id), the page number and a hash of the query, MAC-protected so that a forged or edited
+/// cursor is refused with 400.
 /// </summary>
-internal sealed record ListCursor(long EndedAtTicks, string LastId, int NextPage, uint QueryHash)
+internal sealed record ListCursor(long AxisTicks, string LastId, int NextPage, uint QueryHash)
 {
     private const int MacLength = 16;
 
@@ -17,7 +18,7 @@ internal sealed record ListCursor(long EndedAtTicks, string LastId, int NextPage
     {
         var id = Encoding.UTF8.GetBytes(LastId);
         var payload = new byte[8 + 4 + 4 + id.Length];
-        BinaryPrimitives.WriteInt64BigEndian(payload, EndedAtTicks);
+        BinaryPrimitives.WriteInt64BigEndian(payload, AxisTicks);
         BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(8), NextPage);
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(12), QueryHash);
         id.CopyTo(payload, 16);

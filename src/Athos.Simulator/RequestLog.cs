@@ -2,16 +2,20 @@ using System.Collections.Concurrent;
 
 namespace Athos.Simulator;
 
-/// <summary>Counts the API requests the simulator answered, so tests can assert how Athos was used.</summary>
+/// <summary>Counts the requests the simulator answered, so tests can assert how Athos was used.</summary>
 public sealed class RequestLog
 {
     private readonly ConcurrentDictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _details = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _recordings = new(StringComparer.Ordinal);
     private int _listRequests;
     private int _detailRequests;
     private int _total;
+    private int _recordingRequests;
+    private int _recordingRequestsWithAuthorization;
+    private int _recordingHeadRequests;
 
-    /// <summary>Every request to the API, authorised or not, faulted or not.</summary>
+    /// <summary>Every request to the API, authorised or not, faulted or not (recording downloads are not API requests).</summary>
     public int Total => Volatile.Read(ref _total);
 
     /// <summary>Requests to <c>GET /calls</c> (each is one page).</summary>
@@ -20,19 +24,52 @@ public sealed class RequestLog
     /// <summary>Requests to <c>GET /calls/{id}</c>.</summary>
     public int DetailRequests => Volatile.Read(ref _detailRequests);
 
+    /// <summary>Requests to the recording endpoint, of any method, refused or not.</summary>
+    public int RecordingRequests => Volatile.Read(ref _recordingRequests);
+
+    /// <summary>
+    /// Recording requests that carried an <c>Authorization</c> header (each refused with 403). A client that sends its
+    /// Athos API key to the recording host leaks it to a host that never needed it: this should stay 0.
+    /// </summary>
+    public int RecordingRequestsWithAuthorization => Volatile.Read(ref _recordingRequestsWithAuthorization);
+
+    /// <summary>Recording requests made with <c>HEAD</c> (each refused with 403, as Athos's host does).</summary>
+    public int RecordingHeadRequests => Volatile.Read(ref _recordingHeadRequests);
+
     /// <summary>Requests to <c>GET /calls/{id}</c> for one call.</summary>
     public int DetailRequestsFor(string callId) => _details.GetValueOrDefault(callId);
 
+    /// <summary>Requests to the recording endpoint for one call, of any method, refused or not.</summary>
+    public int RecordingRequestsFor(string callId) => _recordings.GetValueOrDefault(callId);
+
     internal void CountRequest() => Interlocked.Increment(ref _total);
 
-    /// <summary>Counts a list or detail request and returns how many times this exact request has been made.</summary>
+    internal void CountRecordingRequest(string callId, bool withAuthorization, bool isHead)
+    {
+        Interlocked.Increment(ref _recordingRequests);
+        _recordings.AddOrUpdate(callId, 1, static (_, n) => n + 1);
+        if (withAuthorization)
+        {
+            Interlocked.Increment(ref _recordingRequestsWithAuthorization);
+        }
+
+        if (isHead)
+        {
+            Interlocked.Increment(ref _recordingHeadRequests);
+        }
+    }
+
+    /// <summary>
+    /// Counts a list or detail request (a recording request is counted on arrival instead) and returns how many times
+    /// this exact request has been made.
+    /// </summary>
     internal int Count(ApiOperation operation, string requestKey, string? callId)
     {
         if (operation == ApiOperation.List)
         {
             Interlocked.Increment(ref _listRequests);
         }
-        else
+        else if (operation == ApiOperation.Detail)
         {
             Interlocked.Increment(ref _detailRequests);
             _details.AddOrUpdate(callId!, 1, static (_, n) => n + 1);

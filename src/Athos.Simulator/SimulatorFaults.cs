@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Athos.Simulator;
 
 /// <summary>Which Athos endpoint a request is for.</summary>
@@ -5,11 +7,14 @@ public enum ApiOperation
 {
     List,
     Detail,
+
+    /// <summary>A <c>GET</c> of a signed recording link (a valid one: refused links never reach fault injection).</summary>
+    Recording,
 }
 
 /// <summary>What a fault rule sees of an API request.</summary>
-/// <param name="Operation">List or detail.</param>
-/// <param name="CallId">The detail's call id.</param>
+/// <param name="Operation">List, detail or recording.</param>
+/// <param name="CallId">The detail's or the recording's call id.</param>
 /// <param name="Page">The list page number (1 for the first page).</param>
 /// <param name="Attempt">How many times this same request has been made, this one included.</param>
 public sealed record ApiRequestInfo(ApiOperation Operation, string? CallId, int Page, int Attempt);
@@ -23,6 +28,14 @@ public sealed record FaultResponse(int Status, string ErrorCode, TimeSpan? Retry
     public static FaultResponse ServiceUnavailable { get; } = new(503, "SERVICE_UNAVAILABLE");
 
     public static FaultResponse Throttled(TimeSpan retryAfter) => new(429, "RATE_LIMITED", retryAfter);
+
+    /// <summary>The <c>Retry-After</c> value to send at <paramref name="now"/>, if any: seconds, or an HTTP date.</summary>
+    internal string? RetryAfterHeader(DateTimeOffset now) => RetryAfter switch
+    {
+        null => null,
+        { } after when RetryAfterAsDate => (now + after).ToString("R", CultureInfo.InvariantCulture),
+        { } after => ((int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+    };
 }
 
 /// <summary>
@@ -34,15 +47,15 @@ public sealed class SimulatorFaults(int seed)
     private readonly Lock _gate = new();
     private readonly List<Rule> _rules = [];
 
-    /// <summary>The share of API requests answered 500 or 503 (alternately).</summary>
+    /// <summary>The share of API and recording requests answered 500 or 503 (alternately).</summary>
     public double ServerErrorRate { get; set; }
 
-    /// <summary>The share of API requests answered 429 with <see cref="ThrottleRetryAfter"/>.</summary>
+    /// <summary>The share of API and recording requests answered 429 with <see cref="ThrottleRetryAfter"/>.</summary>
     public double ThrottleRate { get; set; }
 
     public TimeSpan ThrottleRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Added to every API answer (a slow Athos).</summary>
+    /// <summary>Added to every API and recording answer (a slow Athos).</summary>
     public TimeSpan Latency { get; set; }
 
     /// <summary>The share of API requests delayed by a further <see cref="SlowLatency"/>.</summary>
@@ -105,6 +118,18 @@ public sealed class SimulatorFaults(int seed)
         }
 
         return roll < ServerErrorRate + ThrottleRate ? FaultResponse.Throttled(ThrottleRetryAfter) : null;
+    }
+
+    /// <summary>Delays the request as <see cref="Latency"/> and <see cref="SlowRate"/> say, then decides whether to fault it.</summary>
+    internal async Task<FaultResponse?> InjectAsync(ApiRequestInfo request, string requestKey, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var delay = DelayFor(requestKey, request.Attempt);
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+
+        return Decide(request, requestKey);
     }
 
     internal TimeSpan DelayFor(string requestKey, int attempt) =>

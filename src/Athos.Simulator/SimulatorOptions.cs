@@ -15,8 +15,27 @@ public sealed class SimulatorOptions
     /// <summary>Seeds call generation, ids and fault decisions.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// Which Athos contract the tenant speaks. <see cref="AthosContract.Early"/> by default, the shape every existing
+    /// test was written against. Call generation follows the value at <see cref="AthosSimulator.StartAsync"/>; the
+    /// API and the webhooks follow the current value, so a test can move a running tenant to the later shape.
+    /// </summary>
+    public AthosContract Contract { get; set; } = AthosContract.Early;
+
     /// <summary>The share of generated calls whose scoring fails.</summary>
     public double FailureRate { get; set; } = 0.03;
+
+    /// <summary>
+    /// The share of generated calls that are <c>real_call</c> (from an agency's dialer) under
+    /// <see cref="AthosContract.Current"/>. Ignored under <see cref="AthosContract.Early"/>, which has roleplay only.
+    /// </summary>
+    public double RealCallRate { get; set; } = 0.3;
+
+    /// <summary>
+    /// How long a detail's signed <c>audioUrl</c> stays valid (Athos: about an hour). The link is refused with 403
+    /// once the simulator's clock passes <c>audioUrlExpiresAt</c>.
+    /// </summary>
+    public TimeSpan RecordingLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Athos retries a failed delivery once, about five minutes later.</summary>
     public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromMinutes(5);

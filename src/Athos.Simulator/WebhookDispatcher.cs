@@ -65,7 +65,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
     public async Task<WebhookDelivery> DeliverAsync(SimulatedCall call, Uri target, CancellationToken cancellationToken = default)
     {
         var webhookId = _ids.NewWebhookId();
-        var body = CallJson.WebhookEvent(call, "req_" + Guid.NewGuid().ToString("D"), _time.GetUtcNow());
+        var body = CallJson.WebhookEvent(call, _options.Contract, "req_" + Guid.NewGuid().ToString("D"), _time.GetUtcNow());
         var success = call.State == CallState.Scored;
         if (_faults.ShouldDrop(webhookId))
         {

@@ -20,9 +20,10 @@ internal static class SimulateCommand
         var latency = new Option<int>("--latency-ms") { Description = "Added to every API answer, in milliseconds." };
         var apiKey = new Option<string?>("--api-key") { Description = "The API key to accept (default ath_live_simulator)." };
         var secret = new Option<string?>("--webhook-secret") { Description = "The webhook signing secret (default whsec_simulator…)." };
+        var contract = new Option<string>("--contract") { Description = "Which Athos contract to speak: early (the public openapi.yaml) or current (the later docs: agent ids, real calls, recordings).", DefaultValueFactory = _ => "early" };
         var command = new Command("simulate", "Run the Athos simulator standalone: the API, generated calls, signed webhooks, fault injection.")
         {
-            urls, seed, calls, deliverTo, rate, drop, duplicate, errors, throttle, latency, apiKey, secret,
+            urls, seed, calls, deliverTo, rate, drop, duplicate, errors, throttle, latency, apiKey, secret, contract,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -42,7 +43,21 @@ internal static class SimulateCommand
                 return 2;
             }
 
-            var options = new SimulatorOptions { Seed = parse.GetValue(seed) };
+            AthosContract athosContract;
+            switch (parse.GetValue(contract))
+            {
+                case "early":
+                    athosContract = AthosContract.Early;
+                    break;
+                case "current":
+                    athosContract = AthosContract.Current;
+                    break;
+                case var other:
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"--contract must be early or current; got '{other}'.");
+                    return 2;
+            }
+
+            var options = new SimulatorOptions { Seed = parse.GetValue(seed), Contract = athosContract };
             options.ApiKey = parse.GetValue(apiKey) ?? options.ApiKey;
             options.WebhookSecret = parse.GetValue(secret) ?? options.WebhookSecret;
             await using var simulator = await AthosSimulator.StartAsync(options, parse.GetValue(urls)!, cancellationToken: CancellationToken.None);
@@ -58,6 +73,7 @@ internal static class SimulateCommand
             Console.WriteLine($"  ATHOS_BASE_URL={simulator.BaseUrl}");
             Console.WriteLine($"  ATHOS_API_KEY={simulator.ApiKey}");
             Console.WriteLine($"  ATHOS_WHSEC={simulator.WebhookSecret}");
+            Console.WriteLine($"  contract: {parse.GetValue(contract)}");
             Console.WriteLine($"  {simulator.Calls.Count} calls{(simulator.Webhooks.Target is { } target ? $"; webhooks to {target}" : string.Empty)}. Ctrl-C stops.");
             using var stop = new ConsoleCancellation();
             await DemoTraffic.GenerateAsync(simulator, parse.GetValue(rate), stop.Token);

@@ -112,11 +112,36 @@ public sealed class SimulatorApiTests : IAsyncLifetime
 
         var byRep = await ListIdsAsync($"calls?from=2020-01-01T00:00:00Z&limit=100&externalUserId={rep}");
         var byAgency = await ListIdsAsync($"calls?from=2020-01-01T00:00:00Z&limit=100&externalAgencyId={agency}");
-        var bySource = await ListIdsAsync("calls?from=2020-01-01T00:00:00Z&limit=100&source=real_call");
+        var bySource = await ListIdsAsync($"calls?from=2020-01-01T00:00:00Z&limit=100&source=roleplay&externalUserId={rep}");
 
         Assert.Equal(calls.Where(c => c.ExternalUserId == rep).Select(c => c.Id).Order(), byRep.Order());
         Assert.Equal(calls.Where(c => c.ExternalAgencyId == agency).Select(c => c.Id).Order(), byAgency.Order());
-        Assert.Empty(bySource);
+        Assert.Equal(byRep.Order(), bySource.Order());
+    }
+
+    [Theory]
+    [InlineData("real_call")]
+    [InlineData("ingestion")]
+    public async Task The_early_list_refuses_any_source_but_roleplay_with_400(string source)
+    {
+        using var response = await _http.GetAsync($"calls?from=2020-01-01T00:00:00Z&source={source}", TestContext.Current.CancellationToken);
+
+        var error = await ErrorOf(response);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("INVALID_REQUEST", error.GetProperty("code").GetString());
+        Assert.Equal("source must be roleplay.", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task The_early_list_serves_source_roleplay_and_no_source_alike()
+    {
+        var scored = _simulator.AddCalls(40, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow).Where(c => c.State == CallState.Scored).Select(c => c.Id).Order().ToList();
+
+        var withSource = await ListIdsAsync("calls?from=2020-01-01T00:00:00Z&limit=100&source=roleplay");
+        var withoutSource = await ListIdsAsync("calls?from=2020-01-01T00:00:00Z&limit=100");
+
+        Assert.Equal(scored, withSource.Order());
+        Assert.Equal(scored, withoutSource.Order());
     }
 
     [Fact]
