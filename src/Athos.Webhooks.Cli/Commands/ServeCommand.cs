@@ -32,7 +32,7 @@ internal static class ServeCommand
         Dictionary<string, string?>? settings = null;
         if (demo)
         {
-            simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Environment.TickCount, Contract = AthosContract.Current });
+            simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Environment.TickCount, Contract = Athos.Simulator.AthosContract.Current });
             simulator.Faults.WebhookDropRate = 0.2;
             simulator.Faults.WebhookDuplicateRate = 0.05;
             settings = new Dictionary<string, string?>

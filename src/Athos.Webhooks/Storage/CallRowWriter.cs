@@ -103,14 +103,12 @@ public sealed class CallRowWriter(TableServiceClient tables)
     public async Task UpdateRecordingAsync(CallRow stored, string? status, string? error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        var update = new TableEntity(stored.CallId, string.Empty)
-        {
-            [nameof(CallRow.RecordingStatus)] = status,
-            [nameof(CallRow.RecordingError)] = error,
-        };
+        stored.RecordingStatus = status;
+        stored.RecordingError = error;
         try
         {
-            await _calls.UpdateEntityAsync(update, stored.ETag, TableUpdateMode.Merge, cancellationToken);
+            // Replace, not merge: a merge cannot remove the previous error.
+            await _calls.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {

@@ -6,7 +6,6 @@ using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Azure.Core;
 using Azure.Storage.Queues;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,14 +45,14 @@ public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<Azurit
         var now = DateTimeOffset.UtcNow;
         simulator.AddCalls(500, now.AddDays(-1), now.AddMinutes(-10));
         await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
-        await WaitUntilDrainedAsync(runner);
+        await RunnerDrain.WaitAsync(runner);
         foreach (var call in simulator.Calls.All().Where(c => c.State == CallState.Scored).Take(25))
         {
             simulator.Rescore(call.Id);
         }
 
         await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
-        await WaitUntilDrainedAsync(runner);
+        await RunnerDrain.WaitAsync(runner);
 
         // One reconcile recovers exactly the calls whose latest webhook was never acknowledged: dropped by Athos, or
         // answered 503 twice (a burst can outrun the storage budget; a 503 records nothing and Athos retries once).
@@ -62,7 +61,7 @@ public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<Azurit
         var scored = simulator.Calls.All().Where(c => c.State == CallState.Scored).ToList();
         var expectedReconciled = scored.Where(c => !lastDelivery[c.Id].Acked).Select(c => c.Id).ToHashSet();
         var run = await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-        await WaitUntilDrainedAsync(runner);
+        await RunnerDrain.WaitAsync(runner);
 
         Assert.Equal(ReconcileStatus.Succeeded, run.Status);
         Assert.Equal(expectedReconciled.Count, run.Queued);
@@ -104,20 +103,5 @@ public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(attempts.Count(a => a.Attempt.Status == 202) + run.Queued, puts);
         Assert.True(simulator.Requests.DetailRequests >= rows.Count(r => r.Value.Status == CallStatus.Scored), "every stored score was fetched");
         Assert.Equal(0, (await new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue).GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
-    }
-
-    private static async Task WaitUntilDrainedAsync(WebApplication runner)
-    {
-        var queue = new QueueClient(runner.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["AzureWebJobsStorage"], StorageNames.CallsQueue);
-        var worker = runner.Services.GetRequiredService<QueueWorker>();
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        var quiet = 0;
-        while (quiet < 3)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the queue drains within three minutes");
-            var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            quiet = count == 0 && worker.InFlight == 0 ? quiet + 1 : 0;
-            await Task.Delay(200);
-        }
     }
 }

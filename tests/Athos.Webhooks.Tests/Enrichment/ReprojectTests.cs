@@ -62,6 +62,34 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
     }
 
     [Fact]
+    public async Task Reproject_gives_current_contract_rows_written_under_schema_1_their_athos_ids_compliance_total_and_recording_status()
+    {
+        await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 89, FailureRate = 0, Contract = Athos.Simulator.AthosContract.Current }, cancellationToken: TestContext.Current.CancellationToken);
+        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite));
+        var calls = simulator.AddCalls(40, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
+        foreach (var call in calls)
+        {
+            await app.Get<WorkItems.WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), "m-" + call.Id, 1, TestContext.Current.CancellationToken);
+        }
+
+        await DowngradeToSchemaOneAsync();
+        Assert.All(await _tables.QueryAsync(StorageNames.CallsTable, string.Empty), row => Assert.Null(row.AgentId));
+
+        var run = await app.Get<CallReprojector>().RunAsync(null, restart: false, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal((40, 40), (run.Scanned, run.Rewritten));
+        Assert.Contains(calls, c => c.ComplianceScorecard is not null);
+        foreach (var call in calls)
+        {
+            var row = await _tables.MainAsync(call.Id);
+            var expectedCompliance = call.ComplianceScorecard is { } card && card.TryGetProperty("totalScore", out var total) ? total.GetDouble() : (double?)null;
+            Assert.Equal((call.AgentId, call.AgencyId, expectedCompliance, CallRow.CurrentSchemaVersion), (row!.AgentId, row.AgencyId, row.ComplianceTotalScore, row.SchemaVersion));
+            Assert.Equal(call.RecordingBytes is null ? RecordingStatus.None : RecordingStatus.Archived, row.RecordingStatus);
+            Assert.Equal(TableKeys.UserPartition(call.ExternalUserId ?? call.AgentId), Assert.Single((await _tables.IndexRowsAsync(call.Id)).ByUser).PartitionKey);
+        }
+    }
+
+    [Fact]
     public async Task An_interrupted_reproject_resumes_where_it_stopped()
     {
         await StoreAsync(250);

@@ -135,6 +135,8 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
     [InlineData("""{"from":"2026-02-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}""", 400, "invalid_range", "from")]
     [InlineData("""{"from":"2099-01-01T00:00:00Z","to":"2099-02-01T00:00:00Z"}""", 400, "invalid_range", "from")]
     [InlineData("""{"from":"2015-01-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}""", 400, "invalid_range", "to")]
+    [InlineData("""{"from":"2026-01-01T00:00:00Z","to":"2026-02-01T00:00:00Z","sources":["phone"]}""", 400, "invalid_field", "sources")]
+    [InlineData("""{"from":"2026-01-01T00:00:00Z","to":"2026-02-01T00:00:00Z","sources":"roleplay"}""", 400, "invalid_field", "sources")]
     [InlineData("""["2026-01-01"]""", 400, "not_an_object", null)]
     [InlineData("""from=2026-01-01""", 400, "invalid_json", null)]
     public async Task A_bad_backfill_request_is_refused_with_its_code_and_starts_nothing(string body, int status, string code, string? field)
