@@ -42,6 +42,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<CallArchive>();
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
+        services.AddSingleton<CallEraser>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();

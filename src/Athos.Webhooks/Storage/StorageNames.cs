@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>
-/// The names of every queue, table and container the product uses. The first six are the consumer contract
+/// The names of every queue, table and container the product uses. The first seven are the consumer contract
 /// (docs/schema.md); the rest are the product's own state. infra/ creates exactly these (a test checks it).
 /// </summary>
 public static class StorageNames
@@ -24,6 +24,9 @@ public static class StorageNames
     /// <summary><c>{callId}.json</c>: each call's detail exactly as Athos returned it.</summary>
     public const string RawCallsContainer = "athos-calls";
 
+    /// <summary><c>{callId}.ogg</c>: each call's recording, copied before Athos deletes it after 30 days.</summary>
+    public const string RecordingsContainer = "athos-recordings";
+
     /// <summary>One row per webhook delivery id: what came in and what became of it.</summary>
     public const string WebhookDeliveriesTable = "AthosWebhookDeliveries";
 
@@ -37,5 +40,5 @@ public static class StorageNames
 
     public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, WebhookDeliveriesTable, StateTable];
 
-    public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, LocksContainer];
+    public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer];
 }
