@@ -10,11 +10,15 @@ param environmentName string
 @description('Region of every resource (one that offers Flex Consumption).')
 param location string = resourceGroup().location
 
+// The secrets are required on every deployment, with no default: a deployment from a shell or pipeline that lacks
+// them fails before it reaches Azure instead of writing empty values to Key Vault (docs/deployment.md, "Secrets").
 @secure()
+@minLength(16)
 @description('The Athos API key (ath_live_…). Stored in Key Vault as ATHOS-API-KEY.')
 param athosApiKey string
 
 @secure()
+@minLength(16)
 @description('The webhook signing secret (whsec_…), whole. Stored in Key Vault as ATHOS-WHSEC.')
 param athosWebhookSecret string
 
@@ -41,8 +45,55 @@ param maximumInstanceCount int = 40
 @description('Key Vault purge protection (cannot be turned off once on).')
 param enablePurgeProtection bool = true
 
-@description('Principal (object) ids granted Storage Table Data Reader, for consumers reading with their own identity.')
+@description('Six-field CRON of the trailing rescan that re-reads recently changed calls (ATHOS_RECONCILE_RESCAN_SCHEDULE).')
+param reconcileRescanSchedule string = '0 30 3 * * *'
+
+@description('Copy each call\'s recording into athos-recordings before Athos deletes it (ATHOS_ARCHIVE_RECORDINGS).')
+param archiveRecordings bool = true
+
+@description('Principal (object) ids that read the call tables and blobs with their own identity: Storage Table Data Reader on the call tables and Storage Blob Data Reader on athos-calls and athos-recordings, nothing else.')
 param consumerPrincipalIds array = []
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GZRS'
+])
+@description('Storage replication. ZRS by default: three zones in one region, so a zone outage loses no call (docs/deployment.md, "Redundancy").')
+param storageRedundancy string = 'Standard_ZRS'
+
+@minValue(0)
+@maxValue(365)
+@description('Days a deleted or overwritten blob stays recoverable (account-wide soft delete); 0 turns it off.')
+param blobSoftDeleteRetentionDays int = 7
+
+@description('Keep every previous version of each blob. Off by default: recordings are large.')
+param enableBlobVersioning bool = false
+
+@minValue(0)
+@description('Days after which archive blobs (athos-calls, the transcripts) are deleted; 0 keeps them.')
+param archiveRetentionDays int = 0
+
+@minValue(0)
+@description('Days after which recordings (athos-recordings) are deleted; 0 keeps them.')
+param recordingsRetentionDays int = 0
+
+@minValue(0)
+@description('Days after which recordings move to the Cool tier; 0 never.')
+param recordingsCoolAfterDays int = 30
+
+@description('Deny storage and Key Vault network access except from appSubnetId and allowedIpRanges (docs/deployment.md, "Network").')
+param restrictNetworkAccess bool = false
+
+@description('Subnet the function app integrates with (delegated to Microsoft.App/environments, with the Microsoft.Storage and Microsoft.KeyVault service endpoints); required with restrictNetworkAccess.')
+param appSubnetId string = ''
+
+@description('Public IP addresses or CIDR ranges (operators, consumers, the deploying pipeline) let through when restrictNetworkAccess is on.')
+param allowedIpRanges array = []
+
+@minValue(-1)
+@description('Most GB the Log Analytics workspace ingests per day; -1 for no cap.')
+param logAnalyticsDailyCapGb int = 2
 
 @description('E-mail address for alerts; empty for none.')
 param alertEmail string = ''
@@ -68,6 +119,17 @@ var names = {
   functionApp: !empty(functionAppName) ? functionAppName : 'func-${prefix}-${token}'
 }
 var deploymentContainerName = 'app-package'
+var networkAcls = restrictNetworkAccess
+  ? {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+      virtualNetworkRules: empty(appSubnetId) ? [] : [{ id: appSubnetId }]
+      ipRules: map(allowedIpRanges, range => { value: range })
+    }
+  : {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -85,6 +147,13 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    skuName: storageRedundancy
+    softDeleteRetentionDays: blobSoftDeleteRetentionDays
+    enableVersioning: enableBlobVersioning
+    archiveRetentionDays: archiveRetentionDays
+    recordingsRetentionDays: recordingsRetentionDays
+    recordingsCoolAfterDays: recordingsCoolAfterDays
+    networkAcls: networkAcls
   }
 }
 
@@ -95,6 +164,7 @@ module monitoring 'modules/monitoring.bicep' = {
     applicationInsightsName: names.applicationInsights
     location: location
     tags: tags
+    dailyCapGb: logAnalyticsDailyCapGb
   }
 }
 
@@ -105,6 +175,7 @@ module vault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: enablePurgeProtection
+    networkAcls: networkAcls
     athosApiKey: athosApiKey
     athosWebhookSecret: athosWebhookSecret
     athosPreviousWebhookSecret: athosPreviousWebhookSecret
@@ -145,8 +216,21 @@ module app 'modules/functionapp.bicep' = {
     previousWebhookSecretUri: vault.outputs.previousWebhookSecretUri
     athosBaseUrl: athosBaseUrl
     reconcileSchedule: '0 */${reconcileIntervalMinutes} * * * *'
+    reconcileRescanSchedule: reconcileRescanSchedule
+    archiveRecordings: archiveRecordings
+    subnetId: appSubnetId
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    storageAccountName: storage.outputs.name
+    keyVaultName: vault.outputs.name
+    functionAppName: app.outputs.name
   }
 }
 

@@ -16,6 +16,12 @@ param webhookSecretUri string
 param previousWebhookSecretUri string
 param athosBaseUrl string
 param reconcileSchedule string
+@description('Six-field CRON of the trailing rescan (ATHOS_RECONCILE_RESCAN_SCHEDULE); the Functions host resolves it itself.')
+param reconcileRescanSchedule string
+@description('Copy each call\'s recording into athos-recordings (ATHOS_ARCHIVE_RECORDINGS).')
+param archiveRecordings bool
+@description('Subnet for VNet integration (delegated to Microsoft.App/environments); empty for none.')
+param subnetId string
 param instanceMemoryMB int
 param maximumInstanceCount int
 
@@ -46,6 +52,8 @@ var appSettings = {
   ATHOS_WHSEC: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})'
   ATHOS_BASE_URL: athosBaseUrl
   ATHOS_RECONCILE_SCHEDULE: reconcileSchedule
+  ATHOS_RECONCILE_RESCAN_SCHEDULE: reconcileRescanSchedule
+  ATHOS_ARCHIVE_RECORDINGS: archiveRecordings ? 'true' : 'false'
   // Empty means "no previous secret" to the app.
   ATHOS_WHSEC_PREVIOUS: empty(previousWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousWebhookSecretUri})'
 }
@@ -66,6 +74,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references resolve with the same identity.
     keyVaultReferenceIdentity: identityId
+    // With storage and Key Vault restricted to a subnet, the app reaches them through it.
+    virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

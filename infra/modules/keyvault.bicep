@@ -3,6 +3,8 @@ param name string
 param location string
 param tags object
 param enablePurgeProtection bool
+@description('Network rules: the default action and what is let through (see main.bicep).')
+param networkAcls object
 @secure()
 param athosApiKey string
 @secure()
@@ -26,6 +28,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     // Purge protection cannot be turned off once on; null leaves it off.
     enablePurgeProtection: enablePurgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
+    networkAcls: networkAcls
   }
 }
 

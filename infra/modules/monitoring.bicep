@@ -4,6 +4,8 @@ param logAnalyticsName string
 param applicationInsightsName string
 param location string
 param tags object
+@description('Most GB ingested into the workspace per day; -1 for no cap.')
+param dailyCapGb int
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
@@ -14,6 +16,10 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: 30
+    // Past the cap, ingestion stops until the next day (the alerts then see no "Reconcile succeeded" and fire).
+    workspaceCapping: {
+      dailyQuotaGb: dailyCapGb
+    }
   }
 }
 
@@ -29,6 +35,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+output workspaceId string = workspace.id
 output applicationInsightsId string = applicationInsights.id
 output applicationInsightsName string = applicationInsights.name
 output connectionString string = applicationInsights.properties.ConnectionString

@@ -4,14 +4,27 @@ param principalId string
 param storageAccountName string
 param keyVaultName string
 param applicationInsightsName string
-@description('Principal (object) ids of consumers that read the call tables with their own identity.')
+@description('Principal (object) ids of consumers that read the call tables and blobs with their own identity.')
 param consumerPrincipalIds array
+
+// What consumers read (docs/schema.md), and nothing else: not the delivery ledger, the state table or the queues.
+// The change table joins this list when it exists: 'AthosCallChanges'.
+var consumerTables = [
+  'AthosCalls'
+  'AthosCallsByUser'
+  'AthosCallsByDay'
+]
+var consumerContainers = [
+  'athos-calls'
+  'athos-recordings'
+]
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
@@ -24,7 +37,25 @@ var storageRoles = [
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+  }
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+  }
 }
+
+resource readableTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [for table in consumerTables: {
+  parent: storage::tableService
+  name: table
+}]
+
+resource readableContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = [for container in consumerContainers: {
+  parent: storage::blobService
+  name: container
+}]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
@@ -64,11 +95,24 @@ resource appTelemetryRole 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource consumerReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for consumer in consumerPrincipalIds: {
-  name: guid(storage.id, consumer, roles.storageTableDataReader)
-  scope: storage
+// One assignment per consumer and table, and per consumer and container, each scoped to that table or container.
+var tableGrants = flatten(map(consumerPrincipalIds, consumer => map(range(0, length(consumerTables)), i => { principalId: consumer, index: i })))
+var containerGrants = flatten(map(consumerPrincipalIds, consumer => map(range(0, length(consumerContainers)), i => { principalId: consumer, index: i })))
+
+resource consumerTableReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in tableGrants: {
+  name: guid(readableTables[grant.index].id, grant.principalId, roles.storageTableDataReader)
+  scope: readableTables[grant.index]
   properties: {
-    principalId: consumer
+    principalId: grant.principalId
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+  }
+}]
+
+resource consumerBlobReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in containerGrants: {
+  name: guid(readableContainers[grant.index].id, grant.principalId, roles.storageBlobDataReader)
+  scope: readableContainers[grant.index]
+  properties: {
+    principalId: grant.principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
   }
 }]

@@ -5,6 +5,20 @@ param location string
 param tags object
 @description('Blob container the Flex Consumption app deploys its package from.')
 param deploymentContainerName string
+@description('Replication: Standard_LRS, Standard_ZRS or Standard_GZRS (see docs/deployment.md, "Redundancy").')
+param skuName string
+@description('Days a deleted or overwritten blob (and a deleted container) stays recoverable; 0 turns soft delete off.')
+param softDeleteRetentionDays int
+@description('Keep every previous version of each blob (recordings are large: off by default).')
+param enableVersioning bool
+@description('Days after which an archive blob (athos-calls/{callId}.json) is deleted; 0 keeps them.')
+param archiveRetentionDays int
+@description('Days after which a recording (athos-recordings/{callId}.ogg) is deleted; 0 keeps them.')
+param recordingsRetentionDays int
+@description('Days after which a recording moves to the Cool tier; 0 never.')
+param recordingsCoolAfterDays int
+@description('Network rules: the default action and what is let through (see main.bicep).')
+param networkAcls object
 
 var queueNames = [
   'athos-calls'
@@ -19,8 +33,11 @@ var tableNames = [
 ]
 var containerNames = [
   'athos-calls'
+  'athos-recordings'
   'athos-locks'
 ]
+var archiveContainer = 'athos-calls'
+var recordingsContainer = 'athos-recordings'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -28,7 +45,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_LRS'
+    name: skuName
   }
   properties: {
     // Identities only: no account keys, no SAS signed with them.
@@ -38,6 +55,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
     publicNetworkAccess: 'Enabled'
+    networkAcls: networkAcls
   }
 }
 
@@ -61,9 +79,24 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: table
 }]
 
+var softDelete = softDeleteRetentionDays > 0
+  ? {
+      enabled: true
+      days: softDeleteRetentionDays
+    }
+  : {
+      enabled: false
+    }
+
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    // Account-wide: the archive and the recordings are the only full copy of each call.
+    deleteRetentionPolicy: softDelete
+    containerDeleteRetentionPolicy: softDelete
+    isVersioningEnabled: enableVersioning
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for container in concat(containerNames, [deploymentContainerName]): {
@@ -73,6 +106,84 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     publicAccess: 'None'
   }
 }]
+
+// Retention and tiering, by lifecycle management (Azure runs it about once a day). Each rule exists only when its
+// parameter is above 0; previous versions, when versioning is on, follow the same retention.
+var archiveExpiry = { baseBlob: { delete: { daysAfterCreationGreaterThan: archiveRetentionDays } } }
+var recordingsExpiry = { baseBlob: { delete: { daysAfterCreationGreaterThan: recordingsRetentionDays } } }
+var lifecycleRules = concat(
+  archiveRetentionDays > 0
+    ? [
+        {
+          name: 'archive-retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['${archiveContainer}/']
+            }
+            actions: enableVersioning
+              ? union(archiveExpiry, { version: { delete: { daysAfterCreationGreaterThan: archiveRetentionDays } } })
+              : archiveExpiry
+          }
+        }
+      ]
+    : [],
+  recordingsRetentionDays > 0
+    ? [
+        {
+          name: 'recordings-retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['${recordingsContainer}/']
+            }
+            actions: enableVersioning
+              ? union(recordingsExpiry, { version: { delete: { daysAfterCreationGreaterThan: recordingsRetentionDays } } })
+              : recordingsExpiry
+          }
+        }
+      ]
+    : [],
+  recordingsCoolAfterDays > 0
+    ? [
+        {
+          name: 'recordings-to-cool'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['${recordingsContainer}/']
+            }
+            actions: {
+              baseBlob: {
+                tierToCool: {
+                  daysAfterCreationGreaterThan: recordingsCoolAfterDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    : []
+)
+
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (!empty(lifecycleRules)) {
+  parent: storage
+  name: 'default'
+  dependsOn: [
+    containers
+  ]
+  properties: {
+    policy: {
+      rules: lifecycleRules
+    }
+  }
+}
 
 output id string = storage.id
 output name string = storage.name

@@ -9,18 +9,41 @@ namespace Athos.Webhooks.Cli.Commands;
 /// <summary><c>send-test-webhook</c>: one correctly signed <c>call.scored</c> delivery, to check a deployment.</summary>
 internal static class SendTestWebhookCommand
 {
+    /// <summary>The setting the secret is read from unless <c>--secret-stdin</c> is given.</summary>
+    public const string SecretVariable = "ATHOS_WHSEC";
+
     public static Command Create()
     {
         var url = new Option<string>("--url") { Description = "The webhook URL, https://<app>.azurewebsites.net/api/athos/webhook.", Required = true };
-        var secret = new Option<string>("--secret") { Description = "The signing secret (whsec_…), as ATHOS_WHSEC holds it.", Required = true };
+        var secretStdin = new Option<bool>("--secret-stdin") { Description = "Read the signing secret (whsec_…) from standard input, one line, instead of the ATHOS_WHSEC environment variable." };
+        // Kept only to refuse it with a reason: a secret on the command line lands in shell history and process lists.
+        var secretArgument = new Option<string?>("--secret") { Description = "Not accepted: set ATHOS_WHSEC or use --secret-stdin.", Hidden = true };
         var callId = new Option<string>("--call-id") { Description = "The call id the event names (athos_call_…).", Required = true };
         var failed = new Option<bool>("--failed") { Description = "Send a success:false event (scoring failed) instead." };
-        var command = new Command("send-test-webhook", "Send one correctly signed call.scored webhook and print the answer.") { url, secret, callId, failed };
-        command.SetAction(async (parse, ct) => await RunAsync(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(url)!, parse.GetValue(secret)!, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct));
+        var command = new Command("send-test-webhook", "Send one correctly signed call.scored webhook and print the answer. The secret comes from ATHOS_WHSEC or standard input (--secret-stdin), never from an argument.") { url, secretStdin, secretArgument, callId, failed };
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.GetResult(secretArgument) is not null)
+            {
+                await error.WriteLineAsync($"--secret is not accepted: a secret in an argument ends up in shell history and process lists. Set {SecretVariable}, or pipe the secret in with --secret-stdin.");
+                return 2;
+            }
+
+            var secret = await ReadSecretAsync(parse.GetValue(secretStdin), Console.In, CliServices.Configuration());
+            return await RunAsync(parse.InvocationConfiguration.Output, error, parse.GetValue(url)!, secret, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct);
+        });
         return command;
     }
 
-    public static async Task<int> RunAsync(TextWriter output, TextWriter error, string urlText, string secret, string callId, bool failed, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The signing secret: the first line of <paramref name="stdin"/> with <c>--secret-stdin</c>, else <c>ATHOS_WHSEC</c>.</summary>
+    public static async Task<string?> ReadSecretAsync(bool fromStdin, TextReader stdin, IConfiguration configuration)
+    {
+        var secret = fromStdin ? await stdin.ReadLineAsync() : configuration[SecretVariable];
+        return string.IsNullOrWhiteSpace(secret) ? null : secret.Trim();
+    }
+
+    public static async Task<int> RunAsync(TextWriter output, TextWriter error, string urlText, string? secret, string callId, bool failed, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
         {
@@ -31,6 +54,12 @@ internal static class SendTestWebhookCommand
         if (!CallId.TryParse(callId, out _, out var problem))
         {
             await error.WriteLineAsync($"--call-id: {problem}");
+            return 2;
+        }
+
+        if (secret is null)
+        {
+            await error.WriteLineAsync($"No signing secret: set {SecretVariable} (whsec_…), or pipe it in with --secret-stdin.");
             return 2;
         }
 

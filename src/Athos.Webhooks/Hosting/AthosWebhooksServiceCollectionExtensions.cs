@@ -48,6 +48,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallReprojector>();
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
+        services.AddSingleton<CallEraser>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();

@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>
-/// The names of every queue, table and container the product uses. The first six are the consumer contract
+/// The names of every queue, table and container the product uses. The first seven are the consumer contract
 /// (docs/schema.md); the rest are the product's own state. infra/ creates exactly these (a test checks it).
 /// </summary>
 public static class StorageNames

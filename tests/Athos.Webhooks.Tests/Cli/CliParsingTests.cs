@@ -14,9 +14,10 @@ public sealed class CliParsingTests
     [InlineData(new[] { "simulate", "--drop", "1.5" }, "--drop must be between 0 and 1; got 1.5.")]
     [InlineData(new[] { "simulate", "--rate", "fast" }, "--rate")]
     [InlineData(new[] { "simulate", "--deliver-to", "localhost:7071" }, "--deliver-to must be an absolute http(s) URL; got 'localhost:7071'.")]
-    [InlineData(new[] { "send-test-webhook", "--url", "not-a-url", "--secret", "whsec_x", "--call-id", "athos_call_x" }, "--url must be an absolute http(s) URL; got 'not-a-url'.")]
-    [InlineData(new[] { "send-test-webhook", "--url", "https://example.invalid/api/athos/webhook", "--secret", "whsec_x", "--call-id", "x/../y" }, "--call-id: A call id starts with 'athos_call_'")]
-    [InlineData(new[] { "send-test-webhook", "--url", "https://example.invalid/api/athos/webhook" }, "--secret")]
+    [InlineData(new[] { "send-test-webhook", "--url", "not-a-url", "--call-id", "athos_call_x" }, "--url must be an absolute http(s) URL; got 'not-a-url'.")]
+    [InlineData(new[] { "send-test-webhook", "--url", "https://example.invalid/api/athos/webhook", "--call-id", "x/../y" }, "--call-id: A call id starts with 'athos_call_'")]
+    [InlineData(new[] { "send-test-webhook", "--url", "https://example.invalid/api/athos/webhook" }, "--call-id")]
+    [InlineData(new[] { "forget", "athos_call_a/b" }, "callId: A call id may contain only")]
     [InlineData(new[] { "calls", "show", "athos_call_a?b" }, "callId: A call id may contain only")]
     [InlineData(new[] { "reconcile-now" }, "reconcile-now")]
     public async Task Bad_arguments_are_named_and_exit_non_zero(string[] args, string expected)

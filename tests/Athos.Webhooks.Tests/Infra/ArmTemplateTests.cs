@@ -15,16 +15,65 @@ public sealed partial class ArmTemplateTests
 {
     private static readonly Lazy<Task<JsonElement>> Template = new(() => BicepCli.BuildAsync(BicepCli.MainTemplate));
 
+    private static readonly Dictionary<string, string?> SecretsSet = new()
+    {
+        ["ATHOS_API_KEY"] = "ath_live_0123456789abcdef",
+        ["ATHOS_WHSEC"] = "whsec_0123456789abcdef",
+    };
+
+    private static string MainParameters => Path.Combine(BicepCli.InfraDirectory, "main.bicepparam");
+
     [Fact]
     public async Task The_templates_build_and_lint_without_a_single_warning()
     {
         var lint = await BicepCli.RunAsync("lint", BicepCli.MainTemplate);
-        var parameters = await BicepCli.RunAsync("build-params", Path.Combine(RepositoryRoot.Path, "infra", "main.bicepparam"), "--stdout");
+        var parameters = await BicepCli.RunAsync(SecretsSet, "build-params", MainParameters, "--stdout");
 
         Assert.Equal(0, lint.ExitCode);
         Assert.Equal(string.Empty, (lint.StandardOutput + lint.StandardError).Trim());
         Assert.Equal(0, parameters.ExitCode);
         Assert.DoesNotContain("Warning", parameters.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", "")]
+    [InlineData("ath_live_0123456789", null)]
+    [InlineData(null, "whsec_0123456789ab")]
+    [InlineData("short", "whsec_0123456789ab")]
+    public async Task The_parameters_do_not_build_when_a_secret_is_unset_or_too_short_so_a_redeploy_cannot_blank_it(string? apiKey, string? webhookSecret)
+    {
+        var environment = new Dictionary<string, string?> { ["ATHOS_API_KEY"] = apiKey, ["ATHOS_WHSEC"] = webhookSecret, ["ATHOS_WHSEC_PREVIOUS"] = null };
+
+        var (exit, output, error) = await BicepCli.RunAsync(environment, "build-params", MainParameters, "--stdout");
+
+        Assert.NotEqual(0, exit);
+        Assert.DoesNotContain("\"parameters\"", output, StringComparison.Ordinal);
+        foreach (var (variable, value) in new[] { ("ATHOS_API_KEY", apiKey), ("ATHOS_WHSEC", webhookSecret) })
+        {
+            if (value is null)
+            {
+                Assert.Contains($"Environment variable \"{variable}\" does not exist and there's no default value set", error, StringComparison.Ordinal);
+            }
+            else if (value.Length < 16)
+            {
+                Assert.Contains("minimum allowable length is 16", error, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_secret_parameters_are_required_with_a_minimum_length_and_no_default()
+    {
+        var parameters = (await Template.Value).GetProperty("parameters");
+
+        foreach (var name in new[] { "athosApiKey", "athosWebhookSecret" })
+        {
+            var parameter = parameters.GetProperty(name);
+            Assert.Equal("securestring", parameter.GetProperty("type").GetString());
+            Assert.False(parameter.TryGetProperty("defaultValue", out _), $"{name} has no default");
+            Assert.True(parameter.GetProperty("minLength").GetInt32() >= 16, $"{name} has a minimum length");
+        }
     }
 
     [Fact]
@@ -97,7 +146,7 @@ public sealed partial class ArmTemplateTests
     }
 
     [Fact]
-    public async Task The_identity_gets_exactly_the_roles_it_needs_and_consumers_may_only_read_tables()
+    public async Task The_identity_gets_exactly_the_roles_it_needs_and_consumers_only_read_roles()
     {
         var template = await Template.Value;
         var assigned = All(template, "Microsoft.Authorization/roleAssignments")
@@ -108,7 +157,8 @@ public sealed partial class ArmTemplateTests
         var consumers = assigned.Where(a => a.Principal != "[parameters('principalId')]").Select(a => a.Role).ToList();
 
         Assert.Equal(new[] { StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor, KeyVaultSecretsUser, MonitoringMetricsPublisher }.Order(), app);
-        Assert.Equal([StorageTableDataReader], consumers);
+        // Which tables and containers consumers read: InfraHardeningTests, on the evaluated template.
+        Assert.Equal(new[] { StorageTableDataReader, StorageBlobDataReader }.Order(), consumers.Order());
         Assert.All(assigned, a => Assert.StartsWith("[guid(", a.Resource.GetProperty("name").GetString(), StringComparison.Ordinal));
     }
 
@@ -142,6 +192,7 @@ public sealed partial class ArmTemplateTests
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
+    private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
 

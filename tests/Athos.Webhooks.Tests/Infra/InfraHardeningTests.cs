@@ -1,0 +1,203 @@
+using System.Text.Json;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Tests.Infra;
+
+/// <summary>
+/// What infra/ deploys, evaluated offline (<c>bicep snapshot</c>) with the default parameters and with every option
+/// on: diagnostic settings, soft delete and versioning, redundancy, consumer roles, network restriction, the
+/// workspace's daily cap, retention and tiering, and the settings the Functions host resolves itself.
+/// </summary>
+public sealed class InfraHardeningTests
+{
+    private const string Consumer = "11111111-2222-3333-4444-555555555555";
+    private const string Subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app";
+    private const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
+    private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+    private static readonly Lazy<Task<BicepSnapshot>> Defaults = new(() => BicepSnapshot.CreateAsync());
+
+    private static readonly Lazy<Task<BicepSnapshot>> EverythingOn = new(() => BicepSnapshot.CreateAsync(
+        ("consumerPrincipalIds", $"['{Consumer}']"),
+        ("storageRedundancy", "'Standard_GZRS'"),
+        ("blobSoftDeleteRetentionDays", "30"),
+        ("enableBlobVersioning", "true"),
+        ("archiveRetentionDays", "730"),
+        ("recordingsRetentionDays", "365"),
+        ("recordingsCoolAfterDays", "45"),
+        ("restrictNetworkAccess", "true"),
+        ("appSubnetId", $"'{Subnet}'"),
+        ("allowedIpRanges", "['203.0.113.0/24', '198.51.100.7']"),
+        ("logAnalyticsDailyCapGb", "5"),
+        ("archiveRecordings", "false"),
+        ("reconcileRescanSchedule", "'0 0 4 * * *'")));
+
+    private static readonly Lazy<Task<BicepSnapshot>> NothingExpires = new(() => BicepSnapshot.CreateAsync(
+        ("blobSoftDeleteRetentionDays", "0"),
+        ("recordingsCoolAfterDays", "0")));
+
+    [Fact]
+    public async Task Key_Vault_storage_services_and_the_app_send_their_logs_to_the_workspace()
+    {
+        var snapshot = await Defaults.Value;
+        var workspace = BicepSnapshot.Id(snapshot.Single("Microsoft.OperationalInsights/workspaces"));
+        var settings = snapshot.All("Microsoft.Insights/diagnosticSettings").ToDictionary(s => Scope(BicepSnapshot.Id(s), "/providers/Microsoft.Insights/diagnosticSettings/"), s => s.GetProperty("properties"));
+
+        Assert.All(settings.Values, s => Assert.Equal(workspace, s.GetProperty("workspaceId").GetString()));
+        Assert.Equal(5, settings.Count);
+        Assert.Equal(["categoryGroup:audit"], Logs(Scoped(settings, "/Microsoft.KeyVault/vaults/")));
+        Assert.Equal(["StorageDelete", "StorageRead", "StorageWrite"], Logs(Scoped(settings, "/blobServices/default")).Order());
+        Assert.Equal(["StorageDelete", "StorageRead", "StorageWrite"], Logs(Scoped(settings, "/tableServices/default")).Order());
+        Assert.Equal(["StorageDelete", "StorageWrite"], Logs(Scoped(settings, "/queueServices/default")).Order());
+        Assert.Equal(["FunctionAppLogs"], Logs(Scoped(settings, "/Microsoft.Web/sites/")));
+    }
+
+    [Fact]
+    public async Task Blob_soft_delete_is_on_by_default_and_versioning_is_an_option_that_is_off_by_default()
+    {
+        var defaults = (await Defaults.Value).Properties("Microsoft.Storage/storageAccounts/blobServices");
+        var on = (await EverythingOn.Value).Properties("Microsoft.Storage/storageAccounts/blobServices");
+        var off = (await NothingExpires.Value).Properties("Microsoft.Storage/storageAccounts/blobServices");
+
+        Assert.Equal((true, 7), (defaults.GetProperty("deleteRetentionPolicy").GetProperty("enabled").GetBoolean(), defaults.GetProperty("deleteRetentionPolicy").GetProperty("days").GetInt32()));
+        Assert.True(defaults.GetProperty("containerDeleteRetentionPolicy").GetProperty("enabled").GetBoolean());
+        Assert.False(defaults.GetProperty("isVersioningEnabled").GetBoolean());
+        Assert.Equal(30, on.GetProperty("deleteRetentionPolicy").GetProperty("days").GetInt32());
+        Assert.True(on.GetProperty("isVersioningEnabled").GetBoolean());
+        Assert.False(off.GetProperty("deleteRetentionPolicy").GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Storage_redundancy_is_a_parameter_of_LRS_ZRS_or_GZRS_defaulting_to_ZRS()
+    {
+        var template = await BicepCli.BuildAsync(BicepCli.MainTemplate);
+        var parameter = template.GetProperty("parameters").GetProperty("storageRedundancy");
+
+        Assert.Equal(["Standard_GZRS", "Standard_LRS", "Standard_ZRS"], parameter.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()).Order());
+        Assert.Equal("Standard_ZRS", (await Defaults.Value).Single("Microsoft.Storage/storageAccounts").GetProperty("sku").GetProperty("name").GetString());
+        Assert.Equal("Standard_GZRS", (await EverythingOn.Value).Single("Microsoft.Storage/storageAccounts").GetProperty("sku").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Consumers_read_the_call_tables_and_the_call_and_recording_containers_and_nothing_else()
+    {
+        var snapshot = await EverythingOn.Value;
+        var grants = snapshot.All("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer)
+            .Select(a => (Scope: Scope(BicepSnapshot.Id(a), "/providers/Microsoft.Authorization/roleAssignments/"), Role: a.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1]))
+            .ToList();
+
+        var tables = grants.Where(g => g.Role == StorageTableDataReader).Select(g => After(g.Scope, "/tableServices/default/tables/")).Order();
+        var containers = grants.Where(g => g.Role == StorageBlobDataReader).Select(g => After(g.Scope, "/blobServices/default/containers/")).Order();
+
+        Assert.Equal(new[] { StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable }.Order(), tables);
+        Assert.Equal(new[] { StorageNames.RawCallsContainer, StorageNames.RecordingsContainer }.Order(), containers);
+        Assert.Equal(5, grants.Count);
+        Assert.DoesNotContain(grants, g => g.Scope.EndsWith("/storageAccounts/" + Name(g.Scope, "/storageAccounts/"), StringComparison.Ordinal));
+        Assert.DoesNotContain(grants, g => g.Scope.Contains(StorageNames.WebhookDeliveriesTable, StringComparison.Ordinal) || g.Scope.Contains(StorageNames.StateTable, StringComparison.Ordinal) || g.Scope.Contains("/queueServices/", StringComparison.Ordinal));
+        Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer);
+    }
+
+    [Fact]
+    public async Task Network_access_is_open_by_default_and_restricted_to_the_app_subnet_and_listed_addresses_on_request()
+    {
+        var open = await Defaults.Value;
+        var restricted = await EverythingOn.Value;
+
+        foreach (var type in new[] { "Microsoft.Storage/storageAccounts", "Microsoft.KeyVault/vaults" })
+        {
+            Assert.Equal("Allow", open.Properties(type).GetProperty("networkAcls").GetProperty("defaultAction").GetString());
+            var acls = restricted.Properties(type).GetProperty("networkAcls");
+            Assert.Equal("Deny", acls.GetProperty("defaultAction").GetString());
+            Assert.Equal("AzureServices", acls.GetProperty("bypass").GetString());
+            Assert.Equal([Subnet], acls.GetProperty("virtualNetworkRules").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+            Assert.Equal(["203.0.113.0/24", "198.51.100.7"], acls.GetProperty("ipRules").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
+        }
+
+        Assert.Equal(Subnet, restricted.Properties("Microsoft.Web/sites").GetProperty("virtualNetworkSubnetId").GetString());
+        Assert.False(open.Properties("Microsoft.Web/sites").TryGetProperty("virtualNetworkSubnetId", out var none) && none.ValueKind != JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task The_workspace_has_a_daily_cap_parameter()
+    {
+        var cap = (await Defaults.Value).Properties("Microsoft.OperationalInsights/workspaces").GetProperty("workspaceCapping").GetProperty("dailyQuotaGb").GetDouble();
+        var raised = (await EverythingOn.Value).Properties("Microsoft.OperationalInsights/workspaces").GetProperty("workspaceCapping").GetProperty("dailyQuotaGb").GetDouble();
+
+        Assert.Equal((2, 5), (cap, raised));
+    }
+
+    [Fact]
+    public async Task Lifecycle_management_applies_the_retention_and_cool_tier_parameters_and_is_absent_when_nothing_expires()
+    {
+        var defaults = Rules(await Defaults.Value);
+        var everything = Rules(await EverythingOn.Value);
+
+        // Default: recordings move to Cool after 30 days; nothing is deleted.
+        var cool = Assert.Single(defaults);
+        Assert.Equal(("athos-recordings/", "tierToCool", 30), cool);
+
+        Assert.Equal(
+            new[] { ("athos-calls/", "delete", 730), ("athos-recordings/", "delete", 365), ("athos-recordings/", "tierToCool", 45) },
+            everything.Where(r => r.Action != "version.delete").Order());
+        // With versioning on, previous versions expire with their blob.
+        Assert.Equal(new[] { ("athos-calls/", "version.delete", 730), ("athos-recordings/", "version.delete", 365) }, everything.Where(r => r.Action == "version.delete").Order());
+
+        Assert.Empty((await NothingExpires.Value).All("Microsoft.Storage/storageAccounts/managementPolicies"));
+    }
+
+    [Fact]
+    public async Task The_app_gets_the_rescan_schedule_and_the_recordings_switch_from_parameters_with_defaults()
+    {
+        var defaults = (await Defaults.Value).Properties("Microsoft.Web/sites/config");
+        var changed = (await EverythingOn.Value).Properties("Microsoft.Web/sites/config");
+
+        Assert.Equal("0 30 3 * * *", defaults.GetProperty("ATHOS_RECONCILE_RESCAN_SCHEDULE").GetString());
+        Assert.Equal("true", defaults.GetProperty("ATHOS_ARCHIVE_RECORDINGS").GetString());
+        Assert.Equal("0 0 4 * * *", changed.GetProperty("ATHOS_RECONCILE_RESCAN_SCHEDULE").GetString());
+        Assert.Equal("false", changed.GetProperty("ATHOS_ARCHIVE_RECORDINGS").GetString());
+    }
+
+    [Fact]
+    public async Task The_athos_recordings_container_is_created()
+    {
+        var containers = (await Defaults.Value).All("Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => c.GetProperty("name").GetString()!.Split('/')[^1]);
+
+        Assert.Contains(StorageNames.RecordingsContainer, containers);
+    }
+
+    /// <summary>Each lifecycle rule as (prefix, action, days); version actions as <c>version.delete</c>.</summary>
+    private static List<(string Prefix, string Action, int Days)> Rules(BicepSnapshot snapshot)
+    {
+        var rules = new List<(string, string, int)>();
+        foreach (var rule in snapshot.Properties("Microsoft.Storage/storageAccounts/managementPolicies").GetProperty("policy").GetProperty("rules").EnumerateArray())
+        {
+            Assert.True(rule.GetProperty("enabled").GetBoolean());
+            var definition = rule.GetProperty("definition");
+            var prefix = Assert.Single(definition.GetProperty("filters").GetProperty("prefixMatch").EnumerateArray()).GetString()!;
+            var actions = definition.GetProperty("actions");
+            foreach (var action in actions.GetProperty("baseBlob").EnumerateObject())
+            {
+                rules.Add((prefix, action.Name, action.Value.GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+            }
+
+            if (actions.TryGetProperty("version", out var version))
+            {
+                rules.Add((prefix, "version.delete", version.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+            }
+        }
+
+        return rules;
+    }
+
+    private static JsonElement Scoped(Dictionary<string, JsonElement> settings, string scopePart) => Assert.Single(settings, s => s.Key.Contains(scopePart, StringComparison.Ordinal)).Value;
+
+    private static List<string> Logs(JsonElement setting) =>
+        [.. setting.GetProperty("logs").EnumerateArray().Where(l => l.GetProperty("enabled").GetBoolean()).Select(l => l.TryGetProperty("category", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "categoryGroup:" + l.GetProperty("categoryGroup").GetString())];
+
+    private static string Scope(string id, string extension) => id[..id.IndexOf(extension, StringComparison.Ordinal)];
+
+    private static string After(string scope, string marker) => scope[(scope.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
+
+    private static string Name(string scope, string marker) => After(scope, marker).Split('/')[0];
+}
