@@ -38,6 +38,8 @@ internal sealed class Stack : IAsyncDisposable
             ["ATHOS_WHSEC"] = simulator.WebhookSecret,
             // No scheduled reconcile during a measurement.
             ["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *",
+            // What a reconcile queues is measured at once, not after the delay that lets webhooks go first.
+            ["ATHOS_RECONCILE_QUEUE_DELAY"] = "00:00:00",
         };
         var runner = LocalRunner.Build(
             "http://127.0.0.1:0",

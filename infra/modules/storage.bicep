@@ -30,6 +30,7 @@ var tableNames = [
   'AthosCallsByDay'
   'AthosWebhookDeliveries'
   'AthosState'
+  'AthosParkedWork'
 ]
 var containerNames = [
   'athos-calls'

@@ -24,6 +24,11 @@ public sealed class RequestLog
     /// <summary>Requests to <c>GET /calls/{id}</c>.</summary>
     public int DetailRequests => Volatile.Read(ref _detailRequests);
 
+    /// <summary>Requests to <c>GET /calls/{id}</c> answered 200 with the detail (what a client really had to fetch).</summary>
+    public int DetailsServed => Volatile.Read(ref _detailsServed);
+
+    private int _detailsServed;
+
     /// <summary>Requests to the recording endpoint, of any method, refused or not.</summary>
     public int RecordingRequests => Volatile.Read(ref _recordingRequests);
 
@@ -43,6 +48,8 @@ public sealed class RequestLog
     public int RecordingRequestsFor(string callId) => _recordings.GetValueOrDefault(callId);
 
     internal void CountRequest() => Interlocked.Increment(ref _total);
+
+    internal void CountDetailServed() => Interlocked.Increment(ref _detailsServed);
 
     internal void CountRecordingRequest(string callId, bool withAuthorization, bool isHead)
     {

@@ -15,12 +15,14 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
 
     private readonly string _node;
     private readonly string _script;
+    private readonly string? _location;
     private Process? _process;
 
-    private AzuriteInstance(string node, string script)
+    private AzuriteInstance(string node, string script, string? location = null)
     {
         _node = node;
         _script = script;
+        _location = location;
     }
 
     /// <summary>The pinned Azurite under the repository's node_modules.</summary>
@@ -50,7 +52,18 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         return instance;
     }
 
-    /// <summary>Stops Azurite (its in-memory data is lost), keeping the ports for <see cref="RestartAsync"/>.</summary>
+    /// <summary>
+    /// Azurite keeping its data on disk in <paramref name="location"/>, so that it survives <see cref="ShutDownAsync"/>
+    /// and <see cref="RestartAsync"/>: how a storage outage is simulated without losing what was stored.
+    /// </summary>
+    public static async Task<AzuriteInstance> StartPersistentAsync(string location, CancellationToken cancellationToken = default)
+    {
+        var instance = new AzuriteInstance("node", DefaultScript, location);
+        await instance.StartProcessAsync(0, 0, 0, cancellationToken);
+        return instance;
+    }
+
+    /// <summary>Stops Azurite at once (in-memory data is lost), keeping the ports for <see cref="RestartAsync"/>.</summary>
     public async Task StopAsync()
     {
         if (_process is { } process)
@@ -66,7 +79,35 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Azurite again on the same ports, empty.</summary>
+    /// <summary>Stops Azurite as a service manager would (SIGTERM), letting it save its data to disk first.</summary>
+    public async Task ShutDownAsync()
+    {
+        if (_process is not { } process || OperatingSystem.IsWindows())
+        {
+            await StopAsync();
+            return;
+        }
+
+        _process = null;
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>Starts Azurite again on the same ports: empty, or with its data when it keeps it on disk.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync();
@@ -89,13 +130,15 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        foreach (var argument in new[]
-        {
-            _script, "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose",
+        string[] persistence = _location is null ? ["--inMemoryPersistence"] : ["--location", _location];
+        string[] arguments =
+        [
+            _script, "--silent", "--disableTelemetry", .. persistence, "--skipApiVersionCheck", "--loose",
             "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        })
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

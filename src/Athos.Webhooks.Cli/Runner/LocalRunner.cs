@@ -1,6 +1,7 @@
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.WorkItems;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -41,22 +42,26 @@ internal static class LocalRunner
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
 
+        // Read now, so that a malformed host.json stops the command with its name rather than at first use.
+        builder.Services.AddSingleton(QueueOptions.FromHostJson());
         builder.Services.AddAthosWebhooks(builder.Configuration);
-        builder.Services.AddSingleton(QueueWorkerSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json")) with
-        {
-            MessageLease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]),
-        });
+        var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
+        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
         builder.Services.AddHostedService(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, ct) => s.GetRequiredService<Reconciler>().RunAsync(ct)));
         builder.Services.AddHostedService(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(ct)));
+        // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
+        builder.Services.AddHostedService(provider => Scheduled(provider, "poison sweep", _ => PoisonSweepSchedule, (s, ct) => s.GetRequiredService<PoisonSweeper>().SweepAsync(ct)));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapAthosWebhook();
         return app;
     }
+
+    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = NCrontab.CrontabSchedule.Parse("*/30 * * * * *", new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
         new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());

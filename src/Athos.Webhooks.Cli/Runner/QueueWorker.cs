@@ -33,22 +33,22 @@ internal sealed partial class QueueWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = MinPollingInterval;
-        Log.Started(logger, settings.BatchSize, settings.NewBatchThreshold, settings.VisibilityTimeout, settings.MaxDequeueCount);
+        Log.Started(logger, settings.Queue.BatchSize, settings.Queue.NewBatchThreshold, settings.Queue.VisibilityTimeout, settings.Queue.MaxDequeueCount);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (_inFlight.Count > settings.NewBatchThreshold)
+                if (_inFlight.Count > settings.Queue.NewBatchThreshold)
                 {
                     await Task.WhenAny(_inFlight.Values).WaitAsync(stoppingToken);
                     continue;
                 }
 
-                var batch = (await _calls.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken)).Value;
+                var batch = (await _calls.ReceiveMessagesAsync(settings.Queue.BatchSize, settings.MessageLease, stoppingToken)).Value;
                 if (batch.Length == 0)
                 {
                     await Task.Delay(idle, time, stoppingToken);
-                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, settings.MaxPollingInterval.Ticks));
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, settings.Queue.MaxPollingInterval.Ticks));
                     continue;
                 }
 
@@ -64,10 +64,11 @@ internal sealed partial class QueueWorker(
             {
                 break;
             }
-            catch (Exception ex) when (ex.IsStorageFailure())
+            catch (Exception ex)
             {
+                // Storage down, or anything else: the loop carries on (the host stops only when asked).
                 Log.StorageUnavailable(logger, ex);
-                await Task.Delay(settings.MaxPollingInterval, time, CancellationToken.None);
+                await Task.Delay(settings.Queue.MaxPollingInterval, time, CancellationToken.None);
             }
         }
 
@@ -100,7 +101,7 @@ internal sealed partial class QueueWorker(
     private async Task ProcessAsync(QueueMessage message)
     {
         var receipt = message.PopReceipt;
-        if (message.DequeueCount > settings.MaxDequeueCount)
+        if (message.DequeueCount > settings.Queue.MaxDequeueCount)
         {
             await MoveToPoisonAsync(message, receipt, "it was received more often than maxDequeueCount");
             return;
@@ -126,14 +127,16 @@ internal sealed partial class QueueWorker(
         {
             await lease.CancelAsync();
             await renewal;
-            if (message.DequeueCount >= settings.MaxDequeueCount)
+            if (message.DequeueCount >= settings.Queue.MaxDequeueCount)
             {
+                // The processor parks what fails on its last attempt; this is what it could not park (storage down):
+                // into the poison queue as the Functions host does, whence the sweep parks it.
                 await MoveToPoisonAsync(message, receipt, ex.Message);
             }
             else
             {
-                Log.WillRetry(logger, message.MessageId, message.DequeueCount, settings.MaxDequeueCount, settings.VisibilityTimeout, ex.Message);
-                await TryMakeVisibleAsync(message.MessageId, receipt, settings.VisibilityTimeout);
+                Log.WillRetry(logger, message.MessageId, message.DequeueCount, settings.Queue.MaxDequeueCount, settings.Queue.VisibilityTimeout, ex.Message);
+                await TryMakeVisibleAsync(message.MessageId, receipt, settings.Queue.VisibilityTimeout);
             }
         }
     }
@@ -163,9 +166,17 @@ internal sealed partial class QueueWorker(
 
     private async Task MoveToPoisonAsync(QueueMessage message, string receipt, string reason)
     {
-        await _poison.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
-        await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
-        Log.Poisoned(logger, message.MessageId, message.DequeueCount, reason);
+        try
+        {
+            await _poison.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
+            await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
+            Log.Poisoned(logger, message.MessageId, message.DequeueCount, reason);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            // Storage is down: the message reappears when its lease runs out, and is moved then.
+            Log.LeaseLost(logger, ex, message.MessageId);
+        }
     }
 
     private async Task TryMakeVisibleAsync(string messageId, string receipt, TimeSpan after)
@@ -191,7 +202,7 @@ internal sealed partial class QueueWorker(
         [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Message {MessageId} moved to athos-calls-poison after {DequeueCount} attempts: {Reason}")]
         public static partial void Poisoned(ILogger logger, string messageId, long dequeueCount, string reason);
 
-        [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Queue storage unavailable; polling again shortly")]
+        [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Receiving from athos-calls failed (storage unavailable?); polling again shortly")]
         public static partial void StorageUnavailable(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Stopping: waiting up to {Grace} for {Count} messages in flight")]

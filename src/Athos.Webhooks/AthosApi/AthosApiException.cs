@@ -47,6 +47,9 @@ public sealed class AthosApiException : Exception
     /// <summary>Athos's request id (<c>req_…</c>), from the envelope or the <c>X-Athos-Request-Id</c> header.</summary>
     public string? RequestId { get; }
 
+    /// <summary>How long Athos asked to wait (<c>Retry-After</c>) when that was longer than the request's budget allowed.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>
     /// The contract's table of error codes, with the HTTP status as the fallback for codes it does not list.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Polly.CircuitBreaker;
@@ -19,35 +18,9 @@ public sealed class AthosClient(HttpClient http)
     public const string RequestIdHeader = "X-Athos-Request-Id";
 
     /// <summary>
-    /// Every scored call of the query's source whose list time lies in [<paramref name="query"/>.From, .To], newest
-    /// first, across all pages. An id that a later page repeats is yielded once.
+    /// One page of the list; <paramref name="cursor"/> is the previous page's <see cref="CallPage.NextCursor"/>. Page
+    /// through <see cref="CallPager"/>, which guards against cursors that loop.
     /// </summary>
-    public async IAsyncEnumerable<CallSummary> ListCallsAsync(CallListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? cursor = null;
-        do
-        {
-            var page = await ListCallsPageAsync(query, cursor, cancellationToken);
-            foreach (var call in page.Data)
-            {
-                if (seen.Add(call.Id))
-                {
-                    yield return call;
-                }
-            }
-
-            if (page.NextCursor is not null && page.NextCursor == cursor)
-            {
-                throw new AthosApiException(AthosErrorKind.InvalidRequest, "Athos returned the same cursor twice; stopping rather than looping.");
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
-
-    /// <summary>One page of the list; <paramref name="cursor"/> is the previous page's <see cref="CallPage.NextCursor"/>.</summary>
     public async Task<CallPage> ListCallsPageAsync(CallListQuery query, string? cursor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -59,7 +32,7 @@ public sealed class AthosClient(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Get, "calls" + BuildQueryString(query, cursor));
         using var response = await SendAsync(request, cancellationToken);
         var page = await ReadJsonAsync(response, AthosJsonContext.Default.CallPage, cancellationToken);
-        return page;
+        return page with { RequestId = GetRequestId(response) };
     }
 
     /// <summary>The full detail of one call, parsed, and the bytes exactly as Athos sent them.</summary>

@@ -21,8 +21,19 @@ public sealed class CallEnricher(
     /// version's copy is still pending or failed. <c>CALL_NOT_FOUND</c> is an outcome; every other Athos failure is
     /// thrown as <see cref="AthosApiException"/>.
     /// </summary>
-    public async Task<WorkOutcome> FetchAndStoreAsync(CallId callId, CancellationToken cancellationToken)
+    /// <param name="callId">The call.</param>
+    /// <param name="listedScoredAt">
+    /// The <c>scoredAt</c> a list showed when the call was queued: when a row at least that new is stored already (a
+    /// webhook's fetch got there first), nothing is fetched.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    public async Task<WorkOutcome> FetchAndStoreAsync(CallId callId, DateTimeOffset? listedScoredAt, CancellationToken cancellationToken)
     {
+        if (listedScoredAt is { } listed && await rows.ReadAsync(callId.Value, cancellationToken) is { Status: CallStatus.Scored, ScoredAt: { } current } && current >= listed)
+        {
+            return WorkOutcome.Unchanged;
+        }
+
         CallDetailResponse response;
         try
         {

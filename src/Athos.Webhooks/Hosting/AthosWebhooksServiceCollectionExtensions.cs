@@ -31,7 +31,10 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddAthosStorage(configuration);
         services.AddSingleton<WorkQueue>();
-        services.AddSingleton<PoisonRedrive>();
+        services.TryAddSingleton(_ => QueueOptions.FromHostJson());
+        services.AddSingleton<ParkedWork>();
+        services.AddSingleton<PoisonSweeper>();
+        services.AddSingleton<ParkedRedrive>();
 
         services.AddOptions<WebhookOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
@@ -58,7 +61,9 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<LeaseLock>();
         services.AddSingleton<ReconcileStateStore>();
         services.AddSingleton<ContractObserver>();
+        services.AddSingleton<QueuedCalls>();
         services.AddSingleton<MissingCallFinder>();
+        services.AddTransient<CallPager>();
         services.AddTransient<Reconciler>();
         services.AddTransient<Backfiller>();
         return services;

@@ -177,6 +177,10 @@ public sealed record BackfillAnswer
 
     public int? Recordings { get; init; }
 
+    public int? Pending { get; init; }
+
+    public int? SkippedIds { get; init; }
+
     public int? Queued { get; init; }
 
     public DateTimeOffset? CreatedAt { get; init; }
@@ -205,6 +209,8 @@ public sealed record BackfillAnswer
             Missing = job.Missing,
             Stale = job.Stale,
             Recordings = job.Recordings,
+            Pending = job.Pending,
+            SkippedIds = job.SkippedIds,
             Queued = job.Queued,
             CreatedAt = job.CreatedAt,
             CompletedAt = job.CompletedAt,

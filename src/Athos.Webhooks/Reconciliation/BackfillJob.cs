@@ -43,7 +43,7 @@ public sealed class BackfillJob : ITableEntity
     /// <summary>Sources not listed, each with the reason (a real call source on an early-contract tenant).</summary>
     public string? SkippedSources { get; set; }
 
-    /// <summary><c>running</c> or <c>completed</c>.</summary>
+    /// <summary><c>running</c>, <c>completed</c>, or <c>failed</c> (Athos's cursor looped; <see cref="LastError"/> says so).</summary>
     public string Status { get; set; } = BackfillStatus.Running;
 
     public int PagesDone { get; set; }
@@ -58,6 +58,15 @@ public sealed class BackfillJob : ITableEntity
     public int Recordings { get; set; }
 
     public int Queued { get; set; }
+
+    /// <summary>Missing or stale calls already on the queue: not queued again.</summary>
+    public int Pending { get; set; }
+
+    /// <summary>Listed ids that are not valid call ids: skipped, logged with Athos's request id.</summary>
+    public int SkippedIds { get; set; }
+
+    /// <summary>The cursors this source's chain has used, so that one Athos returns again stops the chain (<see cref="AthosApi.PagingGuard"/>).</summary>
+    public string? PagingGuard { get; set; }
 
     /// <summary>The cursor of page <see cref="PagesDone"/> + 1 within <see cref="Source"/> (null for its first page).</summary>
     public string? NextCursor { get; set; }
@@ -80,6 +89,7 @@ public static class BackfillStatus
 {
     public const string Running = "running";
     public const string Completed = "completed";
+    public const string Failed = "failed";
 }
 
 public static class BackfillKind

@@ -15,7 +15,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// person) and the daily trailing rescan are both such chains.
 /// </summary>
 public sealed partial class Backfiller(
-    AthosClient athos,
+    CallPager pager,
     MissingCallFinder finder,
     WorkQueue queue,
     ReconcileStateStore state,
@@ -104,6 +104,7 @@ public sealed partial class Backfiller(
         }
 
         var source = item.Source ?? CallSources.Roleplay;
+        var guard = PagingGuard.Restore(item.Cursor is null ? null : job.PagingGuard);
         CallPage page;
         if (await SkipReasonAsync(job, source, cancellationToken) is { } skipped)
         {
@@ -115,7 +116,12 @@ public sealed partial class Backfiller(
         {
             try
             {
-                page = await athos.ListCallsPageAsync(QueryFor(job, source), item.Cursor, cancellationToken);
+                page = await pager.NextAsync(QueryFor(job, source), item.Cursor, guard, cancellationToken);
+            }
+            catch (AthosApiException ex) when (ex.ErrorCode == PagingGuard.LoopCode)
+            {
+                // The guard caught a cursor that loops: going on would page forever. The job stops, saying why.
+                return await FailAsync(job, item.Page, ex.Message, cancellationToken);
             }
             catch (AthosApiException ex)
             {
@@ -125,7 +131,7 @@ public sealed partial class Backfiller(
         }
 
         var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
-        var gaps = await finder.QueueMissingAsync(page.Data, origin, time.GetUtcNow(), cancellationToken);
+        var gaps = await finder.QueueMissingAsync(page.Data, page.RequestId, origin, time.GetUtcNow(), cancellationToken);
         if (page.Data.Count > 0)
         {
             job.Contract = page.Data[0].Contract.ToString().ToLowerInvariant();
@@ -136,7 +142,10 @@ public sealed partial class Backfiller(
         job.Missing += gaps.Missing;
         job.Stale += gaps.Stale;
         job.Recordings += gaps.Recordings;
+        job.Pending += gaps.Pending;
+        job.SkippedIds += gaps.Skipped;
         job.Queued += gaps.Queued;
+        job.PagingGuard = guard.Save();
         job.NextPageQueued = false;
         job.LastError = null;
         await AdvanceAsync(job, source, page.NextCursor, cancellationToken);
@@ -154,6 +163,24 @@ public sealed partial class Backfiller(
 
         await QueueNextPageIfNeededAsync(job, cancellationToken);
         Log.Page(logger, job.JobId, item.Page, source, page.Data.Count, gaps.Queued, job.Status);
+        return WorkOutcome.PageProcessed;
+    }
+
+    private async Task<WorkOutcome> FailAsync(BackfillJob job, int page, string error, CancellationToken cancellationToken)
+    {
+        job.Status = BackfillStatus.Failed;
+        job.LastError = error;
+        job.CompletedAt = time.GetUtcNow();
+        try
+        {
+            await _jobs.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return WorkOutcome.Duplicate;
+        }
+
+        Log.Stopped(logger, job.JobId, page, error);
         return WorkOutcome.PageProcessed;
     }
 
@@ -249,6 +276,9 @@ public sealed partial class Backfiller(
     {
         [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
         public static partial void Started(ILogger logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
+
+        [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Backfill {JobId} stopped at page {Page}: {Error}")]
+        public static partial void Stopped(ILogger logger, string jobId, int page, string error);
 
         [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
         public static partial void Page(ILogger logger, string jobId, int page, string source, int listed, int queued, string status);

@@ -1,31 +1,44 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
 /// Compares listed calls with <c>AthosCalls</c> (one point read each, in parallel) and queues a fetch for every call
-/// that is missing or stale, and, on a rescan, every call whose recording is not copied yet. Shared by the scheduled
-/// reconcile, backfills and the rescan.
+/// that is missing or stale, and, on a rescan, every call whose recording is not copied yet; unless the call is
+/// already on the queue (<see cref="QueuedCalls"/>). Shared by the scheduled reconcile, backfills and the rescan.
 /// </summary>
-public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOptionsMonitor<ReconcileOptions> options)
+public sealed partial class MissingCallFinder(
+    CallRowWriter rows,
+    WorkQueue queue,
+    QueuedCalls queued,
+    IOptionsMonitor<ReconcileOptions> options,
+    ILogger<MissingCallFinder> logger)
 {
-    public async Task<GapCount> QueueMissingAsync(IReadOnlyList<CallSummary> listed, WorkOrigin origin, DateTimeOffset runStartedAt, CancellationToken cancellationToken)
+    /// <param name="listed">Rows of one list page.</param>
+    /// <param name="athosRequestId">The page's <c>X-Athos-Request-Id</c>, logged with anything odd in it.</param>
+    /// <param name="origin">Why the calls are queued.</param>
+    /// <param name="runStartedAt">The run's start, the items' <c>receivedAt</c>.</param>
+    /// <param name="cancellationToken">Cancels the comparison.</param>
+    public async Task<GapCount> QueueMissingAsync(IReadOnlyList<CallSummary> listed, string? athosRequestId, WorkOrigin origin, DateTimeOffset runStartedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listed);
-        var missing = 0;
-        var stale = 0;
-        var recordings = 0;
+        int missing = 0, stale = 0, recordings = 0, pending = 0, skipped = 0;
         var retryRecordings = origin == WorkOrigin.Rescan;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Parallelism, CancellationToken = cancellationToken };
+        var settings = options.CurrentValue;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(listed, parallel, async (call, ct) =>
         {
-            if (!CallId.TryParse(call.Id, out var callId))
+            if (!CallId.TryParse(call.Id, out var callId, out var problem))
             {
-                // An id Athos itself listed but that is unsafe to use: never let it reach a URL or a table key.
-                throw new AthosApiException(AthosErrorKind.InvalidRequest, $"Athos listed a call whose id is not a valid call id ({call.Id.Length} characters).");
+                // An id Athos listed but that is unsafe to use: it never reaches a URL or a table key, and it must not
+                // stop the rest of the page (or every later run) from being checked.
+                Log.UnsafeId(logger, call.Id.Length, problem, athosRequestId);
+                Interlocked.Increment(ref skipped);
+                return;
             }
 
             var stored = await rows.ReadAsync(callId.Value, ct);
@@ -43,16 +56,26 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
                 return;
             }
 
-            await queue.EnqueueAsync(new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt }, ct);
             _ = gap switch
             {
                 Gap.Missing => Interlocked.Increment(ref missing),
                 Gap.Stale => Interlocked.Increment(ref stale),
                 _ => Interlocked.Increment(ref recordings),
             };
+            if (await queued.IsPendingAsync(callId, ct))
+            {
+                Interlocked.Increment(ref pending);
+                return;
+            }
+
+            // A recording retry must fetch whatever is stored; a missing or stale call may find a webhook got there first,
+            // which the delay gives time to.
+            var item = new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt, ListedScoredAt = gap == Gap.Recording ? null : call.ScoredAt, Marked = true };
+            await (settings.QueueDelay > TimeSpan.Zero ? queue.EnqueueAsync(item, settings.QueueDelay, ct) : queue.EnqueueAsync(item, ct));
+            await queued.MarkAsync(callId, origin.ToString().ToLowerInvariant(), settings.QueueDelay, ct);
         });
 
-        return new GapCount(missing, stale, recordings);
+        return new GapCount(missing, stale, recordings, pending, skipped);
     }
 
     private enum Gap
@@ -62,10 +85,20 @@ public sealed class MissingCallFinder(CallRowWriter rows, WorkQueue queue, IOpti
         Stale,
         Recording,
     }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Athos listed a call whose id is not a valid call id ({Length} characters: {Problem}); skipped (Athos request {AthosRequestId})")]
+        public static partial void UnsafeId(ILogger logger, int length, string problem, string? athosRequestId);
+    }
 }
 
-/// <summary>How many listed calls were missing, stale, or had a recording still to copy (each one was queued).</summary>
-public readonly record struct GapCount(int Missing, int Stale, int Recordings = 0)
+/// <summary>
+/// What a comparison found: calls missing, stale, or with a recording still to copy; of those, how many were already on
+/// the queue (<see cref="Pending"/>, not queued again); and listed ids that were unsafe and skipped.
+/// </summary>
+public readonly record struct GapCount(int Missing, int Stale, int Recordings = 0, int Pending = 0, int Skipped = 0)
 {
-    public int Queued => Missing + Stale + Recordings;
+    /// <summary>The calls queued now.</summary>
+    public int Queued => Missing + Stale + Recordings - Pending;
 }

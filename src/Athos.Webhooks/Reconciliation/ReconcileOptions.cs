@@ -16,6 +16,8 @@ public sealed class ReconcileOptions
     public const string RealCallMaxDurationSetting = "ATHOS_RECONCILE_REAL_CALL_MAX_DURATION";
     public const string RescanScheduleSetting = "ATHOS_RECONCILE_RESCAN_SCHEDULE";
     public const string RescanWindowSetting = "ATHOS_RECONCILE_RESCAN_WINDOW";
+    public const string RunBudgetSetting = "ATHOS_RECONCILE_RUN_BUDGET";
+    public const string QueueDelaySetting = "ATHOS_RECONCILE_QUEUE_DELAY";
 
     /// <summary>Every ten minutes, on the minute.</summary>
     public const string DefaultSchedule = "0 */10 * * * *";
@@ -72,6 +74,22 @@ public sealed class ReconcileOptions
     /// <summary>How far back the rescan reads: by default the 30 days in which Athos keeps recordings.</summary>
     [ConfigurationKeyName(RescanWindowSetting)]
     public TimeSpan RescanWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long one run may take before it stops starting new chunks of its window (it saves its progress after each
+    /// one, and the next run carries on): well inside the Functions timeout (host.json: 10 minutes), so that a run over
+    /// a window of days after an outage makes progress instead of being killed and starting over.
+    /// </summary>
+    [ConfigurationKeyName(RunBudgetSetting)]
+    public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a call the reconciler, a backfill or the rescan queues stays invisible first, so that a webhook for
+    /// the same call that is already on the queue is processed first: the listed item then finds the call stored and
+    /// asks Athos for nothing. A dropped webhook is recovered this much later, which costs nothing that matters.
+    /// </summary>
+    [ConfigurationKeyName(QueueDelaySetting)]
+    public TimeSpan QueueDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The sources to cover, in listing order (roleplay first); validated at start-up.</summary>
     public IReadOnlyList<string> SourceList() =>

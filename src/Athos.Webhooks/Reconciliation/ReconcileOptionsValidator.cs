@@ -52,6 +52,16 @@ internal sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOpti
             failures.Add($"{ReconcileOptions.RescanWindowSetting} must be between 01:00:00 and 400.00:00:00 (Athos keeps recordings 30 days: 30.00:00:00); got {options.RescanWindow}.");
         }
 
+        if (options.RunBudget < TimeSpan.FromSeconds(1) || options.RunBudget > TimeSpan.FromMinutes(9))
+        {
+            failures.Add($"{ReconcileOptions.RunBudgetSetting} must be between 00:00:01 and 00:09:00 (inside the 10-minute function timeout); got {options.RunBudget}.");
+        }
+
+        if (options.QueueDelay < TimeSpan.Zero || options.QueueDelay > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{ReconcileOptions.QueueDelaySetting} must be between 00:00:00 and 00:10:00; got {options.QueueDelay}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -15,6 +15,12 @@ public enum ReconcileStatus
 
     /// <summary>Another run held the lock; or, for one source, it was not listed (see <see cref="SourceRun.Note"/>).</summary>
     Skipped,
+
+    /// <summary>
+    /// The run used its time budget before the end of a long window (after an outage); what it covered is saved
+    /// (the watermark moved to <see cref="SourceRun.CaughtUpTo"/>) and the next run carries on.
+    /// </summary>
+    Partial,
 }
 
 /// <summary>The summary of one run, stored in <c>AthosState</c> and logged. Counts add up the sources.</summary>
@@ -44,6 +50,12 @@ public sealed record ReconcileRun
 
     public int Queued { get; init; }
 
+    /// <summary>Missing or stale calls not queued again because they are on the queue already (queued by an earlier run).</summary>
+    public int Pending { get; init; }
+
+    /// <summary>Listed ids that are not valid call ids: skipped and logged with Athos's request id.</summary>
+    public int SkippedIds { get; init; }
+
     /// <summary>List requests made (each page, the contract probe, and a page that failed).</summary>
     public int AthosRequests { get; init; }
 
@@ -66,8 +78,11 @@ public sealed record ReconcileRun
 /// <param name="Pages">Pages listed.</param>
 /// <param name="Listed">Distinct calls listed.</param>
 /// <param name="Missing">Calls queued because they were not stored.</param>
-/// <param name="Stale">Calls queued because the stored version is older.</param>
+/// <param name="Stale">Calls found stale (the stored version is older).</param>
 /// <param name="Note">Why a source was skipped, or the error that failed it.</param>
+/// <param name="Pending">Missing or stale calls already on the queue: not queued again.</param>
+/// <param name="SkippedIds">Listed ids that are not valid call ids.</param>
+/// <param name="CaughtUpTo">How far the window was covered (its end unless the run stopped early or failed).</param>
 public sealed record SourceRun(
     string Source,
     ReconcileStatus Status,
@@ -77,7 +92,14 @@ public sealed record SourceRun(
     int Listed = 0,
     int Missing = 0,
     int Stale = 0,
-    string? Note = null);
+    string? Note = null,
+    int Pending = 0,
+    int SkippedIds = 0,
+    DateTimeOffset? CaughtUpTo = null)
+{
+    /// <summary>The calls queued by this source's listing.</summary>
+    public int Queued => Missing + Stale - Pending;
+}
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IReadOnlyList<SourceRun>))]

@@ -71,6 +71,8 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             ["LastRunMissing"] = run.Missing,
             ["LastRunStale"] = run.Stale,
             ["LastRunQueued"] = run.Queued,
+            ["LastRunPending"] = run.Pending,
+            ["LastRunSkippedIds"] = run.SkippedIds,
             ["LastRunAthosRequests"] = run.AthosRequests,
             ["LastRunErrors"] = run.Errors,
             ["LastRunError"] = run.Error,
@@ -87,13 +89,21 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             entity[WatermarkColumn(source.Source)] = run.StartedAt;
         }
 
-        if (run.Status == ReconcileStatus.Succeeded)
+        // A partial run is progress: the reconciler works, it is catching up.
+        if (run.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
         {
             entity["LastSuccessAt"] = run.EndedAt;
         }
 
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
     }
+
+    /// <summary>
+    /// Saves how far a source's window is covered, after each chunk of a run, so that a run cut short (its budget, or the
+    /// host killing it) keeps its progress.
+    /// </summary>
+    public async Task SaveWatermarkAsync(string source, DateTimeOffset watermark, CancellationToken cancellationToken = default) =>
+        await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { [WatermarkColumn(source)] = watermark }, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>Records the contract Athos was seen speaking (by enrichment, which sees every detail).</summary>
     public async Task SaveContractAsync(AthosContract contract, CancellationToken cancellationToken = default) =>

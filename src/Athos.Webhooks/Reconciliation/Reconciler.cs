@@ -18,6 +18,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// </remarks>
 public sealed partial class Reconciler(
     AthosClient athos,
+    CallPager pager,
     MissingCallFinder finder,
     ReconcileStateStore state,
     LeaseLock locks,
@@ -28,6 +29,9 @@ public sealed partial class Reconciler(
     ILogger<Reconciler> logger)
 {
     public const string LockName = "reconcile";
+
+    /// <summary>A window is listed in chunks of this much (on the source's time axis), oldest first, progress saved after each.</summary>
+    public static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
 
     /// <summary>Runs once, unless another run holds the lock. Failures are reported in the result, not thrown.</summary>
     public async Task<ReconcileRun> RunAsync(CancellationToken cancellationToken = default)
@@ -64,14 +68,16 @@ public sealed partial class Reconciler(
 
             var axisOverlap = settings.Overlap + (source == CallSources.RealCall ? settings.RealCallMaxDuration : TimeSpan.Zero);
             var from = (current.WatermarkOf(source) ?? startedAt - settings.Lookback) - axisOverlap;
-            run.Sources.Add(await ListSourceAsync(run, new CallListQuery(source, from, startedAt), startedAt, cancellationToken));
+            run.Sources.Add(await ReconcileSourceAsync(run, source, from, startedAt, settings.RunBudget, cancellationToken));
         }
 
         var failed = run.Sources.Where(s => s.Status == ReconcileStatus.Failed).ToList();
         var listed = run.Sources.Where(s => s.Status != ReconcileStatus.Skipped).ToList();
         var result = new ReconcileRun
         {
-            Status = failed.Count == 0 ? ReconcileStatus.Succeeded : ReconcileStatus.Failed,
+            Status = failed.Count > 0 ? ReconcileStatus.Failed
+                : run.Sources.Any(s => s.Status == ReconcileStatus.Partial) ? ReconcileStatus.Partial
+                : ReconcileStatus.Succeeded,
             StartedAt = startedAt,
             EndedAt = time.GetUtcNow(),
             From = listed.Count == 0 ? null : listed.Min(s => s.From),
@@ -80,7 +86,9 @@ public sealed partial class Reconciler(
             Listed = run.Sources.Sum(s => s.Listed),
             Missing = run.Sources.Sum(s => s.Missing),
             Stale = run.Sources.Sum(s => s.Stale),
-            Queued = run.Sources.Sum(s => s.Missing + s.Stale),
+            Queued = run.Sources.Sum(s => s.Queued),
+            Pending = run.Sources.Sum(s => s.Pending),
+            SkippedIds = run.Sources.Sum(s => s.SkippedIds),
             AthosRequests = run.Requests,
             Errors = failed.Count,
             Error = failed.Count == 0 ? null : string.Join(" ", failed.Select(s => $"{s.Source}: {s.Note}")),
@@ -88,7 +96,7 @@ public sealed partial class Reconciler(
             Sources = run.Sources,
         };
         await state.SaveRunAsync(result, cancellationToken);
-        if (result.Status == ReconcileStatus.Succeeded)
+        if (result.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
         {
             var sources = string.Join(",", listed.Select(s => s.Source));
             var contractName = ContractName(result.Contract);
@@ -99,35 +107,57 @@ public sealed partial class Reconciler(
         return result;
     }
 
-    private async Task<SourceRun> ListSourceAsync(RunProgress run, CallListQuery query, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lists one source's window in chunks, oldest first, saving the watermark after each chunk; stops starting new
+    /// chunks once the run's budget is spent (<see cref="ReconcileStatus.Partial"/>: the next run carries on).
+    /// </summary>
+    private async Task<SourceRun> ReconcileSourceAsync(RunProgress run, string source, DateTimeOffset from, DateTimeOffset startedAt, TimeSpan budget, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        int pages = 0, listed = 0, missing = 0, stale = 0;
-        string? cursor = null;
-        try
+        var totals = new SourceRun(source, ReconcileStatus.Succeeded, from, startedAt);
+        var chunkStart = from;
+        while (chunkStart < startedAt)
         {
-            do
+            if (chunkStart > from && time.GetUtcNow() - startedAt >= budget)
+            {
+                Log.Partial(logger, source, chunkStart, startedAt);
+                return totals with { Status = ReconcileStatus.Partial, CaughtUpTo = chunkStart, Note = $"the run's budget ({budget}) was spent with the window covered up to {chunkStart:o}; the next run carries on from there" };
+            }
+
+            var chunkEnd = chunkStart + ChunkSpan < startedAt ? chunkStart + ChunkSpan : startedAt;
+            try
+            {
+                await foreach (var page in pager.PagesAsync(new CallListQuery(source, chunkStart, chunkEnd), cancellationToken))
+                {
+                    run.Requests++;
+                    run.Observe(page.Data);
+                    var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
+                    var gaps = await finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, cancellationToken);
+                    totals = totals with
+                    {
+                        Pages = totals.Pages + 1,
+                        Listed = totals.Listed + fresh.Count,
+                        Missing = totals.Missing + gaps.Missing,
+                        Stale = totals.Stale + gaps.Stale,
+                        Pending = totals.Pending + gaps.Pending,
+                        SkippedIds = totals.SkippedIds + gaps.Skipped,
+                    };
+                }
+
+                // The chunk is covered: a run cut short from here on (its budget, or the host killing it) keeps it.
+                await state.SaveWatermarkAsync(source, chunkEnd, cancellationToken);
+            }
+            catch (Exception ex) when (ex is AthosApiException || ex.IsStorageFailure())
             {
                 run.Requests++;
-                var page = await athos.ListCallsPageAsync(query, cursor, cancellationToken);
-                pages++;
-                run.Observe(page.Data);
-                var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
-                listed += fresh.Count;
-                var gaps = await finder.QueueMissingAsync(fresh, WorkOrigin.Reconcile, startedAt, cancellationToken);
-                missing += gaps.Missing;
-                stale += gaps.Stale;
-                cursor = page.NextCursor;
+                Log.Failed(logger, ex, source, totals.Pages + 1, (ex as AthosApiException)?.RequestId);
+                return totals with { Status = ReconcileStatus.Failed, CaughtUpTo = chunkStart, Note = ex.Message };
             }
-            while (cursor is not null);
-        }
-        catch (Exception ex) when (ex is AthosApiException || ex.IsStorageFailure())
-        {
-            Log.Failed(logger, ex, query.Source, pages + 1, (ex as AthosApiException)?.RequestId);
-            return new SourceRun(query.Source, ReconcileStatus.Failed, query.From, query.To, pages, listed, missing, stale, ex.Message);
+
+            chunkStart = chunkEnd;
         }
 
-        return new SourceRun(query.Source, ReconcileStatus.Succeeded, query.From, query.To, pages, listed, missing, stale);
+        return totals with { CaughtUpTo = startedAt };
     }
 
     // One roleplay row of the rescan window tells the contract: both contracts serve roleplay.
@@ -201,6 +231,9 @@ public sealed partial class Reconciler(
 
         [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Purging old webhook delivery records failed; the next run tries again")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
+        public static partial void Partial(ILogger logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
 
         [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
         public static partial void ProbeFailed(ILogger logger, Exception exception, string? athosRequestId);

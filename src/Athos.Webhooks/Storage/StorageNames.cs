@@ -33,12 +33,18 @@ public static class StorageNames
     /// <summary>The reconciler's watermark and last-run summary, and backfill jobs.</summary>
     public const string StateTable = "AthosState";
 
+    /// <summary>
+    /// Work items that exhausted their attempts, each with the reason, kept until an operator redrives them (no expiry,
+    /// unlike a queue message the Functions host moves to the poison queue).
+    /// </summary>
+    public const string ParkedWorkTable = "AthosParkedWork";
+
     /// <summary>Lease blobs that keep two reconciler runs from overlapping.</summary>
     public const string LocksContainer = "athos-locks";
 
     public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
 
-    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, WebhookDeliveriesTable, StateTable];
+    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
 
     public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer];
 }

@@ -46,12 +46,27 @@ public abstract record WorkItem
 
     /// <summary>When the cause arrived (the webhook's receipt, the reconcile run).</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
+
+    /// <summary>
+    /// How often this item was re-queued with a delay (Athos asked to wait with <c>Retry-After</c>, or stayed
+    /// unavailable through every attempt); 0 for a fresh item. An item is deferred for at most a day, then parked.
+    /// </summary>
+    public int Deferrals { get; init; }
 }
 
 /// <summary>Fetch a call's detail from Athos and store it.</summary>
 public sealed record FetchCallWorkItem : WorkItem
 {
     public required CallId CallId { get; init; }
+
+    /// <summary>
+    /// The <c>scoredAt</c> Athos listed when a reconcile, backfill or rescan queued the call: if a row at least that new
+    /// is stored by the time the item runs (a webhook's fetch got there first), no Athos request is needed.
+    /// </summary>
+    public DateTimeOffset? ListedScoredAt { get; init; }
+
+    /// <summary>Whether whoever queued it marked the call as queued (<c>QueuedCalls</c>): the worker clears the mark when done.</summary>
+    public bool Marked { get; init; }
 }
 
 /// <summary>

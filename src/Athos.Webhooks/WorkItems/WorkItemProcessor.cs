@@ -8,12 +8,28 @@ using Microsoft.Extensions.Logging;
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>
-/// Processes one message of <c>athos-calls</c>: what the queue function and the local runner's worker call.
-/// It returns when the message may be deleted and throws when it must be retried (and, after the host's
-/// <c>maxDequeueCount</c>, moved to <c>athos-calls-poison</c>): nothing is dropped silently.
+/// Processes one message of <c>athos-calls</c>: what the queue function and the local runner's worker call, alike.
+/// It returns when the message may be deleted, and throws when it should be tried again after host.json's
+/// <c>visibilityTimeout</c>. Nothing is dropped: on the last allowed attempt (<c>maxDequeueCount</c>) an item that
+/// still fails is re-queued with a delay while Athos is merely unavailable (for up to a day), else parked durably in
+/// <c>AthosParkedWork</c> with its reason; a long <c>Retry-After</c> re-queues it at once rather than burning attempts.
 /// </summary>
-public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller backfiller, DeliveryLedger ledger, ILogger<WorkItemProcessor> logger)
+public sealed partial class WorkItemProcessor(
+    CallEnricher enricher,
+    Backfiller backfiller,
+    DeliveryLedger ledger,
+    WorkQueue queue,
+    QueuedCalls queued,
+    ParkedWork parked,
+    QueueOptions queueOptions,
+    TimeProvider time,
+    ILogger<WorkItemProcessor> logger)
 {
+    /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
+    public static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
+
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
+
     public async Task<WorkOutcome> ProcessAsync(BinaryData body, string messageId, long dequeueCount, CancellationToken cancellationToken = default)
     {
         WorkItem item;
@@ -23,17 +39,99 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         }
         catch (InvalidWorkItemException ex)
         {
+            // It will never be readable: parked at once, not retried five times.
             Log.Malformed(logger, ex, messageId, dequeueCount);
+            await parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
+            return WorkOutcome.Parked;
+        }
+
+        try
+        {
+            var outcome = await DispatchAsync(item, messageId, dequeueCount, cancellationToken);
+            await ClearMarkAsync(item, cancellationToken);
+            return outcome;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (ex is AthosApiException { RetryAfter: { } asked } && Age(item) < MaxDeferral)
+            {
+                return await DeferAsync(item, asked, ex, cancellationToken);
+            }
+
+            if (dequeueCount < queueOptions.MaxDequeueCount)
+            {
+                throw;
+            }
+
+            return await LastAttemptFailedAsync(body, item, messageId, dequeueCount, ex, cancellationToken);
+        }
+    }
+
+    private async Task<WorkOutcome> DispatchAsync(WorkItem item, string messageId, long dequeueCount, CancellationToken cancellationToken) => item switch
+    {
+        BackfillPageWorkItem page => await ProcessPageAsync(page, dequeueCount, cancellationToken),
+        FetchCallWorkItem fetch => await ProcessCallAsync(item, fetch.CallId, success: true, messageId, dequeueCount, cancellationToken),
+        ScoringFailedWorkItem failed => await ProcessCallAsync(item, failed.CallId, success: false, messageId, dequeueCount, cancellationToken),
+        _ => throw new InvalidWorkItemException($"Work item kind {item.GetType().Name} has no handler."),
+    };
+
+    // The last attempt failed: Athos merely unavailable → wait and try again (up to a day); anything else → park.
+    private async Task<WorkOutcome> LastAttemptFailedAsync(BinaryData body, WorkItem item, string messageId, long dequeueCount, Exception ex, CancellationToken cancellationToken)
+    {
+        var athos = ex as AthosApiException;
+        var transient = athos?.Kind == AthosErrorKind.Transient || ex is StorageConflictException;
+        if (transient && Age(item) < MaxDeferral)
+        {
+            // As long again as all the attempts took (host.json: 5 × 1 minute), doubling, at most an hour.
+            var first = queueOptions.VisibilityTimeout * queueOptions.MaxDequeueCount;
+            first = first < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : first;
+            var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, first.Ticks << Math.Min(item.Deferrals, 10)));
+            return await DeferAsync(item, backoff, ex, cancellationToken);
+        }
+
+        var reason = athos switch
+        {
+            { Kind: AthosErrorKind.Transient } => ParkReason.AthosUnavailable,
+            not null => ParkReason.AthosRefused,
+            _ => ParkReason.Failed,
+        };
+        try
+        {
+            await parked.ParkAsync(body, item, messageId, dequeueCount, reason, $"{ex.GetType().Name}: {ex.Message}", athos, cancellationToken);
+        }
+        catch (Exception parkFailure) when (parkFailure.IsStorageFailure())
+        {
+            // Storage is down too: the host retries the message, or moves it to the poison queue, whence it is swept here.
+            Log.ParkFailed(logger, parkFailure, messageId);
             throw;
         }
 
-        return item switch
+        Log.Parked(logger, ex, messageId, CallIdOf(item), item.Origin, reason, athos?.Status, athos?.ErrorCode, athos?.RequestId, dequeueCount);
+        await ClearMarkAsync(item, cancellationToken);
+        if (item.WebhookId is { } webhookId)
         {
-            BackfillPageWorkItem page => await ProcessPageAsync(page, dequeueCount, cancellationToken),
-            FetchCallWorkItem fetch => await ProcessCallAsync(item, fetch.CallId, true, messageId, dequeueCount, cancellationToken),
-            ScoringFailedWorkItem failed => await ProcessCallAsync(item, failed.CallId, false, messageId, dequeueCount, cancellationToken),
-            _ => throw new InvalidWorkItemException($"Work item kind {item.GetType().Name} has no handler."),
-        };
+            await NoteFailureAsync(webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);
+        }
+
+        return WorkOutcome.Parked;
+    }
+
+    // The trigger cannot change its own message's visibility: a copy is queued invisible for the delay, the original completed.
+    private async Task<WorkOutcome> DeferAsync(WorkItem item, TimeSpan delay, Exception cause, CancellationToken cancellationToken)
+    {
+        delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > WorkQueue.MaxDelay ? WorkQueue.MaxDelay : delay;
+        if (item is FetchCallWorkItem fetch)
+        {
+            await queue.EnqueueAsync(fetch with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
+            await queued.MarkAsync(fetch.CallId, item.Origin.ToString().ToLowerInvariant(), delay, cancellationToken);
+        }
+        else
+        {
+            await queue.EnqueueAsync(item with { Deferrals = item.Deferrals + 1 }, delay, cancellationToken);
+        }
+
+        Log.Deferred(logger, CallIdOf(item), item.Origin, delay, item.Deferrals + 1, (cause as AthosApiException)?.RequestId, cause.Message);
+        return WorkOutcome.Deferred;
     }
 
     private async Task<WorkOutcome> ProcessPageAsync(BackfillPageWorkItem page, long dequeueCount, CancellationToken cancellationToken)
@@ -51,8 +149,9 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
 
     private async Task<WorkOutcome> ProcessCallAsync(WorkItem item, CallId callId, bool success, string messageId, long dequeueCount, CancellationToken cancellationToken)
     {
-        // Only webhook items are deduplicated by delivery id; redriven ones run regardless.
-        if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId }
+        // Only webhook items are deduplicated by delivery id; redriven ones run regardless, and a deferred copy carries
+        // on its original's claim.
+        if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId, Deferrals: 0 }
             && await ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaim.AlreadyHandled)
         {
             Log.Processed(logger, callId.Value, item.Origin, WorkOutcome.Duplicate, item.WebhookId, dequeueCount);
@@ -64,20 +163,24 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         {
             outcome = item switch
             {
-                FetchCallWorkItem fetch => await enricher.FetchAndStoreAsync(fetch.CallId, cancellationToken),
+                FetchCallWorkItem fetch => await enricher.FetchAndStoreAsync(fetch.CallId, fetch.ListedScoredAt, cancellationToken),
                 _ => await enricher.RecordFailureAsync((ScoringFailedWorkItem)item, cancellationToken),
             };
         }
         catch (AthosApiException ex)
         {
             LogAthosFailure(ex, callId.Value, item, dequeueCount);
-            await NoteFailureAsync(item.WebhookId, ex.Message, cancellationToken);
+            if (item.WebhookId is { } id)
+            {
+                await NoteFailureAsync(id, ex.Message, cancellationToken);
+            }
+
             throw;
         }
 
-        if (item.WebhookId is { } id)
+        if (item.WebhookId is { } completed)
         {
-            await ledger.CompleteAsync(id, outcome.ToStorageName(), cancellationToken);
+            await ledger.CompleteAsync(completed, outcome.ToStorageName(), cancellationToken);
         }
 
         if (outcome == WorkOutcome.NotFound)
@@ -92,6 +195,23 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         return outcome;
     }
 
+    // A reconcile, backfill or rescan item (or a deferred copy) marked its call as queued: done now, so the next run may
+    // queue the call again should it still be missing.
+    private async Task ClearMarkAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (item is FetchCallWorkItem { Marked: true } fetch)
+        {
+            try
+            {
+                await queued.ClearAsync(fetch.CallId, cancellationToken);
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                // Best effort: a mark left behind expires by itself (QueuedCalls.Hold).
+            }
+        }
+    }
+
     private void LogAthosFailure(AthosApiException ex, string callId, WorkItem item, long dequeueCount)
     {
         if (ex.Kind == AthosErrorKind.Transient)
@@ -100,27 +220,31 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         }
         else
         {
-            // Configuration or our own bug: the message is kept (retried, then poison) and someone must act.
+            // Configuration or our own bug: the message is kept (retried, then parked) and someone must act.
             Log.AthosRefused(logger, ex, callId, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, item.WebhookId, dequeueCount);
         }
     }
 
-    private async Task NoteFailureAsync(string? webhookId, string error, CancellationToken cancellationToken)
+    private async Task NoteFailureAsync(string webhookId, string error, CancellationToken cancellationToken)
     {
-        if (webhookId is null)
-        {
-            return;
-        }
-
         try
         {
             await ledger.RecordFailureAsync(webhookId, error, cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            // Best effort: the failure is logged and the message retried either way.
+            // Best effort: the failure is logged and the message retried or parked either way.
         }
     }
+
+    private TimeSpan Age(WorkItem item) => item.ReceivedAt is { } receivedAt ? time.GetUtcNow() - receivedAt : TimeSpan.Zero;
+
+    private static string? CallIdOf(WorkItem item) => item switch
+    {
+        FetchCallWorkItem fetch => fetch.CallId.Value,
+        ScoringFailedWorkItem failed => failed.CallId.Value,
+        _ => null,
+    };
 
     private static partial class Log
     {
@@ -133,13 +257,22 @@ public sealed partial class WorkItemProcessor(CallEnricher enricher, Backfiller 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Call {CallId}: Athos failed transiently ({Status} {ErrorCode}, Athos request {AthosRequestId}); the message will be retried (attempt {DequeueCount})")]
         public static partial void AthosTransient(ILogger logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then moved to the poison queue (webhook {WebhookId}, attempt {DequeueCount})")]
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then parked (webhook {WebhookId}, attempt {DequeueCount})")]
         public static partial void AthosRefused(ILogger logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; parked (attempt {DequeueCount})")]
+        public static partial void Malformed(ILogger logger, Exception exception, string messageId, long dequeueCount);
 
         [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Backfill {JobId} page {Page}: Athos failed ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the page will be retried (attempt {DequeueCount})")]
         public static partial void BackfillPageFailed(ILogger logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; it will end in the poison queue (attempt {DequeueCount})")]
-        public static partial void Malformed(ILogger logger, Exception exception, string messageId, long dequeueCount);
+        [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
+        public static partial void Parked(ILogger logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+
+        [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
+        public static partial void Deferred(ILogger logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
+
+        [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
+        public static partial void ParkFailed(ILogger logger, Exception exception, string messageId);
     }
 }

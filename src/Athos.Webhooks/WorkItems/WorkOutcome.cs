@@ -23,6 +23,12 @@ public enum WorkOutcome
 
     /// <summary>A backfill page was listed and its missing calls queued.</summary>
     PageProcessed,
+
+    /// <summary>Re-queued with a delay (a long <c>Retry-After</c>, or Athos unavailable through every attempt).</summary>
+    Deferred,
+
+    /// <summary>Out of attempts: kept in <c>AthosParkedWork</c> with the reason, for an operator to redrive.</summary>
+    Parked,
 }
 
 public static class WorkOutcomeNames
@@ -37,6 +43,8 @@ public static class WorkOutcomeNames
         WorkOutcome.FailureIgnored => "failure_ignored",
         WorkOutcome.Duplicate => "duplicate",
         WorkOutcome.PageProcessed => "page_processed",
+        WorkOutcome.Deferred => "deferred",
+        WorkOutcome.Parked => "parked",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

@@ -11,7 +11,14 @@ public sealed class WorkQueue(QueueServiceClient queues)
 
     private readonly QueueClient _queue = queues.GetQueueClient(StorageNames.CallsQueue);
 
+    /// <summary>The longest a message can stay invisible (the queue service's limit).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+
     /// <summary>Returns once the message is durably stored; throws <see cref="Azure.RequestFailedException"/> otherwise.</summary>
     public async Task EnqueueAsync(WorkItem item, CancellationToken cancellationToken = default) =>
         await _queue.SendMessageAsync(WorkItemSerializer.Serialize(item), timeToLive: NeverExpires, cancellationToken: cancellationToken);
+
+    /// <summary>Queues an item that stays invisible for <paramref name="delay"/> first (at most <see cref="MaxDelay"/>).</summary>
+    public async Task EnqueueAsync(WorkItem item, TimeSpan delay, CancellationToken cancellationToken) =>
+        await _queue.SendMessageAsync(WorkItemSerializer.Serialize(item), visibilityTimeout: delay, timeToLive: NeverExpires, cancellationToken: cancellationToken);
 }

@@ -23,7 +23,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         Assert.InRange(scored.Count, 201, 259);
         await using var app = await StartAppAsync();
 
-        var listed = await app.Get<AthosClient>().ListCallsAsync(new CallListQuery(CallSources.Roleplay, Now.AddDays(-3)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var listed = await ListAllAsync(app, new CallListQuery(CallSources.Roleplay, Now.AddDays(-3)));
 
         Assert.Equal(3, _simulator.Requests.ListRequests);
         Assert.Equal(scored.Select(c => c.Id).Order(), listed.Select(c => c.Id).Order());
@@ -41,10 +41,9 @@ public sealed class AthosClientContractTests : IAsyncLifetime
         AddScoredCall(t1.AddMilliseconds(-1));
         AddScoredCall(t1.AddHours(1).AddMilliseconds(1));
         await using var app = await StartAppAsync();
-        var client = app.Get<AthosClient>();
 
-        var inclusive = await client.ListCallsAsync(new CallListQuery(CallSources.Roleplay, t1, t1.AddHours(1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
-        var exclusive = await client.ListCallsAsync(new CallListQuery(CallSources.Roleplay, t1.AddMilliseconds(1), t1.AddHours(1).AddMilliseconds(-1)), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var inclusive = await ListAllAsync(app, new CallListQuery(CallSources.Roleplay, t1, t1.AddHours(1)));
+        var exclusive = await ListAllAsync(app, new CallListQuery(CallSources.Roleplay, t1.AddMilliseconds(1), t1.AddHours(1).AddMilliseconds(-1)));
 
         Assert.Equal([last.Id, middle.Id, first.Id], inclusive.Select(c => c.Id));
         Assert.Equal([middle.Id], exclusive.Select(c => c.Id));
@@ -284,4 +283,15 @@ public sealed class AthosClientContractTests : IAsyncLifetime
 
     private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
         TestApp.StartAsync(_simulator, null, overrides);
+
+    private static async Task<List<CallSummary>> ListAllAsync(TestApp app, CallListQuery query)
+    {
+        var calls = new List<CallSummary>();
+        await foreach (var page in app.Get<CallPager>().PagesAsync(query, TestContext.Current.CancellationToken))
+        {
+            calls.AddRange(page.Data);
+        }
+
+        return calls;
+    }
 }

@@ -71,7 +71,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task Redrive_moves_three_poisoned_messages_back_and_they_are_processed()
+    public async Task Redrive_parks_the_poison_queue_and_moves_the_three_work_items_back_where_they_are_processed()
     {
         var calls = _simulator.AddCalls(3, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(-5));
         var poison = new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
@@ -88,13 +88,14 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
         Assert.Equal((0, 0), (dryRun, exit));
-        Assert.Contains("4 message(s) in athos-calls-poison (dry run", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Moved 3 of 4 message(s)", _output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("1 message(s) are not work items", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("4 parked work item(s) (dry run: nothing moved;", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Moved 3 of 4 parked work item(s) back to athos-calls", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 parked item(s) are not work items and stay in AthosParkedWork", _output.ToString(), StringComparison.Ordinal);
         Assert.Equal([WorkOutcome.Stored, WorkOutcome.Stored, WorkOutcome.Stored], outcomes);
         var tables = new TestTables(storage.ConnectionString);
         Assert.All(calls, call => Assert.NotNull(tables.MainAsync(call.Id).Result));
-        Assert.Equal(1, (await poison.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        Assert.Equal(0, (await poison.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+        Assert.Equal(ParkReason.InvalidWorkItem, Assert.Single(await app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken)).Reason);
     }
 
     [Fact]

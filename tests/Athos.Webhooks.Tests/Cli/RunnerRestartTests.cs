@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
@@ -31,15 +30,13 @@ public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<A
         using (var first = StartRunner(simulator))
         {
             await WaitUntilAsync(async () => await tables.CountAsync(StorageNames.CallsTable) >= 60, first);
-            first.Kill(entireProcessTree: true);
-            await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await first.KillAsync();
         }
 
         var storedAtKill = await tables.CountAsync(StorageNames.CallsTable);
         using (var second = StartRunner(simulator))
         {
             await WaitUntilAsync(async () => await tables.CountAsync(StorageNames.CallsTable) == calls.Count, second);
-            second.Kill(entireProcessTree: true);
         }
 
         Assert.InRange(storedAtKill, 60, calls.Count - 1);
@@ -47,46 +44,24 @@ public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Equal(0, (await new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue).GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
     }
 
-    private Process StartRunner(AthosSimulator simulator)
+    private RunnerProcess StartRunner(AthosSimulator simulator)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliPath());
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var (name, value) in TestApp.SettingsFor(simulator, storage.Azurite))
-        {
-            start.Environment[name] = value;
-        }
+        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
 
         // A killed runner's messages come back after this lease, not after the default minute.
-        start.Environment["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:04";
-        start.Environment["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        settings["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:04";
+        settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        return RunnerProcess.Start(settings);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process runner)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, RunnerProcess runner)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!await condition())
         {
-            Assert.False(runner.HasExited, $"the runner exited with {(runner.HasExited ? runner.ExitCode : 0)}");
+            Assert.False(runner.HasExited, $"the runner exited with {(runner.HasExited ? runner.ExitCode : 0)}:\n{runner.Tail}");
             Assert.True(DateTime.UtcNow < deadline, "the condition holds within two minutes");
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>The CLI built in the same configuration as these tests.</summary>
-    private static string CliPath()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(RepositoryRoot.Path, "src", "Athos.Webhooks.Cli", "bin", configuration, "net10.0", "athos-webhooks.dll");
-        Assert.True(File.Exists(path), $"{path} is built with the tests");
-        return path;
     }
 }

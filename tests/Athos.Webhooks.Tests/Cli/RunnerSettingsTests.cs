@@ -1,5 +1,6 @@
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Tests.Cli;
@@ -31,7 +32,7 @@ public sealed class RunnerSettingsTests
         File.WriteAllText(path, json);
         try
         {
-            var error = Assert.Throws<InvalidOperationException>(() => QueueWorkerSettings.Load(path));
+            var error = Assert.Throws<InvalidOperationException>(() => QueueOptions.Load(path));
 
             Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
@@ -45,7 +46,7 @@ public sealed class RunnerSettingsTests
     [Fact]
     public void The_repository_host_json_gives_the_documented_queue_settings()
     {
-        var settings = QueueWorkerSettings.Load(Path.Combine(RepositoryRoot.Path, "host.json"));
+        var settings = QueueOptions.Load(Path.Combine(RepositoryRoot.Path, "host.json"));
 
         Assert.Equal((16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), 5), (settings.BatchSize, settings.NewBatchThreshold, settings.MaxPollingInterval, settings.VisibilityTimeout, settings.MaxDequeueCount));
     }

@@ -331,11 +331,14 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("""{"v":2,"kind":"fetch","origin":"webhook","callId":"athos_call_a"}""", "version 2")]
     [InlineData("""{"v":1,"kind":"fetch","origin":"webhook"}""", "callId")]
     [InlineData("""{"v":1,"kind":"fetch","origin":"webhook","callId":"athos_call_a/../x"}""", "call id may contain only")]
-    public async Task A_malformed_message_fails_with_a_clear_error(string body, string expected)
+    public async Task A_malformed_message_is_parked_at_once_with_a_clear_error(string body, string expected)
     {
-        var error = await Assert.ThrowsAsync<InvalidWorkItemException>(() => _app.Get<WorkItemProcessor>().ProcessAsync(BinaryData.FromString(body), "m1", 1, TestContext.Current.CancellationToken));
+        var outcome = await _app.Get<WorkItemProcessor>().ProcessAsync(BinaryData.FromString(body), "m1", 1, TestContext.Current.CancellationToken);
 
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(WorkOutcome.Parked, outcome);
+        var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((ParkReason.InvalidWorkItem, body), (parked.Reason, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body))));
+        Assert.Contains(expected, parked.Error, StringComparison.Ordinal);
         Assert.Equal(0, _simulator.Requests.Total);
         Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == 3005 && l.Level == LogLevel.Error);
     }

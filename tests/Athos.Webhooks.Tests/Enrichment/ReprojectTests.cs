@@ -69,7 +69,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         var calls = simulator.AddCalls(40, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
         foreach (var call in calls)
         {
-            await app.Get<WorkItems.WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), "m-" + call.Id, 1, TestContext.Current.CancellationToken);
+            await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), "m-" + call.Id, 1, TestContext.Current.CancellationToken);
         }
 
         await DowngradeToSchemaOneAsync();
@@ -169,7 +169,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
     private int _messages;
 
     private Task<WorkOutcome> ProcessAsync(WorkItem item) =>
-        _app.Get<WorkItems.WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
+        _app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
 
     // What the previous release wrote: the same rows without the columns schema 2 added.
     private async Task DowngradeToSchemaOneAsync()

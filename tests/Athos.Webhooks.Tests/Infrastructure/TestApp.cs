@@ -31,6 +31,8 @@ public sealed class TestApp : IAsyncDisposable
         ["ATHOS_BASE_URL"] = simulator?.BaseUrl.ToString(),
         ["ATHOS_WHSEC"] = simulator?.WebhookSecret ?? "whsec_test",
         ["AzureWebJobsStorage"] = azurite?.ConnectionString ?? "UseDevelopmentStorage=true",
+        // Tests read what a reconcile queued at once; the delay that lets a webhook go first is tested on its own.
+        ["ATHOS_RECONCILE_QUEUE_DELAY"] = "00:00:00",
     };
 
     /// <summary>

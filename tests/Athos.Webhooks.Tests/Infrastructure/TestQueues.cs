@@ -10,7 +10,11 @@ public sealed class TestQueues(string connectionString)
 {
     private readonly QueueClient _calls = new(connectionString, StorageNames.CallsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
+    /// <summary>Every message, visible or not (a deferred one is invisible for its delay).</summary>
     public async Task<int> CountAsync() => (await _calls.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    /// <summary>Messages that can be received now.</summary>
+    public async Task<int> CountVisibleAsync() => (await _calls.PeekMessagesAsync(32)).Value.Length;
 
     /// <summary>Every visible message, parsed, left on the queue (read by receiving all, then making them visible again).</summary>
     public async Task<List<WorkItem>> PeekAllAsync()

@@ -47,7 +47,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(ReconcileStatus.Succeeded, run.Status);
         Assert.InRange(dropped.Count, 240, 360);
         Assert.Equal(dropped.Order(), queued.Order());
-        Assert.Equal((1000, 10, dropped.Count, 0, dropped.Count), (run.Listed, run.Pages, run.Missing, run.Stale, run.Queued));
+        Assert.Equal((1000, run.AthosRequests, dropped.Count, 0, dropped.Count), (run.Listed, run.Pages, run.Missing, run.Stale, run.Queued));
         await QueueDrainer.DrainAsync(app, _queues);
         Assert.Equal(1000, await _tables.CountAsync(StorageNames.CallsTable));
     }
@@ -89,9 +89,10 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task Persistent_500s_on_page_3_fail_the_run_keep_the_watermark_and_the_next_run_loses_nothing()
+    public async Task Persistent_500s_on_page_3_fail_the_run_keep_the_chunks_before_and_the_next_run_loses_nothing()
     {
-        var calls = _simulator.AddCalls(260, DateTimeOffset.UtcNow.AddHours(-20), DateTimeOffset.UtcNow.AddMinutes(-1));
+        // All in the window's second six-hour chunk (the first run lists from a day and an hour back), three pages of it.
+        var calls = _simulator.AddCalls(260, DateTimeOffset.UtcNow.AddHours(-18), DateTimeOffset.UtcNow.AddHours(-14));
         _simulator.Faults.Add(r => r.Operation == ApiOperation.List && r.Page == 3, FaultResponse.InternalError);
         await using var app = await StartAppAsync(("ATHOS_HTTP_MAX_RETRIES", "1"));
         var reconciler = app.Get<Reconciler>();
@@ -102,9 +103,11 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var recovered = await reconciler.RunAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
-        Assert.Equal((ReconcileStatus.Failed, 2, 3, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
+        Assert.Equal((ReconcileStatus.Failed, 3, 4, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
         Assert.Contains("INTERNAL_ERROR", failed.Error, StringComparison.Ordinal);
-        Assert.Null(stateAfterFailure.WatermarkOf(CallSources.Roleplay));
+        var roleplay = failed.Sources.Single(s => s.Source == CallSources.Roleplay);
+        Assert.Equal(roleplay.From + Reconciler.ChunkSpan, roleplay.CaughtUpTo);
+        Assert.Equal(roleplay.CaughtUpTo, stateAfterFailure.WatermarkOf(CallSources.Roleplay));
         Assert.Equal(ReconcileStatus.Failed, stateAfterFailure.LastRunStatus);
         Assert.Equal(ReconcileStatus.Succeeded, recovered.Status);
         Assert.Equal(recovered.StartedAt, (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.Roleplay));
@@ -121,7 +124,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var runs = await Task.WhenAll(app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken), app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal([ReconcileStatus.Succeeded, ReconcileStatus.Skipped], runs.Select(r => r.Status).Order());
-        Assert.Equal(1, _simulator.Requests.ListRequests);
+        Assert.Equal(runs.Single(r => r.Status == ReconcileStatus.Succeeded).AthosRequests, _simulator.Requests.ListRequests);
         Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 4003);
     }
 

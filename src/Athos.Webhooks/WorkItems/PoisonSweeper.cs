@@ -1,0 +1,54 @@
+using Athos.Webhooks.Storage;
+using Azure.Storage.Queues;
+
+namespace Athos.Webhooks.WorkItems;
+
+/// <summary>
+/// Moves whatever reaches <c>athos-calls-poison</c> into <c>AthosParkedWork</c>. The processor parks items itself on
+/// their last attempt; the poison queue only receives what the Functions host moves there when that attempt crashed
+/// or timed out, and its messages would expire after seven days (the host's poison time-to-live cannot be set).
+/// The Functions app sweeps through a queue trigger, the local runner on a short schedule.
+/// </summary>
+public sealed class PoisonSweeper(QueueServiceClient queues, ParkedWork parked, TimeProvider time)
+{
+    private readonly QueueClient _poison = queues.GetQueueClient(StorageNames.PoisonQueue);
+
+    /// <summary>Parks one poison message (idempotent per message id).</summary>
+    public async Task ParkAsync(BinaryData body, string messageId, long dequeueCount, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        WorkItem? item = null;
+        try
+        {
+            item = WorkItemSerializer.Deserialize(body);
+        }
+        catch (InvalidWorkItemException)
+        {
+            // Parked all the same, as what it is.
+        }
+
+        var error = $"The host moved the message to {StorageNames.PoisonQueue} at {time.GetUtcNow():o} (its last attempt crashed or timed out).";
+        await parked.ParkAsync(body, item, messageId, dequeueCount, item is null ? ParkReason.InvalidWorkItem : ParkReason.MovedToPoison, error, null, cancellationToken);
+    }
+
+    /// <summary>How many messages wait in the poison queue (approximate, as the queue service counts).</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken = default) =>
+        (await _poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+
+    /// <summary>Parks every message now in the poison queue; returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var swept = 0;
+        while ((await _poison.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), cancellationToken)).Value is { Length: > 0 } batch)
+        {
+            foreach (var message in batch)
+            {
+                await ParkAsync(message.Body, message.MessageId, message.DequeueCount, cancellationToken);
+                await _poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                swept++;
+            }
+        }
+
+        return swept;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Athos.Simulator;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>
+/// A day of production in a few minutes: the real <c>athos-webhooks serve</c> process against an Athos that drops,
+/// repeats and doubles webhooks, answers 503 and 429 and is slow, while calls are rescored, the runner is killed
+/// (kill -9) and storage goes away for over 8 seconds. Everything converges; nothing is lost, parked or doubled.
+/// </summary>
+/// <remarks>
+/// Its size is <c>ATHOS_SOAK_CALLS</c> (default 400, what the README's test command and CI run); docs/reliability.md
+/// records a 2,000-call run and the command.
+/// </remarks>
+[Collection(HeavyTests.Name)]
+public sealed class SoakTests
+{
+    private const int Seed = 4711;
+
+    [Fact]
+    public async Task The_real_runner_converges_through_lost_repeated_and_doubled_webhooks_throttling_a_kill_and_a_storage_outage()
+    {
+        var size = int.TryParse(Environment.GetEnvironmentVariable("ATHOS_SOAK_CALLS"), out var configured) ? configured : 400;
+        var ct = TestContext.Current.CancellationToken;
+        var data = Directory.CreateTempSubdirectory("athos-soak-");
+        await using var azurite = await AzuriteInstance.StartPersistentAsync(data.FullName, ct);
+        await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Seed, FailureRate = 0.02, WebhookRetryDelay = TimeSpan.FromSeconds(3) }, cancellationToken: ct);
+        simulator.Faults.ServerErrorRate = 0.05;
+        simulator.Faults.ThrottleRate = 0.02;
+        simulator.Faults.ThrottleRetryAfter = TimeSpan.FromSeconds(1);
+        simulator.Faults.Latency = TimeSpan.FromMilliseconds(20);
+
+        var port = RunnerProcess.FreePort();
+        var target = new Uri($"http://127.0.0.1:{port}/api/athos/webhook");
+        var settings = TestApp.SettingsFor(simulator, azurite);
+        settings["ATHOS_RECONCILE_SCHEDULE"] = "*/10 * * * * *";
+        settings["ATHOS_RECONCILE_LOOKBACK"] = "1.00:00:00";
+        settings["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:05";
+        settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.200";
+        var runner = RunnerProcess.Start(settings, $"http://127.0.0.1:{port}");
+        long? firstPeak = null;
+        try
+        {
+            await runner.WaitUntilListeningAsync(port, TimeSpan.FromMinutes(1));
+            var now = DateTimeOffset.UtcNow;
+            var calls = simulator.Generator.Generate(size, now.AddHours(-20), now.AddMinutes(-5));
+            simulator.Calls.AddRange(calls);
+            var plan = new Random(Seed);
+            var fates = calls.ToDictionary(c => c.Id, _ => plan.NextDouble());
+            // 5% of the calls, among the first 40% sent, are rescored while the second half is being sent.
+            var rescored = calls.Take(size * 4 / 10).Where(c => c.State == CallState.Scored).OrderBy(_ => plan.Next()).Take(size / 20).Select(c => c.Id).ToList();
+            var delivered = new List<WebhookDelivery>();
+            var clock = Stopwatch.StartNew();
+            var done = 0;
+
+            // Webhooks, 16 at a time: 20% never sent, 3% sent twice at once, the rest as Athos sends them (one retry).
+            // At 40% the runner is killed and started again; at 70% storage goes away for over 8 seconds.
+            var traffic = Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (call, token) =>
+            {
+                var fate = fates[call.Id];
+                if (fate >= 0.2 && fate < 0.23 && call.State == CallState.Scored)
+                {
+                    var id = "wh_twice_" + call.Id;
+                    var body = WebhookRequests.CallScored(call.Id);
+                    await Task.WhenAll(simulator.Webhooks.SendAsync(target, id, body, cancellationToken: token), simulator.Webhooks.SendAsync(target, id, body, cancellationToken: token));
+                }
+                else if (fate >= 0.2)
+                {
+                    var delivery = await simulator.Webhooks.DeliverAsync(call, target, token);
+                    lock (delivered)
+                    {
+                        delivered.Add(delivery);
+                    }
+                }
+
+                Interlocked.Increment(ref done);
+            });
+            var rescores = Task.Run(
+                async () =>
+                {
+                    await WaitForAsync(() => Volatile.Read(ref done) >= size / 2, ct);
+                    foreach (var id in rescored)
+                    {
+                        await simulator.Webhooks.DeliverAsync(simulator.Rescore(id), target, ct);
+                    }
+                },
+                ct);
+            var faults = Task.Run(
+                async () =>
+                {
+                    await WaitForAsync(() => Volatile.Read(ref done) >= size * 4 / 10, ct);
+                    firstPeak = runner.PeakResidentBytes();
+                    await runner.KillAsync();
+                    runner.Dispose();
+                    runner = RunnerProcess.Start(settings, $"http://127.0.0.1:{port}");
+                    await runner.WaitUntilListeningAsync(port, TimeSpan.FromMinutes(1));
+                    await WaitForAsync(() => Volatile.Read(ref done) >= size * 7 / 10, ct);
+                    await azurite.ShutDownAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(8.5), ct);
+                    await azurite.RestartAsync(ct);
+                },
+                ct);
+            await traffic;
+            await faults;
+            await rescores;
+
+            // 10% of what was delivered arrives again later, with the same webhook id.
+            foreach (var again in delivered.Where(d => fates[d.CallId] < 0.3).ToList())
+            {
+                await simulator.Webhooks.SendAsync(target, again.WebhookId, WebhookRequests.CallScored(again.CallId, again.Success), cancellationToken: ct);
+            }
+
+            var trafficEnded = clock.Elapsed;
+            await simulator.Webhooks.WhenIdleAsync(ct);
+
+            // Converged: every scored call stored with its current score; every failed call whose webhook got through stored as failed.
+            var tables = new TestTables(azurite.ConnectionString);
+            var scored = simulator.Calls.All().Where(c => c.State == CallState.Scored).ToDictionary(c => c.Id);
+            var failedAcked = simulator.Webhooks.Deliveries.Where(d => !d.Success && d.Acked).Select(d => d.CallId).ToHashSet();
+            Dictionary<string, CallRow> rows = [];
+            var deadline = DateTime.UtcNow.AddMinutes(6);
+            while (true)
+            {
+                Assert.False(runner.HasExited, $"the runner exited by itself ({(runner.HasExited ? runner.ExitCode : 0)}):\n{runner.Tail}");
+                rows = (await tables.QueryAsync(StorageNames.CallsTable, string.Empty)).ToDictionary(r => r.CallId);
+                var behind = scored.Values.Count(c => !rows.TryGetValue(c.Id, out var row) || row.ScoredAt != c.ScoredAt);
+                if (behind == 0 && failedAcked.All(rows.ContainsKey))
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"converged within six minutes of the traffic's end ({behind} of {scored.Count} scored calls still missing or stale)");
+                await Task.Delay(500, ct);
+            }
+
+            var converged = clock.Elapsed - trafficEnded;
+            await WaitForAsync(async () => await QueueLengthAsync(azurite, StorageNames.CallsQueue) == 0, ct);
+
+            // Each index holds each call exactly once, with the current score.
+            foreach (var table in new[] { StorageNames.CallsByUserTable, StorageNames.CallsByDayTable })
+            {
+                var index = (await tables.QueryAsync(table, string.Empty)).GroupBy(r => r.CallId).ToDictionary(g => g.Key, g => g.ToList());
+                Assert.Equal(rows.Keys.Order(), index.Keys.Order());
+                Assert.All(index, entry => Assert.Equal(rows[entry.Key].OverallScore, Assert.Single(entry.Value).OverallScore));
+            }
+
+            Assert.All(scored.Values, call => Assert.Equal((CallStatus.Scored, call.OverallScore), (rows[call.Id].Status, rows[call.Id].OverallScore)));
+            Assert.All(failedAcked, id => Assert.Equal(CallStatus.Failed, rows[id].Status));
+            Assert.Empty(await ParkedAsync(azurite));
+            Assert.Equal(0, await QueueLengthAsync(azurite, StorageNames.PoisonQueue));
+            Assert.False(runner.HasExited, "the runner never exited by itself");
+
+            var fetchesPerCall = (double)simulator.Requests.DetailsServed / scored.Count;
+            var outage503s = simulator.Webhooks.Deliveries.SelectMany(d => d.Attempts).Count(a => a.Status == 503);
+            var peak = Math.Max(firstPeak ?? 0, runner.PeakResidentBytes() ?? 0);
+            var output = TestContext.Current.TestOutputHelper;
+            output?.WriteLine($"soak: {size} calls ({scored.Count} scored, {rows.Count - scored.Count} failed stored, {rescored.Count} rescored)");
+            output?.WriteLine($"soak: detail fetches (200) per scored call {fetchesPerCall:0.000} ({simulator.Requests.DetailsServed} of {simulator.Requests.DetailRequests} detail requests)");
+            output?.WriteLine($"soak: webhook attempts answered 503 (storage outage) {outage503s}");
+            output?.WriteLine($"soak: traffic {trafficEnded.TotalSeconds:0.0} s, converged {converged.TotalSeconds:0.0} s after it");
+            output?.WriteLine($"soak: runner peak RSS {peak / (1024.0 * 1024.0):0.0} MB (first process {(firstPeak ?? 0) / (1024.0 * 1024.0):0.0} MB)");
+            Assert.True(outage503s > 0, "webhooks arrived during the storage outage and were answered 503");
+            Assert.True(fetchesPerCall <= 1.1, $"at most 1.1 detail fetches per call; measured {fetchesPerCall:0.000}");
+        }
+        finally
+        {
+            runner.Dispose();
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the queue drains within three minutes");
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static async Task<int> QueueLengthAsync(AzuriteInstance azurite, string queue) =>
+        (await new QueueClient(azurite.ConnectionString, queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    private static async Task<List<ParkedItem>> ParkedAsync(AzuriteInstance azurite)
+    {
+        var items = new List<ParkedItem>();
+        await foreach (var item in new TableClient(azurite.ConnectionString, StorageNames.ParkedWorkTable).QueryAsync<ParkedItem>())
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Athos.Webhooks.Tests.Infrastructure;
+
+/// <summary>
+/// A loopback HTTP server that answers Athos's list endpoint from a script, for what the simulator (a faithful Athos)
+/// never does: cursors that loop, ids that are not ids.
+/// </summary>
+public sealed class ScriptedAthos : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ScriptedAthos(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>List requests answered so far.</summary>
+    public int ListRequests => _count;
+
+    private int _count;
+
+    /// <summary>Serves <c>GET /calls</c> (and 404 <c>CALL_NOT_FOUND</c> for any detail): <paramref name="page"/> gets the request's cursor (null for the first page) and returns the JSON body.</summary>
+    public static async Task<ScriptedAthos> StartAsync(Func<string?, string> page)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        ScriptedAthos? scripted = null;
+        app.MapGet("/v1/calls", (HttpContext context) =>
+        {
+            Interlocked.Increment(ref scripted!._count);
+            context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_" + scripted._count;
+            return Results.Text(page(context.Request.Query["cursor"].FirstOrDefault()), "application/json");
+        });
+        app.MapGet("/v1/calls/{callId}", (HttpContext context) =>
+        {
+            context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_detail";
+            return Results.Text("""{"error":{"code":"CALL_NOT_FOUND","message":"Call not found","requestId":"req_scripted_detail"}}""", "application/json", statusCode: 404);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        scripted = new ScriptedAthos(app, new Uri(address.TrimEnd('/') + "/v1"));
+        return scripted;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
