@@ -48,6 +48,13 @@ public sealed class AthosApiException : Exception
     public string? RequestId { get; }
 
     /// <summary>
+    /// How long Athos asked us to wait (<c>Retry-After</c> on a 429 or 503, either form), when it said. A delay longer
+    /// than the request's remaining budget is not slept on: the client gives up at once, and the caller re-schedules
+    /// the work this far ahead instead of spending its attempts.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>
     /// The contract's table of error codes, with the HTTP status as the fallback for codes it does not list.
     /// </summary>
     public static AthosErrorKind Classify(int status, string? errorCode) => errorCode switch
