@@ -16,8 +16,21 @@ internal sealed class AthosApi(CallStore store, CallGenerator generator, Recordi
     // Cursors are MAC'd with a per-process key: only this simulator's cursors are accepted.
     private readonly byte[] _cursorKey = RandomNumberGenerator.GetBytes(32);
 
-    public void Map(IEndpointRouteBuilder app)
+    public void Map(WebApplication app)
     {
+        // Counts API requests in flight, from arrival to the last byte of the answer (latency and faults included).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(BasePath, StringComparison.Ordinal), api => api.Use(async (context, next) =>
+        {
+            requests.Enter();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                requests.Leave();
+            }
+        }));
         app.MapGet(BasePath + "/calls", ListAsync);
         app.MapGet(BasePath + "/calls/{callId}", DetailAsync);
         app.Map(BasePath + "/{**rest}", (HttpContext context) =>

@@ -14,6 +14,8 @@ public sealed class RequestLog
     private int _recordingRequests;
     private int _recordingRequestsWithAuthorization;
     private int _recordingHeadRequests;
+    private int _inFlight;
+    private int _peakInFlight;
 
     /// <summary>Every request to the API, authorised or not, faulted or not (recording downloads are not API requests).</summary>
     public int Total => Volatile.Read(ref _total);
@@ -41,6 +43,9 @@ public sealed class RequestLog
     /// <summary>Recording requests made with <c>HEAD</c> (each refused with 403, as Athos's host does).</summary>
     public int RecordingHeadRequests => Volatile.Read(ref _recordingHeadRequests);
 
+    /// <summary>The most API requests that were being answered at the same moment (a client's concurrency cap shows here).</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
     /// <summary>Requests to <c>GET /calls/{id}</c> for one call.</summary>
     public int DetailRequestsFor(string callId) => _details.GetValueOrDefault(callId);
 
@@ -50,6 +55,18 @@ public sealed class RequestLog
     internal void CountRequest() => Interlocked.Increment(ref _total);
 
     internal void CountDetailServed() => Interlocked.Increment(ref _detailsServed);
+
+    /// <summary>An API request arrived; <see cref="Leave"/> when its answer is written.</summary>
+    internal void Enter()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak)
+        {
+        }
+    }
+
+    internal void Leave() => Interlocked.Decrement(ref _inFlight);
 
     internal void CountRecordingRequest(string callId, bool withAuthorization, bool isHead)
     {

@@ -12,26 +12,36 @@ namespace Athos.Webhooks.Cli.Commands;
 /// <summary>
 /// <c>serve</c>: the local runner. With <c>--demo</c> (or when <c>ATHOS_API_KEY</c> is not set and <c>--demo</c> is
 /// asked for by the run script) it also runs the Athos simulator, generating calls and delivering signed webhooks,
-/// some dropped, so that the reconciler visibly recovers them.
+/// some dropped, so that the reconciler visibly recovers them. The demo writes simulated calls and takes the reconcile
+/// lease, so it refuses any storage but the local emulator unless <c>--demo-storage-anywhere</c> is given.
 /// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var urls = new Option<string?>("--urls") { Description = $"Where the webhook endpoint listens (default ASPNETCORE_URLS, else {LocalRunner.DefaultUrl})." };
-        var demo = new Option<bool>("--demo") { Description = "Run against a built-in Athos simulator that generates calls and delivers webhooks (20% dropped)." };
+        var demo = new Option<bool>("--demo") { Description = "Run against a built-in Athos simulator that generates calls and delivers webhooks (20% dropped). Only on the local storage emulator, unless --demo-storage-anywhere." };
         var rate = new Option<double>("--demo-rate") { Description = "With --demo: new calls per minute.", DefaultValueFactory = _ => 12 };
-        var command = new Command("serve", "Run the whole pipeline locally: the webhook endpoint, the queue worker (host.json settings) and the reconciler on its schedule.") { urls, demo, rate };
-        command.SetAction(async (parse, _) => await RunAsync(parse.GetValue(urls), parse.GetValue(demo), parse.GetValue(rate)));
+        var anywhere = new Option<bool>(DemoStorage.AnywhereFlag) { Description = "With --demo: write simulated calls (and take the reconcile lease) in whatever storage AzureWebJobsStorage names, even a real account." };
+        var command = new Command("serve", "Run the whole pipeline locally: the webhook endpoint, the queue worker (host.json settings) and the reconciler on its schedule.") { urls, demo, rate, anywhere };
+        command.SetAction(async (parse, _) => await RunAsync(parse.GetValue(urls), parse.GetValue(demo), parse.GetValue(rate), parse.GetValue(anywhere)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? urls, bool demo, double demoRate)
+    private static async Task<int> RunAsync(string? urls, bool demo, double demoRate, bool demoStorageAnywhere)
     {
         AthosSimulator? simulator = null;
         Dictionary<string, string?>? settings = null;
         if (demo)
         {
+            // Checked before anything starts: a demo on a real account would take its reconcile lease and write simulated calls.
+            var storage = DemoStorage.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build(), out var identityBased);
+            if (!demoStorageAnywhere && DemoStorage.RefusalReason(storage) is { } reason)
+            {
+                await Console.Error.WriteLineAsync(DemoStorage.Refusal(reason));
+                return 2;
+            }
+
             simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Environment.TickCount, Contract = Athos.Simulator.AthosContract.Current });
             simulator.Faults.WebhookDropRate = 0.2;
             simulator.Faults.WebhookDuplicateRate = 0.05;
@@ -42,8 +52,13 @@ internal static class ServeCommand
                 [WebhookOptions.SecretSetting] = simulator.WebhookSecret,
                 // Every 20 seconds, so that dropped webhooks are visibly recovered within a minute.
                 [ReconcileOptions.ScheduleSetting] = "*/20 * * * * *",
-                [StorageOptions.Setting] = Environment.GetEnvironmentVariable(StorageOptions.Setting) ?? "UseDevelopmentStorage=true",
             };
+
+            // Identity-based settings are read from the environment as they are; only "nothing set" means the emulator.
+            if (!identityBased)
+            {
+                settings[StorageOptions.Setting] = storage;
+            }
         }
 
         try

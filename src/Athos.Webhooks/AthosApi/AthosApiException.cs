@@ -47,7 +47,11 @@ public sealed class AthosApiException : Exception
     /// <summary>Athos's request id (<c>req_…</c>), from the envelope or the <c>X-Athos-Request-Id</c> header.</summary>
     public string? RequestId { get; }
 
-    /// <summary>How long Athos asked to wait (<c>Retry-After</c>) when that was longer than the request's budget allowed.</summary>
+    /// <summary>
+    /// How long Athos asked us to wait (<c>Retry-After</c> on a 429 or 503, either form), when it said. A delay longer
+    /// than the request's remaining budget is not slept on: the client gives up at once, and the caller re-schedules
+    /// the work this far ahead instead of spending its attempts.
+    /// </summary>
     public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>

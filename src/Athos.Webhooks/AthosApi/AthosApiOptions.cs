@@ -17,6 +17,7 @@ public sealed class AthosApiOptions
     public const string TotalTimeoutSetting = "ATHOS_HTTP_TOTAL_TIMEOUT";
     public const string MaxRetriesSetting = "ATHOS_HTTP_MAX_RETRIES";
     public const string RetryDelaySetting = "ATHOS_HTTP_RETRY_DELAY";
+    public const string MaxConcurrencySetting = "ATHOS_HTTP_MAX_CONCURRENCY";
 
     public static readonly Uri DefaultBaseUrl = new("https://app.useathos.ai/api/external/v1");
 
@@ -42,4 +43,11 @@ public sealed class AthosApiOptions
     /// <summary>The first back-off; later ones double, with jitter. A <c>Retry-After</c> header takes precedence.</summary>
     [ConfigurationKeyName(RetryDelaySetting)]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Athos requests in flight at once from this instance (each with its retries); callers beyond it wait their
+    /// turn. The account-wide worst case is this times the deployment's <c>maximumInstanceCount</c>.
+    /// </summary>
+    [ConfigurationKeyName(MaxConcurrencySetting)]
+    public int MaxConcurrency { get; set; } = 8;
 }

@@ -43,6 +43,11 @@ internal sealed class AthosApiOptionsValidator : IValidateOptions<AthosApiOption
             failures.Add($"{AthosApiOptions.MaxRetriesSetting} must be between 1 and 10; got {options.MaxRetries}.");
         }
 
+        if (options.MaxConcurrency is < 1 or > 64)
+        {
+            failures.Add($"{AthosApiOptions.MaxConcurrencySetting} must be between 1 and 64 (Athos requests at once per instance); got {options.MaxConcurrency}.");
+        }
+
         if (options.RetryDelay <= TimeSpan.Zero)
         {
             failures.Add($"{AthosApiOptions.RetryDelaySetting} must be a positive duration such as 00:00:01; got {options.RetryDelay}.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Polly.CircuitBreaker;
@@ -12,8 +13,9 @@ namespace Athos.Webhooks.AthosApi;
 /// <remarks>
 /// A typed <see cref="HttpClient"/>: base address, bearer key, retries, timeouts and the circuit breaker are set up
 /// by <see cref="AthosClientRegistration"/>. Every failure surfaces as one <see cref="AthosApiException"/>.
+/// <paramref name="time"/> reads <c>Retry-After</c> dates.
 /// </remarks>
-public sealed class AthosClient(HttpClient http)
+public sealed class AthosClient(HttpClient http, TimeProvider time)
 {
     public const string RequestIdHeader = "X-Athos-Request-Id";
 
@@ -62,6 +64,10 @@ public sealed class AthosClient(HttpClient http)
         {
             throw new AthosApiException(AthosErrorKind.Transient, $"Athos could not be reached ({ex.GetType().Name}): {ex.Message}", innerException: ex);
         }
+        catch (ResponseTooLargeException ex)
+        {
+            throw new AthosApiException(AthosErrorKind.Transient, ex.Message, innerException: ex);
+        }
 
         if (response.IsSuccessStatusCode)
         {
@@ -74,7 +80,7 @@ public sealed class AthosClient(HttpClient http)
         }
     }
 
-    private static async Task<AthosApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<AthosApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         AthosError? error = null;
@@ -93,7 +99,12 @@ public sealed class AthosClient(HttpClient http)
         var message = error?.Code is { } code
             ? $"Athos answered {status} {code}: {error.Message}"
             : $"Athos answered {status} {response.ReasonPhrase} without its error envelope.";
-        return new AthosApiException(kind, requestId is null ? message : $"{message} (request {requestId})", status, error?.Code, requestId);
+        return new AthosApiException(kind, requestId is null ? message : $"{message} (request {requestId})", status, error?.Code, requestId)
+        {
+            // Only a throttle or an outage asks for a wait; the caller re-schedules the work that far ahead.
+            RetryAfter = status is (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.ServiceUnavailable
+                && RetryAfter.TryGetDelay(response, time.GetUtcNow(), out var delay) ? delay : null,
+        };
     }
 
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)

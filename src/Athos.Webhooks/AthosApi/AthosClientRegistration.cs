@@ -3,15 +3,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>Registers <see cref="AthosClient"/> as a typed client behind the standard resilience pipeline.</summary>
+/// <remarks>
+/// The pipeline, outermost first: a concurrency limiter (<see cref="AthosApiOptions.MaxConcurrency"/>, callers queue),
+/// the total budget, retries, the circuit breaker, the attempt timeout, and then <see cref="ResponseBufferingHandler"/>,
+/// which reads each body inside its attempt.
+/// </remarks>
 internal static class AthosClientRegistration
 {
-    /// <summary>Detail bodies carry whole transcripts; far beyond any real one, this still bounds memory.</summary>
-    private const long MaxResponseBytes = 32 * 1024 * 1024;
-
     public static IHttpClientBuilder AddAthosClient(this IServiceCollection services)
     {
         var builder = services.AddHttpClient<AthosClient>((provider, http) =>
@@ -21,8 +24,8 @@ internal static class AthosClientRegistration
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
             http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Athos.Webhooks", "1.0"));
-            http.MaxResponseContentBufferSize = MaxResponseBytes;
-            // The resilience pipeline owns every timeout.
+            http.MaxResponseContentBufferSize = ResponseBufferingHandler.MaxResponseBytes;
+            // The resilience pipeline owns every timeout; the body is read inside it (ResponseBufferingHandler).
             http.Timeout = Timeout.InfiniteTimeSpan;
         });
 
@@ -32,15 +35,44 @@ internal static class AthosClientRegistration
             var time = provider.GetRequiredService<TimeProvider>();
             var logger = provider.GetRequiredService<ILogger<AthosClient>>();
 
+            // One limiter per instance, shared by list and detail requests: a permit is held for a request's whole
+            // pipeline (retries and waits included), and callers beyond the cap queue until their own token gives up.
+            resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = options.MaxConcurrency;
+            resilience.RateLimiter.DefaultRateLimiterOptions.QueueLimit = int.MaxValue;
+
             resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
             resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
 
-            // Retries cover transport errors, timeouts, 408, 429 and 5xx (the standard predicate); never 4xx such as CALL_NOT_FOUND.
+            // Retries cover transport errors, timeouts, 408, 429 and 5xx (the standard predicate); never 4xx such as
+            // CALL_NOT_FOUND, and never a Retry-After that the rest of the budget cannot honour (RetryBudget).
             resilience.Retry.MaxRetryAttempts = options.MaxRetries;
             resilience.Retry.Delay = options.RetryDelay;
-            resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+            resilience.Retry.BackoffType = DelayBackoffType.Exponential;
             resilience.Retry.UseJitter = true;
             resilience.Retry.ShouldRetryAfterHeader = false;
+            var transient = resilience.Retry.ShouldHandle;
+            resilience.Retry.ShouldHandle = async args =>
+            {
+                if (!await transient(args))
+                {
+                    return false;
+                }
+
+                if (args.Outcome.Result is not { } response || !RetryAfter.TryGetDelay(response, time.GetUtcNow(), out var delay))
+                {
+                    return true;
+                }
+
+                var remaining = RetryBudget.Remaining(args.Context.GetRequestMessage(), options, time);
+                if (RetryBudget.Allows(delay, remaining, options))
+                {
+                    return true;
+                }
+
+                AthosClientLog.WaitBeyondBudget(logger, (int)response.StatusCode, delay, remaining, AthosClient.GetRequestId(response));
+                return false;
+            };
+
             // Our own Retry-After reading, on the injected clock, for both the seconds and the HTTP-date forms.
             resilience.Retry.DelayGenerator = args =>
                 new ValueTask<TimeSpan?>(args.Outcome.Result is { } response && RetryAfter.TryGetDelay(response, time.GetUtcNow(), out var delay) ? delay : null);
@@ -57,13 +89,17 @@ internal static class AthosClientRegistration
                 return ValueTask.CompletedTask;
             };
 
-            // The breaker opens when half the calls of a window fail, so a dead Athos is not hammered by every worker.
+            // The breaker opens when half the attempts of a window fail in a way that means Athos is down, so a dead
+            // Athos is not hammered by every worker; one call's own failures (a 500 for one id) never count.
+            resilience.CircuitBreaker.ShouldHandle = args => new ValueTask<bool>(AthosOutage.Indicates(args.Outcome));
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, options.AttemptTimeout.Ticks * 2));
             resilience.CircuitBreaker.FailureRatio = 0.5;
             resilience.CircuitBreaker.MinimumThroughput = 10;
             resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
         });
 
+        // Added after the standard handler, so inside it: each attempt reads its whole body under the attempt's token.
+        builder.AddHttpMessageHandler(provider => new ResponseBufferingHandler(provider.GetRequiredService<TimeProvider>()));
         return builder;
     }
 

@@ -69,8 +69,10 @@ public sealed partial class WebhookReceiver(
             return Rejected(rejection, webhookId);
         }
 
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(StorageBudget);
+        // Authenticated from here on: the ledger read and the queue put run to the end on their own budget, not the
+        // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the queue;
+        // if the answer cannot be written, Athos retries and the retry is recognised as a duplicate.
+        using var budget = new CancellationTokenSource(StorageBudget, time);
         try
         {
             if (unhandledEvent is not null)

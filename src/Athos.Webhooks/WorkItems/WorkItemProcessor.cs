@@ -53,7 +53,8 @@ public sealed partial class WorkItemProcessor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (ex is AthosApiException { RetryAfter: { } asked } && Age(item) < MaxDeferral)
+            // Athos asked for a wait longer than the next attempt's: re-scheduled that far ahead, no attempt spent.
+            if (ex is AthosApiException { RetryAfter: { } asked } && asked > queueOptions.VisibilityTimeout && Age(item) < MaxDeferral)
             {
                 return await DeferAsync(item, asked, ex, cancellationToken);
             }

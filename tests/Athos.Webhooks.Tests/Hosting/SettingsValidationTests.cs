@@ -14,6 +14,8 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_BASE_URL", "app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
     [InlineData("ATHOS_BASE_URL", "ftp://app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "50", "ATHOS_HTTP_MAX_RETRIES must be between 1 and 10")]
+    [InlineData("ATHOS_HTTP_MAX_CONCURRENCY", "0", "ATHOS_HTTP_MAX_CONCURRENCY must be between 1 and 64")]
+    [InlineData("ATHOS_HTTP_MAX_CONCURRENCY", "65", "ATHOS_HTTP_MAX_CONCURRENCY must be between 1 and 64")]
     [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "00:00:01", "ATHOS_HTTP_TOTAL_TIMEOUT (00:00:01) must be longer than ATHOS_HTTP_ATTEMPT_TIMEOUT")]
     [InlineData("ATHOS_WHSEC", null, "ATHOS_WHSEC is required")]
     [InlineData("ATHOS_WHSEC", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/ATHOS-WHSEC)", "ATHOS_WHSEC is a Key Vault reference that did not resolve")]

@@ -99,6 +99,29 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
     }
 
     [Fact]
+    public async Task A_Retry_After_longer_than_the_next_attempt_re_schedules_the_item_without_spending_an_attempt()
+    {
+        var call = AddCall();
+        _simulator.Faults.Add(r => r.Operation == ApiOperation.Detail && r.CallId == call.Id, FaultResponse.Throttled(TimeSpan.FromSeconds(4)), times: 1);
+        await using var app = await TestApp.StartAsync(
+            _simulator,
+            storage.Azurite,
+            [("ATHOS_HTTP_ATTEMPT_TIMEOUT", "00:00:01"), ("ATHOS_HTTP_TOTAL_TIMEOUT", "00:00:03")],
+            services => services.AddSingleton(FastQueue));
+        var item = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = CallId.Parse(call.Id), WebhookId = "wh_wait", ReceivedAt = DateTimeOffset.UtcNow };
+
+        var outcome = await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-wait", 1, TestContext.Current.CancellationToken);
+        var visibleAtOnce = await _queues.CountVisibleAsync();
+
+        Assert.Equal((WorkOutcome.Deferred, 0), (outcome, visibleAtOnce));
+        Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
+        await Task.Delay(TimeSpan.FromSeconds(4.5), TestContext.Current.CancellationToken);
+        var copy = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
+        Assert.Equal((1, "wh_wait"), (copy.Deferrals, copy.WebhookId));
+        Assert.Equal([WorkOutcome.Stored], await QueueDrainer.DrainAsync(app, _queues));
+    }
+
+    [Fact]
     public async Task A_message_that_is_not_a_work_item_is_parked_at_once_and_stays_parked_on_redrive()
     {
         var outcome = await _app.Get<WorkItemProcessor>().ProcessAsync(BinaryData.FromString("""{"kind":"teleport","v":1}"""), "msg-junk", 1, TestContext.Current.CancellationToken);
