@@ -146,7 +146,7 @@ internal sealed class AthosApi(CallStore store, CallGenerator generator, Recordi
         var recording = contract == AthosContract.Current
             ? recordings.For(call, $"{context.Request.Scheme}://{context.Request.Host}", time.GetUtcNow())
             : null;
-        requests.CountDetailServed();
+        requests.CountDetailServed(call.Id);
         await WriteJsonAsync(context, 200, json => CallJson.WriteDetail(json, call, contract, recording));
     }
 

@@ -54,7 +54,16 @@ public sealed class RequestLog
 
     internal void CountRequest() => Interlocked.Increment(ref _total);
 
-    internal void CountDetailServed() => Interlocked.Increment(ref _detailsServed);
+    internal void CountDetailServed(string callId)
+    {
+        Interlocked.Increment(ref _detailsServed);
+        _served.AddOrUpdate(callId, 1, static (_, n) => n + 1);
+    }
+
+    /// <summary>Details of one call answered 200.</summary>
+    public int DetailsServedFor(string callId) => _served.GetValueOrDefault(callId);
+
+    private readonly ConcurrentDictionary<string, int> _served = new(StringComparer.Ordinal);
 
     /// <summary>An API request arrived; <see cref="Leave"/> when its answer is written.</summary>
     internal void Enter()
