@@ -8,14 +8,18 @@ public sealed record StorageRequest(string Method, string Target)
 {
     public bool IsRead => Method is "GET" or "HEAD";
 
-    public static StorageRequest Of(Request request)
+    public static StorageRequest Of(Request request) => Of(request.Method.ToString(), request.Uri.ToUri());
+
+    public static StorageRequest Of(string method, Uri uri)
     {
         // ".../AthosCalls(PartitionKey='…',RowKey='')", ".../AthosCallsByUser" or ".../athos-calls/{callId}.json".
-        var segments = request.Uri.ToUri().AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var target = segments.Length >= 2 && segments[^1].EndsWith(".json", StringComparison.Ordinal) ? segments[^2] : segments[^1];
         var parenthesis = target.IndexOf('(', StringComparison.Ordinal);
-        return new StorageRequest(request.Method.ToString(), parenthesis < 0 ? target : target[..parenthesis]);
+        return new StorageRequest(method, parenthesis < 0 ? target : target[..parenthesis]);
     }
+
+    public override string ToString() => $"{Method} {Target}";
 }
 
 /// <summary>

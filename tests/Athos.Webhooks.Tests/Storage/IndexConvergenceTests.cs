@@ -81,19 +81,66 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         await AssertIndexHoldsExactlyAsync(v4);
     }
 
-    /// <summary>Many rounds of four versions (random reps and days, each sent twice) racing with random delays.</summary>
+    /// <summary>
+    /// Two fetches of the same version (other <c>EnrichedAt</c> and request id): the first puts its index rows, the
+    /// second finds them and commits first. The index ends with the committed values, not the first writer's.
+    /// </summary>
     [Fact]
-    public async Task Four_versions_sent_twice_at_once_with_random_delays_end_with_the_index_at_the_main_row()
+    public async Task Two_fetches_of_one_version_leave_the_index_with_the_values_that_were_committed()
+    {
+        var (v1, _, _, v4) = Versions(v4MovesDay: true);
+        await WriteAsync(v1);
+
+        var firstCommit = _gate.PauseBefore("first", MainWrite);
+        var first = StorageGate.RunAs("first", () => WriteAsync(v4));
+        await firstCommit.Reached;
+        var second = await StorageGate.RunAs("second", () => WriteAsync(Copy(v4, "second")));
+        firstCommit.Release();
+
+        Assert.Equal((RowWriteResult.Unchanged, RowWriteResult.Stored), ((await first).Result, second.Result));
+        Assert.Equal("req_v4_second", (await _tables.MainAsync(CallId))!.AthosRequestId);
+        await AssertIndexHoldsExactlyAsync(v4);
+    }
+
+    /// <summary>
+    /// An operator's repair rolls an index row back to the main row while the writer that put it is about to commit:
+    /// the repair touches the main row, so that writer's commit fails and it puts its rows again.
+    /// </summary>
+    [Fact]
+    public async Task A_repair_that_rolls_back_the_rows_of_a_writer_in_flight_makes_it_put_them_again()
+    {
+        var (v1, v2, _, _) = Versions(v4MovesDay: false);
+        await WriteAsync(v1);
+
+        var v2Commit = _gate.PauseBefore("v2", MainWrite);
+        var v2Writer = StorageGate.RunAs("v2", () => WriteAsync(v2));
+        await v2Commit.Reached;
+        var repaired = await new CallIndex(Tables()).RepairAsync(CallId, [], TestContext.Current.CancellationToken);
+        v2Commit.Release();
+
+        Assert.Equal(2, repaired.Count);
+        Assert.Equal(RowWriteResult.Stored, (await v2Writer).Result);
+        await AssertIndexHoldsExactlyAsync(v2);
+    }
+
+    /// <summary>
+    /// Many rounds of a scoring failure and four versions (random reps and days), each sent twice, racing with random
+    /// delays before every storage request.
+    /// </summary>
+    [Fact]
+    public async Task Versions_and_a_failure_sent_twice_at_once_with_random_delays_end_with_the_index_at_the_main_row()
     {
         _gate = new StorageGate(() => TimeSpan.FromMilliseconds(Random.Shared.Next(0, 4)));
         var random = new Random(20260310);
-        for (var round = 0; round < 12; round++)
+        for (var round = 0; round < 25; round++)
         {
             var callId = $"athos_call_stress{round:D2}";
-            var versions = Enumerable.Range(1, 4)
-                .Select(n => Version(callId, n, random.Next(2) == 0 ? "rep_a" : "rep_b", random.Next(2) == 0 ? Ended : Ended.AddDays(-1)))
-                .ToList();
-            var writers = versions.SelectMany(v => new[] { v, Copy(v, "again") })
+            string Rep() => random.Next(2) == 0 ? "rep_a" : "rep_b";
+            DateTimeOffset Day() => random.Next(2) == 0 ? Ended : Ended.AddDays(-1);
+            var versions = Enumerable.Range(1, 4).Select(n => Version(callId, n, Rep(), Day())).ToList();
+            var failure = Failure(callId, Rep(), Day().AddMinutes(1));
+            var writers = versions.Prepend(failure)
+                .SelectMany(v => new[] { v, Copy(v, "again") })
                 .Select((v, i) => StorageGate.RunAs($"{callId} writer {i}", () => WriteUntilDoneAsync(v)))
                 .ToList();
             await Task.WhenAll(writers);
@@ -134,6 +181,19 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
 
     /// <summary>A row of its own for each write: the writer sets its keys.</summary>
     private static CallRow Fresh(CallRow row) => row.CloneWithKeys(string.Empty, string.Empty, withScoreJson: true);
+
+    /// <summary>A scoring failure reported by webhook: any score beats it, and it is indexed by when it was reported.</summary>
+    private static CallRow Failure(string callId, string rep, DateTimeOffset failedAt) => new()
+    {
+        CallId = callId,
+        Status = CallStatus.Failed,
+        Source = "roleplay",
+        ExternalUserId = rep,
+        FailureReason = "SCORING_INCOMPLETE",
+        FailureMessage = "Too short to score.",
+        FailedAt = failedAt,
+        EnrichedAt = failedAt.AddSeconds(5),
+    };
 
     /// <summary>The same version fetched again: equal for <see cref="CallVersion"/>, yet other values where Athos gives none.</summary>
     private static CallRow Copy(CallRow row, string suffix)
