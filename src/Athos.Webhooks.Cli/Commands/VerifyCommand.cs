@@ -64,22 +64,30 @@ internal static class VerifyCommand
 
         return await StorageCommand.RunAsync(configuration, error, async services =>
         {
-            var report = await services.GetRequiredService<CallConsistencyChecker>().CheckAsync(since, now, cancellationToken);
-            List<CallRepair>? repairs = null;
-            if (arguments.Repair)
+            try
             {
-                var repairer = services.GetRequiredService<CallConsistencyRepairer>();
-                repairs = [];
-                foreach (var call in report.Inconsistent)
+                var report = await services.GetRequiredService<CallConsistencyChecker>().CheckAsync(since, now, cancellationToken);
+                List<CallRepair>? repairs = null;
+                if (arguments.Repair)
                 {
-                    repairs.Add(await repairer.RepairAsync(call, cancellationToken));
+                    var repairer = services.GetRequiredService<CallConsistencyRepairer>();
+                    repairs = [];
+                    foreach (var call in report.Inconsistent)
+                    {
+                        repairs.Add(await repairer.RepairAsync(call, cancellationToken));
+                    }
                 }
+
+                VerifyOutput.Write(output, report, repairs, arguments.Format == "json");
+
+                // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
+                return report.IsConsistent ? 0 : 1;
             }
-
-            VerifyOutput.Write(output, report, repairs, arguments.Format == "json");
-
-            // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
-            return report.IsConsistent ? 0 : 1;
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("Stopped before the end: what was repaired stays repaired; run verify again.");
+                return 130;
+            }
         });
     }
 }

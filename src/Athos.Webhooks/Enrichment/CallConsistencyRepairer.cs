@@ -31,6 +31,19 @@ public sealed class CallConsistencyRepairer(
     public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(found);
+        try
+        {
+            return await RepairCallAsync(found, cancellationToken);
+        }
+        catch (StorageConflictException ex)
+        {
+            // Writers kept changing the call's rows: one is at work, and its write settles the call; verify again later.
+            return new CallRepair(found.CallId, [$"not repaired: {ex.Message}"], found.Discrepancies);
+        }
+    }
+
+    private async Task<CallRepair> RepairCallAsync(CallConsistency found, CancellationToken cancellationToken)
+    {
         var callId = found.CallId;
         var actions = new List<string>();
         bool Has(string table, params DiscrepancyKind[] kinds) => found.Discrepancies.Any(d => d.Table == table && kinds.Contains(d.Kind));
