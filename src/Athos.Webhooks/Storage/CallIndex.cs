@@ -17,11 +17,12 @@ public sealed record IndexKey(string Table, string PartitionKey, string RowKey)
 /// Every row carries its <see cref="RowVersion"/> in its own columns, and every change is ETag-conditional on the row
 /// as read:
 /// <list type="bullet">
-/// <item>before its commit a writer puts its row over an absent or strictly older one only; a row of the same version
-/// is settled after the commit, a newer one is left to its own writer;</item>
+/// <item>before its commit a writer puts its row over an absent or strictly older one only (a row of the same version
+/// is settled after the commit, a newer one is left to its own writer), and deletes the rows at the keys of the version
+/// it replaces that it does not use, unless they hold a newer version than its own: before, so that a crash after the
+/// commit cannot leave them behind for good;</item>
 /// <item>after its commit the writer gives a row of the same version its own values (another fetch of that version
-/// may have put other ones), and deletes the rows at the keys of the version it replaced, unless they hold a newer
-/// version;</item>
+/// may have put other ones);</item>
 /// <item>a writer that loses (the main row is as new or newer) deletes what it may have put at keys the main row does
 /// not have, under the same condition, including on a retry after it died.</item>
 /// </list>
@@ -75,10 +76,10 @@ public sealed class CallIndex(TableServiceClient tables)
     }
 
     /// <summary>
-    /// After <paramref name="committed"/> was committed: rows of its version that hold other values get its values, and
-    /// the rows at <paramref name="formerKeys"/> (the replaced version's) that it does not use are deleted unless newer.
+    /// After <paramref name="committed"/> was committed: rows of its version that another fetch of that version put
+    /// with other values (<c>EnrichedAt</c>, <c>AthosRequestId</c>) get its values.
     /// </summary>
-    internal async Task FinishAsync(CallRow committed, IReadOnlyList<IndexPut> puts, IEnumerable<IndexKey> formerKeys, CancellationToken cancellationToken)
+    internal async Task SettleAsync(CallRow committed, IReadOnlyList<IndexPut> puts, CancellationToken cancellationToken)
     {
         foreach (var put in puts)
         {
@@ -87,18 +88,17 @@ public sealed class CallIndex(TableServiceClient tables)
                 await SettleSameVersionAsync(put.Key, committed, put.Found!, cancellationToken);
             }
         }
-
-        await RemoveStaleAsync(formerKeys, committed, cancellationToken);
     }
 
     /// <summary>
-    /// Deletes the rows at <paramref name="keys"/> that <paramref name="main"/> does not use, each only while it holds a
-    /// version not newer than <paramref name="main"/>'s (a newer one belongs to a writer still at work).
+    /// Deletes the rows at <paramref name="keys"/> that <paramref name="reference"/> (the version being written, or the
+    /// stored one a loser found) does not use, each only while it holds a version not newer than
+    /// <paramref name="reference"/>'s: a newer one belongs to a writer still at work.
     /// </summary>
-    internal async Task RemoveStaleAsync(IEnumerable<IndexKey> keys, CallRow main, CancellationToken cancellationToken)
+    internal async Task RemoveStaleAsync(IEnumerable<IndexKey> keys, CallRow reference, CancellationToken cancellationToken)
     {
-        var version = RowVersion.Of(main);
-        foreach (var key in keys.Distinct().Except(KeysOf(main)))
+        var version = RowVersion.Of(reference);
+        foreach (var key in keys.Distinct().Except(KeysOf(reference)))
         {
             await DeleteAsync(key, row => RowVersion.Of(row) <= version, cancellationToken);
         }

@@ -25,11 +25,12 @@ public enum RowWriteResult
 /// </summary>
 /// <remarks>
 /// The <c>AthosCalls</c> row is the arbiter: it is read, compared (<see cref="RowVersion"/>) and written with an ETag
-/// condition, last. Before that commit the archive blob is written and the index rows are put forward at their keys
-/// (<see cref="CallIndex"/>: never over a newer row), so that a crash before the commit leaves the old version in
-/// place and the retry redoes everything. After the commit the writer settles its index rows and deletes those of the
-/// version it replaced; a writer that loses deletes what it may have put at keys the winner does not use. No writer
-/// ever re-projects the index from a row it read earlier, which is what let an index keep v3 beside a main row at v4.
+/// condition, last. Before that commit the archive blob is written, the index rows are put forward at their keys
+/// (<see cref="CallIndex"/>: never over a newer row) and the replaced version's rows at other keys are deleted (unless
+/// newer), so that a crash before the commit leaves the old version in place and the retry redoes everything. After
+/// the commit the writer settles index rows of its own version to its values; a writer that loses deletes what it may
+/// have put at keys the winner does not use. No writer ever re-projects the index from a row it read earlier, which is
+/// what let an index keep v3 beside a main row at v4.
 /// </remarks>
 public sealed class CallRowWriter(TableServiceClient tables)
 {
@@ -71,6 +72,7 @@ public sealed class CallRowWriter(TableServiceClient tables)
 
             var formerKeys = stored is null ? [] : CallIndex.KeysOf(stored);
             var puts = await _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
+            await _index.RemoveStaleAsync(formerKeys, incoming, cancellationToken);
 
             try
             {
@@ -89,7 +91,7 @@ public sealed class CallRowWriter(TableServiceClient tables)
                 continue;
             }
 
-            await _index.FinishAsync(incoming, puts, formerKeys, cancellationToken);
+            await _index.SettleAsync(incoming, puts, cancellationToken);
             return new RowWrite(RowWriteResult.Stored, stored);
         }
 

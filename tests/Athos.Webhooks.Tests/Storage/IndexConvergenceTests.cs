@@ -82,6 +82,34 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
     }
 
     /// <summary>
+    /// v3 moves the call to another rep and dies right after its commit (its retry finds its own version stored and does
+    /// nothing): the rows at v2's keys must already be gone by then.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_that_dies_right_after_its_commit_leaves_no_row_at_the_old_keys()
+    {
+        var (v1, v2, v3, _) = Versions(v4MovesDay: false);
+        await WriteAsync(v1);
+        await WriteAsync(v2);
+
+        var v3Commit = _gate.PauseBefore("v3", MainWrite);
+        var v3Writer = StorageGate.RunAs("v3", () => WriteAsync(v3));
+        await v3Commit.Reached;
+        var afterCommit = _gate.PauseBefore("v3", _ => true);
+        v3Commit.Release();
+        if (await Task.WhenAny(afterCommit.Reached, v3Writer) != v3Writer)
+        {
+            afterCommit.Kill();
+            await Assert.ThrowsAsync<WriterKilledException>(() => v3Writer);
+        }
+
+        var retried = await StorageGate.RunAs("v3 retried", () => WriteAsync(v3));
+
+        Assert.Equal(RowWriteResult.Unchanged, retried.Result);
+        await AssertIndexHoldsExactlyAsync(v3);
+    }
+
+    /// <summary>
     /// Two fetches of the same version (other <c>EnrichedAt</c> and request id): the first puts its index rows, the
     /// second finds them and commits first. The index ends with the committed values, not the first writer's.
     /// </summary>
