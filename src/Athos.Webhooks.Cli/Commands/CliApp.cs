@@ -12,6 +12,7 @@ internal static class CliApp
         BackfillCommand.Create(),
         RedriveCommand.Create(),
         ReprojectCommand.Create(),
+        VerifyCommand.Create(),
         CallsCommand.Create(),
         ForgetCommand.Create(),
         DoctorCommand.Create(),

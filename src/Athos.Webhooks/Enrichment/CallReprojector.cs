@@ -89,6 +89,22 @@ public sealed partial class CallReprojector(
             return Change.Current;
         }
 
+        return await ProjectBlobAsync(callId, stored, cancellationToken) switch
+        {
+            RowWriteResult.Stored => Change.Rewritten,
+            null => Change.Unreadable,
+            _ => Change.Current,
+        };
+    }
+
+    /// <summary>
+    /// Writes a call's rows from its archive blob through the writer, which keeps them only if newer than
+    /// <paramref name="stored"/> (or of a newer schema); <see langword="null"/> when the blob is not a call detail.
+    /// <c>verify --repair</c> uses it for a row behind its blob, or missing.
+    /// </summary>
+    internal async Task<RowWriteResult?> ProjectBlobAsync(string callId, CallRow? stored, CancellationToken cancellationToken)
+    {
+        var blobName = CallArchive.BlobName(callId);
         var content = (await _archive.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content;
         CallDetail? detail;
         try
@@ -98,13 +114,13 @@ public sealed partial class CallReprojector(
         catch (JsonException ex)
         {
             Log.Unreadable(logger, ex, blobName);
-            return Change.Unreadable;
+            return null;
         }
 
         if (detail is null || detail.Id != callId || !CallId.TryParse(callId, out _))
         {
             Log.Unreadable(logger, null, blobName);
-            return Change.Unreadable;
+            return null;
         }
 
         var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, time.GetUtcNow());
@@ -116,8 +132,7 @@ public sealed partial class CallReprojector(
                 : RecordingStatus.Pending;
         }
 
-        var write = await rows.WriteAsync(row, null, cancellationToken);
-        return write.Result == RowWriteResult.Stored ? Change.Rewritten : Change.Current;
+        return (await rows.WriteAsync(row, null, cancellationToken)).Result;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)

@@ -52,6 +52,9 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
         services.AddSingleton<CallEraser>();
+        services.AddSingleton<CallIndex>();
+        services.AddSingleton<CallConsistencyChecker>();
+        services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();

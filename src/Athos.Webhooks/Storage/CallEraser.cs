@@ -69,7 +69,7 @@ public sealed class CallEraser(TableServiceClient tables, BlobServiceClient blob
         if (main?.IndexTime is { } time)
         {
             var rowKey = TableKeys.NewestFirstRowKey(time, callId);
-            if (TableKeys.UserPartition(main.ExternalUserId) is { } user)
+            if (TableKeys.UserPartition(main.RepId) is { } user)
             {
                 keys.Add((StorageNames.CallsByUserTable, user, rowKey));
             }

@@ -24,18 +24,20 @@ public enum RowWriteResult
 /// so that they converge to the newest version whatever the duplicates and the order.
 /// </summary>
 /// <remarks>
-/// The <c>AthosCalls</c> row is the arbiter: it is read, compared (<see cref="CallVersion"/>) and written with an
-/// ETag condition, last. Before that commit the archive blob is written and the index rows are put at their new keys
-/// (old keys deleted), so that a crash before the commit leaves the old version in place and the retry redoes
-/// everything; a writer that loses the commit race re-projects the index rows from the winner's row.
+/// The <c>AthosCalls</c> row is the arbiter: it is read, compared (<see cref="RowVersion"/>) and written with an ETag
+/// condition, last. Before that commit the archive blob is written, the index rows are put forward at their keys
+/// (<see cref="CallIndex"/>: never over a newer row) and the replaced version's rows at other keys are deleted (unless
+/// newer), so that a crash before the commit leaves the old version in place and the retry redoes everything. After
+/// the commit the writer settles index rows of its own version to its values; a writer that loses deletes what it may
+/// have put at keys the winner does not use. No writer ever re-projects the index from a row it read earlier, which is
+/// what let an index keep v3 beside a main row at v4.
 /// </remarks>
 public sealed class CallRowWriter(TableServiceClient tables)
 {
     private const int MaxAttempts = 5;
 
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
-    private readonly TableClient _byUser = tables.GetTableClient(StorageNames.CallsByUserTable);
-    private readonly TableClient _byDay = tables.GetTableClient(StorageNames.CallsByDayTable);
+    private readonly CallIndex _index = new(tables);
 
     /// <summary>
     /// Writes <paramref name="incoming"/> (a main-table row) if it is newer than what is stored, or the same version
@@ -49,7 +51,6 @@ public sealed class CallRowWriter(TableServiceClient tables)
         incoming.PartitionKey = incoming.CallId;
         incoming.RowKey = string.Empty;
         var version = CallVersion.Of(incoming);
-        var indexWritten = new List<IndexKey>();
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -58,12 +59,9 @@ public sealed class CallRowWriter(TableServiceClient tables)
             var upgrade = comparison == 0 && stored!.SchemaVersion < incoming.SchemaVersion;
             if (comparison < 0 || (comparison == 0 && !upgrade))
             {
-                if (indexWritten.Count > 0)
-                {
-                    // We lost a race after touching index rows: make them match the winner again.
-                    await SyncIndexAsync(stored!, indexWritten, cancellationToken);
-                }
-
+                // This attempt, an earlier one, or a run that died may have put rows at keys the stored version does
+                // not use (only when the call moved: otherwise this costs nothing).
+                await _index.RemoveStaleAsync(CallIndex.KeysOf(incoming), stored!, cancellationToken);
                 return new RowWrite(comparison == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded, stored);
             }
 
@@ -72,7 +70,9 @@ public sealed class CallRowWriter(TableServiceClient tables)
                 await beforeCommit(stored, cancellationToken);
             }
 
-            indexWritten.AddRange(await SyncIndexAsync(incoming, stored is null ? [] : IndexKeysOf(stored), cancellationToken));
+            var formerKeys = stored is null ? [] : CallIndex.KeysOf(stored);
+            var puts = await _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
+            await _index.RemoveStaleAsync(formerKeys, incoming, cancellationToken);
 
             try
             {
@@ -84,13 +84,15 @@ public sealed class CallRowWriter(TableServiceClient tables)
                 {
                     await _calls.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
-
-                return new RowWrite(RowWriteResult.Stored, stored);
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
                 // Another writer committed first; read again and compare.
+                continue;
             }
+
+            await _index.SettleAsync(incoming, puts, cancellationToken);
+            return new RowWrite(RowWriteResult.Stored, stored);
         }
 
         throw new StorageConflictException($"The rows of call {incoming.CallId} kept changing under {MaxAttempts} attempts to write them.");
@@ -122,48 +124,4 @@ public sealed class CallRowWriter(TableServiceClient tables)
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
-
-    /// <summary>Puts <paramref name="row"/>'s index rows and deletes those of <paramref name="staleKeys"/> it no longer has.</summary>
-    private async Task<IReadOnlyList<IndexKey>> SyncIndexAsync(CallRow row, IEnumerable<IndexKey> staleKeys, CancellationToken cancellationToken)
-    {
-        var keys = IndexKeysOf(row);
-        foreach (var key in keys)
-        {
-            await key.Table.UpsertEntityAsync(row.CloneWithKeys(key.PartitionKey, key.RowKey, withScoreJson: false), TableUpdateMode.Replace, cancellationToken);
-        }
-
-        foreach (var stale in staleKeys.Except(keys))
-        {
-            try
-            {
-                await stale.Table.DeleteEntityAsync(stale.PartitionKey, stale.RowKey, ETag.All, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Already gone.
-            }
-        }
-
-        return keys;
-    }
-
-    private List<IndexKey> IndexKeysOf(CallRow row)
-    {
-        var keys = new List<IndexKey>(2);
-        if (row.IndexTime is not { } time)
-        {
-            return keys;
-        }
-
-        var rowKey = TableKeys.NewestFirstRowKey(time, row.CallId);
-        if (TableKeys.UserPartition(row.RepId) is { } user)
-        {
-            keys.Add(new IndexKey(_byUser, user, rowKey));
-        }
-
-        keys.Add(new IndexKey(_byDay, TableKeys.Day(time), rowKey));
-        return keys;
-    }
-
-    private sealed record IndexKey(TableClient Table, string PartitionKey, string RowKey);
 }

@@ -19,6 +19,9 @@ public sealed class CliParsingTests
     [InlineData(new[] { "send-test-webhook", "--url", "https://example.invalid/api/athos/webhook" }, "--call-id")]
     [InlineData(new[] { "forget", "athos_call_a/b" }, "callId: A call id may contain only")]
     [InlineData(new[] { "calls", "show", "athos_call_a?b" }, "callId: A call id may contain only")]
+    [InlineData(new[] { "verify" }, "--since is required")]
+    [InlineData(new[] { "verify", "--since", "last week" }, "--since must be an ISO 8601 time")]
+    [InlineData(new[] { "verify", "--since", "2h", "--format", "xml" }, "--format must be table or json; got 'xml'.")]
     [InlineData(new[] { "reconcile-now" }, "reconcile-now")]
     public async Task Bad_arguments_are_named_and_exit_non_zero(string[] args, string expected)
     {

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary>
+/// <c>verify --since &lt;duration|time&gt; [--repair] [--format table|json]</c>: compares the call tables and the archive
+/// blobs of the calls written since a time, lists the discrepancies (exit 1) and, with <c>--repair</c>, repairs them.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var since = new Option<string?>("--since") { Description = "Check the calls written since this time: ISO 8601 (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d). Required." };
+        var repair = new Option<bool>("--repair") { Description = "Repair what is found (index rows from the main row, the main row from a newer archive blob, a missing blob from Athos), then check each call again." };
+        var format = new Option<string?>("--format") { Description = "table (the default) or json." };
+        var command = new Command("verify", "Compare AthosCalls, AthosCallsByUser, AthosCallsByDay and the archive blobs of the calls written since a time: exit 0 when consistent, 1 when discrepancies were found (listed; repaired with --repair).") { since, repair, format };
+        command.SetAction(async (parse, _) =>
+        {
+            using var stop = new ConsoleCancellation();
+            return await RunAsync(
+                CliServices.Configuration(),
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error,
+                new VerifyArguments(parse.GetValue(since), parse.GetValue(repair), parse.GetValue(format)),
+                TimeProvider.System,
+                stop.Token);
+        });
+        return command;
+    }
+
+    /// <summary>The command line as given.</summary>
+    public sealed record VerifyArguments(string? Since, bool Repair, string? Format);
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, VerifyArguments arguments, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var now = time.GetUtcNow();
+        if (arguments.Since is null)
+        {
+            await error.WriteLineAsync("--since is required: an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d).");
+            return 2;
+        }
+
+        if (!TimeArgument.TryParse(arguments.Since, now, out var since))
+        {
+            await error.WriteLineAsync($"--since must be an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got '{arguments.Since}'.");
+            return 2;
+        }
+
+        if (since > now)
+        {
+            await error.WriteLineAsync($"--since must not be in the future; got '{arguments.Since}'.");
+            return 2;
+        }
+
+        if (arguments.Format is not (null or "table" or "json"))
+        {
+            await error.WriteLineAsync($"--format must be table or json; got '{arguments.Format}'.");
+            return 2;
+        }
+
+        return await StorageCommand.RunAsync(configuration, error, async services =>
+        {
+            try
+            {
+                var report = await services.GetRequiredService<CallConsistencyChecker>().CheckAsync(since, now, cancellationToken);
+                List<CallRepair>? repairs = null;
+                if (arguments.Repair)
+                {
+                    var repairer = services.GetRequiredService<CallConsistencyRepairer>();
+                    repairs = [];
+                    foreach (var call in report.Inconsistent)
+                    {
+                        repairs.Add(await repairer.RepairAsync(call, cancellationToken));
+                    }
+                }
+
+                VerifyOutput.Write(output, report, repairs, arguments.Format == "json");
+
+                // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
+                return report.IsConsistent ? 0 : 1;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("Stopped before the end: what was repaired stays repaired; run verify again.");
+                return 130;
+            }
+        });
+    }
+}

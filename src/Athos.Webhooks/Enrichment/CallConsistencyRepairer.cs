@@ -1,0 +1,105 @@
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Enrichment;
+
+/// <summary>What <c>verify --repair</c> did to one call, and what it still finds wrong afterwards.</summary>
+public sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, IReadOnlyList<Discrepancy> Remaining);
+
+/// <summary>
+/// Repairs a call that <see cref="CallConsistencyChecker"/> found inconsistent, through the product's own write paths,
+/// then checks it again.
+/// </summary>
+/// <remarks>
+/// In order: a main row behind its archive blob (or missing) is re-projected from the blob, as <c>reproject</c> does; a
+/// blob missing or behind the row is fetched from Athos again and archived (a newer version Athos has is then projected
+/// too); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at
+/// other keys deleted. Only settled calls are repaired (never one in flight), so no writer is overtaken.
+/// </remarks>
+public sealed class CallConsistencyRepairer(
+    CallConsistencyChecker checker,
+    CallIndex index,
+    CallRowWriter rows,
+    CallReprojector reprojector,
+    CallArchive archive,
+    IOptionsMonitor<EnrichmentOptions> options,
+    IServiceProvider services,
+    TimeProvider time)
+{
+    public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        try
+        {
+            return await RepairCallAsync(found, cancellationToken);
+        }
+        catch (StorageConflictException ex)
+        {
+            // Writers kept changing the call's rows: one is at work, and its write settles the call; verify again later.
+            return new CallRepair(found.CallId, [$"not repaired: {ex.Message}"], found.Discrepancies);
+        }
+    }
+
+    private async Task<CallRepair> RepairCallAsync(CallConsistency found, CancellationToken cancellationToken)
+    {
+        var callId = found.CallId;
+        var actions = new List<string>();
+        bool Has(string table, params DiscrepancyKind[] kinds) => found.Discrepancies.Any(d => d.Table == table && kinds.Contains(d.Kind));
+
+        if (Has(StorageNames.CallsTable, DiscrepancyKind.Missing, DiscrepancyKind.Older))
+        {
+            var result = await reprojector.ProjectBlobAsync(callId, await rows.ReadAsync(callId, cancellationToken), cancellationToken);
+            actions.Add(result switch
+            {
+                null => "could not re-project the row: the archive blob is not a call detail",
+                RowWriteResult.Stored => $"re-projected {StorageNames.CallsTable} from the archive blob",
+                _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the archive blob",
+            });
+        }
+
+        if (Has(StorageNames.RawCallsContainer, DiscrepancyKind.Missing, DiscrepancyKind.Older))
+        {
+            actions.Add(await ArchiveAgainAsync(callId, cancellationToken));
+        }
+
+        var changes = await index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
+        actions.AddRange(changes);
+
+        var after = await checker.CheckCallAsync(callId, found.IndexKeysSeen, time.GetUtcNow(), cancellationToken);
+        return new CallRepair(callId, actions, after.Discrepancies);
+    }
+
+    /// <summary>Fetches the call's detail from Athos and archives it (forward only); a newer version is projected too.</summary>
+    private async Task<string> ArchiveAgainAsync(string callId, CancellationToken cancellationToken)
+    {
+        CallDetailResponse response;
+        try
+        {
+            // Resolved here, not injected: verify without this repair needs no Athos settings.
+            response = await services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            return $"could not fetch the detail from Athos to archive it again: {string.Join(" ", ex.Failures)}";
+        }
+        catch (AthosApiException ex)
+        {
+            return $"could not fetch the detail from Athos to archive it again: {ex.Message}";
+        }
+
+        var fetched = CallProjection.FromDetail(response.Call, response.RequestId, time.GetUtcNow());
+        var version = CallVersion.Of(fetched);
+        var body = CallProjection.ArchiveBody(response.RawJson, options.CurrentValue.StoreTranscripts);
+        await archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
+        var stored = await rows.ReadAsync(callId, cancellationToken);
+        if (stored is not null && version.IsNewerThan(CallVersion.Of(stored)))
+        {
+            await reprojector.ProjectBlobAsync(callId, stored, cancellationToken);
+            return $"archived Athos's detail again ({RowVersion.Describe(version)}, newer than the row: re-projected it)";
+        }
+
+        return $"archived Athos's detail again ({RowVersion.Describe(version)})";
+    }
+}

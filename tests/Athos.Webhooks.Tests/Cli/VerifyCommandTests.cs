@@ -1,0 +1,302 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Athos.Simulator;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>
+/// <c>verify</c> against real Azurite and the simulator: calls stored by the pipeline, discrepancies planted by writing
+/// rows and blobs directly, each found, repaired, and gone on the next run.
+/// </summary>
+public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+    private AthosSimulator _simulator = null!;
+    private TableServiceClient _tables = null!;
+    private TestTables _read = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 88, FailureRate = 0 });
+        _tables = new TableServiceClient(storage.ConnectionString);
+        _read = new TestTables(storage.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync() => await _simulator.DisposeAsync();
+
+    /// <summary>As verify runs once writers are done: later than the settle time after the plants.</summary>
+    private static FakeTimeProvider Settled() => new(DateTimeOffset.UtcNow + CallConsistencyChecker.SettleTime + TimeSpan.FromMinutes(1));
+
+    [Fact]
+    public async Task Calls_stored_by_the_pipeline_are_consistent()
+    {
+        await StoreAsync(_simulator.AddCalls(5, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5)));
+
+        var exit = await VerifyAsync(new("1h", Repair: false, Format: null), Settled());
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Checked 5 call(s) written since", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("No discrepancies.", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_kind_of_discrepancy_is_found_repaired_and_gone_on_the_next_run()
+    {
+        var calls = await StoreAsync(_simulator.AddCalls(10, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var expected = await PlantEveryKindAsync(calls);
+
+        var found = await VerifyJsonAsync(new("1h", Repair: false, Format: "json"), Settled());
+
+        Assert.Equal(1, found.Exit);
+        Assert.Equal(expected.Order(), Triples(found.Json.GetProperty("discrepancies")).Order());
+
+        var repaired = await VerifyJsonAsync(new("1h", Repair: true, Format: "json"), Settled());
+
+        Assert.Equal(1, repaired.Exit);
+        var repairs = repaired.Json.GetProperty("repairs").EnumerateArray().ToList();
+        Assert.Equal(expected.Select(e => e.CallId).Distinct().Order(), repairs.Select(r => r.GetProperty("callId").GetString()!).Order());
+        Assert.All(repairs, r => Assert.True(r.GetProperty("consistent").GetBoolean(), r.ToString()));
+        Assert.All(repairs, r => Assert.NotEmpty(r.GetProperty("actions").EnumerateArray()));
+
+        var again = await VerifyJsonAsync(new("2h", Repair: false, Format: "json"), Settled());
+
+        Assert.Equal(0, again.Exit);
+        Assert.Empty(again.Json.GetProperty("discrepancies").EnumerateArray());
+        var rescored = calls[6];
+        Assert.Equal(_simulator.Calls.Find(rescored.Id)!.OverallScore, (await _read.MainAsync(rescored.Id))!.OverallScore);
+        Assert.Empty((await _read.IndexRowsAsync("athos_call_orphan000000")).ByUser);
+    }
+
+    [Fact]
+    public async Task The_table_lists_each_discrepancy_with_call_table_kind_and_keys()
+    {
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5))))[0];
+        var key = CallIndex.KeysOf((await _read.MainAsync(call.Id))!).Single(k => k.Table == StorageNames.CallsByDayTable);
+        await _tables.GetTableClient(key.Table).DeleteEntityAsync(key.PartitionKey, key.RowKey, cancellationToken: TestContext.Current.CancellationToken);
+
+        var exit = await VerifyAsync(new("1h", Repair: false, Format: "table"), Settled());
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(_output.ToString().Split('\n'), l => l.StartsWith(call.Id, StringComparison.Ordinal));
+        Assert.Matches($"^{call.Id} +AthosCallsByDay +missing +{key.PartitionKey} / {key.RowKey} +no row; the main row holds scored ", line);
+        Assert.Contains("1 discrepancy in 1 call(s).", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_discrepancy_written_in_the_last_minutes_is_in_flight_not_judged_and_not_repaired()
+    {
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5))))[0];
+        var key = CallIndex.KeysOf((await _read.MainAsync(call.Id))!)[0];
+        await _tables.GetTableClient(key.Table).DeleteEntityAsync(key.PartitionKey, key.RowKey, cancellationToken: TestContext.Current.CancellationToken);
+
+        var now = await VerifyJsonAsync(new("1h", Repair: true, Format: "json"), TimeProvider.System);
+
+        Assert.Equal(0, now.Exit);
+        Assert.Empty(now.Json.GetProperty("discrepancies").EnumerateArray());
+        Assert.Equal([(call.Id, key.Table, "missing")], Triples(now.Json.GetProperty("inFlight")));
+        Assert.Empty(now.Json.GetProperty("repairs").EnumerateArray());
+        Assert.Null(await new CallIndex(_tables).ReadAsync(key, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_call_written_before_since_is_not_checked()
+    {
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5))))[0];
+        var key = CallIndex.KeysOf((await _read.MainAsync(call.Id))!)[0];
+        await _tables.GetTableClient(key.Table).DeleteEntityAsync(key.PartitionKey, key.RowKey, cancellationToken: TestContext.Current.CancellationToken);
+        var time = Settled();
+
+        var exit = await VerifyAsync(new((time.GetUtcNow() - TimeSpan.FromMinutes(5)).ToString("O"), Repair: false, Format: null), time);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Checked 0 call(s)", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_json_output_has_the_documented_shape()
+    {
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5))))[0];
+        var key = CallIndex.KeysOf((await _read.MainAsync(call.Id))!)[0];
+        await _tables.GetTableClient(key.Table).DeleteEntityAsync(key.PartitionKey, key.RowKey, cancellationToken: TestContext.Current.CancellationToken);
+
+        var (exit, json) = await VerifyJsonAsync(new("1h", Repair: true, Format: "json"), Settled());
+
+        Assert.Equal(1, exit);
+        Assert.Equal(["since", "checkedAt", "callsChecked", "consistent", "discrepancies", "inFlight", "repairs"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.String, json.GetProperty("since").ValueKind);
+        Assert.True(json.GetProperty("checkedAt").TryGetDateTimeOffset(out _));
+        Assert.Equal(1, json.GetProperty("callsChecked").GetInt32());
+        Assert.False(json.GetProperty("consistent").GetBoolean());
+        var item = Assert.Single(json.GetProperty("discrepancies").EnumerateArray());
+        Assert.Equal(["callId", "table", "kind", "where", "detail"], item.EnumerateObject().Select(p => p.Name));
+        Assert.Equal($"{key.PartitionKey} / {key.RowKey}", item.GetProperty("where").GetString());
+        var repair = Assert.Single(json.GetProperty("repairs").EnumerateArray());
+        Assert.Equal(["callId", "actions", "remaining", "consistent"], repair.EnumerateObject().Select(p => p.Name));
+        Assert.StartsWith($"inserted the row at {key}", Assert.Single(repair.GetProperty("actions").EnumerateArray()).GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, "--since is required")]
+    [InlineData("yesterday", null, "--since must be an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got 'yesterday'.")]
+    [InlineData("2999-01-01T00:00:00Z", null, "--since must not be in the future; got '2999-01-01T00:00:00Z'.")]
+    [InlineData("2h", "xml", "--format must be table or json; got 'xml'.")]
+    public async Task Bad_arguments_are_named_and_exit_2(string? since, string? format, string expected)
+    {
+        var exit = await VerifyAsync(new(since, Repair: false, format), TimeProvider.System);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_output.ToString());
+    }
+
+    [Fact]
+    public async Task Unreachable_storage_is_one_line_and_exit_1()
+    {
+        var closedPort = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+
+        var exit = await VerifyCommand.RunAsync(Configuration(("AzureWebJobsStorage", closedPort)), _output, _error, new("30m", Repair: false, Format: null), TimeProvider.System, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(_error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Storage failed or is unreachable:", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One discrepancy of each kind, each in its own call (plus one call without any row), written as a bug, a crash or a
+    /// hand would leave them. Returns the (call, table, kind) triples verify must list.
+    /// </summary>
+    private async Task<List<(string CallId, string Table, string Kind)>> PlantEveryKindAsync(IReadOnlyList<SimulatedCall> calls)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var expected = new List<(string, string, string)>();
+        async Task<(CallRow Main, IndexKey User, IndexKey Day)> Keys(SimulatedCall call)
+        {
+            var main = (await _read.MainAsync(call.Id))!;
+            var keys = CallIndex.KeysOf(main);
+            return (main, keys.Single(k => k.Table == StorageNames.CallsByUserTable), keys.Single(k => k.Table == StorageNames.CallsByDayTable));
+        }
+
+        Task Put(IndexKey key, CallRow row) => _tables.GetTableClient(key.Table).UpsertEntityAsync(row.CloneWithKeys(key.PartitionKey, key.RowKey, withScoreJson: false), TableUpdateMode.Replace, ct);
+
+        // An index row left at an older version (what the old writer could leave).
+        var (main, user, _) = await Keys(calls[0]);
+        var older = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
+        (older.ScoredAt, older.AthosUpdatedAt, older.OverallScore) = (main.ScoredAt!.Value.AddHours(-1), main.AthosUpdatedAt!.Value.AddHours(-1), 12);
+        await Put(user, older);
+        expected.Add((calls[0].Id, StorageNames.CallsByUserTable, "older"));
+
+        // An index row missing.
+        (_, _, var day) = await Keys(calls[1]);
+        await _tables.GetTableClient(day.Table).DeleteEntityAsync(day.PartitionKey, day.RowKey, cancellationToken: ct);
+        expected.Add((calls[1].Id, StorageNames.CallsByDayTable, "missing"));
+
+        // A row left at the keys of an earlier day.
+        (main, _, day) = await Keys(calls[2]);
+        var earlier = main.EndedAt!.Value.AddDays(-3);
+        await Put(new IndexKey(StorageNames.CallsByDayTable, TableKeys.Day(earlier), TableKeys.NewestFirstRowKey(earlier, main.CallId)), main);
+        expected.Add((calls[2].Id, StorageNames.CallsByDayTable, "stale_keys"));
+
+        // The same version with other values.
+        (main, _, day) = await Keys(calls[3]);
+        var edited = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
+        edited.Summary = "edited by hand";
+        await Put(day, edited);
+        expected.Add((calls[3].Id, StorageNames.CallsByDayTable, "different_values"));
+
+        // An index row ahead of its main row (a writer that died before its commit, long ago).
+        (main, user, _) = await Keys(calls[4]);
+        var ahead = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
+        (ahead.ScoredAt, ahead.OverallScore) = (main.ScoredAt!.Value.AddHours(1), 99);
+        await Put(user, ahead);
+        expected.Add((calls[4].Id, StorageNames.CallsByUserTable, "newer"));
+
+        // An index row of a call that has no row anywhere else.
+        var orphan = main.CloneWithKeys(string.Empty, string.Empty, withScoreJson: false);
+        orphan.CallId = "athos_call_orphan000000";
+        var orphanKey = CallIndex.KeysOf(orphan).Single(k => k.Table == StorageNames.CallsByUserTable);
+        await Put(orphanKey, orphan);
+        expected.Add((orphan.CallId, StorageNames.CallsByUserTable, "orphan"));
+
+        // A newer version archived whose rows were never committed: the row is behind its blob.
+        var rescored = _simulator.Calls.Update(calls[6].Id, c => _simulator.Generator.Rescore(c, c.ScoredAt!.Value.AddMinutes(20)), notify: false);
+        await new CallArchive(new BlobServiceClient(storage.ConnectionString)).WriteAsync(
+            rescored.Id, BinaryData.FromBytes(await FetchRawDetailAsync(rescored.Id)), CallVersion.Scored(rescored.ScoredAt, rescored.UpdatedAt), probablyExists: true, ct);
+        expected.Add((calls[6].Id, StorageNames.CallsTable, "older"));
+
+        // The archive blob deleted.
+        var archive = new BlobContainerClient(storage.ConnectionString, StorageNames.RawCallsContainer);
+        await archive.DeleteBlobAsync(CallArchive.BlobName(calls[7].Id), cancellationToken: ct);
+        expected.Add((calls[7].Id, StorageNames.RawCallsContainer, "missing"));
+
+        // The archive blob behind the row.
+        await archive.GetBlobClient(CallArchive.BlobName(calls[8].Id)).SetMetadataAsync(
+            new Dictionary<string, string> { ["athosscoredat"] = "2020-01-01T00:00:00.0000000Z", ["athosupdatedat"] = "2020-01-01T00:00:00.0000000Z" }, cancellationToken: ct);
+        expected.Add((calls[8].Id, StorageNames.RawCallsContainer, "older"));
+
+        // The main row lost (its blob and index rows kept).
+        (main, user, day) = await Keys(calls[9]);
+        await _tables.GetTableClient(StorageNames.CallsTable).DeleteEntityAsync(main.CallId, string.Empty, cancellationToken: ct);
+        expected.Add((calls[9].Id, StorageNames.CallsTable, "missing"));
+        expected.Add((calls[9].Id, StorageNames.CallsByUserTable, "orphan"));
+        expected.Add((calls[9].Id, StorageNames.CallsByDayTable, "orphan"));
+        return expected;
+    }
+
+    private static List<(string CallId, string Table, string Kind)> Triples(JsonElement items) =>
+        [.. items.EnumerateArray().Select(d => (d.GetProperty("callId").GetString()!, d.GetProperty("table").GetString()!, d.GetProperty("kind").GetString()!))];
+
+    private Task<int> VerifyAsync(VerifyCommand.VerifyArguments arguments, TimeProvider time) =>
+        VerifyCommand.RunAsync(Configuration(), _output, _error, arguments, time, TestContext.Current.CancellationToken);
+
+    private async Task<(int Exit, JsonElement Json)> VerifyJsonAsync(VerifyCommand.VerifyArguments arguments, TimeProvider time)
+    {
+        _output.GetStringBuilder().Clear();
+        var exit = await VerifyAsync(arguments, time);
+        Assert.Empty(_error.ToString());
+        return (exit, JsonDocument.Parse(_output.ToString()).RootElement.Clone());
+    }
+
+    private async Task<IReadOnlyList<SimulatedCall>> StoreAsync(IReadOnlyList<SimulatedCall> calls)
+    {
+        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite));
+        foreach (var call in calls)
+        {
+            var item = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) };
+            await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), call.Id, 1, TestContext.Current.CancellationToken);
+        }
+
+        return calls;
+    }
+
+    private async Task<byte[]> FetchRawDetailAsync(string callId)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_simulator.BaseUrl}/calls/{callId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _simulator.ApiKey);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+    }
+
+    private IConfiguration Configuration(params (string Name, string? Value)[] overrides)
+    {
+        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
+        foreach (var (name, value) in overrides)
+        {
+            settings[name] = value;
+        }
+
+        // Only these settings: the test machine's environment must not leak in.
+        return new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build();
+    }
+}
