@@ -42,6 +42,9 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The CPU time Azurite's process has used so far (a benchmark tells from it whether Azurite was the bound).</summary>
+    public TimeSpan ProcessorTime => _process is { HasExited: false } process ? process.TotalProcessorTime : TimeSpan.Zero;
+
     public static async Task<AzuriteInstance> StartAsync(CancellationToken cancellationToken = default) =>
         await StartAsync("node", DefaultScript, cancellationToken);
 

@@ -11,6 +11,9 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
 
     public IReadOnlyList<(string Method, Uri Uri)> Requests => [.. _requests];
 
+    /// <summary>The requests by name (<see cref="StorageRequest"/>), in the order they were sent.</summary>
+    public IReadOnlyList<StorageRequest> Named => [.. _requests.Select(r => StorageRequest.Of(r.Method, r.Uri))];
+
     public void Reset() => _requests.Clear();
 
     /// <summary>Requests that change table data (anything but GET) against the table endpoint on <paramref name="tablePort"/>.</summary>

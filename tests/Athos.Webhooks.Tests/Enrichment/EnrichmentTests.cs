@@ -86,20 +86,6 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(before, await SnapshotAsync(call.Id));
     }
 
-    /// <summary>What keeping the index versioned may cost a new call: nothing more than before (docs/performance.md).</summary>
-    [Fact]
-    public async Task A_new_call_costs_one_read_the_blob_two_index_inserts_and_one_insert()
-    {
-        var call = AddScoredCall();
-        _counter.Reset();
-
-        await ProcessAsync(Fetch(call.Id));
-
-        Assert.Equal(
-            ["GET AthosCalls", "PUT athos-calls", "POST AthosCallsByUser", "POST AthosCallsByDay", "POST AthosCalls"],
-            _counter.Requests.Select(r => StorageRequest.Of(r.Method, r.Uri).ToString()));
-    }
-
     [Fact]
     public async Task A_newer_version_processed_before_an_older_one_is_kept()
     {

@@ -173,7 +173,7 @@ public sealed class HotPathRequestTests(AzuriteFixture storage) : IClassFixture<
         ReceivedAt = DateTimeOffset.UtcNow,
     };
 
-    private List<string> Requests() => [.. _counter.Requests.Select(r => StorageRequest.Of(r.Method, r.Uri).ToString())];
+    private List<string> Requests() => [.. _counter.Named.Select(r => r.ToString())];
 
     private Task<WorkOutcome> ProcessAsync(WorkItem item) =>
         _app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);

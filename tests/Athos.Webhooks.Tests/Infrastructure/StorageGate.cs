@@ -3,25 +3,6 @@ using Azure.Core.Pipeline;
 
 namespace Athos.Webhooks.Tests.Infrastructure;
 
-/// <summary>One storage request as the gate sees it: its method and the table (or container) it addresses.</summary>
-public sealed record StorageRequest(string Method, string Target)
-{
-    public bool IsRead => Method is "GET" or "HEAD";
-
-    public static StorageRequest Of(Request request) => Of(request.Method.ToString(), request.Uri.ToUri());
-
-    public static StorageRequest Of(string method, Uri uri)
-    {
-        // ".../AthosCalls(PartitionKey='…',RowKey='')", ".../AthosCallsByUser" or ".../athos-calls/{callId}.json".
-        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var target = segments.Length >= 2 && segments[^1].EndsWith(".json", StringComparison.Ordinal) ? segments[^2] : segments[^1];
-        var parenthesis = target.IndexOf('(', StringComparison.Ordinal);
-        return new StorageRequest(method, parenthesis < 0 ? target : target[..parenthesis]);
-    }
-
-    public override string ToString() => $"{Method} {Target}";
-}
-
 /// <summary>
 /// A storage pipeline policy that lets a test interleave concurrent writers deterministically, without any seam in
 /// the product: each writer runs as a named actor (<see cref="RunAs{T}"/>, an <see cref="AsyncLocal{T}"/> that flows
