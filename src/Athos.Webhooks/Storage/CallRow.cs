@@ -86,6 +86,15 @@ public sealed class CallRow : ITableEntity
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
 
+    /// <summary>
+    /// The <c>RowKey</c> in <c>AthosCallChanges</c> of the change that reports this version (main table only; null for a
+    /// version stored before the change feed existed). Written in the same commit as the version.
+    /// </summary>
+    public string? ChangeKey { get; set; }
+
+    /// <summary>That change's <c>ChangeKind</c>: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c> (main table only).</summary>
+    public string? ChangeKind { get; set; }
+
     /// <summary>The time that orders the call in the index tables: <c>EndedAt</c>, or for a failure <c>FailedAt</c>.</summary>
     internal DateTimeOffset? IndexTime => EndedAt ?? FailedAt;
 
