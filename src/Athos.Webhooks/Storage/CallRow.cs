@@ -101,7 +101,7 @@ public sealed class CallRow : ITableEntity
     /// <summary>The rep a call is indexed under: the customer's own id, else Athos's.</summary>
     internal string? RepId => ExternalUserId ?? AgentId;
 
-    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c> and the recording's state.</summary>
+    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c>, the recording's state and the change's key and kind.</summary>
     internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson) => new()
     {
         PartitionKey = partitionKey,
