@@ -8,11 +8,11 @@ param applicationInsightsName string
 param consumerPrincipalIds array
 
 // What consumers read (docs/schema.md), and nothing else: not the delivery ledger, the state table or the queues.
-// The change table joins this list when it exists: 'AthosCallChanges'.
 var consumerTables = [
   'AthosCalls'
   'AthosCallsByUser'
   'AthosCallsByDay'
+  'AthosCallChanges'
 ]
 var consumerContainers = [
   'athos-calls'

@@ -28,6 +28,7 @@ var tableNames = [
   'AthosCalls'
   'AthosCallsByUser'
   'AthosCallsByDay'
+  'AthosCallChanges'
   'AthosWebhookDeliveries'
   'AthosState'
   'AthosParkedWork'

@@ -6,7 +6,7 @@ using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Cli.Commands;
 
-/// <summary><c>calls list</c> and <c>calls show</c>: the tables as a consumer reads them.</summary>
+/// <summary><c>calls list</c>, <c>calls show</c> and <c>calls changes</c>: the tables as a consumer reads them.</summary>
 internal static class CallsCommand
 {
     public static Command Create()
@@ -32,7 +32,7 @@ internal static class CallsCommand
         var show = new Command("show", "Show one stored call.") { callId, showJson };
         show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, parse.GetValue(showJson), ct));
 
-        return new Command("calls", "Read the stored calls (the AthosCalls tables) as a consumer would.") { list, show };
+        return new Command("calls", "Read the stored calls (the AthosCalls tables) as a consumer would.") { list, show, CallChangesCommand.Create() };
     }
 
     public sealed record ListQuery(string? Rep, string? Day, string? Agency, string? From, string? To, int Top);

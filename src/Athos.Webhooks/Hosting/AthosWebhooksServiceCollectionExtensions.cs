@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
@@ -54,6 +55,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<CallEraser>();
         services.AddSingleton<CallIndex>();
         services.AddSingleton<CallConsistencyChecker>();
+        services.AddAthosChangeFeed(configuration);
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();

@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -24,6 +25,7 @@ public sealed partial class Reconciler(
     ReconcileStateStore state,
     LeaseLock locks,
     DeliveryLedger deliveries,
+    CallChangeRetention changes,
     IOptionsMonitor<ReconcileOptions> options,
     IOptionsMonitor<WebhookOptions> webhookOptions,
     TimeProvider time,
@@ -180,7 +182,7 @@ public sealed partial class Reconciler(
         }
     }
 
-    // Housekeeping rides on the reconciler's schedule and lock: once a day, delivery records past retention go.
+    // Housekeeping rides on the reconciler's schedule and lock: once a day, delivery records and call changes past retention go.
     private async Task PurgeDeliveriesIfDueAsync(ReconcileState current, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -192,6 +194,7 @@ public sealed partial class Reconciler(
         try
         {
             var purged = await deliveries.PurgeAsync(now - webhookOptions.CurrentValue.DeliveryRetention, cancellationToken);
+            await changes.PurgeAsync(now, cancellationToken);
             await state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(logger, purged);
         }

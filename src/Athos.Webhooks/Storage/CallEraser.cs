@@ -11,7 +11,8 @@ public sealed record ErasureReport(IReadOnlyList<string> Removed, IReadOnlyList<
 
 /// <summary>
 /// Removes one call from storage everywhere it is kept (<c>athos-webhooks forget</c>): its rows in the call tables,
-/// its archive blob and recording with their versions, and its delivery-ledger rows. Re-running it is harmless.
+/// its change-feed rows, its archive blob and recording with their versions, and its delivery-ledger rows. Re-running it
+/// is harmless.
 /// </summary>
 /// <remarks>
 /// Index rows are found twice: at the keys the main row gives, and by a <c>CallId eq</c> query (a scan), so that a row
@@ -21,7 +22,7 @@ public sealed record ErasureReport(IReadOnlyList<string> Removed, IReadOnlyList<
 public sealed class CallEraser(TableServiceClient tables, BlobServiceClient blobs)
 {
     /// <summary>Tables holding rows of a call, each with a <c>CallId</c> column; a new per-call table is one line here.</summary>
-    public static IReadOnlyList<string> CallTables { get; } = [StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable];
+    public static IReadOnlyList<string> CallTables { get; } = [StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable, StorageNames.CallChangesTable];
 
     /// <summary>The blobs of a call: container and blob name.</summary>
     public static IReadOnlyList<(string Container, string Blob)> CallBlobs(string callId) =>

@@ -86,13 +86,22 @@ public sealed class CallRow : ITableEntity
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
 
+    /// <summary>
+    /// The <c>RowKey</c> in <c>AthosCallChanges</c> of the change that reports this version (main table only; null for a
+    /// version stored before the change feed existed). Written in the same commit as the version.
+    /// </summary>
+    public string? ChangeKey { get; set; }
+
+    /// <summary>That change's <c>ChangeKind</c>: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c> (main table only).</summary>
+    public string? ChangeKind { get; set; }
+
     /// <summary>The time that orders the call in the index tables: <c>EndedAt</c>, or for a failure <c>FailedAt</c>.</summary>
     internal DateTimeOffset? IndexTime => EndedAt ?? FailedAt;
 
     /// <summary>The rep a call is indexed under: the customer's own id, else Athos's.</summary>
     internal string? RepId => ExternalUserId ?? AgentId;
 
-    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c> and the recording's state.</summary>
+    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c>, the recording's state and the change's key and kind.</summary>
     internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson) => new()
     {
         PartitionKey = partitionKey,

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Changes;
 using Azure;
 using Azure.Data.Tables;
 
@@ -51,13 +52,16 @@ public enum RowWriteResult
 /// the commit the writer settles index rows of its own version to its values; a writer that loses deletes what it may
 /// have put at keys the winner does not use. No writer ever re-projects the index from a row it read earlier, which is
 /// what let an index keep v3 beside a main row at v4.
+/// The commit also carries the key of the version's change in <c>AthosCallChanges</c>, which is appended right after
+/// it, or by the next writer of the same version if this one died in between (<see cref="ChangeLog"/>).
 /// </remarks>
-public sealed class CallRowWriter(TableServiceClient tables)
+public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time = null)
 {
     private const int MaxAttempts = 5;
 
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
     private readonly CallIndex _index = new(tables);
+    private readonly ChangeLog _changes = new(tables, time ?? TimeProvider.System);
 
     /// <summary>
     /// Writes <paramref name="incoming"/> (a main-table row) if it is newer than what is stored, or the same version
@@ -84,6 +88,11 @@ public sealed class CallRowWriter(TableServiceClient tables)
                 // This attempt, an earlier one, or a run that died may have put rows at keys the stored version does
                 // not use (only when the call moved: otherwise this costs nothing).
                 await _index.RemoveStaleAsync(CallIndex.KeysOf(incoming), stored!, cancellationToken);
+                if (comparison == 0)
+                {
+                    await _changes.EnsureLoggedAsync(stored!, cancellationToken);
+                }
+
                 return new RowWrite(comparison == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded, stored);
             }
 
@@ -96,21 +105,27 @@ public sealed class CallRowWriter(TableServiceClient tables)
             var puts = await _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
             await _index.RemoveStaleAsync(formerKeys, incoming, cancellationToken);
 
+            _changes.Stamp(incoming, stored);
             try
             {
-                if (stored is null)
-                {
-                    await _calls.AddEntityAsync(incoming, cancellationToken);
-                }
-                else
-                {
-                    await _calls.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
+                var committed = stored is null
+                    ? await _calls.AddEntityAsync(incoming, cancellationToken)
+                    : await _calls.UpdateEntityAsync(incoming, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+                incoming.ETag = committed.Headers.ETag ?? default;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
                 // Another writer committed first; read again and compare.
                 continue;
+            }
+
+            if (upgrade)
+            {
+                await _changes.EnsureLoggedAsync(incoming, cancellationToken);
+            }
+            else
+            {
+                await _changes.AppendAsync(incoming, cancellationToken);
             }
 
             await _index.SettleAsync(incoming, puts, cancellationToken);

@@ -1,8 +1,8 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>
-/// The columns an index row repeats from its <c>AthosCalls</c> row: all of them but <c>ScoreJson</c> and the
-/// recording's state (<see cref="CallRow.CloneWithKeys"/> copies exactly these). Compared by value, so that a writer
+/// The columns an index row repeats from its <c>AthosCalls</c> row: all of them but <c>ScoreJson</c>, the
+/// recording's state and the change feed's key and kind (<see cref="CallRow.CloneWithKeys"/> copies exactly these). Compared by value, so that a writer
 /// and <c>verify</c> agree on what "the same row" means.
 /// </summary>
 internal static class IndexColumns

@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>
-/// The names of every queue, table and container the product uses. The first seven are the consumer contract
+/// The names of every queue, table and container the product uses. The first eight are the consumer contract
 /// (docs/schema.md); the rest are the product's own state. infra/ creates exactly these (a test checks it).
 /// </summary>
 public static class StorageNames
@@ -20,6 +20,12 @@ public static class StorageNames
 
     /// <summary>Per UTC day, newest first: <c>PartitionKey</c> = yyyy-MM-dd.</summary>
     public const string CallsByDayTable = "AthosCallsByDay";
+
+    /// <summary>
+    /// An append-only log of version changes: <c>PartitionKey</c> = the UTC hour of the write (yyyy-MM-ddTHH),
+    /// <c>RowKey</c> = the write stamp's ticks (19 digits) + <c>_</c> + call id, so a consumer resumes from a checkpoint.
+    /// </summary>
+    public const string CallChangesTable = "AthosCallChanges";
 
     /// <summary><c>{callId}.json</c>: each call's detail exactly as Athos returned it.</summary>
     public const string RawCallsContainer = "athos-calls";
@@ -44,7 +50,7 @@ public static class StorageNames
 
     public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
 
-    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
+    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, CallChangesTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
 
     public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer];
 }

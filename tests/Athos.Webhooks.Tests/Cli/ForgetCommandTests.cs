@@ -65,6 +65,7 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Contains($"removed  athos-recordings: blob {gone}.ogg", printed, StringComparison.Ordinal);
         Assert.Contains($"removed  AthosWebhookDeliveries: row wh_{gone}", printed, StringComparison.Ordinal);
         Assert.Contains("AthosCallsByUser: row ", printed, StringComparison.Ordinal);
+        Assert.Contains("removed  AthosCallChanges: row ", printed, StringComparison.Ordinal);
         Assert.DoesNotContain(kept, printed, StringComparison.Ordinal);
 
         // Erasing again is harmless and says so.

@@ -79,7 +79,7 @@ public sealed class InfraHardeningTests
     }
 
     [Fact]
-    public async Task Consumers_read_the_call_tables_and_the_call_and_recording_containers_and_nothing_else()
+    public async Task Consumers_read_the_call_tables_the_change_feed_and_the_call_and_recording_containers_and_nothing_else()
     {
         var snapshot = await EverythingOn.Value;
         var grants = snapshot.All("Microsoft.Authorization/roleAssignments")
@@ -90,9 +90,9 @@ public sealed class InfraHardeningTests
         var tables = grants.Where(g => g.Role == StorageTableDataReader).Select(g => After(g.Scope, "/tableServices/default/tables/")).Order();
         var containers = grants.Where(g => g.Role == StorageBlobDataReader).Select(g => After(g.Scope, "/blobServices/default/containers/")).Order();
 
-        Assert.Equal(new[] { StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable }.Order(), tables);
+        Assert.Equal(new[] { StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable, StorageNames.CallChangesTable }.Order(), tables);
         Assert.Equal(new[] { StorageNames.RawCallsContainer, StorageNames.RecordingsContainer }.Order(), containers);
-        Assert.Equal(5, grants.Count);
+        Assert.Equal(6, grants.Count);
         Assert.DoesNotContain(grants, g => g.Scope.EndsWith("/storageAccounts/" + Name(g.Scope, "/storageAccounts/"), StringComparison.Ordinal));
         Assert.DoesNotContain(grants, g => g.Scope.Contains(StorageNames.WebhookDeliveriesTable, StringComparison.Ordinal) || g.Scope.Contains(StorageNames.StateTable, StringComparison.Ordinal) || g.Scope.Contains("/queueServices/", StringComparison.Ordinal));
         Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer);

@@ -5,6 +5,8 @@ using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Athos.Webhooks.Tests.Storage;
 
@@ -21,15 +23,18 @@ public sealed partial class SchemaDocumentationTests(AzuriteFixture storage) : I
         var sameRepEarlier = Call(simulator, "athos_call_earlier", "rep_8842", "agency_chicago", day.AddDays(-10));
         var otherAgencySameDay = Call(simulator, "athos_call_dallas", "rep_9000", "agency_dallas", day.AddHours(-3));
         var outsideRange = Call(simulator, "athos_call_july", "rep_7000", "agency_chicago", day.AddDays(30));
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite));
+        // Stored from 14:45 UTC that day, a minute apart: the change feed's example reads after the first.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 5, 14, 45, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite), services => services.AddSingleton<TimeProvider>(clock));
         foreach (var call in new[] { documented, sameRepEarlier, otherAgencySameDay, outsideRange })
         {
             await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), call.Id, 1, TestContext.Current.CancellationToken);
+            clock.Advance(TimeSpan.FromMinutes(1));
         }
 
         var examples = DocumentedFilters(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "schema.md"), TestContext.Current.CancellationToken));
 
-        Assert.Equal(4, examples.Count);
+        Assert.Equal(5, examples.Count);
         var service = new TableServiceClient(storage.ConnectionString);
         async Task<List<string>> Run(string heading)
         {
@@ -47,6 +52,7 @@ public sealed partial class SchemaDocumentationTests(AzuriteFixture storage) : I
         Assert.Equal([documented.Id, sameRepEarlier.Id], await Run("A rep's latest 20 calls"));
         Assert.Equal([documented.Id, otherAgencySameDay.Id], await Run("All calls of a day"));
         Assert.Equal([documented.Id], await Run("One agency's calls in a date range"));
+        Assert.Equal([sameRepEarlier.Id, otherAgencySameDay.Id, outsideRange.Id], await Run("Changes after a checkpoint"));
         Assert.Equal(StorageNames.CallsTable, examples["One call"].Table);
     }
 

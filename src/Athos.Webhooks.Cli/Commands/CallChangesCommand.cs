@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Athos.Webhooks.Changes;
+using Athos.Webhooks.Cli.Output;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Cli.Commands;
+
+/// <summary>
+/// <c>calls changes --since &lt;checkpoint|time&gt; [--format table|json|jsonl|csv]</c>: the change feed as a consumer
+/// reads it (<see cref="CallChangeFeed"/>), every change after the checkpoint, then <c>next checkpoint: …</c> on
+/// standard error, so that a shell or Power Automate job syncs incrementally.
+/// </summary>
+internal static class CallChangesCommand
+{
+    private const string SinceForms = "a checkpoint (the 'next checkpoint' of the previous run), an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d)";
+
+    public static Command Create()
+    {
+        var since = new Option<string?>("--since") { Description = $"Where to start: {SinceForms}. Required." };
+        var format = new Option<string?>("--format") { Description = "table (the default), json, jsonl (one change per line) or csv (for Excel)." };
+        var command = new Command("changes", "Print the changes of stored calls (AthosCallChanges) after a checkpoint or time, in write order, then 'next checkpoint: <token>' on standard error.") { since, format };
+        command.SetAction(async (parse, ct) => await RunAsync(
+            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(format), TimeProvider.System, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? since, string? format, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        string checkpoint;
+        if (since is null)
+        {
+            await error.WriteLineAsync($"--since is required: {SinceForms}.");
+            return 2;
+        }
+
+        if (CallChangeFeed.IsCheckpoint(since))
+        {
+            checkpoint = since;
+        }
+        else if (TimeArgument.TryParse(since, now, out var start))
+        {
+            if (start > now)
+            {
+                await error.WriteLineAsync($"--since must not be in the future; got '{since}'.");
+                return 2;
+            }
+
+            checkpoint = CallChangeFeed.CheckpointAt(start);
+        }
+        else
+        {
+            await error.WriteLineAsync($"--since must be {SinceForms}; got '{since}'.");
+            return 2;
+        }
+
+        if (!ChangeOutput.TryParse(format, out var chosen))
+        {
+            await error.WriteLineAsync($"--format must be table, json, jsonl or csv; got '{format}'.");
+            return 2;
+        }
+
+        return await StorageCommand.RunAsync(configuration, error, async services =>
+        {
+            var retention = services.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention;
+            var feed = new CallChangeFeed(services.GetRequiredService<TableServiceClient>(), retention, time);
+            var writer = new ChangeOutput(output, chosen);
+            try
+            {
+                CallChangePage page;
+                do
+                {
+                    page = await feed.ReadChangesAsync(checkpoint, CallChangeFeed.MaxPageSize, cancellationToken);
+                    await writer.WriteAsync(page.Changes);
+                    checkpoint = page.Checkpoint;
+                }
+                while (page.HasMore);
+            }
+            catch (CheckpointExpiredException ex)
+            {
+                await error.WriteLineAsync($"--since: {ex.Message}");
+                return 2;
+            }
+
+            await writer.CompleteAsync();
+            await error.WriteLineAsync($"next checkpoint: {checkpoint}");
+            return 0;
+        });
+    }
+}

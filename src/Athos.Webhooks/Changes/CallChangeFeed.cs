@@ -1,0 +1,139 @@
+using Athos.Webhooks.Storage;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Changes;
+
+/// <summary>
+/// Reads <c>AthosCallChanges</c> incrementally, as a CRM sync or warehouse load does: every change after a checkpoint,
+/// in write order, and the checkpoint to resume from next time. docs/schema.md, "Table AthosCallChanges", is the contract.
+/// </summary>
+/// <remarks>
+/// Reads stop <see cref="ReadMargin"/> before now (this reader's clock), which is what makes resuming exact across the
+/// app's instances: a change row exists within a bounded time of its stamp, and clocks differ by less than the rest of
+/// the margin, so no change can appear behind a checkpoint once it has been returned. Needs Storage Table Data Reader on
+/// <c>AthosCallChanges</c> and <c>AthosCalls</c>.
+/// </remarks>
+public sealed class CallChangeFeed
+{
+    /// <summary>
+    /// How far behind its own clock a reader stays: 5 minutes. A change row is written at most 1 min 15 s after its stamp
+    /// (an insert is made within 30 s of the stamp or moved to a new stamp, and is given 15 s plus the service's 30 s),
+    /// clocks of the app's instances and of readers are within 1 minute of each other (three such differences can add
+    /// up), which leaves 45 s to spare.
+    /// </summary>
+    public static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most changes one call returns (one Table Storage page).</summary>
+    public const int MaxPageSize = 1000;
+
+    private readonly TableClient _changes;
+    private readonly TableClient _calls;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _margin;
+
+    /// <summary>A reader of the change feed in the account <paramref name="tables"/> addresses.</summary>
+    /// <param name="tables">The storage account's table endpoint, with the reader's credential.</param>
+    /// <param name="retention">The deployment's <c>ATHOS_CHANGE_RETENTION</c> (35 days unless changed): older checkpoints are refused.</param>
+    /// <param name="time">The clock (the system's by default).</param>
+    public CallChangeFeed(TableServiceClient tables, TimeSpan? retention = null, TimeProvider? time = null)
+        : this(tables, retention ?? ChangeFeedOptions.DefaultRetention, time ?? TimeProvider.System, ReadMargin)
+    {
+    }
+
+    /// <summary>With another margin: only for a test whose writers are all in one process.</summary>
+    internal CallChangeFeed(TableServiceClient tables, TimeSpan retention, TimeProvider time, TimeSpan margin)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        _changes = tables.GetTableClient(StorageNames.CallChangesTable);
+        _calls = tables.GetTableClient(StorageNames.CallsTable);
+        _retention = retention;
+        _time = time;
+        _margin = margin;
+    }
+
+    /// <summary>A checkpoint from which the changes stored at or after <paramref name="time"/> are read.</summary>
+    public static string CheckpointAt(DateTimeOffset time) => ChangeKeys.Bound(time);
+
+    /// <summary>Whether <paramref name="text"/> has the shape of a checkpoint this feed returns.</summary>
+    public static bool IsCheckpoint(string? text) => ChangeKeys.IsCheckpoint(text);
+
+    /// <summary>
+    /// The changes after <paramref name="checkpoint"/> (all that are kept when null), at most
+    /// <paramref name="maxChanges"/>, and where to resume. Call again while <see cref="CallChangePage.HasMore"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="checkpoint"/> is not a checkpoint.</exception>
+    /// <exception cref="CheckpointExpiredException">
+    /// <paramref name="checkpoint"/> is older than the retention, or than the last purge: re-sync from the tables.
+    /// </exception>
+    public async Task<CallChangePage> ReadChangesAsync(string? checkpoint, int maxChanges = MaxPageSize, CancellationToken cancellationToken = default)
+    {
+        if (checkpoint is not null && !ChangeKeys.IsCheckpoint(checkpoint))
+        {
+            throw new ArgumentException($"'{checkpoint}' is not a checkpoint of the change feed: use one it returned, or CheckpointAt(time).", nameof(checkpoint));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChanges, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxChanges, MaxPageSize);
+
+        var now = _time.GetUtcNow();
+        var upper = now - _margin;
+        var after = checkpoint ?? string.Empty;
+        string filter;
+        if (checkpoint is null)
+        {
+            filter = TableClient.CreateQueryFilter($"PartitionKey le {ChangeKeys.PartitionKey(upper)} and RowKey gt {after} and RowKey lt {ChangeKeys.Bound(upper)}");
+        }
+        else
+        {
+            await EnsureKeptAsync(checkpoint, now, cancellationToken);
+            var from = ChangeKeys.StampOf(checkpoint);
+            filter = TableClient.CreateQueryFilter($"PartitionKey ge {ChangeKeys.PartitionKey(from)} and PartitionKey le {ChangeKeys.PartitionKey(upper)} and RowKey gt {after} and RowKey lt {ChangeKeys.Bound(upper)}");
+        }
+
+        var changes = new List<CallChange>();
+        var last = after;
+        var rows = 0;
+        await foreach (var row in _changes.QueryAsync<ChangeRow>(filter, maxPerPage: maxChanges, cancellationToken: cancellationToken))
+        {
+            last = row.RowKey;
+            if (!row.IsVoid)
+            {
+                changes.Add(CallChange.From(row));
+            }
+
+            if (++rows == maxChanges)
+            {
+                return new CallChangePage(changes, last, HasMore: true);
+            }
+        }
+
+        // Caught up: everything stamped before the margin is read, so the checkpoint moves there (a quiet feed's
+        // checkpoint stays recent, and the next read starts where this one looked).
+        var caughtUp = ChangeKeys.Bound(upper);
+        return new CallChangePage(changes, string.CompareOrdinal(caughtUp, last) > 0 ? caughtUp : last, HasMore: false);
+    }
+
+    /// <summary>The stored call, typed (<c>AthosCalls</c>), or null.</summary>
+    public async Task<AthosCall?> GetCallAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
+        return response.HasValue ? AthosCall.From(response.Value!) : null;
+    }
+
+    private async Task EnsureKeptAsync(string checkpoint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var position = ChangeKeys.StampOf(checkpoint);
+        var keptSince = now - _retention;
+        if (await CallChangeRetention.WatermarkAsync(_changes, cancellationToken) is { } purgedBefore && purgedBefore > keptSince)
+        {
+            keptSince = purgedBefore;
+        }
+
+        if (position < keptSince)
+        {
+            throw new CheckpointExpiredException(checkpoint, position, keptSince);
+        }
+    }
+}

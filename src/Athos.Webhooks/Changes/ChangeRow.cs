@@ -1,0 +1,53 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Changes;
+
+/// <summary>
+/// One row of <c>AthosCallChanges</c>: a version of a call that won its <c>AthosCalls</c> commit, or a void row that
+/// holds a stamp whose change moved to a later one (docs/schema.md is its contract).
+/// </summary>
+internal sealed class ChangeRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string CallId { get; set; } = string.Empty;
+
+    /// <summary>One of <see cref="ChangeKinds"/>.</summary>
+    public string ChangeKind { get; set; } = string.Empty;
+
+    /// <summary>The write stamp (the row key's), as a time people can read.</summary>
+    public DateTimeOffset ChangedAt { get; set; }
+
+    public string? Status { get; set; }
+
+    public double? OverallScore { get; set; }
+
+    public DateTimeOffset? ScoredAt { get; set; }
+
+    public DateTimeOffset? AthosUpdatedAt { get; set; }
+
+    public string? ExternalUserId { get; set; }
+
+    public string? AgentId { get; set; }
+
+    public bool IsVoid => ChangeKind == ChangeKinds.Void;
+}
+
+/// <summary>Values of <c>ChangeKind</c> in <c>AthosCallChanges</c> (and of the <c>AthosCalls</c> column of that name).</summary>
+internal static class ChangeKinds
+{
+    public const string Created = "created";
+    public const string Rescored = "rescored";
+    public const string ScoredAfterFailure = "scored_after_failure";
+    public const string Failed = "failed";
+
+    /// <summary>Not a change: the stamp of a change that could not be written in time, which moved to a later stamp.</summary>
+    public const string Void = "void";
+}

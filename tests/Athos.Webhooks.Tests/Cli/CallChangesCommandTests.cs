@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Text.Json;
+using Athos.Webhooks.Changes;
+using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Changes;
+using Athos.Webhooks.Tests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary><c>calls changes</c> against real Azurite: formats, the checkpoint round trip, and what it refuses.</summary>
+public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 6, 5, 14, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _clock = new(Start);
+
+    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task Jsonl_prints_one_change_per_line_then_the_next_checkpoint_on_standard_error_from_which_a_later_run_resumes()
+    {
+        await WriteAsync(TestCalls.Scored("athos_call_cli01", 1));
+        await WriteAsync(TestCalls.Failure("athos_call_cli02"));
+        await WriteAsync(TestCalls.Scored("athos_call_cli02", 1));
+        _clock.Advance(CallChangeFeed.ReadMargin);
+
+        var (exit, output, error) = await RunAsync("1h", "jsonl");
+        var checkpoint = NextCheckpoint(error);
+        var (_, nothing, sameError) = await RunAsync(checkpoint, "jsonl");
+        await WriteAsync(TestCalls.Scored("athos_call_cli01", 2));
+        _clock.Advance(CallChangeFeed.ReadMargin);
+        var (_, later, _) = await RunAsync(checkpoint, "jsonl");
+
+        Assert.Equal(0, exit);
+        var lines = Lines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(
+            [("athos_call_cli01", "created", "scored"), ("athos_call_cli02", "failed", "failed"), ("athos_call_cli02", "scored_after_failure", "scored")],
+            lines.Select(l => (l.GetProperty("callId").GetString(), l.GetProperty("kind").GetString(), l.GetProperty("status").GetString())));
+        Assert.Equal(61, lines[0].GetProperty("overallScore").GetDouble());
+        Assert.True(CallChangeFeed.IsCheckpoint(lines[2].GetProperty("checkpoint").GetString()));
+        Assert.Empty(Lines(nothing));
+        Assert.StartsWith("next checkpoint: ", sameError, StringComparison.Ordinal);
+        var rescore = JsonDocument.Parse(Assert.Single(Lines(later))).RootElement;
+        Assert.Equal(("athos_call_cli01", "rescored", 62.0), (rescore.GetProperty("callId").GetString(), rescore.GetProperty("kind").GetString(), rescore.GetProperty("overallScore").GetDouble()));
+    }
+
+    [Fact]
+    public async Task Csv_has_a_byte_order_mark_CRLF_lines_and_cells_that_Excel_would_evaluate_escaped()
+    {
+        var row = TestCalls.Scored("athos_call_csv01", 1, rep: "=HYPERLINK(\"http://evil.example\",\"x\")");
+        row.AgentId = "@SUM(A1)";
+        await WriteAsync(row);
+        var plus = TestCalls.Scored("athos_call_csv02", 1, rep: "+rep,with comma");
+        plus.AgentId = "-2+3";
+        await WriteAsync(plus);
+        _clock.Advance(CallChangeFeed.ReadMargin);
+
+        var (exit, output, _) = await RunAsync("1h", "csv");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("\uFEFFChangedAt,Kind,CallId,Status,OverallScore,ScoredAt,AthosUpdatedAt,ExternalUserId,AgentId,Checkpoint\r\n", output, StringComparison.Ordinal);
+        var lines = output.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("2026-06-05 14:00:00.000,created,athos_call_csv01,scored,61,2026-03-10 16:00:00.000,2026-03-10 16:00:00.000,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'@SUM(A1),", lines[1][..lines[1].LastIndexOf(',')] + ",");
+        Assert.Contains(",\"'+rep,with comma\",'-2+3,", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Table_and_json_print_the_same_changes()
+    {
+        await WriteAsync(TestCalls.Scored("athos_call_tbl01", 1));
+        await WriteAsync(TestCalls.Scored("athos_call_tbl01", 2));
+        _clock.Advance(CallChangeFeed.ReadMargin);
+
+        var (_, table, _) = await RunAsync("2026-06-05T13:00:00Z", null);
+        var (_, json, _) = await RunAsync("2026-06-05T13:00:00Z", "json");
+        var (_, none, _) = await RunAsync("1m", "table");
+
+        Assert.Contains("ChangedAt            Kind      CallId            Status  Score  Rep", table, StringComparison.Ordinal);
+        Assert.Contains("2026-06-05 14:00:01  rescored  athos_call_tbl01  scored     62  rep_a", table, StringComparison.Ordinal);
+        Assert.Contains("2 change(s).", table, StringComparison.Ordinal);
+        Assert.Equal(["created", "rescored"], JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        Assert.Contains("No changes after the checkpoint.", none, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, "--since is required: a checkpoint")]
+    [InlineData("soon", null, "--since must be a checkpoint (the 'next checkpoint' of the previous run), an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got 'soon'.")]
+    [InlineData("2099-01-01T00:00:00Z", null, "--since must not be in the future; got '2099-01-01T00:00:00Z'.")]
+    [InlineData("2h", "xml", "--format must be table, json, jsonl or csv; got 'xml'.")]
+    public async Task Bad_arguments_are_named_and_exit_2(string? since, string? format, string expected)
+    {
+        var (exit, output, error) = await RunAsync(since, format);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Theory]
+    [InlineData("40d")]
+    [InlineData("0000000000000000001_athos_call_ancient")]
+    public async Task A_checkpoint_older_than_the_retention_is_refused_with_exit_2_and_the_advice_to_re_sync_from_the_tables(string since)
+    {
+        var (exit, output, error) = await RunAsync(since, "jsonl");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("--since: The checkpoint ", error, StringComparison.Ordinal);
+        Assert.Contains("Re-sync from the tables", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task Unreachable_storage_is_one_line_and_exit_1()
+    {
+        var closedPort = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+
+        var (exit, _, error) = await RunAsync("1h", "jsonl", closedPort);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("Storage failed or is unreachable:", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_command_tree_has_calls_changes_and_names_a_bad_since()
+    {
+        var error = new StringWriter();
+
+        var exit = await CliApp.Create().Parse(["calls", "changes", "--since", "whenever"]).InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("--since must be a checkpoint", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private async Task WriteAsync(CallRow row)
+    {
+        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(string? since, string? format, string? connectionString = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = connectionString ?? storage.ConnectionString })
+            .Build();
+        var exit = await CallChangesCommand.RunAsync(configuration, output, error, since, format, _clock, TestContext.Current.CancellationToken);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string NextCheckpoint(string error) => Assert.Single(Lines(error), l => l.StartsWith("next checkpoint: ", StringComparison.Ordinal))["next checkpoint: ".Length..];
+
+    private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
+}
