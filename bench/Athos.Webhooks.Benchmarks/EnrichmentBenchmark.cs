@@ -22,7 +22,7 @@ namespace Athos.Webhooks.Benchmarks;
 internal static class EnrichmentBenchmark
 {
     private const int Rounds = 4;
-    private const int CallsPerRound = 250;
+    private const int CallsPerRound = 500;
     private const int Calls = Rounds * CallsPerRound;
     private const int WarmUpCalls = 100;
     private const int Senders = 16;
@@ -40,7 +40,8 @@ internal static class EnrichmentBenchmark
         var warmUp = stack.Simulator.AddCalls(WarmUpCalls, DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow.AddDays(-2));
         stack.Counter.Reset();
         await DeliverAsync(stack, http, url, warmUp);
-        await WaitStoredAsync(stack, stored += WarmUpCalls);
+        await WaitDrainedAsync(stack);
+        await AssertStoredAsync(stack, stored += WarmUpCalls);
         await using var floor = await StorageFloor.CreateAsync(stack.Azurite, stack.Counter.Named, WarmUpCalls);
 
         var calls = new List<SimulatedCall>();
@@ -62,8 +63,9 @@ internal static class EnrichmentBenchmark
                     var fetchesBefore = stack.Simulator.Requests.DetailRequests;
                     var watch = Stopwatch.StartNew();
                     await DeliverAsync(stack, http, url, batch);
-                    await WaitStoredAsync(stack, stored += CallsPerRound);
+                    await WaitDrainedAsync(stack);
                     pipelineTime += watch.Elapsed;
+                    await AssertStoredAsync(stack, stored += CallsPerRound);
                     pipelineAzuriteCpu += stack.Azurite.ProcessorTime - cpu;
                     pipelineOwnCpu += Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
                     requests.AddRange(stack.Counter.Named);
@@ -124,9 +126,8 @@ internal static class EnrichmentBenchmark
             }
         });
 
-    private static async Task WaitStoredAsync(Stack stack, int expected)
+    private static async Task AssertStoredAsync(Stack stack, int expected)
     {
-        await WaitDrainedAsync(stack);
         var table = new TableClient(stack.Azurite.ConnectionString, StorageNames.CallsTable);
         var stored = 0;
         await foreach (var _ in table.QueryAsync<TableEntity>(select: ["PartitionKey"]))
@@ -140,7 +141,7 @@ internal static class EnrichmentBenchmark
         }
     }
 
-    // Empty and nothing in flight: the runner deletes a message only once its item is done.
+    // Empty and nothing in flight (the count includes invisible messages): the runner deletes a message once its item is done.
     private static async Task WaitDrainedAsync(Stack stack)
     {
         var queue = new QueueClient(stack.Azurite.ConnectionString, StorageNames.CallsQueue);

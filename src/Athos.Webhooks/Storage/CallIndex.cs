@@ -66,13 +66,8 @@ public sealed class CallIndex(TableServiceClient tables)
     /// </summary>
     internal async Task<IReadOnlyList<IndexPut>> PutForwardAsync(CallRow row, IReadOnlyCollection<IndexKey> likelyPresent, CancellationToken cancellationToken)
     {
-        var puts = new List<IndexPut>(2);
-        foreach (var key in KeysOf(row))
-        {
-            puts.Add(await PutForwardAsync(key, row, likelyAbsent: !likelyPresent.Contains(key), cancellationToken));
-        }
-
-        return puts;
+        // The rows are independent (other tables, each conditional on itself): put at once, not one after the other.
+        return await Task.WhenAll(KeysOf(row).Select(key => PutForwardAsync(key, row, likelyAbsent: !likelyPresent.Contains(key), cancellationToken)));
     }
 
     /// <summary>

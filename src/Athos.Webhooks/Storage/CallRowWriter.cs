@@ -96,13 +96,13 @@ public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time 
                 return new RowWrite(comparison == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded, stored);
             }
 
-            if (beforeCommit is not null)
-            {
-                await beforeCommit(stored, cancellationToken);
-            }
-
+            // The archive (and recording) and the index rows are all written before the commit and each only moves
+            // forward, so they go at once: a call's latency is then its slowest, not their sum.
             var formerKeys = stored is null ? [] : CallIndex.KeysOf(stored);
-            var puts = await _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
+            var archived = beforeCommit is null ? Task.CompletedTask : beforeCommit(stored, cancellationToken);
+            var putting = _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
+            await Task.WhenAll(archived, putting);
+            var puts = await putting;
             await _index.RemoveStaleAsync(formerKeys, incoming, cancellationToken);
 
             _changes.Stamp(incoming, stored);
