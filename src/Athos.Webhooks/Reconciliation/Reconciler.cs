@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,8 @@ public sealed partial class Reconciler(
     IOptionsMonitor<ReconcileOptions> options,
     IOptionsMonitor<WebhookOptions> webhookOptions,
     TimeProvider time,
-    ILogger<Reconciler> logger)
+    ILogger<Reconciler> logger,
+    AthosMetrics metrics)
 {
     public const string LockName = "reconcile";
 
@@ -41,7 +43,9 @@ public sealed partial class Reconciler(
         if (held is null)
         {
             Log.Skipped(logger);
-            return new ReconcileRun { Status = ReconcileStatus.Skipped, StartedAt = startedAt };
+            var skipped = new ReconcileRun { Status = ReconcileStatus.Skipped, StartedAt = startedAt };
+            metrics.ReconcileEnded(skipped);
+            return skipped;
         }
 
         var settings = options.CurrentValue;
@@ -96,11 +100,13 @@ public sealed partial class Reconciler(
             Sources = run.Sources,
         };
         await state.SaveRunAsync(result, cancellationToken);
+        metrics.ReconcileEnded(result);
         if (result.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
         {
             var sources = string.Join(",", listed.Select(s => s.Source));
             var contractName = ContractName(result.Contract);
-            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources);
+            var status = AthosMetrics.StatusName(result.Status);
+            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources, status, result.Queued);
             await PurgeDeliveriesIfDueAsync(current, cancellationToken);
         }
 
@@ -217,8 +223,10 @@ public sealed partial class Reconciler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources})")]
-        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources);
+        // What the "reconcile has not succeeded" alert counts (a partial run is progress: Status says which), and what
+        // the workbook's "calls recovered" chart sums (Queued).
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
+        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
         [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
         public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);
