@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Functions;
 /// <c>POST /api/athos/webhook</c>: Athos's <c>call.scored</c> deliveries. Anonymous, because the signature is the
 /// authentication; the receiver reads the raw body once.
 /// </summary>
-public sealed class AthosWebhookFunction(WebhookReceiver receiver, AthosMetrics metrics)
+public sealed class AthosWebhookFunction(WebhookReceiver receiver, AthosMetrics? metrics = null)
 {
     [Function("AthosWebhook")]
     public async Task<IActionResult> RunAsync(
