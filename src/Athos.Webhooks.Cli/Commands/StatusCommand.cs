@@ -103,7 +103,7 @@ internal static class StatusCommand
             summary.Pending,
             summary.SkippedIds,
             summary.Error,
-            summary.Sources);
+            [.. summary.Sources.Select(StatusSourceRun.Of)]);
 
         RowFreshness? freshness;
         StatusCompleteness? completeness = null;

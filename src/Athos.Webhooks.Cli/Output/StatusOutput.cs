@@ -46,7 +46,7 @@ internal static class StatusOutput
 
             foreach (var source in reconcile.Sources)
             {
-                output.WriteLine($"                 {source.Source,-9} {source.Status.ToString().ToLowerInvariant(),-9} {source.Listed:N0} listed, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.Queued:N0} queued{(source.Note is { } note ? $" ({note})" : string.Empty)}");
+                output.WriteLine($"                 {source.Source,-9} {source.Status,-9} {source.Listed:N0} listed, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.Queued:N0} queued{(source.Note is { } note ? $" ({note})" : string.Empty)}");
             }
 
             if (reconcile.Error is { } error)

@@ -52,7 +52,29 @@ internal sealed record StatusReconcile(
     int Pending,
     int SkippedIds,
     string? Error,
-    IReadOnlyList<SourceRun> Sources);
+    IReadOnlyList<StatusSourceRun> Sources);
+
+/// <summary>One source's part of the last reconcile run.</summary>
+internal sealed record StatusSourceRun(
+    string Source,
+    string Status,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    int Listed,
+    int Missing,
+    int Stale,
+    int Queued,
+    int Pending,
+    int SkippedIds,
+    DateTimeOffset? CaughtUpTo,
+    string? Note)
+{
+    public static StatusSourceRun Of(SourceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.Source, run.Status.ToString().ToLowerInvariant(), run.From, run.To, run.Listed, run.Missing, run.Stale, run.Queued, run.Pending, run.SkippedIds, run.CaughtUpTo, run.Note);
+    }
+}
 
 /// <summary>The completeness check over the window.</summary>
 internal sealed record StatusCompleteness(
