@@ -70,6 +70,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<ContractObserver>();
         services.AddSingleton<QueuedCalls>();
         services.AddSingleton<MissingCallFinder>();
+        services.AddSingleton<StoredWindow>();
         services.AddTransient<CallPager>();
         services.AddTransient<Reconciler>();
         services.AddTransient<Backfiller>();

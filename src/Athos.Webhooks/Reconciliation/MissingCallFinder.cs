@@ -23,7 +23,14 @@ public sealed partial class MissingCallFinder(
     /// <param name="origin">Why the calls are queued.</param>
     /// <param name="runStartedAt">The run's start, the items' <c>receivedAt</c>.</param>
     /// <param name="cancellationToken">Cancels the comparison.</param>
-    public async Task<GapCount> QueueMissingAsync(IReadOnlyList<CallSummary> listed, string? athosRequestId, WorkOrigin origin, DateTimeOffset runStartedAt, CancellationToken cancellationToken)
+    public Task<GapCount> QueueMissingAsync(IReadOnlyList<CallSummary> listed, string? athosRequestId, WorkOrigin origin, DateTimeOffset runStartedAt, CancellationToken cancellationToken) =>
+        QueueMissingAsync(listed, athosRequestId, origin, runStartedAt, window: null, cancellationToken);
+
+    /// <summary>
+    /// As above, comparing with <paramref name="window"/> (what a range read of the day index found) where it has the
+    /// call, and reading <c>AthosCalls</c> only for the calls it does not have.
+    /// </summary>
+    internal async Task<GapCount> QueueMissingAsync(IReadOnlyList<CallSummary> listed, string? athosRequestId, WorkOrigin origin, DateTimeOffset runStartedAt, IReadOnlyDictionary<string, StoredVersion>? window, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(listed);
         int missing = 0, stale = 0, recordings = 0, pending = 0, skipped = 0;
@@ -41,14 +48,26 @@ public sealed partial class MissingCallFinder(
                 return;
             }
 
-            var stored = await rows.ReadAsync(callId.Value, ct);
+            StoredVersion? stored;
+            string? recording = null;
+            if (window is not null && window.TryGetValue(callId.Value, out var indexed))
+            {
+                stored = indexed;
+            }
+            else
+            {
+                var row = await rows.ReadAsync(callId.Value, ct);
+                stored = row is null ? null : new StoredVersion(row.Status, row.ScoredAt);
+                recording = row?.RecordingStatus;
+            }
+
             var gap = stored switch
             {
                 null => Gap.Missing,
                 // A listed call is scored: a stored failure, or an older score, is stale.
-                _ when stored.Status != CallStatus.Scored || (stored.ScoredAt ?? DateTimeOffset.MinValue) < (call.ScoredAt ?? DateTimeOffset.MinValue) => Gap.Stale,
-                // The rescan retries a recording not copied yet: Athos still has it inside the rescan window.
-                { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } when retryRecordings => Gap.Recording,
+                { } version when version.Status != CallStatus.Scored || (version.ScoredAt ?? DateTimeOffset.MinValue) < (call.ScoredAt ?? DateTimeOffset.MinValue) => Gap.Stale,
+                // The rescan retries a recording not copied yet (it reads AthosCalls, where the recording's state is).
+                _ when retryRecordings && recording is RecordingStatus.Pending or RecordingStatus.Failed => Gap.Recording,
                 _ => Gap.None,
             };
             if (gap == Gap.None)

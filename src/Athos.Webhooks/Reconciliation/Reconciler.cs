@@ -21,6 +21,7 @@ public sealed partial class Reconciler(
     AthosClient athos,
     CallPager pager,
     MissingCallFinder finder,
+    StoredWindow stored,
     ReconcileStateStore state,
     LeaseLock locks,
     DeliveryLedger deliveries,
@@ -72,7 +73,7 @@ public sealed partial class Reconciler(
 
             var axisOverlap = settings.Overlap + (source == CallSources.RealCall ? settings.RealCallMaxDuration : TimeSpan.Zero);
             var from = (current.WatermarkOf(source) ?? startedAt - settings.Lookback) - axisOverlap;
-            run.Sources.Add(await ReconcileSourceAsync(run, source, from, startedAt, settings.RunBudget, cancellationToken));
+            run.Sources.Add(await ReconcileSourceAsync(run, source, from, startedAt, settings, cancellationToken));
         }
 
         var failed = run.Sources.Where(s => s.Status == ReconcileStatus.Failed).ToList();
@@ -117,8 +118,9 @@ public sealed partial class Reconciler(
     /// Lists one source's window in chunks, oldest first, saving the watermark after each chunk; stops starting new
     /// chunks once the run's budget is spent (<see cref="ReconcileStatus.Partial"/>: the next run carries on).
     /// </summary>
-    private async Task<SourceRun> ReconcileSourceAsync(RunProgress run, string source, DateTimeOffset from, DateTimeOffset startedAt, TimeSpan budget, CancellationToken cancellationToken)
+    private async Task<SourceRun> ReconcileSourceAsync(RunProgress run, string source, DateTimeOffset from, DateTimeOffset startedAt, ReconcileOptions settings, CancellationToken cancellationToken)
     {
+        var budget = settings.RunBudget;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var totals = new SourceRun(source, ReconcileStatus.Succeeded, from, startedAt);
         var chunkStart = from;
@@ -133,12 +135,16 @@ public sealed partial class Reconciler(
             var chunkEnd = chunkStart + ChunkSpan < startedAt ? chunkStart + ChunkSpan : startedAt;
             try
             {
+                // What is stored for the chunk, read by range from the day index (bounded by endedAt: a real call listed by
+                // its start ends up to the longest call later).
+                var endedBy = source == CallSources.RealCall && chunkEnd + settings.RealCallMaxDuration < startedAt ? chunkEnd + settings.RealCallMaxDuration : chunkEnd;
+                var window = await stored.ReadAsync(chunkStart, source == CallSources.RealCall ? endedBy : chunkEnd, cancellationToken);
                 await foreach (var page in pager.PagesAsync(new CallListQuery(source, chunkStart, chunkEnd), cancellationToken))
                 {
                     run.Requests++;
                     run.Observe(page.Data);
                     var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
-                    var gaps = await finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, cancellationToken);
+                    var gaps = await finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, window, cancellationToken);
                     totals = totals with
                     {
                         Pages = totals.Pages + 1,

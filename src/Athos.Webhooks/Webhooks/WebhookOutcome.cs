@@ -7,8 +7,6 @@ public sealed record WebhookOutcome(int StatusCode, string? Status = null, ApiEr
 {
     public static WebhookOutcome Accepted { get; } = new(202, "accepted");
 
-    public static WebhookOutcome Duplicate { get; } = new(200, "duplicate");
-
     public static WebhookOutcome Ignored { get; } = new(200, "ignored");
 
     public static WebhookOutcome Reject(int statusCode, string code, string message, string? field = null) =>

@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>
-/// Receives one <c>call.scored</c> delivery: size limit, signature, content type, payload, deduplication, then a work
-/// item on the queue. It acknowledges only what it has durably queued (or knowingly ignored); if storage fails the
-/// answer is 503, Athos retries once, and the reconciler is the backstop.
+/// Receives one <c>call.scored</c> delivery: size limit, signature, content type, payload, then a work item on the
+/// queue, its one storage request. It acknowledges only what it has durably queued (or knowingly ignored); if storage
+/// fails the answer is 503, Athos retries once, and the reconciler is the backstop. Duplicates are recognised by the
+/// worker, by webhook id, before any Athos request.
 /// </summary>
 public sealed partial class WebhookReceiver(
     IOptionsMonitor<WebhookOptions> options,
@@ -69,7 +70,7 @@ public sealed partial class WebhookReceiver(
             return Rejected(rejection, webhookId);
         }
 
-        // Authenticated from here on: the ledger read and the queue put run to the end on their own budget, not the
+        // Authenticated from here on: the queue put runs to the end on its own budget, not the
         // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the queue;
         // if the answer cannot be written, Athos retries and the retry is recognised as a duplicate.
         using var budget = new CancellationTokenSource(StorageBudget, time);
@@ -82,14 +83,9 @@ public sealed partial class WebhookReceiver(
                 return WebhookOutcome.Ignored;
             }
 
+            // One storage request, the queue put: a repeated delivery is queued too, and the worker recognises it by its
+            // webhook id in the ledger before any Athos request (and counts it), so the ACK never waits for a read.
             var call = webhookEvent!;
-            if (await ledger.FindAsync(webhookId, budget.Token) is { } known)
-            {
-                await ledger.RecordRepeatAsync(known, budget.Token);
-                Log.Duplicate(logger, webhookId, call.CallId.Value, athosRequestId, known.Deliveries);
-                return WebhookOutcome.Duplicate;
-            }
-
             await queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
             Log.Accepted(logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
             return WebhookOutcome.Accepted;
@@ -146,9 +142,6 @@ public sealed partial class WebhookReceiver(
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
         public static partial void Accepted(ILogger logger, string webhookId, string callId, string? athosRequestId, bool success);
-
-        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} is a duplicate (delivery {Deliveries}, Athos request {AthosRequestId})")]
-        public static partial void Duplicate(ILogger logger, string webhookId, string callId, string? athosRequestId, int deliveries);
 
         [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
         public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);

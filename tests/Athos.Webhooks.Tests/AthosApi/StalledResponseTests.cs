@@ -55,7 +55,7 @@ public sealed class StalledResponseTests
         var response = await app.Get<AthosClient>().GetCallAsync(CallId.Parse("athos_call_stalled2"), generous.Token);
 
         Assert.Equal(StallingAthosServer.DetailBody("athos_call_stalled2"), response.RawJson.ToArray());
-        Assert.Equal(400, response.Call.Transcript!.Value.GetArrayLength());
+        Assert.Equal(400, System.Text.Json.JsonDocument.Parse(response.RawJson).RootElement.GetProperty("transcript").GetArrayLength());
         Assert.Equal((2, 1), (server.Requests, server.Abandoned));
     }
 

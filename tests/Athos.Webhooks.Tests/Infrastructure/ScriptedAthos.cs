@@ -29,8 +29,8 @@ public sealed class ScriptedAthos : IAsyncDisposable
 
     private int _count;
 
-    /// <summary>Serves <c>GET /calls</c> (and 404 <c>CALL_NOT_FOUND</c> for any detail): <paramref name="page"/> gets the request's cursor (null for the first page) and returns the JSON body.</summary>
-    public static async Task<ScriptedAthos> StartAsync(Func<string?, string> page)
+    /// <summary>Serves <c>GET /calls</c>, and details from <paramref name="detail"/> (404 <c>CALL_NOT_FOUND</c> when it gives none): <paramref name="page"/> gets the request's cursor (null for the first page) and returns the JSON body.</summary>
+    public static async Task<ScriptedAthos> StartAsync(Func<string?, string> page, Func<string, byte[]?>? detail = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -43,10 +43,12 @@ public sealed class ScriptedAthos : IAsyncDisposable
             context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_" + scripted._count;
             return Results.Text(page(context.Request.Query["cursor"].FirstOrDefault()), "application/json");
         });
-        app.MapGet("/v1/calls/{callId}", (HttpContext context) =>
+        app.MapGet("/v1/calls/{callId}", (HttpContext context, string callId) =>
         {
             context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_detail";
-            return Results.Text("""{"error":{"code":"CALL_NOT_FOUND","message":"Call not found","requestId":"req_scripted_detail"}}""", "application/json", statusCode: 404);
+            return detail?.Invoke(callId) is { } body
+                ? Results.Bytes(body, "application/json")
+                : Results.Text("""{"error":{"code":"CALL_NOT_FOUND","message":"Call not found","requestId":"req_scripted_detail"}}""", "application/json", statusCode: 404);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -49,7 +49,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     }
 
     [Fact]
-    public async Task A_redelivery_after_processing_is_a_duplicate_and_queues_nothing()
+    public async Task A_redelivery_after_processing_is_acknowledged_with_one_put_and_recognised_by_the_worker_without_a_fetch()
     {
         var call = AddScoredCall();
         var body = WebhookRequests.CallScored(call.Id);
@@ -57,9 +57,10 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         await DrainQueueAsync();
 
         var again = await PostAsync(body, webhookId: "wh_twice");
+        var outcomes = await DrainQueueAsync();
 
-        Assert.Equal((200, "duplicate"), (again.Status, again.StatusText));
-        Assert.Equal(0, await _queues.CountAsync());
+        Assert.Equal((202, "accepted"), (again.Status, again.StatusText));
+        Assert.Equal([WorkOutcome.Duplicate], outcomes);
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_twice", TestContext.Current.CancellationToken);
         Assert.Equal((2, DeliveryStatus.Processed, "stored"), (record!.Deliveries, record.Status, record.Outcome));

@@ -2,7 +2,7 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Webhooks;
 
-namespace Athos.Webhooks.Tests.Webhooks;
+namespace Athos.Webhooks.UnitTests;
 
 /// <summary>The signature check as a pure function, with signatures made by the simulator's independent signer.</summary>
 public sealed class WebhookSignatureTests

@@ -1,6 +1,6 @@
 using Athos.Webhooks.AthosApi;
 
-namespace Athos.Webhooks.Tests.AthosApi;
+namespace Athos.Webhooks.UnitTests;
 
 /// <summary>A chain of list pages cannot page forever: a repeated cursor, or a page that goes back in time, stops it.</summary>
 public sealed class PagingGuardTests

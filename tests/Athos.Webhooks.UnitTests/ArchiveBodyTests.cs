@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Athos.Webhooks.Enrichment;
 
-namespace Athos.Webhooks.Tests.Enrichment;
+namespace Athos.Webhooks.UnitTests;
 
 /// <summary>The archive keeps Athos's bytes, except the recording link, which is a credential and is never stored.</summary>
 public sealed class ArchiveBodyTests

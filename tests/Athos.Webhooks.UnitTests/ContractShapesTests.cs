@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 
-namespace Athos.Webhooks.Tests.AthosApi;
+namespace Athos.Webhooks.UnitTests;
 
 /// <summary>Both of Athos's contracts read by the same models: which one a call came in, and whose ids are whose.</summary>
 public sealed class ContractShapesTests

@@ -1,0 +1,43 @@
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.WorkItems;
+
+namespace Athos.Webhooks.UnitTests;
+
+/// <summary>The queue message contract (docs/schema.md): each kind round-trips, anything else is refused with the reason.</summary>
+public sealed class WorkItemSerializerTests
+{
+    private static readonly DateTimeOffset T = new(2026, 6, 5, 14, 40, 0, TimeSpan.Zero);
+
+    public static TheoryData<WorkItem> Items => new()
+    {
+        new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_1", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
+        new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, ReceivedAt = T, CallId = CallId.Parse("athos_call_b"), ListedScoredAt = T.AddMinutes(-1), Marked = true, Deferrals = 2 },
+        new ScoringFailedWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_2", CallId = CallId.Parse("athos_call_c"), OccurredAt = T, Reason = "SCORING_INCOMPLETE", ReasonMessage = "short", Source = "real_call", ExternalUserId = "rep_1", AgentId = "athos_agent_1", AgencyId = "athos_agency_1" },
+        new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605", Page = 3, Source = "real_call", Cursor = "opaque" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Items))]
+    public void Every_kind_round_trips(WorkItem item) =>
+        Assert.Equal(item, WorkItemSerializer.Deserialize(WorkItemSerializer.Serialize(item)));
+
+    [Theory]
+    [InlineData("not json", "not a valid work item")]
+    [InlineData("""{"v":1,"origin":"webhook","callId":"athos_call_a"}""", "not a known kind")]
+    [InlineData("""{"v":1,"kind":"teleport","origin":"webhook","callId":"athos_call_a"}""", "teleport")]
+    [InlineData("""{"v":2,"kind":"fetch","origin":"webhook","callId":"athos_call_a"}""", "version 2")]
+    [InlineData("""{"v":1,"kind":"fetch","origin":"webhook"}""", "callId")]
+    [InlineData("""{"v":1,"kind":"fetch","origin":"webhook","callId":"athos_call_a/../x"}""", "call id may contain only")]
+    [InlineData("""{"v":1,"kind":"fetch","origin":"carrier-pigeon","callId":"athos_call_a"}""", "not a valid work item")]
+    [InlineData("null", "JSON literal null")]
+    public void A_message_that_is_not_a_work_item_is_refused_saying_why(string body, string reason)
+    {
+        var error = Assert.Throws<InvalidWorkItemException>(() => WorkItemSerializer.Deserialize(BinaryData.FromString(body)));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_oversized_message_is_refused_unread() =>
+        Assert.Contains("at most", Assert.Throws<InvalidWorkItemException>(() => WorkItemSerializer.Deserialize(BinaryData.FromBytes(new byte[WorkItemSerializer.MaxMessageBytes + 1]))).Message, StringComparison.Ordinal);
+}
