@@ -65,7 +65,7 @@ public sealed class AthosMetrics
     /// <summary>Tag (dimension) names, as they arrive in <c>AppMetrics.Properties</c>.</summary>
     public static class Tags
     {
-        /// <summary>Deliveries: <c>accepted</c>, <c>duplicate</c>, <c>ignored</c> or the error code; work items: the outcome.</summary>
+        /// <summary>Deliveries: <c>accepted</c>, <c>ignored</c> or the error code; work items: the outcome (<c>duplicate</c> among them).</summary>
         public const string Outcome = "outcome";
 
         /// <summary>An HTTP status (deliveries, Athos requests: else <c>timeout</c> or <c>transport_error</c>); a run's status.</summary>
@@ -131,7 +131,7 @@ public sealed class AthosMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        _deliveries = meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "Webhook deliveries answered, by outcome (accepted, duplicate, ignored or the error code) and HTTP status.");
+        _deliveries = meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "Webhook deliveries answered, by outcome (accepted, ignored or the error code) and HTTP status.");
         _deliveryDuration = meter.CreateHistogram(Names.DeliveryDuration, "s", "How long a webhook delivery took to answer.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _workItems = meter.CreateCounter<long>(Names.WorkItems, "{item}", "Queue messages processed, by outcome, origin and kind.");
         _freshness = meter.CreateHistogram(Names.Freshness, "s", "Seconds from Athos's scoredAt to the stored row, per version stored.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FreshnessBuckets });
