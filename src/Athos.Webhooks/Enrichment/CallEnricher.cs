@@ -22,17 +22,25 @@ public sealed class CallEnricher(
     /// version's copy is still pending or failed. <c>CALL_NOT_FOUND</c> is an outcome; every other Athos failure is
     /// thrown as <see cref="AthosApiException"/>.
     /// </summary>
-    /// <param name="callId">The call.</param>
-    /// <param name="listedScoredAt">
-    /// The <c>scoredAt</c> a list showed when the call was queued: when a row at least that new is stored already (a
-    /// webhook's fetch got there first), nothing is fetched.
-    /// </param>
-    /// <param name="cancellationToken">Cancels the work.</param>
-    public async Task<WorkOutcome> FetchAndStoreAsync(CallId callId, DateTimeOffset? listedScoredAt, CancellationToken cancellationToken)
+    /// <remarks>
+    /// An item a list queued carries the <c>scoredAt</c> the list showed: when a row at least that new is stored already
+    /// (a webhook's fetch got there first), nothing is fetched, and the row read is the writer's. A webhook announces a
+    /// call when it is first scored, so its row is written on the guess that there is none yet (no read first).
+    /// </remarks>
+    public async Task<WorkOutcome> FetchAndStoreAsync(FetchCallWorkItem item, CancellationToken cancellationToken)
     {
-        if (listedScoredAt is { } listed && await rows.ReadAsync(callId.Value, cancellationToken) is { Status: CallStatus.Scored, ScoredAt: { } current } && current >= listed)
+        ArgumentNullException.ThrowIfNull(item);
+        var callId = item.CallId;
+        var prior = item.Origin == WorkOrigin.Webhook ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
+        if (item.ListedScoredAt is { } listed)
         {
-            return WorkOutcome.Unchanged;
+            var current = await rows.ReadAsync(callId.Value, cancellationToken);
+            if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= listed)
+            {
+                return WorkOutcome.Unchanged;
+            }
+
+            prior = PriorRow.Of(current);
         }
 
         CallDetailResponse response;
@@ -52,6 +60,7 @@ public sealed class CallEnricher(
         var body = CallProjection.ArchiveBody(response.RawJson, options.CurrentValue.StoreTranscripts);
         var write = await rows.WriteAsync(
             row,
+            prior,
             async (stored, ct) =>
             {
                 await archive.WriteAsync(callId.Value, body, version, probablyExists: stored is not null, ct);
@@ -80,7 +89,7 @@ public sealed class CallEnricher(
     public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), null, cancellationToken);
+        var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), PriorRow.Unknown, null, cancellationToken);
         return write.Result switch
         {
             RowWriteResult.Stored => WorkOutcome.FailureRecorded,

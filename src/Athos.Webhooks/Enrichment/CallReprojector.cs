@@ -69,7 +69,7 @@ public sealed partial class CallReprojector(
         await foreach (var failed in _calls.QueryAsync<CallRow>(filter, cancellationToken: cancellationToken))
         {
             failed.SchemaVersion = CallRow.CurrentSchemaVersion;
-            var write = await rows.WriteAsync(failed, null, cancellationToken);
+            var write = await rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
             counts.Add(write.Result == RowWriteResult.Stored ? Change.Rewritten : Change.Current);
             progress?.Report(counts.Snapshot());
         }
@@ -132,7 +132,7 @@ public sealed partial class CallReprojector(
                 : RecordingStatus.Pending;
         }
 
-        return (await rows.WriteAsync(row, null, cancellationToken)).Result;
+        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Result;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)

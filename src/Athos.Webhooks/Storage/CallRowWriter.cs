@@ -6,6 +6,26 @@ namespace Athos.Webhooks.Storage;
 /// <summary>What a write of a call's rows did, and the <c>AthosCalls</c> row it compared with (null when there was none).</summary>
 public readonly record struct RowWrite(RowWriteResult Result, CallRow? Stored);
 
+/// <summary>
+/// What a writer already knows of the stored <c>AthosCalls</c> row, sparing its first read: nothing
+/// (<see cref="Unknown"/>, it reads), that there is probably none (<see cref="ProbablyAbsent"/>, it inserts, and a
+/// conflict sends it back to reading), or the row a caller has just read (<see cref="Of"/>, its ETag guards the write).
+/// </summary>
+public readonly record struct PriorRow
+{
+    private PriorRow(bool known, CallRow? row) => (Known, Row) = (known, row);
+
+    public static PriorRow Unknown => default;
+
+    public static PriorRow ProbablyAbsent => new(true, null);
+
+    public bool Known { get; }
+
+    public CallRow? Row { get; }
+
+    public static PriorRow Of(CallRow? row) => new(true, row);
+}
+
 /// <summary>What a write of a call's rows did.</summary>
 public enum RowWriteResult
 {
@@ -43,9 +63,11 @@ public sealed class CallRowWriter(TableServiceClient tables)
     /// Writes <paramref name="incoming"/> (a main-table row) if it is newer than what is stored, or the same version
     /// stored under an older <see cref="CallRow.SchemaVersion"/> (which gains the new columns).
     /// <paramref name="beforeCommit"/> runs once it is decided to write, with the stored row if any (the archive blob,
-    /// the recording); it may still set columns of <paramref name="incoming"/>.
+    /// the recording); it may still set columns of <paramref name="incoming"/>. <paramref name="prior"/> spares the
+    /// first read when the caller knows the stored row, or guesses there is none: every write before the commit only
+    /// moves forward, so a wrong guess costs requests, never a newer version.
     /// </summary>
-    public async Task<RowWrite> WriteAsync(CallRow incoming, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    public async Task<RowWrite> WriteAsync(CallRow incoming, PriorRow prior, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         incoming.PartitionKey = incoming.CallId;
@@ -54,7 +76,7 @@ public sealed class CallRowWriter(TableServiceClient tables)
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var stored = await ReadAsync(incoming.CallId, cancellationToken);
+            var stored = attempt == 0 && prior.Known ? prior.Row : await ReadAsync(incoming.CallId, cancellationToken);
             var comparison = stored is null ? 1 : version.CompareTo(CallVersion.Of(stored));
             var upgrade = comparison == 0 && stored!.SchemaVersion < incoming.SchemaVersion;
             if (comparison < 0 || (comparison == 0 && !upgrade))

@@ -19,8 +19,9 @@ public enum DeliveryClaim
 /// authenticated delivery, kept for <see cref="WebhookOptions.DeliveryRetention"/>.
 /// </summary>
 /// <remarks>
-/// The ACK path reads it (is this id known?) but writes to it only when it does not queue; a new delivery's row is
-/// written by the queue worker when it claims the work item, keeping the ACK path at one storage write.
+/// The ACK path writes to it only when it does not queue (an ignored event); a queued delivery's row is written once,
+/// by the queue worker's claim before it fetches, and touched again only by a duplicate or a failure. Keeping a call's
+/// cost at one ledger write is what the claim-only design is for (docs/performance.md).
 /// </remarks>
 public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
 {
@@ -95,7 +96,7 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
             Success = success,
             ReceivedAt = receivedAt ?? now,
             LastReceivedAt = receivedAt ?? now,
-            Status = DeliveryStatus.Processing,
+            Status = DeliveryStatus.Claimed,
             MessageId = messageId,
         };
 
@@ -115,9 +116,9 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
             case null:
                 await _table.UpsertEntityAsync(record, TableUpdateMode.Replace, cancellationToken);
                 return DeliveryClaim.Claimed;
-            case { Status: DeliveryStatus.Processing } when existing.MessageId == messageId:
+            case { Status: DeliveryStatus.Claimed or DeliveryStatus.Processing } when existing.MessageId == messageId:
                 return DeliveryClaim.Claimed;
-            case { Status: DeliveryStatus.Processing or DeliveryStatus.Processed }:
+            case { Status: DeliveryStatus.Claimed or DeliveryStatus.Processing or DeliveryStatus.Processed }:
                 // A duplicate that reached the queue before the first was processed: count it, do nothing else.
                 await RecordRepeatAsync(existing, cancellationToken);
                 return DeliveryClaim.AlreadyHandled;
@@ -126,19 +127,6 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
                 await _table.UpdateEntityAsync(record, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 return DeliveryClaim.Claimed;
         }
-    }
-
-    /// <summary>Records what processing a webhook's work item concluded.</summary>
-    public async Task CompleteAsync(string webhookId, string outcome, CancellationToken cancellationToken = default)
-    {
-        var update = new TableEntity(webhookId, string.Empty)
-        {
-            [nameof(DeliveryRecord.Status)] = DeliveryStatus.Processed,
-            [nameof(DeliveryRecord.Outcome)] = outcome,
-            [nameof(DeliveryRecord.ProcessedAt)] = time.GetUtcNow(),
-            [nameof(DeliveryRecord.LastError)] = null,
-        };
-        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken);
     }
 
     /// <summary>Notes why the latest attempt failed (the message will be retried, or end in the poison queue).</summary>

@@ -194,7 +194,7 @@ public sealed partial class WorkItemProcessor(
         {
             outcome = item switch
             {
-                FetchCallWorkItem fetch => await enricher.FetchAndStoreAsync(fetch.CallId, fetch.ListedScoredAt, cancellationToken),
+                FetchCallWorkItem fetch => await enricher.FetchAndStoreAsync(fetch, cancellationToken),
                 _ => await enricher.RecordFailureAsync((ScoringFailedWorkItem)item, cancellationToken),
             };
         }
@@ -207,11 +207,6 @@ public sealed partial class WorkItemProcessor(
             }
 
             throw;
-        }
-
-        if (item.WebhookId is { } completed)
-        {
-            await ledger.CompleteAsync(completed, outcome.ToStorageName(), cancellationToken);
         }
 
         if (outcome == WorkOutcome.NotFound)

@@ -33,7 +33,7 @@ public enum WorkOutcome
 
 public static class WorkOutcomeNames
 {
-    /// <summary>The snake_case name stored in the delivery ledger.</summary>
+    /// <summary>The snake_case name of an outcome, as telemetry carries it.</summary>
     public static string ToStorageName(this WorkOutcome outcome) => outcome switch
     {
         WorkOutcome.Stored => "stored",

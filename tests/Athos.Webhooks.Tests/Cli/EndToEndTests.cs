@@ -93,7 +93,7 @@ public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<Azurit
         // Received: one ledger row per delivery id acknowledged at least once, counting every acknowledged arrival.
         Assert.Equal(acked.Keys.Order(), ledger.Keys.Order());
         Assert.All(acked, a => Assert.Equal(a.Value.Count, ledger[a.Key].Deliveries));
-        Assert.All(ledger.Values, r => Assert.Equal(DeliveryStatus.Processed, r.Status));
+        Assert.All(ledger.Values, r => Assert.Equal((DeliveryStatus.Claimed, null), (r.Status, r.LastError)));
 
         // Duplicates: injected, each one acknowledged with one queue put and then recognised by the worker.
         Assert.True(attempts.Count(a => a.Attempt.IsDuplicate) > 20, "duplicates were injected");

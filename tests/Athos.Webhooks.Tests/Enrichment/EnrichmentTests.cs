@@ -196,7 +196,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task CALL_NOT_FOUND_completes_with_no_row_and_the_outcome_recorded()
+    public async Task CALL_NOT_FOUND_completes_with_no_row_and_the_outcome_logged()
     {
         var item = Fetch("athos_call_unknown000") with { Origin = WorkOrigin.Webhook, WebhookId = "wh_unknown" };
 
@@ -205,7 +205,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(WorkOutcome.NotFound, outcome);
         Assert.Null(await _tables.MainAsync("athos_call_unknown000"));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
-        Assert.Equal((DeliveryStatus.Processed, "not_found"), (record!.Status, record.Outcome));
+        Assert.Equal((DeliveryStatus.Claimed, null), (record!.Status, record.LastError));
         Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == 3002 && l.Level == LogLevel.Warning);
     }
 
