@@ -229,8 +229,7 @@ public sealed partial class Reconciler(
 
     private static partial class Log
     {
-        // What the "reconcile has not succeeded" alert counts (a partial run is progress: Status says which), and what
-        // the workbook's "calls recovered" chart sums (Queued).
+        // What the "reconcile has not succeeded" alert counts: a partial run is progress too (Status says which).
         [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
         public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
