@@ -1,5 +1,5 @@
 // Athos.Webhooks: one resource group with everything the app needs, secure by default.
-// Compose: identity → storage, monitoring, Key Vault → role assignments → function app → alerts.
+// Compose: identity → storage, monitoring, Key Vault → role assignments → function app → alerts and the workbook.
 targetScope = 'resourceGroup'
 
 @minLength(1)
@@ -97,6 +97,14 @@ param logAnalyticsDailyCapGb int = 2
 
 @description('E-mail address for alerts; empty for none.')
 param alertEmail string = ''
+
+@minValue(60)
+@description('Freshness p95 in seconds (Athos scoring a call → its row) above which the freshness alert fires.')
+param freshnessP95ThresholdSeconds int = 900
+
+@minValue(1)
+@description('Webhook deliveries answered 401 in 15 minutes (and at least half of all) that fire the "webhooks unauthorized" alert.')
+param webhookUnauthorizedThreshold int = 3
 
 @description('Overrides of the derived resource names; empty to derive.')
 param functionAppName string = ''
@@ -239,9 +247,21 @@ module alerts 'modules/alerts.bicep' = {
   params: {
     location: location
     tags: tags
-    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workspaceId: monitoring.outputs.workspaceId
     reconcileIntervalMinutes: reconcileIntervalMinutes
+    freshnessP95ThresholdSeconds: freshnessP95ThresholdSeconds
+    webhookUnauthorizedThreshold: webhookUnauthorizedThreshold
     alertEmail: alertEmail
+    namePrefix: prefix
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
     namePrefix: prefix
   }
 }

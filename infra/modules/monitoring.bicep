@@ -16,7 +16,8 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: 30
-    // Past the cap, ingestion stops until the next day (the alerts then see no "Reconcile succeeded" and fire).
+    // Past the cap, ingestion stops until it resets (within a day): alerts.bicep holds back the one alert on an absence
+    // ("reconcile has not succeeded") meanwhile and raises "monitoring capped" instead.
     workspaceCapping: {
       dailyQuotaGb: dailyCapGb
     }

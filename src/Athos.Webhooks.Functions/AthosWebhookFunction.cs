@@ -1,3 +1,4 @@
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -9,11 +10,11 @@ namespace Athos.Webhooks.Functions;
 /// <c>POST /api/athos/webhook</c>: Athos's <c>call.scored</c> deliveries. Anonymous, because the signature is the
 /// authentication; the receiver reads the raw body once.
 /// </summary>
-public sealed class AthosWebhookFunction(WebhookReceiver receiver)
+public sealed class AthosWebhookFunction(WebhookReceiver receiver, AthosMetrics? metrics = null)
 {
     [Function("AthosWebhook")]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "athos/webhook")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await WebhookHttpEndpoint.HandleAsync(request, receiver, cancellationToken);
+        await WebhookHttpEndpoint.HandleAsync(request, receiver, metrics, cancellationToken);
 }

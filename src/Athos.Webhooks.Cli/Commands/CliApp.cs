@@ -13,6 +13,7 @@ internal static class CliApp
         RedriveCommand.Create(),
         ReprojectCommand.Create(),
         VerifyCommand.Create(),
+        StatusCommand.Create(),
         CallsCommand.Create(),
         ForgetCommand.Create(),
         DoctorCommand.Create(),

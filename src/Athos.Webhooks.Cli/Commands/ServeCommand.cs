@@ -118,6 +118,8 @@ internal static class ServeCommand
             {
                 Console.WriteLine($"Demo: a simulated Athos at {simulator.BaseUrl} delivers signed webhooks here, 20% of them dropped;");
                 Console.WriteLine("      the reconciler (every 20 s) finds the dropped calls in the list endpoint and fetches them.");
+                Console.WriteLine($"Status:           ATHOS_BASE_URL={simulator.BaseUrl} ATHOS_API_KEY={simulator.ApiKey} ATHOS_RECONCILE_SCHEDULE='{settings![ReconcileOptions.ScheduleSetting]}' ./eng/athos-webhooks status");
+                Console.WriteLine($"Health:           curl {new Uri(webhookUrl, Athos.Webhooks.Health.HealthHttpEndpoint.Path)}");
                 simulator.Webhooks.Target = webhookUrl;
                 var now = DateTimeOffset.UtcNow;
                 simulator.AddCalls(40, now.AddHours(-3), now.AddMinutes(-3));

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Health;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Webhooks;
@@ -10,7 +11,8 @@ namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
 /// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving
-/// <c>POST /api/athos/webhook</c>, the queue worker, and the reconciler and the daily rescan on their schedules.
+/// <c>POST /api/athos/webhook</c> and <c>GET /api/athos/health</c>, the queue worker, and the reconciler and the daily
+/// rescan on their schedules.
 /// </summary>
 internal static class LocalRunner
 {
@@ -45,6 +47,8 @@ internal static class LocalRunner
         // Read now, so that a malformed host.json stops the command with its name rather than at first use.
         builder.Services.AddSingleton(QueueOptions.FromHostJson());
         builder.Services.AddAthosWebhooks(builder.Configuration);
+        // The same telemetry as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+        builder.Services.AddAthosTelemetry(builder.Configuration);
         var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
         builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
         builder.Services.AddHostedService<StorageSetup>();
@@ -58,6 +62,7 @@ internal static class LocalRunner
 
         var app = builder.Build();
         app.MapAthosWebhook();
+        app.MapAthosHealth();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -17,7 +18,8 @@ internal sealed partial class QueueWorker(
     IServiceScopeFactory scopes,
     QueueWorkerSettings settings,
     TimeProvider time,
-    ILogger<QueueWorker> logger) : BackgroundService
+    ILogger<QueueWorker> logger,
+    AthosMetrics metrics) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
@@ -171,6 +173,7 @@ internal sealed partial class QueueWorker(
             await _poison.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
             await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
             Log.Poisoned(logger, message.MessageId, message.DequeueCount, reason);
+            metrics.MessagePoisoned();
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {

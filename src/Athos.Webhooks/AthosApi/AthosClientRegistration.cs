@@ -98,7 +98,9 @@ internal static class AthosClientRegistration
             resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
         });
 
-        // Added after the standard handler, so inside it: each attempt reads its whole body under the attempt's token.
+        // Added after the standard handler, so inside it: each attempt is counted (Athos.Webhooks metrics), and reads its
+        // whole body under the attempt's token.
+        builder.AddHttpMessageHandler(provider => new AthosRequestMetricsHandler(provider.GetRequiredService<Telemetry.AthosMetrics>()));
         builder.AddHttpMessageHandler(provider => new ResponseBufferingHandler(provider.GetRequiredService<TimeProvider>()));
         return builder;
     }

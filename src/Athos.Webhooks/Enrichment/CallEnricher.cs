@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,11 @@ public sealed class CallEnricher(
             {
                 await rows.UpdateRecordingAsync(stored, copy.Status, copy.Error, cancellationToken);
             }
+        }
+
+        if (write.Result == RowWriteResult.Stored)
+        {
+            Freshness.Stored(call.ScoredAt, time.GetUtcNow(), call.Source);
         }
 
         return write.Result == RowWriteResult.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;

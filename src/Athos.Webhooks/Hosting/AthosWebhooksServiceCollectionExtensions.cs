@@ -1,8 +1,10 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +27,8 @@ public static class AthosWebhooksServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton<AthosMetrics>();
 
         services.AddOptions<AthosApiOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AthosApiOptions>, AthosApiOptionsValidator>();
@@ -72,6 +76,10 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallPager>();
         services.AddTransient<Reconciler>();
         services.AddTransient<Backfiller>();
+
+        services.AddSingleton<PipelineHealth>();
+        services.AddSingleton<NewestRows>();
+        services.AddTransient<CompletenessCheck>();
         return services;
     }
 }

@@ -55,6 +55,40 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null);
     }
 
+    /// <summary>The last run's summary and the last success, as <see cref="SaveRunAsync"/> wrote them.</summary>
+    public async Task<ReconcileSummary> GetSummaryAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken);
+        if (!response.HasValue)
+        {
+            return ReconcileSummary.None;
+        }
+
+        var entity = response.Value!;
+        return new ReconcileSummary
+        {
+            LastSuccessAt = entity.GetDateTimeOffset("LastSuccessAt"),
+            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileStatus>(status) : null,
+            LastRunStartedAt = entity.GetDateTimeOffset("LastRunStartedAt"),
+            LastRunEndedAt = entity.GetDateTimeOffset("LastRunEndedAt"),
+            From = entity.GetDateTimeOffset("LastRunFrom"),
+            To = entity.GetDateTimeOffset("LastRunTo"),
+            Pages = entity.GetInt32("LastRunPages") ?? 0,
+            Listed = entity.GetInt32("LastRunListed") ?? 0,
+            Missing = entity.GetInt32("LastRunMissing") ?? 0,
+            Stale = entity.GetInt32("LastRunStale") ?? 0,
+            Queued = entity.GetInt32("LastRunQueued") ?? 0,
+            Pending = entity.GetInt32("LastRunPending") ?? 0,
+            SkippedIds = entity.GetInt32("LastRunSkippedIds") ?? 0,
+            AthosRequests = entity.GetInt32("LastRunAthosRequests") ?? 0,
+            Error = entity.GetString("LastRunError"),
+            Contract = entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null,
+            Sources = entity.GetString("LastRunSources") is { Length: > 0 } sources
+                ? JsonSerializer.Deserialize(sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun) ?? []
+                : [],
+        };
+    }
+
     /// <summary>Records a run: each source that succeeded moves its watermark to the run's start.</summary>
     public async Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,8 @@ public sealed partial class Reconciler(
     IOptionsMonitor<ReconcileOptions> options,
     IOptionsMonitor<WebhookOptions> webhookOptions,
     TimeProvider time,
-    ILogger<Reconciler> logger)
+    ILogger<Reconciler> logger,
+    AthosMetrics metrics)
 {
     public const string LockName = "reconcile";
 
@@ -44,7 +46,9 @@ public sealed partial class Reconciler(
         if (held is null)
         {
             Log.Skipped(logger);
-            return new ReconcileRun { Status = ReconcileStatus.Skipped, StartedAt = startedAt };
+            var skipped = new ReconcileRun { Status = ReconcileStatus.Skipped, StartedAt = startedAt };
+            metrics.ReconcileEnded(skipped);
+            return skipped;
         }
 
         var settings = options.CurrentValue;
@@ -99,11 +103,13 @@ public sealed partial class Reconciler(
             Sources = run.Sources,
         };
         await state.SaveRunAsync(result, cancellationToken);
+        metrics.ReconcileEnded(result);
         if (result.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
         {
             var sources = string.Join(",", listed.Select(s => s.Source));
             var contractName = ContractName(result.Contract);
-            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources);
+            var status = AthosMetrics.StatusName(result.Status);
+            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources, status, result.Queued);
             await PurgeDeliveriesIfDueAsync(current, cancellationToken);
         }
 
@@ -226,8 +232,9 @@ public sealed partial class Reconciler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources})")]
-        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources);
+        // What the "reconcile has not succeeded" alert counts: a partial run is progress too (Status says which).
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
+        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
         [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
         public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);

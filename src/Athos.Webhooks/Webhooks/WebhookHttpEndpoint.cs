@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,10 +17,15 @@ public static class WebhookHttpEndpoint
     public const string Path = "/api/athos/webhook";
 
     /// <summary>Translates the request, runs the receiver once over the raw body, and returns the answer to write.</summary>
-    public static async Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken)
+    public static Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) =>
+        HandleAsync(request, receiver, null, cancellationToken);
+
+    /// <summary>As above, counting the delivery and its ACK duration in <paramref name="metrics"/>.</summary>
+    public static async Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, AthosMetrics? metrics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(receiver);
+        var started = Stopwatch.GetTimestamp();
         var outcome = await receiver.ReceiveAsync(
             new WebhookRequest(
                 request.ContentType,
@@ -27,10 +34,11 @@ public static class WebhookHttpEndpoint
                 request.ContentLength,
                 request.Body),
             cancellationToken);
+        metrics?.DeliveryAnswered(outcome, Stopwatch.GetElapsedTime(started));
         return new JsonHttpResult<WebhookAnswer>(outcome.StatusCode, new WebhookAnswer(outcome.Status, outcome.Error), WebhookJsonContext.Default.WebhookAnswer, outcome.RetryAfter);
     }
 
     /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>
     public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost(Path, (HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) => HandleAsync(request, receiver, cancellationToken));
+        endpoints.MapPost(Path, (HttpRequest request, WebhookReceiver receiver, AthosMetrics metrics, CancellationToken cancellationToken) => HandleAsync(request, receiver, metrics, cancellationToken));
 }

@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.WorkItems;
@@ -9,7 +10,7 @@ namespace Athos.Webhooks.WorkItems;
 /// Functions host's poison queue (whose messages expire after seven days, and cannot be told otherwise), nothing here
 /// expires: an item stays until <c>athos-webhooks redrive</c> puts it back.
 /// </summary>
-public sealed class ParkedWork(TableServiceClient tables, TimeProvider time)
+public sealed class ParkedWork(TableServiceClient tables, TimeProvider time, AthosMetrics metrics)
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.ParkedWorkTable);
 
@@ -48,6 +49,22 @@ public sealed class ParkedWork(TableServiceClient tables, TimeProvider time)
             ParkedAt = time.GetUtcNow(),
         };
         await _table.UpsertEntityAsync(parked, TableUpdateMode.Replace, cancellationToken);
+        metrics.ItemParked(reason);
+    }
+
+    /// <summary>How many items are parked, counting up to <paramref name="atMost"/> (one request per 1,000 rows).</summary>
+    public async Task<int> CountAsync(int atMost, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        await foreach (var _ in _table.QueryAsync<TableEntity>(i => i.PartitionKey == ParkedItem.Partition, maxPerPage: Math.Min(atMost, 1000), select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (++count >= atMost)
+            {
+                break;
+            }
+        }
+
+        return count;
     }
 
     public async Task<List<ParkedItem>> ListAsync(CancellationToken cancellationToken = default)

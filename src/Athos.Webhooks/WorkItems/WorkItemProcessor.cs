@@ -2,6 +2,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +24,8 @@ public sealed partial class WorkItemProcessor(
     ParkedWork parked,
     QueueOptions queueOptions,
     TimeProvider time,
-    ILogger<WorkItemProcessor> logger)
+    ILogger<WorkItemProcessor> logger,
+    AthosMetrics metrics)
 {
     /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
     public static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
@@ -42,9 +44,26 @@ public sealed partial class WorkItemProcessor(
             // It will never be readable: parked at once, not retried five times.
             Log.Malformed(logger, ex, messageId, dequeueCount);
             await parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
+            metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), null, "invalid");
             return WorkOutcome.Parked;
         }
 
+        try
+        {
+            var outcome = await HandleAsync(body, item, messageId, dequeueCount, cancellationToken);
+            metrics.WorkItemProcessed(outcome.ToStorageName(), item.Origin, KindOf(item));
+            return outcome;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Left to the queue: its next attempt (or, if parking failed, the host's poison queue).
+            metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, item.Origin, KindOf(item));
+            throw;
+        }
+    }
+
+    private async Task<WorkOutcome> HandleAsync(BinaryData body, WorkItem item, string messageId, long dequeueCount, CancellationToken cancellationToken)
+    {
         try
         {
             var outcome = await DispatchAsync(item, messageId, dequeueCount, cancellationToken);
@@ -67,6 +86,15 @@ public sealed partial class WorkItemProcessor(
             return await LastAttemptFailedAsync(body, item, messageId, dequeueCount, ex, cancellationToken);
         }
     }
+
+    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>backfillPage</c>).</summary>
+    internal static string KindOf(WorkItem item) => item switch
+    {
+        FetchCallWorkItem => "fetch",
+        ScoringFailedWorkItem => "scoringFailed",
+        BackfillPageWorkItem => "backfillPage",
+        _ => item.GetType().Name,
+    };
 
     private async Task<WorkOutcome> DispatchAsync(WorkItem item, string messageId, long dequeueCount, CancellationToken cancellationToken) => item switch
     {
@@ -159,6 +187,8 @@ public sealed partial class WorkItemProcessor(
             return WorkOutcome.Duplicate;
         }
 
+        // The enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
+        using var freshness = Freshness.Begin();
         WorkOutcome outcome;
         try
         {
@@ -182,6 +212,12 @@ public sealed partial class WorkItemProcessor(
         if (outcome == WorkOutcome.NotFound)
         {
             Log.NotFound(logger, callId.Value, item.Origin, item.WebhookId);
+        }
+        else if (freshness.Seconds is { } seconds)
+        {
+            metrics.VersionStored(seconds, item.Origin, freshness.Source);
+            var rounded = Math.Round(seconds, 3);
+            StoredLog.Processed(logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount, rounded, freshness.Source);
         }
         else
         {
@@ -270,5 +306,14 @@ public sealed partial class WorkItemProcessor(
 
         [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
         public static partial void ParkFailed(ILogger logger, Exception exception, string messageId);
+    }
+
+    // Event 3001 again, for an item that stored a version: FreshnessSeconds is what KQL percentile() reads (the alert on
+    // freshness and the workbook query it; docs/operations.md, "Metrics"). A class of its own, because one type may not
+    // declare two methods with one event id.
+    private static partial class StoredLog
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount}), {FreshnessSeconds} s after Athos scored it ({Source})")]
+        public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
     }
 }

@@ -172,7 +172,7 @@ public sealed partial class ArmTemplateTests
         Assert.True(vault.GetProperty("enableRbacAuthorization").GetBoolean());
         Assert.True(vault.GetProperty("enableSoftDelete").GetBoolean());
         Assert.True(insights.GetProperty("DisableLocalAuth").GetBoolean());
-        Assert.Equal(2, All(template, "Microsoft.Insights/scheduledQueryRules").Count);
+        Assert.Equal(6, All(template, "Microsoft.Insights/scheduledQueryRules").Count);
     }
 
     [Fact]

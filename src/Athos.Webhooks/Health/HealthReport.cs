@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Athos.Webhooks.Reconciliation;
+
+namespace Athos.Webhooks.Health;
+
+/// <summary>The three verdicts of a health check, as the JSON says them.</summary>
+public static class HealthStatus
+{
+    /// <summary>Nothing needs attention.</summary>
+    public const string Healthy = "healthy";
+
+    /// <summary>The pipeline runs, but something needs a person: items parked, the last reconcile failed, no run yet.</summary>
+    public const string Degraded = "degraded";
+
+    /// <summary>Storage cannot be reached, or no reconcile has succeeded for three intervals: calls are being missed.</summary>
+    public const string Unhealthy = "unhealthy";
+}
+
+/// <summary>
+/// The answer of <c>GET /api/athos/health</c> (both hosts), from stored state only: no request to Athos. Nothing in it
+/// is secret: counts, times and reasons.
+/// </summary>
+/// <param name="Status"><see cref="HealthStatus"/>.</param>
+/// <param name="CheckedAt">When the check ran.</param>
+/// <param name="Reasons">Why it is not healthy, one sentence each; empty when healthy.</param>
+/// <param name="Reconcile">The reconciler's last success and run; absent when storage could not be read.</param>
+/// <param name="Queue">Messages waiting on <c>athos-calls</c> and <c>athos-calls-poison</c>.</param>
+/// <param name="Parked">Rows in <c>AthosParkedWork</c> (counted up to <see cref="PipelineHealth.ParkedCountLimit"/>).</param>
+public sealed record HealthReport(
+    string Status,
+    DateTimeOffset CheckedAt,
+    IReadOnlyList<string> Reasons,
+    ReconcileHealth? Reconcile = null,
+    QueueHealth? Queue = null,
+    int? Parked = null)
+{
+    /// <summary>The stored summary behind <see cref="Reconcile"/> (for <c>athos-webhooks status</c>; not in the JSON).</summary>
+    [JsonIgnore]
+    public ReconcileSummary? Summary { get; init; }
+
+    /// <summary>HTTP status of the health endpoint: 503 when unhealthy, else 200 (the body says healthy or degraded).</summary>
+    [JsonIgnore]
+    public int HttpStatus => Status == HealthStatus.Unhealthy ? 503 : 200;
+}
+
+/// <param name="LastSuccessAt">The end of the last run that succeeded or made progress (<c>partial</c>).</param>
+/// <param name="AgeSeconds">Seconds since then; absent if no run ever succeeded.</param>
+/// <param name="MaxAgeSeconds">Three intervals of <c>ATHOS_RECONCILE_SCHEDULE</c>: older than this is unhealthy.</param>
+/// <param name="LastRunStatus"><c>succeeded</c>, <c>partial</c>, <c>failed</c> (or absent: no run yet).</param>
+/// <param name="LastRunEndedAt">When the last run ended.</param>
+/// <param name="LastRunError">Why the last run failed, when it did.</param>
+public sealed record ReconcileHealth(
+    DateTimeOffset? LastSuccessAt,
+    double? AgeSeconds,
+    double MaxAgeSeconds,
+    string? LastRunStatus,
+    DateTimeOffset? LastRunEndedAt,
+    string? LastRunError);
+
+/// <param name="Depth">Messages on <c>athos-calls</c> (approximate, as the queue service counts; delayed ones included).</param>
+/// <param name="Poison">Messages on <c>athos-calls-poison</c> (normally 0: they are parked at once).</param>
+public sealed record QueueHealth(int Depth, int Poison);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(HealthReport))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -1,0 +1,117 @@
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
+using Athos.Webhooks.WorkItems;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Health;
+
+/// <summary>
+/// The pipeline's health from what storage holds, never asking Athos: the reconciler's last success against its
+/// schedule, parked items, the poison queue, the queue's depth. Shared by <c>GET /api/athos/health</c> (both hosts)
+/// and <c>athos-webhooks status</c>, so they cannot disagree. Four storage reads.
+/// </summary>
+public sealed class PipelineHealth(
+    ReconcileStateStore state,
+    ParkedWork parked,
+    QueueServiceClient queues,
+    IOptionsMonitor<ReconcileOptions> options,
+    TimeProvider time)
+{
+    /// <summary>Storage gets this long to answer; a probe must answer well inside its own timeout.</summary>
+    public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(10);
+
+    /// <summary>Parked rows are counted up to this many.</summary>
+    public const int ParkedCountLimit = 1000;
+
+    public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var maxQuiet = ReconcileCadence.MaxQuietTime(options.CurrentValue.ParseSchedule(), now);
+        using var budget = new CancellationTokenSource(StorageBudget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        ReconcileSummary summary;
+        int depth, poison, parkedCount;
+        try
+        {
+            var summaryRead = state.GetSummaryAsync(linked.Token);
+            var depthRead = queues.GetQueueClient(StorageNames.CallsQueue).GetPropertiesAsync(linked.Token);
+            var poisonRead = queues.GetQueueClient(StorageNames.PoisonQueue).GetPropertiesAsync(linked.Token);
+            var parkedRead = parked.CountAsync(ParkedCountLimit, linked.Token);
+            summary = await summaryRead;
+            depth = (await depthRead).Value.ApproximateMessagesCount;
+            poison = (await poisonRead).Value.ApproximateMessagesCount;
+            parkedCount = await parkedRead;
+        }
+        catch (Exception ex) when (ex.IsStorageFailure() || (ex is OperationCanceledException && budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
+            var why = ex is OperationCanceledException
+                ? $"storage did not answer within {StorageBudget.TotalSeconds:0} s"
+                : $"storage is unreachable: {FirstLine(ex)}";
+            return new HealthReport(HealthStatus.Unhealthy, now, [why]);
+        }
+
+        var reasons = new List<string>();
+        var unhealthy = false;
+        var age = summary.LastSuccessAt is { } success ? now - success : (TimeSpan?)null;
+        if (age is null)
+        {
+            if (summary.LastRunStatus == ReconcileStatus.Failed)
+            {
+                unhealthy = true;
+                reasons.Add($"no reconcile run has succeeded yet; the last one failed: {summary.Error}");
+            }
+            else
+            {
+                reasons.Add("no reconcile run has succeeded yet (the first one runs on ATHOS_RECONCILE_SCHEDULE)");
+            }
+        }
+        else if (age > maxQuiet)
+        {
+            unhealthy = true;
+            reasons.Add($"no successful reconcile for {Describe(age.Value)}, more than {ReconcileCadence.IntervalsBeforeUnhealthy} intervals ({Describe(maxQuiet)}): dropped webhooks are not being recovered" + (summary.Error is { } error ? $"; the last run failed: {error}" : string.Empty));
+        }
+        else if (summary.LastRunStatus == ReconcileStatus.Failed)
+        {
+            reasons.Add($"the last reconcile run failed: {summary.Error}");
+        }
+
+        if (parkedCount > 0)
+        {
+            reasons.Add($"{(parkedCount >= ParkedCountLimit ? $"{ParkedCountLimit} or more" : parkedCount)} work items parked in {StorageNames.ParkedWorkTable}: fix the cause, then run `athos-webhooks redrive`");
+        }
+
+        if (poison > 0)
+        {
+            reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-queues them");
+        }
+
+        var status = unhealthy ? HealthStatus.Unhealthy : reasons.Count > 0 ? HealthStatus.Degraded : HealthStatus.Healthy;
+        return new HealthReport(
+            status,
+            now,
+            reasons,
+            new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRunStatus is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRunEndedAt, summary.LastRunStatus == ReconcileStatus.Failed ? summary.Error : null),
+            new QueueHealth(depth, poison),
+            parkedCount)
+        {
+            Summary = summary,
+        };
+    }
+
+    /// <summary>A duration for people: <c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.0 d</c>.</summary>
+    public static string Describe(TimeSpan span) => span.TotalSeconds switch
+    {
+        < 120 => $"{span.TotalSeconds:0} s",
+        < 7200 => $"{span.TotalMinutes:0} min",
+        < 172800 => $"{span.TotalHours:0.0} h",
+        _ => $"{span.TotalDays:0.0} d",
+    };
+
+    private static string FirstLine(Exception ex)
+    {
+        var first = ex is AggregateException aggregate ? aggregate.InnerExceptions[0] : ex;
+        return first.Message.Split('\n')[0].Trim();
+    }
+}

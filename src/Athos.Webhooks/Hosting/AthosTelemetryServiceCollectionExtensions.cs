@@ -1,0 +1,95 @@
+using Athos.Webhooks.Telemetry;
+using Azure.Core;
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+
+namespace Athos.Webhooks.Hosting;
+
+/// <summary>
+/// Telemetry for the long-running hosts (the Functions app and the local runner), beside <c>AddAthosWebhooks</c>:
+/// OpenTelemetry logs and metrics, exported to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
+/// One place, so both hosts export the same events and the same instruments under the same names.
+/// </summary>
+public static class AthosTelemetryServiceCollectionExtensions
+{
+    /// <summary>Where telemetry goes (Application Insights' connection string); unset means nothing is exported.</summary>
+    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary><c>Authorization=AAD[;ClientId=…]</c>: send with a managed identity (the workspace takes no keys).</summary>
+    public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    /// <summary>The log categories exported at Information: the product's own. Everything else from Warning.</summary>
+    public const string AppCategory = "Athos.Webhooks";
+
+    /// <summary>
+    /// Adds OpenTelemetry logging (the app's own categories at Information, others at Warning) and the
+    /// <c>Athos.Webhooks</c> meter, and the Azure Monitor exporter for all signals when
+    /// <see cref="ConnectionStringSetting"/> is set: every log record and trace (no sampling: the alerts count events,
+    /// and freshness percentiles are computed over the per-item events). Returns the builder for host specifics.
+    /// </summary>
+    public static IOpenTelemetryBuilder AddAthosTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddLogging(logging =>
+        {
+            // Rules for this provider only, so that the console (or the Functions host's own) logging keeps its rules.
+            logging.AddFilter<OpenTelemetryLoggerProvider>(null, LogLevel.Warning);
+            logging.AddFilter<OpenTelemetryLoggerProvider>(AppCategory, LogLevel.Information);
+        });
+
+        var builder = services.AddOpenTelemetry()
+            .WithLogging(configureBuilder: null, configureOptions: options =>
+            {
+                options.IncludeFormattedMessage = true;
+                options.IncludeScopes = true;
+            })
+            .WithMetrics(metrics => metrics.AddMeter(AthosMetrics.MeterName));
+
+        if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
+        {
+            var credential = Credential(configuration[AuthenticationStringSetting]);
+            builder.UseAzureMonitorExporter(options =>
+            {
+                options.ConnectionString = connectionString;
+                options.Credential = credential;
+                // The exporter's defaults sample traces at 5 per second and drop the logs of unsampled traces.
+                options.SamplingRatio = 1.0f;
+                options.TracesPerSecond = null;
+                options.EnableTraceBasedLogsSampler = false;
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// The credential <see cref="AuthenticationStringSetting"/> names: <c>Authorization=AAD;ClientId=…</c> is a
+    /// user-assigned managed identity (as infra/ sets it), <c>Authorization=AAD</c> alone the system-assigned one;
+    /// unset, the connection string's key is used (a workspace with local auth on).
+    /// </summary>
+    internal static TokenCredential? Credential(string? authenticationString)
+    {
+        if (string.IsNullOrWhiteSpace(authenticationString))
+        {
+            return null;
+        }
+
+        var parts = authenticationString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+        if (!parts.TryGetValue("Authorization", out var authorization) || !authorization.Equals("AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"{AuthenticationStringSetting} must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<client id>'.");
+        }
+
+        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
+    }
+}

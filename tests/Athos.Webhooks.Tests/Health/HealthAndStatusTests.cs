@@ -1,0 +1,200 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Athos.Simulator;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Runner;
+using Athos.Webhooks.Functions;
+using Athos.Webhooks.Health;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Functions;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Athos.Webhooks.Tests.Health;
+
+/// <summary>
+/// <c>GET /api/athos/health</c> on both hosts and <c>athos-webhooks status</c>, each verdict driven by a real state of
+/// storage and Athos: all stored (healthy, exit 0), calls missing and items parked (degraded, exit 1), no successful
+/// reconcile in three intervals (503), storage or Athos unreachable (503, exit 3).
+/// </summary>
+public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private AthosSimulator _simulator = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 303, FailureRate = 0 });
+    }
+
+    public async ValueTask DisposeAsync() => await _simulator.DisposeAsync();
+
+    [Fact]
+    public async Task Everything_stored_and_reconciled_is_healthy_on_both_hosts_and_status_exits_0()
+    {
+        var now = DateTimeOffset.UtcNow;
+        _simulator.AddCalls(6, now.AddHours(-5), now.AddHours(-2));
+        await using (var app = await TestApp.StartAsync(Settings()))
+        {
+            await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+            await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
+            Assert.Equal(ReconcileStatus.Succeeded, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+        }
+
+        var (functions, runner) = await BothHostsAsync();
+        var (exit, output, _) = await StatusAsync(Settings(), "json");
+
+        Assert.Equal((200, HealthStatus.Healthy), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
+        Assert.Equal(200, runner.Status);
+        Assert.Equal(StatusCommand.Healthy, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("healthy", json.GetProperty("status").GetString());
+        Assert.Equal((6, 6, 0, 0), (json.GetProperty("completeness").GetProperty("listed").GetInt32(), json.GetProperty("completeness").GetProperty("current").GetInt32(), json.GetProperty("completeness").GetProperty("missing").GetInt32(), json.GetProperty("completeness").GetProperty("stale").GetInt32()));
+        Assert.Equal("succeeded", json.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
+        Assert.Equal(0, json.GetProperty("parked").GetInt32());
+        Assert.Equal(6, json.GetProperty("freshness").GetProperty("rows").GetInt32());
+    }
+
+    [Fact]
+    public async Task Missing_calls_and_a_parked_item_are_degraded_named_by_status_with_exit_1_and_200_degraded_on_both_hosts()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var calls = _simulator.AddCalls(3, now.AddHours(-3), now.AddHours(-2));
+        await using (var app = await TestApp.StartAsync(Settings()))
+        {
+            // The reconciler queues them, and nothing processes the queue: missing, but known to be on their way.
+            await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+            var body = WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = CallId.Parse(calls[0].Id) });
+            await app.Get<ParkedWork>().ParkAsync(body, null, "msg-parked", 5, ParkReason.AthosRefused, "Athos answered 401", null, TestContext.Current.CancellationToken);
+        }
+
+        var (exit, output, _) = await StatusAsync(Settings(), "table");
+        var (_, json, _) = await StatusAsync(Settings(), "json");
+        var (functions, runner) = await BothHostsAsync();
+
+        Assert.Equal((200, HealthStatus.Degraded), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
+        Assert.Contains(functions.Body.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("1 work items parked", StringComparison.Ordinal));
+        Assert.Equal(StatusCommand.Degraded, exit);
+        Assert.Contains("DEGRADED", output, StringComparison.Ordinal);
+        Assert.All(calls, c => Assert.Contains(c.Id, output, StringComparison.Ordinal));
+        var incomplete = JsonDocument.Parse(json).RootElement.GetProperty("completeness").GetProperty("incomplete").EnumerateArray().ToList();
+        Assert.Equal(calls.Select(c => c.Id).Order(), incomplete.Select(i => i.GetProperty("callId").GetString()).Order());
+        Assert.All(incomplete, i => Assert.Equal(("missing", true), (i.GetProperty("kind").GetString(), i.GetProperty("queued").GetBoolean())));
+    }
+
+    [Fact]
+    public async Task No_successful_reconcile_in_three_intervals_is_503_unhealthy_and_status_exits_1()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using (var app = await TestApp.StartAsync(Settings()))
+        {
+            // Succeeded two hours ago; failing since (the default schedule runs every 10 minutes).
+            var store = app.Get<ReconcileStateStore>();
+            await store.SaveRunAsync(new ReconcileRun { Status = ReconcileStatus.Succeeded, StartedAt = now.AddHours(-2), EndedAt = now.AddHours(-2) }, TestContext.Current.CancellationToken);
+            _simulator.Faults.Add(r => r.Operation == ApiOperation.List, new FaultResponse(401, "INVALID_API_KEY"));
+            Assert.Equal(ReconcileStatus.Failed, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+            _simulator.Faults.Clear();
+        }
+
+        var (functions, runner) = await BothHostsAsync();
+        var (exit, output, _) = await StatusAsync(Settings(), "table");
+
+        Assert.Equal((503, HealthStatus.Unhealthy), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(503, runner.Status);
+        Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
+        Assert.Contains("no successful reconcile for 2.0 h", functions.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", functions.Body.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
+        Assert.Equal(1800, functions.Body.GetProperty("reconcile").GetProperty("maxAgeSeconds").GetDouble());
+        Assert.Equal(StatusCommand.Degraded, exit);
+        Assert.Contains("no successful reconcile", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Storage_unreachable_is_503_and_status_cannot_tell_with_exit_3()
+    {
+        var settings = Settings();
+        settings[StorageOptions.Setting] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        using var app = await FunctionsApp.BuildAsync(settings);
+
+        var answer = await HealthAsync(app);
+        var (exit, output, _) = await StatusAsync(settings, "table");
+
+        Assert.Equal((503, HealthStatus.Unhealthy), (answer.Status, answer.Body.GetProperty("status").GetString()));
+        Assert.StartsWith("storage", answer.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.False(answer.Body.TryGetProperty("reconcile", out _));
+        Assert.Equal(StatusCommand.Unknown, exit);
+        Assert.Contains("UNKNOWN", output, StringComparison.Ordinal);
+        Assert.Contains("storage", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Athos_unreachable_leaves_status_unable_to_tell_with_exit_3_and_the_reason()
+    {
+        var settings = Settings();
+        settings[AthosApiOptions.BaseUrlSetting] = "http://127.0.0.1:1/api/external/v1";
+
+        var (exit, output, _) = await StatusAsync(settings, "json");
+
+        Assert.Equal(StatusCommand.Unknown, exit);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("unknown", json.GetProperty("status").GetString());
+        Assert.StartsWith("cannot tell: Athos could not be asked", json.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(json.TryGetProperty("queue", out _), "what storage says is still shown");
+    }
+
+    [Fact]
+    public async Task Status_refuses_a_malformed_since_or_format_with_exit_2()
+    {
+        Assert.Equal(StatusCommand.Usage, (await StatusAsync(Settings(), "table", "yesterday")).Exit);
+        Assert.Equal(StatusCommand.Usage, (await StatusAsync(Settings(), "yaml")).Exit);
+    }
+
+    private Dictionary<string, string?> Settings() => TestApp.SettingsFor(_simulator, storage.Azurite);
+
+    private static async Task<(int Exit, string Output, string Error)> StatusAsync(Dictionary<string, string?> settings, string format, string? since = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var exit = await StatusCommand.RunAsync(configuration, output, error, since, format, TimeProvider.System, TestContext.Current.CancellationToken);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The Functions app's health function and the local runner's endpoint, on the same storage.</summary>
+    private async Task<(WebhookRequests.Answer Functions, WebhookRequests.Answer Runner)> BothHostsAsync()
+    {
+        using var app = await FunctionsApp.BuildAsync(Settings());
+        var functions = await HealthAsync(app);
+
+        await using var runner = LocalRunner.Build("http://127.0.0.1:0", Settings(), logging => logging.ClearProviders());
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return (functions, new WebhookRequests.Answer((int)response.StatusCode, body, string.Empty));
+    }
+
+    private static async Task<WebhookRequests.Answer> HealthAsync(FunctionsApp app)
+    {
+        var request = new DefaultHttpContext { Response = { Body = new MemoryStream() } }.Request;
+        return await WebhookRequests.ExecuteAsync(await app.Function<HealthFunction>().RunAsync(request, TestContext.Current.CancellationToken), request);
+    }
+
+    /// <summary>
+    /// A health answer without what changes between two probes: the time, the age, and the queue (the runner's worker
+    /// starts on what the reconciler queued).
+    /// </summary>
+    private static string Comparable(JsonElement body)
+    {
+        var json = body.GetRawText();
+        json = System.Text.RegularExpressions.Regex.Replace(json, @"""queue"":\{[^}]*\},?", string.Empty);
+        return System.Text.RegularExpressions.Regex.Replace(json, @"""(checkedAt|ageSeconds)"":[^,}]*", string.Empty);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Reflection;
+using System.Text.Json;
+using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Telemetry;
+
+namespace Athos.Webhooks.Tests.Telemetry;
+
+/// <summary>docs/operations.md describes every instrument, every tag and the status JSON as the code has them.</summary>
+public sealed class TelemetryDocumentationTests
+{
+    private static readonly Lazy<string> Operations = new(() => File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "operations.md")));
+
+    [Fact]
+    public void Every_instrument_and_its_tags_are_in_the_metrics_table()
+    {
+        var metrics = Section("## Metrics");
+
+        foreach (var name in AthosMetrics.Names.All)
+        {
+            var row = Assert.Single(metrics.Split('\n'), line => line.StartsWith($"| `{name}` |", StringComparison.Ordinal));
+            Assert.All(AthosMetrics.TagsOf[name], tag => Assert.Contains($"`{tag}`", row, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(AthosMetrics.Names.All.Count, metrics.Split('\n').Count(l => l.StartsWith("| `athos.webhooks.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_documented_status_json_has_the_fields_the_command_writes()
+    {
+        var status = Section("### `athos-webhooks status`");
+        var json = status[(status.IndexOf("```json", StringComparison.Ordinal) + 7)..];
+        var documented = JsonDocument.Parse(json[..json.IndexOf("```", StringComparison.Ordinal)]).RootElement;
+
+        var written = typeof(StatusReport).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .Order()
+            .ToList();
+        Assert.Equal(written, documented.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(
+            typeof(StatusCompleteness).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Order(),
+            documented.GetProperty("completeness").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    private static string Section(string heading)
+    {
+        var text = Operations.Value;
+        var start = text.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"docs/operations.md has a section {heading}");
+        var level = heading[..(heading.IndexOf(' ', StringComparison.Ordinal) + 1)];
+        var end = text.IndexOf("\n" + level, start + heading.Length + 2, StringComparison.Ordinal);
+        return end < 0 ? text[start..] : text[start..end];
+    }
+}
