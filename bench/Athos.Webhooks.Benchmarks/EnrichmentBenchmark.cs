@@ -47,7 +47,7 @@ internal static class EnrichmentBenchmark
         var calls = new List<SimulatedCall>();
         var requests = new List<StorageRequest>();
         var fetches = 0;
-        TimeSpan pipelineTime = default, floorTime = default, pipelineAzuriteCpu = default, floorAzuriteCpu = default, pipelineOwnCpu = default;
+        TimeSpan pipelineTime = default, pipelineBusy = default, floorTime = default, pipelineAzuriteCpu = default, floorAzuriteCpu = default, pipelineOwnCpu = default;
         long floorRequests = 0;
         for (var round = 0; round < Rounds; round++)
         {
@@ -69,6 +69,7 @@ internal static class EnrichmentBenchmark
                     pipelineAzuriteCpu += stack.Azurite.ProcessorTime - cpu;
                     pipelineOwnCpu += Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
                     requests.AddRange(stack.Counter.Named);
+                    pipelineBusy += stack.Counter.BusyTime;
                     fetches += stack.Simulator.Requests.DetailRequests - fetchesBefore;
                 }
                 else
@@ -106,6 +107,9 @@ internal static class EnrichmentBenchmark
         Measure.AtMost("Writes per call of an unchanged version (tables, blobs)", (double)unchanged.Count(r => !r.IsRead) / Calls, 0);
         Measure.Row($"Azurite's sustained rate for this mix, {concurrency} concurrent (the worker's most)", $"{Measure.Rate(floorRate)} requests, Azurite CPU {floorAzuriteCpu / floorTime:P0}");
         Measure.Row("Pipeline's storage rate", $"{Measure.Rate(requests.Count / pipelineTime.TotalSeconds)} requests, Azurite CPU {pipelineAzuriteCpu / pipelineTime:P0}");
+        // Little's law on both sides: the floor keeps `concurrency` requests in flight by construction.
+        Measure.Row("Storage requests in flight, mean: pipeline / floor", $"{pipelineBusy / pipelineTime:0.0} / {concurrency}");
+        Measure.Row("Storage request latency, mean: pipeline / floor", $"{pipelineBusy.TotalMilliseconds / requests.Count:0.0} ms / {concurrency * floorTime.TotalMilliseconds / floorRequests:0.0} ms");
         Measure.Row("This process's CPU while the pipeline ran (runner, simulator, senders)", $"{pipelineOwnCpu / pipelineTime:P0} of one core, {pipelineOwnCpu.TotalMilliseconds / Calls:0.00} ms per call; {Environment.ProcessorCount} cores");
         Measure.Row("Storage-bound limit (that rate ÷ requests per call)", Measure.Rate(limit) + " calls");
         Measure.AtLeast("Throughput ÷ storage-bound limit", throughput / limit, 0.9, $"{Measure.Rate(throughput)} calls, first delivery to last stored");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -8,13 +9,24 @@ namespace Athos.Webhooks.Testing;
 public sealed class StorageRequestCounter : HttpPipelinePolicy
 {
     private readonly ConcurrentQueue<(string Method, Uri Uri)> _requests = new();
+    private long _busyTicks;
 
     public IReadOnlyList<(string Method, Uri Uri)> Requests => [.. _requests];
 
     /// <summary>The requests by name (<see cref="StorageRequest"/>), in the order they were sent.</summary>
     public IReadOnlyList<StorageRequest> Named => [.. _requests.Select(r => StorageRequest.Of(r.Method, r.Uri))];
 
-    public void Reset() => _requests.Clear();
+    /// <summary>
+    /// The requests' durations added up since the last <see cref="Reset"/>: over a window, this ÷ the window is the mean
+    /// number of requests in flight (Little's law), and this ÷ the count is the mean latency.
+    /// </summary>
+    public TimeSpan BusyTime => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _busyTicks));
+
+    public void Reset()
+    {
+        _requests.Clear();
+        Interlocked.Exchange(ref _busyTicks, 0);
+    }
 
     /// <summary>Requests that change table data (anything but GET) against the table endpoint on <paramref name="tablePort"/>.</summary>
     public int TableWrites(int tablePort) => Requests.Count(r => r.Uri.Port == tablePort && r.Method != "GET");
@@ -27,10 +39,18 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
         ProcessNext(message, pipeline);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Record(message);
-        return ProcessNextAsync(message, pipeline);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ProcessNextAsync(message, pipeline);
+        }
+        finally
+        {
+            Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - started);
+        }
     }
 
     private void Record(HttpMessage message) => _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.ToUri()));
