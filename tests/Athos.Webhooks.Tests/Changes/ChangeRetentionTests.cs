@@ -41,7 +41,7 @@ public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture
     [InlineData("401.00:00:00")]
     public async Task A_retention_out_of_range_stops_start_up_naming_ATHOS_CHANGE_RETENTION(string value)
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings[ChangeFeedOptions.RetentionSetting] = value;
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings));
@@ -53,7 +53,7 @@ public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture
     [Fact]
     public async Task A_retention_that_is_not_a_duration_stops_start_up_naming_ATHOS_CHANGE_RETENTION()
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings[ChangeFeedOptions.RetentionSetting] = "a month";
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(settings));
@@ -64,7 +64,7 @@ public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture
     [Fact]
     public async Task The_retention_is_35_days_unless_set()
     {
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(null, null));
+        await using var app = await TestApp.StartAsync(StackSettings.For(null, null));
 
         Assert.Equal(TimeSpan.FromDays(35), app.Get<IOptions<ChangeFeedOptions>>().Value.Retention);
     }

@@ -10,7 +10,6 @@ using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Cli;
 
@@ -35,13 +34,12 @@ public sealed class ChangeFeedEndToEndTests(AzuriteFixture storage) : IClassFixt
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 1515, FailureRate = 0.06, WebhookRetryDelay = TimeSpan.FromMilliseconds(300) }, cancellationToken: TestContext.Current.CancellationToken);
         simulator.Faults.WebhookDropRate = 0.1;
         simulator.Faults.WebhookDuplicateRate = 0.15;
-        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
+        var settings = StackSettings.For(simulator, storage.Azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.100";
-        await using var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging => logging.ClearProviders());
-        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await using var runner = await InProcessRunner.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
         simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
         var consumer = new Consumer(storage.ConnectionString);
         consumer.Start();

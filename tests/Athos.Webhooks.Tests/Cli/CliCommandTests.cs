@@ -207,7 +207,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
     private List<string> FailLines() => [.. _output.ToString().Split('\n').Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).Select(l => l.TrimEnd())];
 
-    private Dictionary<string, string?> Settings() => TestApp.SettingsFor(_simulator, storage.Azurite);
+    private Dictionary<string, string?> Settings() => StackSettings.For(_simulator, storage.Azurite);
 
     private IConfiguration Configuration(params (string Name, string? Value)[] overrides)
     {

@@ -6,7 +6,6 @@ using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Cli;
 
@@ -23,12 +22,11 @@ public sealed class CurrentContractEndToEndTests(AzuriteFixture storage) : IClas
         await storage.ResetAsync();
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 1010, Contract = AthosContract.Current, WebhookRetryDelay = TimeSpan.FromMilliseconds(300) }, cancellationToken: TestContext.Current.CancellationToken);
         simulator.Faults.WebhookDropRate = 0.3;
-        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
+        var settings = StackSettings.For(simulator, storage.Azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
-        await using var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging => logging.ClearProviders());
-        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await using var runner = await InProcessRunner.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
         simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
 
         var now = DateTimeOffset.UtcNow;

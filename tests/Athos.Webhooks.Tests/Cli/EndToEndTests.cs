@@ -1,109 +1,74 @@
-using Athos.Simulator;
-using Athos.Webhooks.Cli.Runner;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Webhooks;
-using Azure.Core;
-using Azure.Storage.Queues;
-using Microsoft.Extensions.Azure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Cli;
 
 /// <summary>
-/// The real pipeline in one process: the local runner (Kestrel, queue worker), the simulator delivering signed
-/// webhooks with faults, Azurite.
+/// The real pipeline in one process (the local runner's Kestrel and queue worker, the simulator delivering signed
+/// webhooks with faults, Azurite), run once by <see cref="FaultyDayScenario"/>; each test states one thing that must
+/// hold after it.
 /// </summary>
 [Collection(HeavyTests.Name)]
-public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class EndToEndTests(FaultyDayScenario day) : IClassFixture<FaultyDayScenario>
 {
     [Fact]
-    public async Task Five_hundred_calls_through_dropped_duplicated_and_failing_deliveries_all_end_stored_once_and_current()
+    public void Every_scored_call_is_stored_once_with_the_latest_score_Athos_gave()
     {
-        await storage.ResetAsync();
-        await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 77, WebhookRetryDelay = TimeSpan.FromMilliseconds(300) }, cancellationToken: TestContext.Current.CancellationToken);
-        simulator.Faults.WebhookDropRate = 0.2;
-        simulator.Faults.WebhookDuplicateRate = 0.1;
-        simulator.Faults.ServerErrorRate = 0.05;
-        simulator.Faults.ThrottleRate = 0.02;
-        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
-        settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
-        settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
-        settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.100";
-        var storageRequests = new StorageRequestCounter();
-        await using var runner = LocalRunner.Build(
-            "http://127.0.0.1:0",
-            settings,
-            logging => logging.ClearProviders(),
-            services => services.AddAzureClients(azure => azure.ConfigureDefaults(o => o.AddPolicy(storageRequests, HttpPipelinePosition.PerCall))));
-        await runner.StartAsync(TestContext.Current.CancellationToken);
-        simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
-
-        // 500 calls scored and delivered, then 25 of them rescored (and delivered again).
-        var now = DateTimeOffset.UtcNow;
-        simulator.AddCalls(500, now.AddDays(-1), now.AddMinutes(-10));
-        await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
-        await RunnerDrain.WaitAsync(runner);
-        var rescored = simulator.Calls.All().Where(c => c.State == CallState.Scored).Take(25).Select(c => c.Id).ToHashSet();
-        foreach (var id in rescored)
+        foreach (var call in day.Scored)
         {
-            simulator.Rescore(id);
+            var row = day.Rows[call.Id];
+            Assert.Equal(new { Status = CallStatus.Scored, call.ScoredAt, call.OverallScore }, new { row.Status, row.ScoredAt, row.OverallScore });
         }
 
-        await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
-        await RunnerDrain.WaitAsync(runner);
+        Assert.Equal(day.Rows.Count, day.DayIndexRows);
+    }
 
-        // One reconcile recovers exactly the calls whose latest webhook was never acknowledged: dropped by Athos, or
-        // answered 503 twice (a burst can outrun the storage budget; a 503 records nothing and Athos retries once).
-        var deliveries = simulator.Webhooks.Deliveries;
-        var lastDelivery = deliveries.GroupBy(d => d.CallId).ToDictionary(g => g.Key, g => g.Last());
-        var scored = simulator.Calls.All().Where(c => c.State == CallState.Scored).ToList();
-        var expectedReconciled = scored.Where(c => !lastDelivery[c.Id].Acked).Select(c => c.Id).ToHashSet();
-        var run = await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-        await RunnerDrain.WaitAsync(runner);
+    [Fact]
+    public void A_failed_call_is_stored_when_its_webhook_was_acknowledged_and_absent_when_dropped()
+    {
+        Assert.NotEmpty(day.Failed);
+        Assert.All(day.Failed, call => Assert.Equal(day.LastDelivery[call.Id].Acked, day.Rows.TryGetValue(call.Id, out var row) && row.Status == CallStatus.Failed));
+        Assert.Equal(day.Scored.Count + day.Failed.Count(c => day.LastDelivery[c.Id].Acked), day.Rows.Count);
+    }
 
-        Assert.Equal(ReconcileStatus.Succeeded, run.Status);
-        Assert.Equal(expectedReconciled.Count, run.Queued);
-        Assert.InRange(run.Queued, 60, 160);
+    [Fact]
+    public void One_reconcile_recovers_exactly_the_calls_whose_latest_webhook_was_never_acknowledged()
+    {
+        Assert.Equal(ReconcileStatus.Succeeded, day.Reconcile.Status);
+        Assert.Equal(day.Scored.Count(c => !day.LastDelivery[c.Id].Acked), day.Reconcile.Queued);
+        Assert.InRange(day.Reconcile.Queued, 60, 160);
+    }
 
-        // Every scored call is stored once, with the simulator's latest score.
-        var tables = new TestTables(storage.ConnectionString);
-        var rows = (await tables.QueryAsync(StorageNames.CallsTable, string.Empty)).ToDictionary(r => r.CallId);
-        foreach (var call in scored)
-        {
-            var row = rows[call.Id];
-            Assert.Equal((CallStatus.Scored, call.ScoredAt, call.OverallScore), (row.Status, row.ScoredAt, row.OverallScore));
-        }
+    [Fact]
+    public void Every_attempt_is_answered_202_or_503_and_every_acknowledgement_is_a_202()
+    {
+        var statuses = day.Attempts.GroupBy(a => a.Attempt.Status?.ToString() ?? a.Attempt.Error).Select(g => $"{g.Key} ×{g.Count()}");
+        Assert.True(day.Attempts.All(a => a.Attempt.Status is 202 or 503), "every attempt was answered 202 or 503: " + string.Join(", ", statuses));
+        Assert.All(day.Attempts.Where(a => a.Attempt.Acked), a => Assert.Equal(202, a.Attempt.Status));
+    }
 
-        // A failed call exists only through its webhook: stored when that was delivered, absent when dropped.
-        var failed = simulator.Calls.All().Where(c => c.State == CallState.Failed).ToList();
-        Assert.NotEmpty(failed);
-        Assert.All(failed, call => Assert.Equal(lastDelivery[call.Id].Acked, rows.TryGetValue(call.Id, out var r) && r.Status == CallStatus.Failed));
-        Assert.Equal(scored.Count + failed.Count(c => lastDelivery[c.Id].Acked), rows.Count);
-        Assert.Equal(rows.Count, await tables.CountAsync(StorageNames.CallsByDayTable));
+    [Fact]
+    public void The_ledger_has_one_claimed_row_per_acknowledged_delivery_counting_its_arrivals()
+    {
+        var acked = day.Attempts.Where(a => a.Attempt.Acked).GroupBy(a => a.WebhookId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(acked.Keys.Order(), day.Ledger.Keys.Order());
+        Assert.All(acked, a => Assert.Equal(a.Value, day.Ledger[a.Key].Deliveries));
+        Assert.All(day.Ledger.Values, r => Assert.Equal(new { Status = DeliveryStatus.Claimed, LastError = (string?)null }, new { r.Status, r.LastError }));
+    }
 
-        // Counts: received, duplicates, queued, enriched; and nothing poisoned.
-        var attempts = deliveries.SelectMany(d => d.Attempts.Select(a => (d.WebhookId, Attempt: a))).ToList();
-        Assert.True(attempts.All(a => a.Attempt.Status is 200 or 202 or 503), "every attempt was answered 200, 202 or 503: " + string.Join(", ", attempts.GroupBy(a => a.Attempt.Status?.ToString() ?? a.Attempt.Error).Select(g => $"{g.Key} ×{g.Count()}")));
-        var acked = attempts.Where(a => a.Attempt.Acked).GroupBy(a => a.WebhookId).ToDictionary(g => g.Key, g => g.Select(a => a.Attempt).ToList());
-        var ledger = (await new TestTables(storage.ConnectionString).DeliveriesAsync()).ToDictionary(r => r.WebhookId);
+    [Fact]
+    public void Duplicate_deliveries_cause_no_second_fetch_from_Athos()
+    {
+        Assert.True(day.Attempts.Count(a => a.Attempt.IsDuplicate) > 20, "duplicates were injected");
+        Assert.All(day.Scored, call => Assert.InRange(day.DetailsServed[call.Id], 1, day.Rescored.Contains(call.Id) ? 2 : 1));
+    }
 
-        // Received: one ledger row per delivery id acknowledged at least once, counting every acknowledged arrival.
-        Assert.Equal(acked.Keys.Order(), ledger.Keys.Order());
-        Assert.All(acked, a => Assert.Equal(a.Value.Count, ledger[a.Key].Deliveries));
-        Assert.All(ledger.Values, r => Assert.Equal((DeliveryStatus.Claimed, null), (r.Status, r.LastError)));
-
-        // Duplicates: injected, each one acknowledged with one queue put and then recognised by the worker.
-        Assert.True(attempts.Count(a => a.Attempt.IsDuplicate) > 20, "duplicates were injected");
-        Assert.All(attempts.Where(a => a.Attempt.Acked), a => Assert.Equal(202, a.Attempt.Status));
-        Assert.All(scored, call => Assert.InRange(simulator.Requests.DetailsServedFor(call.Id), 1, rescored.Contains(call.Id) ? 2 : 1));
-
-        // Queued and enriched: one put per 202 and per reconciled call, no more; every stored score was fetched.
-        var puts = storageRequests.Requests.Count(r => r.Method == "POST" && r.Uri.Port == storage.Azurite.QueuePort && r.Uri.AbsolutePath.EndsWith("/athos-calls/messages", StringComparison.Ordinal));
-        Assert.Equal(attempts.Count(a => a.Attempt.Status == 202) + run.Queued, puts);
-        Assert.True(simulator.Requests.DetailRequests >= rows.Count(r => r.Value.Status == CallStatus.Scored), "every stored score was fetched");
-        Assert.Equal(0, (await new QueueClient(storage.ConnectionString, StorageNames.PoisonQueue).GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
+    [Fact]
+    public void Each_202_and_each_reconciled_call_is_one_queue_put_and_nothing_is_poisoned()
+    {
+        Assert.Equal(day.Attempts.Count(a => a.Attempt.Status == 202) + day.Reconcile.Queued, day.QueuePuts);
+        Assert.Equal(0, day.PoisonMessages);
     }
 }

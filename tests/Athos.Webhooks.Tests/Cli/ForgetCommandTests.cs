@@ -32,7 +32,7 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
         var ct = TestContext.Current.CancellationToken;
         var calls = _simulator.AddCalls(2, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5));
         var (gone, kept) = (calls[0].Id, calls[1].Id);
-        await using (var app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite)))
+        await using (var app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite)))
         {
             foreach (var call in calls)
             {
@@ -124,7 +124,7 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
 
     private IConfiguration Configuration(params (string Name, string? Value)[] overrides)
     {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
+        var settings = StackSettings.For(_simulator, storage.Azurite);
         foreach (var (name, value) in overrides)
         {
             settings[name] = value;

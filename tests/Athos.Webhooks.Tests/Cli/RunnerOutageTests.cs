@@ -19,10 +19,9 @@ public sealed class RunnerOutageTests
     {
         await using var azurite = await AzuriteInstance.StartAsync(TestContext.Current.CancellationToken);
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 99, FailureRate = 0 }, cancellationToken: TestContext.Current.CancellationToken);
-        var settings = TestApp.SettingsFor(simulator, azurite);
+        var settings = StackSettings.For(simulator, azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "*/2 * * * * *";
-        await using var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging => logging.ClearProviders());
-        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await using var runner = await InProcessRunner.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
         var lifetime = runner.Services.GetRequiredService<IHostApplicationLifetime>();
 
         // Storage disappears for longer than the SDK's retries, while the worker polls and the reconciler fires.
@@ -52,7 +51,7 @@ public sealed class RunnerOutageTests
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 98, FailureRate = 0 }, cancellationToken: TestContext.Current.CancellationToken);
         var call = simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1))[0];
         simulator.Faults.Add(r => r.Operation == ApiOperation.Detail, new FaultResponse(401, "API_KEY_REVOKED"));
-        var settings = TestApp.SettingsFor(simulator, azurite);
+        var settings = StackSettings.For(simulator, azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_HTTP_MAX_RETRIES"] = "1";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.050";

@@ -18,7 +18,7 @@ public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<A
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 88, FailureRate = 0 }, cancellationToken: TestContext.Current.CancellationToken);
         simulator.Faults.Latency = TimeSpan.FromMilliseconds(250);
         var calls = simulator.AddCalls(300, DateTimeOffset.UtcNow.AddHours(-5), DateTimeOffset.UtcNow.AddMinutes(-5));
-        await using (var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite)))
+        await using (var app = await TestApp.StartAsync(StackSettings.For(simulator, storage.Azurite)))
         {
             foreach (var call in calls)
             {
@@ -46,7 +46,7 @@ public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<A
 
     private RunnerProcess StartRunner(AthosSimulator simulator)
     {
-        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
+        var settings = StackSettings.For(simulator, storage.Azurite);
 
         // A killed runner's messages come back after this lease, not after the default minute.
         settings["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:04";

@@ -1,5 +1,4 @@
 using Athos.Webhooks.Cli.Runner;
-using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +12,7 @@ public sealed class RunnerSettingsTests
     [InlineData("00:00:00.500")]
     public void A_bad_message_lease_is_named(string lease)
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings["ATHOS_RUNNER_MESSAGE_LEASE"] = lease;
 
         var error = Assert.Throws<OptionsValidationException>(() => LocalRunner.Build("http://127.0.0.1:0", settings));

@@ -37,7 +37,7 @@ public sealed class SoakTests
 
         var port = RunnerProcess.FreePort();
         var target = new Uri($"http://127.0.0.1:{port}/api/athos/webhook");
-        var settings = TestApp.SettingsFor(simulator, azurite);
+        var settings = StackSettings.For(simulator, azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "*/10 * * * * *";
         settings["ATHOS_RECONCILE_LOOKBACK"] = "1.00:00:00";
         settings["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:05";

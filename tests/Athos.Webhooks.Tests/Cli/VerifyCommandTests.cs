@@ -269,7 +269,7 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
 
     private async Task<IReadOnlyList<SimulatedCall>> StoreAsync(IReadOnlyList<SimulatedCall> calls)
     {
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite));
+        await using var app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite));
         foreach (var call in calls)
         {
             var item = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) };
@@ -290,7 +290,7 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
 
     private IConfiguration Configuration(params (string Name, string? Value)[] overrides)
     {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
+        var settings = StackSettings.For(_simulator, storage.Azurite);
         foreach (var (name, value) in overrides)
         {
             settings[name] = value;

@@ -22,7 +22,7 @@ public sealed class LargeRecordingTests(AzuriteFixture storage) : IClassFixture<
     {
         await storage.ResetAsync();
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 5050, Contract = Athos.Simulator.AthosContract.Current, FailureRate = 0 }, cancellationToken: TestContext.Current.CancellationToken);
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite));
+        await using var app = await TestApp.StartAsync(StackSettings.For(simulator, storage.Azurite));
         var call = simulator.Generator.Generate(DateTimeOffset.UtcNow.AddHours(-1));
         call = (call.State == CallState.Scored ? call : simulator.Generator.Rescore(call, DateTimeOffset.UtcNow.AddMinutes(-50))) with { RecordingBytes = RecordingBytes };
         simulator.Calls.Add(call);

@@ -28,7 +28,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
     {
         await storage.ResetAsync();
         _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 88, FailureRate = 0 });
-        _app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite));
+        _app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite));
         _tables = new TestTables(storage.ConnectionString);
         _tableService = new TableServiceClient(storage.ConnectionString);
     }
@@ -65,7 +65,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
     public async Task Reproject_gives_current_contract_rows_written_under_schema_1_their_athos_ids_compliance_total_and_recording_status()
     {
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 89, FailureRate = 0, Contract = Athos.Simulator.AthosContract.Current }, cancellationToken: TestContext.Current.CancellationToken);
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite));
+        await using var app = await TestApp.StartAsync(StackSettings.For(simulator, storage.Azurite));
         var calls = simulator.AddCalls(40, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
         foreach (var call in calls)
         {
@@ -140,7 +140,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
     {
         await StoreAsync(3);
         await DowngradeToSchemaOneAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(TestApp.SettingsFor(_simulator, storage.Azurite)).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(StackSettings.For(_simulator, storage.Azurite)).Build();
         var output = new StringWriter();
         var error = new StringWriter();
 

@@ -154,7 +154,7 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = TestApp.SettingsFor(_simulator, storage.Azurite);
+        var settings = StackSettings.For(_simulator, storage.Azurite);
         settings["ATHOS_API_KEY"] = ApiKey;
         settings["ATHOS_WHSEC"] = Secret;
         return settings;

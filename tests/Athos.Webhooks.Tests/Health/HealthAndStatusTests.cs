@@ -13,7 +13,6 @@ using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Health;
 
@@ -156,7 +155,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal(StatusCommand.Usage, (await StatusAsync(Settings(), "yaml")).Exit);
     }
 
-    private Dictionary<string, string?> Settings() => TestApp.SettingsFor(_simulator, storage.Azurite);
+    private Dictionary<string, string?> Settings() => StackSettings.For(_simulator, storage.Azurite);
 
     private static async Task<(int Exit, string Output, string Error)> StatusAsync(Dictionary<string, string?> settings, string format, string? since = null)
     {
@@ -173,8 +172,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         using var app = await FunctionsApp.BuildAsync(Settings());
         var functions = await HealthAsync(app);
 
-        await using var runner = LocalRunner.Build("http://127.0.0.1:0", Settings(), logging => logging.ClearProviders());
-        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await using var runner = await InProcessRunner.StartAsync(Settings(), cancellationToken: TestContext.Current.CancellationToken);
         using var http = new HttpClient();
         using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path), TestContext.Current.CancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);

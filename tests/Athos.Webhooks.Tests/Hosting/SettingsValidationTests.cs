@@ -37,7 +37,7 @@ public sealed class SettingsValidationTests
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage is not a valid storage connection string")]
     public async Task A_bad_setting_stops_start_up_naming_it(string setting, string? value, string expected)
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings[setting] = value;
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings));
@@ -57,7 +57,7 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_ARCHIVE_RECORDINGS", "maybe")]
     public async Task A_value_of_the_wrong_type_stops_start_up_naming_the_setting(string setting, string value)
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings[setting] = value;
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(settings));
@@ -68,7 +68,7 @@ public sealed class SettingsValidationTests
     [Fact]
     public async Task Identity_based_storage_settings_need_no_connection_string()
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings["AzureWebJobsStorage"] = null;
         settings["AzureWebJobsStorage:accountName"] = "athoswebhooksprod";
         settings["AzureWebJobsStorage:credential"] = "managedidentity";
@@ -84,7 +84,7 @@ public sealed class SettingsValidationTests
     [Fact]
     public async Task An_identity_based_setting_with_a_bad_uri_is_named()
     {
-        var settings = TestApp.SettingsFor(null, null);
+        var settings = StackSettings.For(null, null);
         settings["AzureWebJobsStorage"] = null;
         settings["AzureWebJobsStorage:accountName"] = "athoswebhooksprod";
         settings["AzureWebJobsStorage:tableServiceUri"] = "tables.example";

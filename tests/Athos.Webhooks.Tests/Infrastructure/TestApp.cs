@@ -24,24 +24,13 @@ public sealed class TestApp : IAsyncDisposable
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>The settings a deployment against <paramref name="simulator"/> and <paramref name="azurite"/> would have.</summary>
-    public static Dictionary<string, string?> SettingsFor(AthosSimulator? simulator, AzuriteInstance? azurite) => new()
-    {
-        ["ATHOS_API_KEY"] = simulator?.ApiKey ?? "ath_live_test",
-        ["ATHOS_BASE_URL"] = simulator?.BaseUrl.ToString(),
-        ["ATHOS_WHSEC"] = simulator?.WebhookSecret ?? "whsec_test",
-        ["AzureWebJobsStorage"] = azurite?.ConnectionString ?? "UseDevelopmentStorage=true",
-        // Tests read what a reconcile queued at once; the delay that lets a webhook go first is tested on its own.
-        ["ATHOS_RECONCILE_QUEUE_DELAY"] = "00:00:00",
-    };
-
     /// <summary>
     /// Starts an app against <paramref name="simulator"/> and <paramref name="azurite"/>, with some settings changed
     /// (a <see langword="null"/> value removes one).
     /// </summary>
     public static Task<TestApp> StartAsync(AthosSimulator? simulator, AzuriteInstance? azurite, IEnumerable<(string Name, string? Value)> overrides, Action<IServiceCollection>? configure = null)
     {
-        var settings = SettingsFor(simulator, azurite);
+        var settings = StackSettings.For(simulator, azurite);
         foreach (var (name, value) in overrides)
         {
             settings[name] = value;

@@ -22,7 +22,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         await storage.ResetAsync();
         _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 55, FailureRate = 0 });
         _queues = new TestQueues(storage.ConnectionString);
-        _app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite));
+        _app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite));
     }
 
     public async ValueTask DisposeAsync()
@@ -154,7 +154,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
     public async Task Starting_a_backfill_with_storage_down_is_503_not_500()
     {
         await using var azurite = await AzuriteInstance.StartAsync(TestContext.Current.CancellationToken);
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(_simulator, azurite));
+        await using var app = await TestApp.StartAsync(StackSettings.For(_simulator, azurite));
         await azurite.StopAsync();
         var request = WebhookRequests.Build(Encoding.UTF8.GetBytes("""{"from":"2026-11-01T00:00:00Z","to":"2026-11-02T00:00:00Z"}"""), null, null);
 

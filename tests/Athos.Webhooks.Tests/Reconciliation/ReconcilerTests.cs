@@ -33,7 +33,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var now = DateTimeOffset.UtcNow;
         var calls = _simulator.Generator.Generate(1000, now.AddDays(-3), now.AddMinutes(-10));
         _simulator.Faults.WebhookDropRate = 0.3;
-        await using var receiver = await ReceiverHost.StartAsync(TestApp.SettingsFor(_simulator, storage.Azurite));
+        await using var receiver = await ReceiverHost.StartAsync(StackSettings.For(_simulator, storage.Azurite));
         var deliveries = await Task.WhenAll(calls.Select(c => _simulator.Webhooks.DeliverAsync(c, receiver.WebhookUrl, TestContext.Current.CancellationToken)));
         _simulator.Calls.AddRange(calls);
         await using var app = await StartAppAsync(("ATHOS_RECONCILE_LOOKBACK", "4.00:00:00"));

@@ -25,7 +25,7 @@ public sealed partial class SchemaDocumentationTests(AzuriteFixture storage) : I
         var outsideRange = Call(simulator, "athos_call_july", "rep_7000", "agency_chicago", day.AddDays(30));
         // Stored from 14:45 UTC that day, a minute apart: the change feed's example reads after the first.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 5, 14, 45, 0, TimeSpan.Zero));
-        await using var app = await TestApp.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite), services => services.AddSingleton<TimeProvider>(clock));
+        await using var app = await TestApp.StartAsync(StackSettings.For(simulator, storage.Azurite), services => services.AddSingleton<TimeProvider>(clock));
         foreach (var call in new[] { documented, sameRepEarlier, otherAgencySameDay, outsideRange })
         {
             await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), call.Id, 1, TestContext.Current.CancellationToken);

@@ -21,7 +21,7 @@ public sealed class RunnerTelemetryTests(AzuriteFixture storage) : IClassFixture
         var ct = TestContext.Current.CancellationToken;
         await using var ingestion = await FakeIngestion.StartAsync();
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 5151 }, cancellationToken: ct);
-        var settings = TestApp.SettingsFor(simulator, storage.Azurite);
+        var settings = StackSettings.For(simulator, storage.Azurite);
         settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = ingestion.ConnectionString;
         await using (var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging => logging.ClearProviders()))
         {

@@ -13,7 +13,7 @@ public sealed class WebhookOverHttpTests(AzuriteFixture storage) : IClassFixture
     {
         await storage.ResetAsync();
         await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 5 }, cancellationToken: TestContext.Current.CancellationToken);
-        await using var receiver = await ReceiverHost.StartAsync(TestApp.SettingsFor(simulator, storage.Azurite));
+        await using var receiver = await ReceiverHost.StartAsync(StackSettings.For(simulator, storage.Azurite));
         var now = DateTimeOffset.UtcNow;
         var calls = simulator.Generator.Generate(200, now.AddHours(-3), now.AddMinutes(-5));
 

@@ -288,7 +288,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     public async Task With_storage_down_the_answer_is_503_and_the_same_delivery_is_accepted_once_it_is_back()
     {
         await using var azurite = await AzuriteInstance.StartAsync(TestContext.Current.CancellationToken);
-        var settings = TestApp.SettingsFor(_simulator, azurite);
+        var settings = StackSettings.For(_simulator, azurite);
         settings["ATHOS_WHSEC"] = Secret;
         await using var app = await TestApp.StartAsync(settings);
         await app.Get<StorageInitializer>().EnsureCreatedAsync(TestContext.Current.CancellationToken);
