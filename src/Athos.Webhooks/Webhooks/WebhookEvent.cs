@@ -26,14 +26,14 @@ internal sealed record WebhookEvent(
     /// Reads a verified body. Returns the event, or an event type this build does not handle (<paramref name="unhandledEvent"/>),
     /// or a 400 outcome naming what is wrong.
     /// </summary>
-    public static WebhookEvent? Parse(ReadOnlyMemory<byte> body, out string? unhandledEvent, out string? requestId, out WebhookOutcome? rejection)
+    public static WebhookEvent? Parse(ReadOnlyMemory<byte> body, out string? unhandledEvent, out string? requestId, out WebhookResult? rejection)
     {
         unhandledEvent = null;
         requestId = null;
         rejection = null;
         if (!Utf8.IsValid(body.Span))
         {
-            rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidJson, "The body is not valid UTF-8.");
+            rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidJson, "The body is not valid UTF-8.");
             return null;
         }
 
@@ -44,12 +44,12 @@ internal sealed record WebhookEvent(
         catch (InvalidOperationException ex)
         {
             // A string escape that decodes to invalid text (a lone surrogate, say) surfaces only when it is read.
-            rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidJson, $"The body holds text that cannot be decoded: {ex.Message}");
+            rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidJson, $"The body holds text that cannot be decoded: {ex.Message}");
             return null;
         }
     }
 
-    private static WebhookEvent? ParseDocument(ReadOnlyMemory<byte> body, out string? unhandledEvent, out string? requestId, out WebhookOutcome? rejection)
+    private static WebhookEvent? ParseDocument(ReadOnlyMemory<byte> body, out string? unhandledEvent, out string? requestId, out WebhookResult? rejection)
     {
         unhandledEvent = null;
         requestId = null;
@@ -61,7 +61,7 @@ internal sealed record WebhookEvent(
         }
         catch (JsonException ex)
         {
-            rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidJson, $"The body is not valid JSON: {ex.Message}");
+            rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidJson, $"The body is not valid JSON: {ex.Message}");
             return null;
         }
 
@@ -70,7 +70,7 @@ internal sealed record WebhookEvent(
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.NotAnObject, $"The body must be a JSON object; it is {root.ValueKind}.");
+                rejection = WebhookResult.Reject(400, WebhookErrorCodes.NotAnObject, $"The body must be a JSON object; it is {root.ValueKind}.");
                 return null;
             }
 
@@ -96,13 +96,13 @@ internal sealed record WebhookEvent(
 
             if (!CallId.TryParse(callIdElement.GetString(), out var callId, out var callIdError))
             {
-                rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidCallId, callIdError, "callId");
+                rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidCallId, callIdError, "callId");
                 return null;
             }
 
             if (!DateTimeOffset.TryParse(occurredAtElement.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
             {
-                rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidField, "occurredAt must be an ISO 8601 date-time.", "occurredAt");
+                rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidField, "occurredAt must be an ISO 8601 date-time.", "occurredAt");
                 return null;
             }
 
@@ -125,12 +125,12 @@ internal sealed record WebhookEvent(
         }
     }
 
-    private static bool TryRequired(JsonElement root, string name, JsonValueKind kind, out JsonElement value, out WebhookOutcome? rejection)
+    private static bool TryRequired(JsonElement root, string name, JsonValueKind kind, out JsonElement value, out WebhookResult? rejection)
     {
         rejection = null;
         if (!root.TryGetProperty(name, out value) || value.ValueKind == JsonValueKind.Null)
         {
-            rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.MissingField, $"The body has no '{name}'.", name);
+            rejection = WebhookResult.Reject(400, WebhookErrorCodes.MissingField, $"The body has no '{name}'.", name);
             return false;
         }
 
@@ -138,7 +138,7 @@ internal sealed record WebhookEvent(
         if (!matches)
         {
             var expected = kind == JsonValueKind.True ? "a boolean" : "a string";
-            rejection = WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidField, $"'{name}' must be {expected}; it is {value.ValueKind}.", name);
+            rejection = WebhookResult.Reject(400, WebhookErrorCodes.InvalidField, $"'{name}' must be {expected}; it is {value.ValueKind}.", name);
             return false;
         }
 

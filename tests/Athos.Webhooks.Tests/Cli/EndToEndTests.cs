@@ -64,7 +64,7 @@ public sealed class EndToEndTests(AzuriteFixture storage) : IClassFixture<Azurit
         var run = await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         await RunnerDrain.WaitAsync(runner);
 
-        Assert.Equal(ReconcileStatus.Succeeded, run.Status);
+        Assert.Equal(ReconcileOutcome.Succeeded, run.Status);
         Assert.Equal(expectedReconciled.Count, run.Queued);
         Assert.InRange(run.Queued, 60, 160);
 
