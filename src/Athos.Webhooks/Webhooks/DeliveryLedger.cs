@@ -92,7 +92,7 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
         {
             PartitionKey = webhookId,
             CallId = callId,
-            Event = "call.scored",
+            Event = WebhookEventTypes.CallScored,
             Success = success,
             ReceivedAt = receivedAt ?? now,
             LastReceivedAt = receivedAt ?? now,

@@ -64,7 +64,7 @@ public sealed partial class WebhookReceiver(
         }
 
         var webhookId = request.WebhookId;
-        var webhookEvent = WebhookEvent.Parse(body, out var unhandledEvent, out var athosRequestId, out var rejection);
+        var (webhookEvent, unhandledEvent, athosRequestId, rejection) = WebhookEventParser.Parse(body);
         if (rejection is not null)
         {
             return Rejected(rejection, webhookId);
