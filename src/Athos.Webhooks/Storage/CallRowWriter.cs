@@ -18,13 +18,13 @@ public readonly record struct PriorRow
 
     public static PriorRow Unknown => default;
 
-    public static PriorRow ProbablyAbsent => new(true, null);
+    public static PriorRow ProbablyAbsent => new(known: true, row: null);
 
     public bool Known { get; }
 
     public CallRow? Row { get; }
 
-    public static PriorRow Of(CallRow? row) => new(true, row);
+    public static PriorRow Of(CallRow? row) => new(known: true, row);
 }
 
 /// <summary>What a write of a call's rows did.</summary>
