@@ -50,7 +50,7 @@ internal static class ReconcileBenchmark
         var watch = Stopwatch.StartNew();
         var run = await stack.Runner.Services.GetRequiredService<Reconciler>().RunAsync();
         watch.Stop();
-        if (run.Status != ReconcileStatus.Succeeded || run.Listed != Calls || run.Queued != 0 || pointListed != Calls)
+        if (run.Status != ReconcileOutcome.Succeeded || run.Listed != Calls || run.Queued != 0 || pointListed != Calls)
         {
             throw new InvalidOperationException($"unexpected run: {run}");
         }

@@ -15,7 +15,7 @@ public sealed class ReconcileFunction(Reconciler reconciler)
         CancellationToken cancellationToken)
     {
         var run = await reconciler.RunAsync(cancellationToken);
-        if (run.Status == ReconcileStatus.Failed)
+        if (run.Status == ReconcileOutcome.Failed)
         {
             throw new ReconcileFailedException(run.Error);
         }

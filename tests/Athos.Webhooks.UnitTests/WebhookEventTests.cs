@@ -12,11 +12,11 @@ public sealed class WebhookEventTests
     [InlineData("""{"event":"call.scored","success":false,"callId":"athos_call_a","occurredAt":"2026-06-05T14:40:54Z","agentId":"athos_agent_1","platformAgentId":null,"reason":"SCORING_INCOMPLETE"}""", null, null, "athos_agent_1")]
     public void Both_contracts_give_the_customer_s_ids_and_Athos_s(string body, string? user, string? agency, string? agent)
     {
-        var parsed = WebhookEvent.Parse(Encoding.UTF8.GetBytes(body), out var unhandled, out _, out var rejection);
+        var parsed = WebhookEventParser.Parse(Encoding.UTF8.GetBytes(body));
 
-        Assert.Null(rejection);
-        Assert.Null(unhandled);
-        Assert.Equal((user, agency, agent), (parsed!.ExternalUserId, parsed.ExternalAgencyId, parsed.AgentId));
+        Assert.Null(parsed.Rejection);
+        Assert.Null(parsed.UnhandledEvent);
+        Assert.Equal((user, agency, agent), (parsed.Event!.ExternalUserId, parsed.Event.ExternalAgencyId, parsed.Event.AgentId));
     }
 
     [Theory]
@@ -31,7 +31,7 @@ public sealed class WebhookEventTests
     [InlineData("""{"event":"call.scored","success":true,"callId":"athos_call_\ud800","occurredAt":"2026-06-05T14:40:54Z"}""", WebhookErrorCodes.InvalidJson, null)]
     public void A_bad_body_is_a_400_naming_the_code_and_the_field(string body, string code, string? field)
     {
-        WebhookEvent.Parse(Encoding.UTF8.GetBytes(body), out _, out _, out var rejection);
+        var rejection = WebhookEventParser.Parse(Encoding.UTF8.GetBytes(body)).Rejection;
 
         Assert.Equal((400, code, field), (rejection!.StatusCode, rejection.Error!.Code, rejection.Error.Field));
     }
@@ -39,7 +39,7 @@ public sealed class WebhookEventTests
     [Fact]
     public void Invalid_UTF_8_is_a_400_not_a_crash()
     {
-        WebhookEvent.Parse(new byte[] { 0x7b, 0xff, 0xfe, 0x7d }, out _, out _, out var rejection);
+        var rejection = WebhookEventParser.Parse(new byte[] { 0x7b, 0xff, 0xfe, 0x7d }).Rejection;
 
         Assert.Equal(WebhookErrorCodes.InvalidJson, rejection!.Error!.Code);
     }
@@ -47,8 +47,8 @@ public sealed class WebhookEventTests
     [Fact]
     public void Another_event_type_is_named_not_refused()
     {
-        var parsed = WebhookEvent.Parse(Encoding.UTF8.GetBytes("""{"event":"call.transcribed","requestId":"req_1"}"""), out var unhandled, out var requestId, out var rejection);
+        var parsed = WebhookEventParser.Parse(Encoding.UTF8.GetBytes("""{"event":"call.transcribed","requestId":"req_1"}"""));
 
-        Assert.Equal((null, "call.transcribed", "req_1", null), (parsed, unhandled, requestId, rejection));
+        Assert.Equal(WebhookEventParseResult.Unhandled("call.transcribed", "req_1"), parsed);
     }
 }

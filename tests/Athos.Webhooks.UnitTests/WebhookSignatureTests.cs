@@ -16,7 +16,7 @@ public sealed class WebhookSignatureTests
 
     [Fact]
     public void A_signature_made_by_Athos_verifies() =>
-        Assert.Equal(SignatureVerdict.Valid, Verify(WebhookSigner.Header(Secret, T, Body)));
+        Assert.Equal(SignatureOutcome.Valid, Verify(WebhookSigner.Header(Secret, T, Body)));
 
     [Fact]
     public void ComputeV1_matches_the_simulator_signer_byte_for_byte() =>
@@ -29,15 +29,15 @@ public sealed class WebhookSignatureTests
         var tampered = (byte[])Body.Clone();
         tampered[^3] ^= 0x01;
 
-        Assert.Equal(SignatureVerdict.Mismatch, WebhookSignature.Verify(header, tampered, [Secret], Now, Tolerance));
+        Assert.Equal(SignatureOutcome.Mismatch, WebhookSignature.Verify(header, tampered, [Secret], Now, Tolerance));
     }
 
     [Theory]
-    [InlineData(-300, SignatureVerdict.Valid)]
-    [InlineData(300, SignatureVerdict.Valid)]
-    [InlineData(-301, SignatureVerdict.Stale)]
-    [InlineData(301, SignatureVerdict.Stale)]
-    public void The_timestamp_must_be_within_five_minutes_either_way(int offsetSeconds, SignatureVerdict expected) =>
+    [InlineData(-300, SignatureOutcome.Valid)]
+    [InlineData(300, SignatureOutcome.Valid)]
+    [InlineData(-301, SignatureOutcome.Stale)]
+    [InlineData(301, SignatureOutcome.Stale)]
+    public void The_timestamp_must_be_within_five_minutes_either_way(int offsetSeconds, SignatureOutcome expected) =>
         Assert.Equal(expected, Verify(WebhookSigner.Header(Secret, T + offsetSeconds, Body)));
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class WebhookSignatureTests
         var good = WebhookSigner.ComputeV1(Secret, T, Body);
         var wrong = new string('0', 64);
 
-        Assert.Equal(SignatureVerdict.Valid, Verify($" v1={wrong} , v0=abc, t={T} ,  v1={good}, scheme=hmac "));
+        Assert.Equal(SignatureOutcome.Valid, Verify($" v1={wrong} , v0=abc, t={T} ,  v1={good}, scheme=hmac "));
     }
 
     [Fact]
@@ -55,8 +55,8 @@ public sealed class WebhookSignatureTests
         const string Previous = "whsec_previous0000000000000000000000";
         var header = WebhookSigner.Header(Previous, T, Body);
 
-        Assert.Equal(SignatureVerdict.Mismatch, WebhookSignature.Verify(header, Body, [Secret], Now, Tolerance));
-        Assert.Equal(SignatureVerdict.Valid, WebhookSignature.Verify(header, Body, [Secret, Previous], Now, Tolerance));
+        Assert.Equal(SignatureOutcome.Mismatch, WebhookSignature.Verify(header, Body, [Secret], Now, Tolerance));
+        Assert.Equal(SignatureOutcome.Valid, WebhookSignature.Verify(header, Body, [Secret, Previous], Now, Tolerance));
     }
 
     [Fact]
@@ -64,29 +64,29 @@ public sealed class WebhookSignatureTests
     {
         var withoutPrefix = WebhookSigner.Header(Secret["whsec_".Length..], T, Body);
 
-        Assert.Equal(SignatureVerdict.Mismatch, Verify(withoutPrefix));
+        Assert.Equal(SignatureOutcome.Mismatch, Verify(withoutPrefix));
     }
 
     [Fact]
     public void A_stale_header_with_a_wrong_signature_is_a_mismatch_not_stale() =>
-        Assert.Equal(SignatureVerdict.Mismatch, Verify($"t={T - 1000},v1={new string('a', 64)}"));
+        Assert.Equal(SignatureOutcome.Mismatch, Verify($"t={T - 1000},v1={new string('a', 64)}"));
 
     [Theory]
-    [InlineData(null, SignatureVerdict.Missing)]
-    [InlineData("", SignatureVerdict.Missing)]
-    [InlineData("   ", SignatureVerdict.Missing)]
-    [InlineData("v1=abc", SignatureVerdict.Malformed)]
-    [InlineData("t=1780000000", SignatureVerdict.Malformed)]
-    [InlineData("t=soon,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("t=-5,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("t=1,t=2,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("t=99999999999999999999,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("garbage", SignatureVerdict.Malformed)]
-    [InlineData("t=1780000000;v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("t=1780000000,v1=zz00000000000000000000000000000000000000000000000000000000000000", SignatureVerdict.Malformed)]
-    [InlineData("t=1780000000,v1=00", SignatureVerdict.Malformed)]
-    public void Missing_and_garbled_headers_never_verify(string? header, SignatureVerdict expected) =>
+    [InlineData(null, SignatureOutcome.Missing)]
+    [InlineData("", SignatureOutcome.Missing)]
+    [InlineData("   ", SignatureOutcome.Missing)]
+    [InlineData("v1=abc", SignatureOutcome.Malformed)]
+    [InlineData("t=1780000000", SignatureOutcome.Malformed)]
+    [InlineData("t=soon,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("t=-5,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("t=1,t=2,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("t=99999999999999999999,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("garbage", SignatureOutcome.Malformed)]
+    [InlineData("t=1780000000;v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("t=1780000000,v1=zz00000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
+    [InlineData("t=1780000000,v1=00", SignatureOutcome.Malformed)]
+    public void Missing_and_garbled_headers_never_verify(string? header, SignatureOutcome expected) =>
         Assert.Equal(expected, Verify(header));
 
-    private static SignatureVerdict Verify(string? header) => WebhookSignature.Verify(header, Body, [Secret], Now, Tolerance);
+    private static SignatureOutcome Verify(string? header) => WebhookSignature.Verify(header, Body, [Secret], Now, Tolerance);
 }

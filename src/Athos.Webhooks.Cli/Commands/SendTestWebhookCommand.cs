@@ -92,7 +92,7 @@ internal static class SendTestWebhookCommand
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("event", "call.scored");
+            json.WriteString("event", WebhookEventTypes.CallScored);
             json.WriteBoolean("success", !failed);
             json.WriteString("callId", callId);
             json.WriteString("source", "roleplay");

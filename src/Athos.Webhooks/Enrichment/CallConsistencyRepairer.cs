@@ -54,7 +54,7 @@ public sealed class CallConsistencyRepairer(
             actions.Add(result switch
             {
                 null => "could not re-project the row: the archive blob is not a call detail",
-                RowWriteResult.Stored => $"re-projected {StorageNames.CallsTable} from the archive blob",
+                RowWriteOutcome.Stored => $"re-projected {StorageNames.CallsTable} from the archive blob",
                 _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the archive blob",
             });
         }

@@ -68,7 +68,7 @@ public sealed class CallEnricher(
             },
             cancellationToken);
 
-        if (write is { Result: RowWriteResult.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored })
+        if (write is { Outcome: RowWriteOutcome.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored })
         {
             var copy = await recordings.ArchiveAsync(callId, call, version, stored, cancellationToken);
             if (copy != new RecordingCopy(stored.RecordingStatus, stored.RecordingError))
@@ -77,12 +77,12 @@ public sealed class CallEnricher(
             }
         }
 
-        if (write.Result == RowWriteResult.Stored)
+        if (write.Outcome == RowWriteOutcome.Stored)
         {
             Freshness.Stored(call.ScoredAt, time.GetUtcNow(), call.Source);
         }
 
-        return write.Result == RowWriteResult.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;
+        return write.Outcome == RowWriteOutcome.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;
     }
 
     /// <summary>Records a scoring failure, unless the call already has a score (a score always wins).</summary>
@@ -90,10 +90,10 @@ public sealed class CallEnricher(
     {
         ArgumentNullException.ThrowIfNull(item);
         var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), PriorRow.Unknown, null, cancellationToken);
-        return write.Result switch
+        return write.Outcome switch
         {
-            RowWriteResult.Stored => WorkOutcome.FailureRecorded,
-            RowWriteResult.Superseded => WorkOutcome.FailureIgnored,
+            RowWriteOutcome.Stored => WorkOutcome.FailureRecorded,
+            RowWriteOutcome.Superseded => WorkOutcome.FailureIgnored,
             _ => WorkOutcome.Unchanged,
         };
     }

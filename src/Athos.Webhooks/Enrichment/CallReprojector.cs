@@ -70,7 +70,7 @@ public sealed partial class CallReprojector(
         {
             failed.SchemaVersion = CallRow.CurrentSchemaVersion;
             var write = await rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
-            counts.Add(write.Result == RowWriteResult.Stored ? Change.Rewritten : Change.Current);
+            counts.Add(write.Outcome == RowWriteOutcome.Stored ? Change.Rewritten : Change.Current);
             progress?.Report(counts.Snapshot());
         }
 
@@ -91,7 +91,7 @@ public sealed partial class CallReprojector(
 
         return await ProjectBlobAsync(callId, stored, cancellationToken) switch
         {
-            RowWriteResult.Stored => Change.Rewritten,
+            RowWriteOutcome.Stored => Change.Rewritten,
             null => Change.Unreadable,
             _ => Change.Current,
         };
@@ -102,7 +102,7 @@ public sealed partial class CallReprojector(
     /// <paramref name="stored"/> (or of a newer schema); <see langword="null"/> when the blob is not a call detail.
     /// <c>verify --repair</c> uses it for a row behind its blob, or missing.
     /// </summary>
-    internal async Task<RowWriteResult?> ProjectBlobAsync(string callId, CallRow? stored, CancellationToken cancellationToken)
+    internal async Task<RowWriteOutcome?> ProjectBlobAsync(string callId, CallRow? stored, CancellationToken cancellationToken)
     {
         var blobName = CallArchive.BlobName(callId);
         var content = (await _archive.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content;
@@ -132,7 +132,7 @@ public sealed partial class CallReprojector(
                 : RecordingStatus.Pending;
         }
 
-        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Result;
+        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public sealed class PipelineHealth(
         var age = summary.LastSuccessAt is { } success ? now - success : (TimeSpan?)null;
         if (age is null)
         {
-            if (summary.LastRunStatus == ReconcileStatus.Failed)
+            if (summary.LastRunStatus == ReconcileOutcome.Failed)
             {
                 unhealthy = true;
                 reasons.Add($"no reconcile run has succeeded yet; the last one failed: {summary.Error}");
@@ -72,7 +72,7 @@ public sealed class PipelineHealth(
             unhealthy = true;
             reasons.Add($"no successful reconcile for {Describe(age.Value)}, more than {ReconcileCadence.IntervalsBeforeUnhealthy} intervals ({Describe(maxQuiet)}): dropped webhooks are not being recovered" + (summary.Error is { } error ? $"; the last run failed: {error}" : string.Empty));
         }
-        else if (summary.LastRunStatus == ReconcileStatus.Failed)
+        else if (summary.LastRunStatus == ReconcileOutcome.Failed)
         {
             reasons.Add($"the last reconcile run failed: {summary.Error}");
         }
@@ -92,7 +92,7 @@ public sealed class PipelineHealth(
             status,
             now,
             reasons,
-            new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRunStatus is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRunEndedAt, summary.LastRunStatus == ReconcileStatus.Failed ? summary.Error : null),
+            new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRunStatus is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRunEndedAt, summary.LastRunStatus == ReconcileOutcome.Failed ? summary.Error : null),
             new QueueHealth(depth, poison),
             parkedCount)
         {

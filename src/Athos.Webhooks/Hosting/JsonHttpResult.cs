@@ -9,13 +9,11 @@ namespace Athos.Webhooks.Hosting;
 /// <summary>
 /// A status, an optional <c>Retry-After</c> and a source-generated JSON body. Both an <see cref="IResult"/> (minimal
 /// APIs, the local runner) and an <see cref="IActionResult"/> (what Functions' ASP.NET Core integration executes),
-/// so that both hosts answer byte for byte alike.
+/// so that both hosts answer byte for byte alike. An endpoint whose success and error bodies differ returns this base.
 /// </summary>
-public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> type, TimeSpan? retryAfter = null) : IResult, IActionResult
+public abstract class JsonHttpResult(int statusCode, TimeSpan? retryAfter) : IResult, IActionResult
 {
     public int StatusCode { get; } = statusCode;
-
-    public T Body { get; } = body;
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -28,7 +26,7 @@ public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> ty
         }
 
         response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(response.Body, Body, type, httpContext.RequestAborted);
+        await WriteBodyAsync(response.Body, httpContext.RequestAborted);
     }
 
     public Task ExecuteResultAsync(ActionContext context)
@@ -36,4 +34,15 @@ public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> ty
         ArgumentNullException.ThrowIfNull(context);
         return ExecuteAsync(context.HttpContext);
     }
+
+    private protected abstract Task WriteBodyAsync(Stream stream, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="JsonHttpResult"/>
+public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> type, TimeSpan? retryAfter = null) : JsonHttpResult(statusCode, retryAfter)
+{
+    public T Body { get; } = body;
+
+    private protected override Task WriteBodyAsync(Stream stream, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeAsync(stream, Body, type, cancellationToken);
 }

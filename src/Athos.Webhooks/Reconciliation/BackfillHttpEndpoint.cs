@@ -19,7 +19,7 @@ public static class BackfillHttpEndpoint
     public const string Path = "/api/athos/backfill";
     private const int MaxBodyBytes = 4096;
 
-    public static async Task<JsonHttpResult<BackfillAnswer>> StartAsync(HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult> StartAsync(HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(backfiller);
@@ -37,7 +37,7 @@ public static class BackfillHttpEndpoint
         try
         {
             var job = await backfiller.StartAsync(from, to, sources, cancellationToken);
-            return new JsonHttpResult<BackfillAnswer>(202, BackfillAnswer.Of(job), BackfillJsonContext.Default.BackfillAnswer);
+            return new JsonHttpResult<BackfillJobBody>(202, BackfillJobBody.Of(job), BackfillJsonContext.Default.BackfillJobBody);
         }
         catch (ArgumentException ex)
         {
@@ -49,7 +49,7 @@ public static class BackfillHttpEndpoint
         }
     }
 
-    public static async Task<JsonHttpResult<BackfillAnswer>> GetAsync(string jobId, Backfiller backfiller, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult> GetAsync(string jobId, Backfiller backfiller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backfiller);
         if (string.IsNullOrEmpty(jobId) || jobId.Length > 64 || !jobId.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
@@ -60,7 +60,7 @@ public static class BackfillHttpEndpoint
         var job = await backfiller.GetAsync(jobId, cancellationToken);
         return job is null
             ? Error(404, "job_not_found", $"There is no backfill job {jobId}.", "jobId")
-            : new JsonHttpResult<BackfillAnswer>(200, BackfillAnswer.Of(job), BackfillJsonContext.Default.BackfillAnswer);
+            : new JsonHttpResult<BackfillJobBody>(200, BackfillJobBody.Of(job), BackfillJsonContext.Default.BackfillJobBody);
     }
 
     /// <summary>Maps both routes (the local runner).</summary>
@@ -70,7 +70,7 @@ public static class BackfillHttpEndpoint
         endpoints.MapGet(Path + "/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
     }
 
-    private static bool TryReadRequest(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out List<string>? sources, out JsonHttpResult<BackfillAnswer> rejection)
+    private static bool TryReadRequest(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out List<string>? sources, out JsonHttpResult rejection)
     {
         from = to = default;
         sources = null;
@@ -101,7 +101,7 @@ public static class BackfillHttpEndpoint
     }
 
     // Optional: the sources to list (default ATHOS_SOURCES).
-    private static bool TryReadSources(JsonElement root, out List<string>? sources, out JsonHttpResult<BackfillAnswer> rejection)
+    private static bool TryReadSources(JsonElement root, out List<string>? sources, out JsonHttpResult rejection)
     {
         sources = null;
         rejection = null!;
@@ -120,7 +120,7 @@ public static class BackfillHttpEndpoint
         return true;
     }
 
-    private static bool TryReadTime(JsonElement root, string name, out DateTimeOffset time, out JsonHttpResult<BackfillAnswer> rejection)
+    private static bool TryReadTime(JsonElement root, string name, out DateTimeOffset time, out JsonHttpResult rejection)
     {
         time = default;
         rejection = null!;
@@ -140,12 +140,12 @@ public static class BackfillHttpEndpoint
         return true;
     }
 
-    private static JsonHttpResult<BackfillAnswer> Error(int status, string code, string message, string? field = null) =>
-        new(status, new BackfillAnswer { Error = new ApiError(code, message, field) }, BackfillJsonContext.Default.BackfillAnswer);
+    private static JsonHttpResult<ErrorBody> Error(int status, string code, string message, string? field = null) =>
+        ErrorBody.Result(status, code, message, field);
 }
 
-/// <summary>A backfill job's progress as the HTTP endpoint and the CLI show it, or an error.</summary>
-public sealed record BackfillAnswer
+/// <summary>A backfill job's progress as the HTTP endpoint shows it (an error answers with <see cref="ErrorBody"/>).</summary>
+public sealed record BackfillJobBody
 {
     public string? JobId { get; init; }
 
@@ -189,12 +189,10 @@ public sealed record BackfillAnswer
 
     public string? LastError { get; init; }
 
-    public ApiError? Error { get; init; }
-
-    public static BackfillAnswer Of(BackfillJob job)
+    public static BackfillJobBody Of(BackfillJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return new BackfillAnswer
+        return new BackfillJobBody
         {
             JobId = job.JobId,
             Kind = job.Kind,
@@ -220,5 +218,5 @@ public sealed record BackfillAnswer
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(BackfillAnswer))]
+[JsonSerializable(typeof(BackfillJobBody))]
 internal sealed partial class BackfillJsonContext : JsonSerializerContext;

@@ -5,8 +5,8 @@ using Athos.Webhooks.AthosApi;
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>How a reconcile run, or one source of it, ended.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReconcileStatus>))]
-public enum ReconcileStatus
+[JsonConverter(typeof(JsonStringEnumConverter<ReconcileOutcome>))]
+public enum ReconcileOutcome
 {
     Succeeded,
 
@@ -26,7 +26,7 @@ public enum ReconcileStatus
 /// <summary>The summary of one run, stored in <c>AthosState</c> and logged. Counts add up the sources.</summary>
 public sealed record ReconcileRun
 {
-    public required ReconcileStatus Status { get; init; }
+    public required ReconcileOutcome Status { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
 
@@ -85,7 +85,7 @@ public sealed record ReconcileRun
 /// <param name="CaughtUpTo">How far the window was covered (its end unless the run stopped early or failed).</param>
 public sealed record SourceRun(
     string Source,
-    ReconcileStatus Status,
+    ReconcileOutcome Status,
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Pages = 0,

@@ -51,7 +51,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             watermarks,
             entity.GetDateTimeOffset("LastSuccessAt"),
             entity.GetDateTimeOffset("LastPurgeAt"),
-            entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileStatus>(status) : null,
+            entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileOutcome>(status) : null,
             entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null);
     }
 
@@ -68,7 +68,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
         return new ReconcileSummary
         {
             LastSuccessAt = entity.GetDateTimeOffset("LastSuccessAt"),
-            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileStatus>(status) : null,
+            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileOutcome>(status) : null,
             LastRunStartedAt = entity.GetDateTimeOffset("LastRunStartedAt"),
             LastRunEndedAt = entity.GetDateTimeOffset("LastRunEndedAt"),
             From = entity.GetDateTimeOffset("LastRunFrom"),
@@ -118,13 +118,13 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             entity[ContractColumn] = ContractName(contract);
         }
 
-        foreach (var source in run.Sources.Where(s => s.Status == ReconcileStatus.Succeeded))
+        foreach (var source in run.Sources.Where(s => s.Status == ReconcileOutcome.Succeeded))
         {
             entity[WatermarkColumn(source.Source)] = run.StartedAt;
         }
 
         // A partial run is progress: the reconciler works, it is catching up.
-        if (run.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
+        if (run.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
         {
             entity["LastSuccessAt"] = run.EndedAt;
         }
@@ -157,7 +157,7 @@ public sealed record ReconcileState(
     IReadOnlyDictionary<string, DateTimeOffset> Watermarks,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastPurgeAt,
-    ReconcileStatus? LastRunStatus,
+    ReconcileOutcome? LastRunStatus,
     AthosContract? Contract)
 {
     public static ReconcileState Empty { get; } = new(new Dictionary<string, DateTimeOffset>(), null, null, null, null);

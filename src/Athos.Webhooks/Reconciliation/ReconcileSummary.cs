@@ -13,7 +13,7 @@ public sealed record ReconcileSummary
 
     public DateTimeOffset? LastSuccessAt { get; init; }
 
-    public ReconcileStatus? LastRunStatus { get; init; }
+    public ReconcileOutcome? LastRunStatus { get; init; }
 
     public DateTimeOffset? LastRunStartedAt { get; init; }
 

@@ -46,7 +46,7 @@ public sealed partial class Reconciler(
         if (held is null)
         {
             Log.Skipped(logger);
-            var skipped = new ReconcileRun { Status = ReconcileStatus.Skipped, StartedAt = startedAt };
+            var skipped = new ReconcileRun { Status = ReconcileOutcome.Skipped, StartedAt = startedAt };
             metrics.ReconcileEnded(skipped);
             return skipped;
         }
@@ -68,7 +68,7 @@ public sealed partial class Reconciler(
                     var why = run.Contract is null
                         ? "not listed: Athos has not yet shown which contract this tenant is on (no call listed or fetched yet)"
                         : "not listed: this tenant is on Athos's early contract, which has roleplay calls only";
-                    run.Sources.Add(new SourceRun(source, ReconcileStatus.Skipped, Note: why));
+                    run.Sources.Add(new SourceRun(source, ReconcileOutcome.Skipped, Note: why));
                     continue;
                 }
             }
@@ -78,13 +78,13 @@ public sealed partial class Reconciler(
             run.Sources.Add(await ReconcileSourceAsync(run, source, from, startedAt, settings, cancellationToken));
         }
 
-        var failed = run.Sources.Where(s => s.Status == ReconcileStatus.Failed).ToList();
-        var listed = run.Sources.Where(s => s.Status != ReconcileStatus.Skipped).ToList();
+        var failed = run.Sources.Where(s => s.Status == ReconcileOutcome.Failed).ToList();
+        var listed = run.Sources.Where(s => s.Status != ReconcileOutcome.Skipped).ToList();
         var result = new ReconcileRun
         {
-            Status = failed.Count > 0 ? ReconcileStatus.Failed
-                : run.Sources.Any(s => s.Status == ReconcileStatus.Partial) ? ReconcileStatus.Partial
-                : ReconcileStatus.Succeeded,
+            Status = failed.Count > 0 ? ReconcileOutcome.Failed
+                : run.Sources.Any(s => s.Status == ReconcileOutcome.Partial) ? ReconcileOutcome.Partial
+                : ReconcileOutcome.Succeeded,
             StartedAt = startedAt,
             EndedAt = time.GetUtcNow(),
             From = listed.Count == 0 ? null : listed.Min(s => s.From),
@@ -104,7 +104,7 @@ public sealed partial class Reconciler(
         };
         await state.SaveRunAsync(result, cancellationToken);
         metrics.ReconcileEnded(result);
-        if (result.Status is ReconcileStatus.Succeeded or ReconcileStatus.Partial)
+        if (result.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
         {
             var sources = string.Join(",", listed.Select(s => s.Source));
             var contractName = ContractName(result.Contract);
@@ -118,20 +118,20 @@ public sealed partial class Reconciler(
 
     /// <summary>
     /// Lists one source's window in chunks, oldest first, saving the watermark after each chunk; stops starting new
-    /// chunks once the run's budget is spent (<see cref="ReconcileStatus.Partial"/>: the next run carries on).
+    /// chunks once the run's budget is spent (<see cref="ReconcileOutcome.Partial"/>: the next run carries on).
     /// </summary>
     private async Task<SourceRun> ReconcileSourceAsync(RunProgress run, string source, DateTimeOffset from, DateTimeOffset startedAt, ReconcileOptions settings, CancellationToken cancellationToken)
     {
         var budget = settings.RunBudget;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var totals = new SourceRun(source, ReconcileStatus.Succeeded, from, startedAt);
+        var totals = new SourceRun(source, ReconcileOutcome.Succeeded, from, startedAt);
         var chunkStart = from;
         while (chunkStart < startedAt)
         {
             if (chunkStart > from && time.GetUtcNow() - startedAt >= budget)
             {
                 Log.Partial(logger, source, chunkStart, startedAt);
-                return totals with { Status = ReconcileStatus.Partial, CaughtUpTo = chunkStart, Note = $"the run's budget ({budget}) was spent with the window covered up to {chunkStart:o}; the next run carries on from there" };
+                return totals with { Status = ReconcileOutcome.Partial, CaughtUpTo = chunkStart, Note = $"the run's budget ({budget}) was spent with the window covered up to {chunkStart:o}; the next run carries on from there" };
             }
 
             var chunkEnd = chunkStart + ChunkSpan < startedAt ? chunkStart + ChunkSpan : startedAt;
@@ -165,7 +165,7 @@ public sealed partial class Reconciler(
             {
                 run.Requests++;
                 Log.Failed(logger, ex, source, totals.Pages + 1, (ex as AthosApiException)?.RequestId);
-                return totals with { Status = ReconcileStatus.Failed, CaughtUpTo = chunkStart, Note = ex.Message };
+                return totals with { Status = ReconcileOutcome.Failed, CaughtUpTo = chunkStart, Note = ex.Message };
             }
 
             chunkStart = chunkEnd;

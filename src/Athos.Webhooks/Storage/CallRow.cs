@@ -102,36 +102,12 @@ public sealed class CallRow : ITableEntity
     internal string? RepId => ExternalUserId ?? AgentId;
 
     /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c>, the recording's state and the change's key and kind.</summary>
-    internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson) => new()
+    internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson)
     {
-        PartitionKey = partitionKey,
-        RowKey = rowKey,
-        CallId = CallId,
-        Status = Status,
-        Source = Source,
-        ExternalUserId = ExternalUserId,
-        ExternalAgencyId = ExternalAgencyId,
-        AgentId = AgentId,
-        AgencyId = AgencyId,
-        DrillKey = DrillKey,
-        StartedAt = StartedAt,
-        EndedAt = EndedAt,
-        DurationSec = DurationSec,
-        ScoredAt = ScoredAt,
-        OverallScore = OverallScore,
-        Summary = Summary,
-        Feedback = Feedback,
-        ComplianceTotalScore = ComplianceTotalScore,
-        ScoreJson = withScoreJson ? ScoreJson : null,
-        FailureReason = FailureReason,
-        FailureMessage = FailureMessage,
-        FailedAt = FailedAt,
-        AthosUpdatedAt = AthosUpdatedAt,
-        EnrichedAt = EnrichedAt,
-        AthosRequestId = AthosRequestId,
-        Truncated = Truncated,
-        SchemaVersion = SchemaVersion,
-    };
+        var clone = new CallRow { PartitionKey = partitionKey, RowKey = rowKey, ScoreJson = withScoreJson ? ScoreJson : null };
+        IndexColumns.Copy(this, clone);
+        return clone;
+    }
 }
 
 /// <summary>Values of <see cref="CallRow.RecordingStatus"/>.</summary>

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Storage;
 
 /// <summary>What a write of a call's rows did, and the <c>AthosCalls</c> row it compared with (null when there was none).</summary>
-public readonly record struct RowWrite(RowWriteResult Result, CallRow? Stored);
+public readonly record struct RowWriteResult(RowWriteOutcome Outcome, CallRow? Stored);
 
 /// <summary>
 /// What a writer already knows of the stored <c>AthosCalls</c> row, sparing its first read: nothing
@@ -18,17 +18,17 @@ public readonly record struct PriorRow
 
     public static PriorRow Unknown => default;
 
-    public static PriorRow ProbablyAbsent => new(true, null);
+    public static PriorRow ProbablyAbsent => new(known: true, row: null);
 
     public bool Known { get; }
 
     public CallRow? Row { get; }
 
-    public static PriorRow Of(CallRow? row) => new(true, row);
+    public static PriorRow Of(CallRow? row) => new(known: true, row);
 }
 
 /// <summary>What a write of a call's rows did.</summary>
-public enum RowWriteResult
+public enum RowWriteOutcome
 {
     /// <summary>The rows now hold this version.</summary>
     Stored,
@@ -71,7 +71,7 @@ public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time 
     /// first read when the caller knows the stored row, or guesses there is none: every write before the commit only
     /// moves forward, so a wrong guess costs requests, never a newer version.
     /// </summary>
-    public async Task<RowWrite> WriteAsync(CallRow incoming, PriorRow prior, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    public async Task<RowWriteResult> WriteAsync(CallRow incoming, PriorRow prior, Func<CallRow?, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         incoming.PartitionKey = incoming.CallId;
@@ -93,7 +93,7 @@ public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time 
                     await _changes.EnsureLoggedAsync(stored!, cancellationToken);
                 }
 
-                return new RowWrite(comparison == 0 ? RowWriteResult.Unchanged : RowWriteResult.Superseded, stored);
+                return new RowWriteResult(comparison == 0 ? RowWriteOutcome.Unchanged : RowWriteOutcome.Superseded, stored);
             }
 
             // The archive (and recording) and the index rows are all written before the commit and each only moves
@@ -129,7 +129,7 @@ public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time 
             }
 
             await _index.SettleAsync(incoming, puts, cancellationToken);
-            return new RowWrite(RowWriteResult.Stored, stored);
+            return new RowWriteResult(RowWriteOutcome.Stored, stored);
         }
 
         throw new StorageConflictException($"The rows of call {incoming.CallId} kept changing under {MaxAttempts} attempts to write them.");

@@ -7,13 +7,13 @@ namespace Athos.Webhooks.Storage;
 public readonly record struct CallVersion(bool IsScored, DateTimeOffset? ScoredAt, DateTimeOffset? UpdatedAt, DateTimeOffset? FailedAt)
     : IComparable<CallVersion>
 {
-    public static CallVersion Scored(DateTimeOffset? scoredAt, DateTimeOffset? updatedAt) => new(true, scoredAt, updatedAt, null);
+    public static CallVersion Scored(DateTimeOffset? scoredAt, DateTimeOffset? updatedAt) => new(IsScored: true, scoredAt, updatedAt, FailedAt: null);
 
-    public static CallVersion Failed(DateTimeOffset failedAt) => new(false, null, null, failedAt);
+    public static CallVersion Failed(DateTimeOffset failedAt) => new(IsScored: false, ScoredAt: null, UpdatedAt: null, failedAt);
 
     public static CallVersion Of(CallRow row) => row.Status == CallStatus.Scored
         ? Scored(row.ScoredAt, row.AthosUpdatedAt)
-        : new CallVersion(false, null, null, row.FailedAt);
+        : new CallVersion(IsScored: false, ScoredAt: null, UpdatedAt: null, row.FailedAt);
 
     public int CompareTo(CallVersion other)
     {

@@ -146,7 +146,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>A webhook delivery was answered.</summary>
-    public void DeliveryAnswered(WebhookOutcome outcome, TimeSpan elapsed)
+    public void DeliveryAnswered(WebhookResult outcome, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var tags = new TagList { { Tags.Outcome, OutcomeOf(outcome) }, { Tags.Status, outcome.StatusCode } };
@@ -155,7 +155,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>The outcome tag of a delivery: its status (<c>accepted</c>, …) or, for an error, its code.</summary>
-    public static string OutcomeOf(WebhookOutcome outcome)
+    public static string OutcomeOf(WebhookResult outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         return outcome.Status ?? outcome.Error?.Code ?? "unknown";
@@ -207,7 +207,7 @@ public sealed class AthosMetrics
     public void MessagePoisoned() => _poisoned.Add(1);
 
     /// <summary>The reconcile status as tagged and logged: <c>succeeded</c>, <c>partial</c>, <c>failed</c>, <c>skipped</c>.</summary>
-    public static string StatusName(ReconcileStatus status) => status.ToString().ToLowerInvariant();
+    public static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
 
     /// <summary>The origin as it is written in work items.</summary>
     public static string OriginName(WorkOrigin? origin) => origin?.ToString().ToLowerInvariant() ?? "unknown";

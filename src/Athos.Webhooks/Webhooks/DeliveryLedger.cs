@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>What <see cref="DeliveryLedger.ClaimAsync"/> found.</summary>
-public enum DeliveryClaim
+public enum DeliveryClaimOutcome
 {
     /// <summary>This message owns the work: do it.</summary>
     Claimed,
@@ -85,14 +85,14 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
     /// Claims a webhook's work item for the queue message <paramref name="messageId"/> before any work is done, so
     /// that a duplicate delivery (a second message for the same webhook id) causes no second Athos fetch.
     /// </summary>
-    public async Task<DeliveryClaim> ClaimAsync(string webhookId, string callId, bool success, DateTimeOffset? receivedAt, string messageId, CancellationToken cancellationToken = default)
+    public async Task<DeliveryClaimOutcome> ClaimAsync(string webhookId, string callId, bool success, DateTimeOffset? receivedAt, string messageId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var record = new DeliveryRecord
         {
             PartitionKey = webhookId,
             CallId = callId,
-            Event = "call.scored",
+            Event = WebhookEventTypes.CallScored,
             Success = success,
             ReceivedAt = receivedAt ?? now,
             LastReceivedAt = receivedAt ?? now,
@@ -103,7 +103,7 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
         try
         {
             await _table.AddEntityAsync(record, cancellationToken);
-            return DeliveryClaim.Claimed;
+            return DeliveryClaimOutcome.Claimed;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -115,17 +115,17 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
         {
             case null:
                 await _table.UpsertEntityAsync(record, TableUpdateMode.Replace, cancellationToken);
-                return DeliveryClaim.Claimed;
+                return DeliveryClaimOutcome.Claimed;
             case { Status: DeliveryStatus.Claimed or DeliveryStatus.Processing } when existing.MessageId == messageId:
-                return DeliveryClaim.Claimed;
+                return DeliveryClaimOutcome.Claimed;
             case { Status: DeliveryStatus.Claimed or DeliveryStatus.Processing or DeliveryStatus.Processed }:
                 // A duplicate that reached the queue before the first was processed: count it, do nothing else.
                 await RecordRepeatAsync(existing, cancellationToken);
-                return DeliveryClaim.AlreadyHandled;
+                return DeliveryClaimOutcome.AlreadyHandled;
             default:
                 record.ETag = existing.ETag;
                 await _table.UpdateEntityAsync(record, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-                return DeliveryClaim.Claimed;
+                return DeliveryClaimOutcome.Claimed;
         }
     }
 

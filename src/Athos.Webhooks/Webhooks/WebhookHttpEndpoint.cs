@@ -17,11 +17,11 @@ public static class WebhookHttpEndpoint
     public const string Path = "/api/athos/webhook";
 
     /// <summary>Translates the request, runs the receiver once over the raw body, and returns the answer to write.</summary>
-    public static Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) =>
+    public static Task<JsonHttpResult<WebhookResponseBody>> HandleAsync(HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) =>
         HandleAsync(request, receiver, null, cancellationToken);
 
     /// <summary>As above, counting the delivery and its ACK duration in <paramref name="metrics"/>.</summary>
-    public static async Task<JsonHttpResult<WebhookAnswer>> HandleAsync(HttpRequest request, WebhookReceiver receiver, AthosMetrics? metrics, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult<WebhookResponseBody>> HandleAsync(HttpRequest request, WebhookReceiver receiver, AthosMetrics? metrics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(receiver);
@@ -35,7 +35,7 @@ public static class WebhookHttpEndpoint
                 request.Body),
             cancellationToken);
         metrics?.DeliveryAnswered(outcome, Stopwatch.GetElapsedTime(started));
-        return new JsonHttpResult<WebhookAnswer>(outcome.StatusCode, new WebhookAnswer(outcome.Status, outcome.Error), WebhookJsonContext.Default.WebhookAnswer, outcome.RetryAfter);
+        return new JsonHttpResult<WebhookResponseBody>(outcome.StatusCode, new WebhookResponseBody(outcome.Status, outcome.Error), WebhookJsonContext.Default.WebhookResponseBody, outcome.RetryAfter);
     }
 
     /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>

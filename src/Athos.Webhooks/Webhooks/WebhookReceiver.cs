@@ -25,46 +25,46 @@ public sealed partial class WebhookReceiver(
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
-    public async Task<WebhookOutcome> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
+    public async Task<WebhookResult> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var settings = options.CurrentValue;
 
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {
-            return Rejected(WebhookOutcome.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
+            return Rejected(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
         }
 
         var body = await BoundedBody.ReadAsync(request.Body, WebhookOptions.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Rejected(WebhookOutcome.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
+            return Rejected(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
         }
 
         // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
         var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, time.GetUtcNow(), settings.Tolerance);
-        if (verdict != SignatureVerdict.Valid)
+        if (verdict != SignatureOutcome.Valid)
         {
             return Rejected(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
         }
 
         if (!IsJson(request.ContentType))
         {
-            return Rejected(WebhookOutcome.Reject(415, WebhookErrorCodes.UnsupportedMediaType, $"Content-Type must be application/json; it is '{request.ContentType}'."), request.WebhookId);
+            return Rejected(WebhookResult.Reject(415, WebhookErrorCodes.UnsupportedMediaType, $"Content-Type must be application/json; it is '{request.ContentType}'."), request.WebhookId);
         }
 
         if (string.IsNullOrEmpty(request.WebhookId))
         {
-            return Rejected(WebhookOutcome.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookRequest.WebhookIdHeader} header is required."), null);
+            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookRequest.WebhookIdHeader} header is required."), null);
         }
 
         if (!WebhookId.IsValid(request.WebhookId))
         {
-            return Rejected(WebhookOutcome.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookRequest.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
+            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookRequest.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
         }
 
         var webhookId = request.WebhookId;
-        var webhookEvent = WebhookEvent.Parse(body, out var unhandledEvent, out var athosRequestId, out var rejection);
+        var (webhookEvent, unhandledEvent, athosRequestId, rejection) = WebhookEventParser.Parse(body);
         if (rejection is not null)
         {
             return Rejected(rejection, webhookId);
@@ -80,7 +80,7 @@ public sealed partial class WebhookReceiver(
             {
                 await ledger.RecordIgnoredAsync(webhookId, unhandledEvent, athosRequestId, budget.Token);
                 Log.Ignored(logger, webhookId, unhandledEvent, athosRequestId);
-                return WebhookOutcome.Ignored;
+                return WebhookResult.Ignored;
             }
 
             // One storage request, the queue put: a repeated delivery is queued too, and the worker recognises it by its
@@ -88,12 +88,12 @@ public sealed partial class WebhookReceiver(
             var call = webhookEvent!;
             await queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
             Log.Accepted(logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
-            return WebhookOutcome.Accepted;
+            return WebhookResult.Accepted;
         }
         catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
             Log.StorageUnavailable(logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
-            return new WebhookOutcome(503, Error: new ApiError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
+            return new WebhookResult(503, Error: new ApiError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
         }
     }
 
@@ -119,19 +119,19 @@ public sealed partial class WebhookReceiver(
             };
     }
 
-    private WebhookOutcome Rejected(WebhookOutcome outcome, string? webhookId)
+    private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
     {
         // The id is unauthenticated here: it is logged only when well-formed.
         Log.Rejected(logger, outcome.StatusCode, outcome.Error!.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null);
         return outcome;
     }
 
-    private static WebhookOutcome SignatureRejection(SignatureVerdict verdict, TimeSpan tolerance) => verdict switch
+    private static WebhookResult SignatureRejection(SignatureOutcome verdict, TimeSpan tolerance) => verdict switch
     {
-        SignatureVerdict.Missing => WebhookOutcome.Reject(401, WebhookErrorCodes.MissingSignature, $"The {WebhookSignature.HeaderName} header is required."),
-        SignatureVerdict.Malformed => WebhookOutcome.Reject(401, WebhookErrorCodes.MalformedSignature, $"{WebhookSignature.HeaderName} must look like t=<unix seconds>,v1=<64 hex characters>."),
-        SignatureVerdict.Stale => WebhookOutcome.Reject(401, WebhookErrorCodes.StaleTimestamp, $"The signed timestamp is more than {tolerance.TotalSeconds:0} seconds from now."),
-        _ => WebhookOutcome.Reject(401, WebhookErrorCodes.InvalidSignature, "No v1 signature matches the configured secret."),
+        SignatureOutcome.Missing => WebhookResult.Reject(401, WebhookErrorCodes.MissingSignature, $"The {WebhookSignature.HeaderName} header is required."),
+        SignatureOutcome.Malformed => WebhookResult.Reject(401, WebhookErrorCodes.MalformedSignature, $"{WebhookSignature.HeaderName} must look like t=<unix seconds>,v1=<64 hex characters>."),
+        SignatureOutcome.Stale => WebhookResult.Reject(401, WebhookErrorCodes.StaleTimestamp, $"The signed timestamp is more than {tolerance.TotalSeconds:0} seconds from now."),
+        _ => WebhookResult.Reject(401, WebhookErrorCodes.InvalidSignature, "No v1 signature matches the configured secret."),
     };
 
     private static bool IsJson(string? contentType) =>

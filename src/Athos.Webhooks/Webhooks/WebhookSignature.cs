@@ -5,7 +5,7 @@ using System.Text;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>What a signature check concluded.</summary>
-public enum SignatureVerdict
+public enum SignatureOutcome
 {
     Valid,
 
@@ -39,17 +39,17 @@ public static class WebhookSignature
     private const int MaxHeaderLength = 2048;
     private const int HashHexLength = 64;
 
-    public static SignatureVerdict Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
+    public static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
     {
         ArgumentNullException.ThrowIfNull(secrets);
         if (string.IsNullOrWhiteSpace(header))
         {
-            return SignatureVerdict.Missing;
+            return SignatureOutcome.Missing;
         }
 
         if (!TryParse(header, out var timestamp, out var signatures))
         {
-            return SignatureVerdict.Malformed;
+            return SignatureOutcome.Malformed;
         }
 
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
@@ -66,10 +66,10 @@ public static class WebhookSignature
 
         if (!matched)
         {
-            return SignatureVerdict.Mismatch;
+            return SignatureOutcome.Mismatch;
         }
 
-        return Math.Abs(now.ToUnixTimeSeconds() - timestamp) > (long)tolerance.TotalSeconds ? SignatureVerdict.Stale : SignatureVerdict.Valid;
+        return Math.Abs(now.ToUnixTimeSeconds() - timestamp) > (long)tolerance.TotalSeconds ? SignatureOutcome.Stale : SignatureOutcome.Valid;
     }
 
     /// <summary>The lowercase hex <c>v1</c> for a body: what Athos sends, and what <c>send-test-webhook</c> signs with.</summary>

@@ -181,7 +181,7 @@ public sealed partial class WorkItemProcessor(
         // Only webhook items are deduplicated by delivery id; redriven ones run regardless, and a deferred copy carries
         // on its original's claim.
         if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId, Deferrals: 0 }
-            && await ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaim.AlreadyHandled)
+            && await ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaimOutcome.AlreadyHandled)
         {
             Log.Processed(logger, callId.Value, item.Origin, WorkOutcome.Duplicate, item.WebhookId, dequeueCount);
             return WorkOutcome.Duplicate;

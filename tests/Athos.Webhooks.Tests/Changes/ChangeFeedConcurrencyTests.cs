@@ -136,7 +136,7 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
     {
         private readonly CallRowWriter _rows = new(test.GatedTables(), clock);
 
-        public Task<RowWrite> WriteAsync(string callId, int version) => StorageGate.RunAs(name, async () =>
+        public Task<RowWriteResult> WriteAsync(string callId, int version) => StorageGate.RunAs(name, async () =>
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -145,7 +145,7 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
                     // A first version is written as a webhook's is, on the guess that the call is new.
                     var prior = version == 1 ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
                     var write = await _rows.WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, version)), prior, null, TestContext.Current.CancellationToken);
-                    if (write.Result == RowWriteResult.Stored)
+                    if (write.Outcome == RowWriteOutcome.Stored)
                     {
                         test._stored.Enqueue((callId, version));
                     }

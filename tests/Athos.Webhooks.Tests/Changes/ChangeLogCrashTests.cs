@@ -35,7 +35,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         var retried = await StorageGate.RunAs("v2 retried", () => WriteAsync(TestCalls.Scored(CallId, 2)));
         var again = await StorageGate.RunAs("v2 again", () => WriteAsync(TestCalls.Scored(CallId, 2)));
 
-        Assert.Equal((RowWriteResult.Unchanged, RowWriteResult.Unchanged), (retried.Result, again.Result));
+        Assert.Equal((RowWriteOutcome.Unchanged, RowWriteOutcome.Unchanged), (retried.Outcome, again.Outcome));
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal([(ChangeKinds.Created, 61.0), (ChangeKinds.Rescored, 62.0)], rows.Select(r => (r.ChangeKind, r.OverallScore!.Value)));
         // Within the deadline the retry appends at the stamp the commit chose: the main row names it.
@@ -58,7 +58,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         _clock.Advance(CallChangeFeed.ReadMargin + TimeSpan.FromSeconds(1));
         var (after, _) = await TestCalls.ReadAllAsync(reader, checkpoint);
 
-        Assert.Equal(RowWriteResult.Unchanged, retried.Result);
+        Assert.Equal(RowWriteOutcome.Unchanged, retried.Outcome);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal([ChangeKinds.Created, ChangeKinds.Void, ChangeKinds.Rescored], rows.Select(r => r.ChangeKind));
         Assert.Equal(committed.ChangeKey, rows[1].RowKey);
@@ -80,7 +80,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         var retried = await StorageGate.RunAs("v2 retried", () => WriteAsync(TestCalls.Scored(CallId, 2)));
         append.Release();
 
-        Assert.Equal((RowWriteResult.Stored, RowWriteResult.Unchanged), ((await slow).Result, retried.Result));
+        Assert.Equal((RowWriteOutcome.Stored, RowWriteOutcome.Unchanged), ((await slow).Outcome, retried.Outcome));
         Assert.Equal([ChangeKinds.Created, ChangeKinds.Rescored], (await TestCalls.ChangeRowsAsync(storage.ConnectionString)).Select(r => r.ChangeKind));
     }
 
@@ -94,7 +94,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         _clock.Advance(TimeSpan.FromMinutes(4));
         commit.Release();
 
-        Assert.Equal(RowWriteResult.Stored, (await held).Result);
+        Assert.Equal(RowWriteOutcome.Stored, (await held).Outcome);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal([ChangeKinds.Created, ChangeKinds.Void, ChangeKinds.Rescored], rows.Select(r => r.ChangeKind));
         Assert.Equal(_clock.GetUtcNow(), rows[2].ChangedAt);
@@ -110,7 +110,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
 
         var retried = await WriteAsync(TestCalls.Scored(CallId, 2));
 
-        Assert.Equal(RowWriteResult.Superseded, retried.Result);
+        Assert.Equal(RowWriteOutcome.Superseded, retried.Outcome);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal([(ChangeKinds.Created, 61.0), (ChangeKinds.Rescored, 63.0)], rows.Select(r => (r.ChangeKind, r.OverallScore!.Value)));
     }
@@ -120,11 +120,11 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
     {
         var fresh = "athos_call_kinds01";
         var failing = "athos_call_kinds02";
-        var results = new List<RowWriteResult>();
+        var results = new List<RowWriteOutcome>();
         async Task Write(CallRow row)
         {
             _clock.Advance(TimeSpan.FromSeconds(1));
-            results.Add((await WriteAsync(row)).Result);
+            results.Add((await WriteAsync(row)).Outcome);
         }
 
         await Write(TestCalls.Scored(fresh, 1));
@@ -140,7 +140,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         await Write(upgraded);
 
         Assert.Equal(
-            [RowWriteResult.Stored, RowWriteResult.Unchanged, RowWriteResult.Stored, RowWriteResult.Superseded, RowWriteResult.Superseded, RowWriteResult.Stored, RowWriteResult.Unchanged, RowWriteResult.Stored, RowWriteResult.Stored],
+            [RowWriteOutcome.Stored, RowWriteOutcome.Unchanged, RowWriteOutcome.Stored, RowWriteOutcome.Superseded, RowWriteOutcome.Superseded, RowWriteOutcome.Stored, RowWriteOutcome.Unchanged, RowWriteOutcome.Stored, RowWriteOutcome.Stored],
             results);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal(
@@ -168,7 +168,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
 
     private static bool MainWrite(StorageRequest request) => request.Target == StorageNames.CallsTable && !request.IsRead;
 
-    private Task<RowWrite> WriteAsync(CallRow row) =>
+    private Task<RowWriteResult> WriteAsync(CallRow row) =>
         new CallRowWriter(Tables(), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
 
     private async Task<CallRow> MainAsync() => (await new CallReader(Tables()).GetAsync(CallId, TestContext.Current.CancellationToken))!;

@@ -133,7 +133,7 @@ public sealed class ChangeFeedEndToEndTests(AzuriteFixture storage) : IClassFixt
         await RunnerDrain.WaitAsync(runner);
         if (reconcile)
         {
-            Assert.NotEqual(ReconcileStatus.Failed, (await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+            Assert.NotEqual(ReconcileOutcome.Failed, (await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
             await RunnerDrain.WaitAsync(runner);
         }
 

@@ -37,9 +37,9 @@ public sealed class CurrentContractEndToEndTests(AzuriteFixture storage) : IClas
         await RunnerDrain.WaitAsync(runner);
 
         // The reconciler saw the current contract and listed both sources.
-        Assert.Equal((ReconcileStatus.Succeeded, Athos.Webhooks.AthosApi.AthosContract.Current), (run.Status, run.Contract));
+        Assert.Equal((ReconcileOutcome.Succeeded, Athos.Webhooks.AthosApi.AthosContract.Current), (run.Status, run.Contract));
         Assert.Equal([SimulatedCall.RoleplaySource, SimulatedCall.RealCallSource], run.Sources.Select(s => s.Source));
-        Assert.All(run.Sources, s => Assert.Equal(ReconcileStatus.Succeeded, s.Status));
+        Assert.All(run.Sources, s => Assert.Equal(ReconcileOutcome.Succeeded, s.Status));
 
         // Calls of both sources were dropped, and every scored call is stored, current, with both id families.
         var scored = simulator.Calls.All().Where(c => c.State == CallState.Scored).ToList();

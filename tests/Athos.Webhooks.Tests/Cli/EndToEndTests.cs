@@ -1,6 +1,6 @@
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Webhooks;
 
 namespace Athos.Webhooks.Tests.Cli;
@@ -36,7 +36,7 @@ public sealed class EndToEndTests(FaultyDayScenario day) : IClassFixture<FaultyD
     [Fact]
     public void One_reconcile_recovers_exactly_the_calls_whose_latest_webhook_was_never_acknowledged()
     {
-        Assert.Equal(ReconcileStatus.Succeeded, day.Reconcile.Status);
+        Assert.Equal(ReconcileOutcome.Succeeded, day.Reconcile.Status);
         Assert.Equal(day.Scored.Count(c => !day.LastDelivery[c.Id].Acked), day.Reconcile.Queued);
         Assert.InRange(day.Reconcile.Queued, 60, 160);
     }

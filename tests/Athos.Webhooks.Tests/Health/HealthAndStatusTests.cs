@@ -42,7 +42,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         {
             await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
             await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
-            Assert.Equal(ReconcileStatus.Succeeded, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(ReconcileOutcome.Succeeded, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
         }
 
         var (functions, runner) = await BothHostsAsync();
@@ -96,9 +96,9 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         {
             // Succeeded two hours ago; failing since (the default schedule runs every 10 minutes).
             var store = app.Get<ReconcileStateStore>();
-            await store.SaveRunAsync(new ReconcileRun { Status = ReconcileStatus.Succeeded, StartedAt = now.AddHours(-2), EndedAt = now.AddHours(-2) }, TestContext.Current.CancellationToken);
+            await store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Succeeded, StartedAt = now.AddHours(-2), EndedAt = now.AddHours(-2) }, TestContext.Current.CancellationToken);
             _simulator.Faults.Add(r => r.Operation == ApiOperation.List, new FaultResponse(401, "INVALID_API_KEY"));
-            Assert.Equal(ReconcileStatus.Failed, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(ReconcileOutcome.Failed, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
             _simulator.Faults.Clear();
         }
 

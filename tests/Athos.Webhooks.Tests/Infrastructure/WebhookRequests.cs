@@ -14,7 +14,7 @@ public static class WebhookRequests
     public static byte[] CallScored(string callId, bool success = true, string webhookRequestId = "req_00000000-0000-0000-0000-000000000001", string? reason = null) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["event"] = "call.scored",
+            ["event"] = WebhookEventTypes.CallScored,
             ["success"] = success,
             ["callId"] = callId,
             ["source"] = "roleplay",

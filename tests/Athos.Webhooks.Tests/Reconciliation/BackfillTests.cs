@@ -122,6 +122,9 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         var progress = await WebhookRequests.ExecuteAsync(await functions.GetAsync(status, jobId, TestContext.Current.CancellationToken), status);
 
         Assert.Equal(202, started.Status);
+        Assert.Equal(
+            ["jobId", "kind", "status", "sources", "from", "to", "pagesDone", "listed", "missing", "stale", "recordings", "pending", "skippedIds", "queued", "createdAt"],
+            started.Body.EnumerateObject().Select(p => p.Name));
         Assert.Equal("running", started.Body.GetProperty("status").GetString());
         Assert.Equal(200, progress.Status);
         Assert.Equal(("completed", 30, 30), (progress.Body.GetProperty("status").GetString(), progress.Body.GetProperty("listed").GetInt32(), progress.Body.GetProperty("queued").GetInt32()));
@@ -146,6 +149,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
 
         Assert.Equal((status, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(["error"], answer.Body.EnumerateObject().Select(p => p.Name));
         Assert.Equal(field, answer.Body.GetProperty("error").TryGetProperty("field", out var f) ? f.GetString() : null);
         Assert.Equal(0, await _queues.CountAsync());
     }

@@ -43,9 +43,9 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var rescan = await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
-        Assert.Equal((ReconcileStatus.Succeeded, AthosContract.Early), (run.Status, run.Contract));
+        Assert.Equal((ReconcileOutcome.Succeeded, AthosContract.Early), (run.Status, run.Contract));
         var realCalls = Assert.Single(run.Sources, s => s.Source == CallSources.RealCall);
-        Assert.Equal(ReconcileStatus.Skipped, realCalls.Status);
+        Assert.Equal(ReconcileOutcome.Skipped, realCalls.Status);
         Assert.Contains("early contract", realCalls.Note, StringComparison.Ordinal);
         foreach (var job in new[] { backfill, rescan! })
         {
@@ -73,11 +73,11 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = CallId.Parse(other.Id) }), "msg-1", 1, TestContext.Current.CancellationToken);
         var known = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileStatus.Succeeded, null), (unknown.Status, unknown.Contract));
+        Assert.Equal((ReconcileOutcome.Succeeded, null), (unknown.Status, unknown.Contract));
         Assert.Contains("has not yet shown", Assert.Single(unknown.Sources, s => s.Source == CallSources.RealCall).Note, StringComparison.Ordinal);
         Assert.Equal(unknown.Sources.Single(s => s.Source == CallSources.Roleplay).Pages + 1, unknown.AthosRequests);
         Assert.Equal(AthosContract.Current, known.Contract);
-        Assert.Equal((ReconcileStatus.Succeeded, 2, 1), Summary(known, CallSources.RealCall));
+        Assert.Equal((ReconcileOutcome.Succeeded, 2, 1), Summary(known, CallSources.RealCall));
         Assert.Equal([realCall.Id], await _queues.PeekAllIdsAsync());
     }
 
@@ -92,8 +92,8 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(AthosContract.Current, run.Contract);
-        Assert.Equal((ReconcileStatus.Succeeded, 0, 0), Summary(run, CallSources.Roleplay));
-        Assert.Equal((ReconcileStatus.Succeeded, 1, 1), Summary(run, CallSources.RealCall));
+        Assert.Equal((ReconcileOutcome.Succeeded, 0, 0), Summary(run, CallSources.Roleplay));
+        Assert.Equal((ReconcileOutcome.Succeeded, 1, 1), Summary(run, CallSources.RealCall));
         Assert.Equal([realCall.Id], await _queues.PeekAllIdsAsync());
     }
 
@@ -181,7 +181,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         Assert.Null(await _tables.MainAsync(roleplay.Id));
     }
 
-    private static (ReconcileStatus Status, int Listed, int Queued) Summary(ReconcileRun run, string source) =>
+    private static (ReconcileOutcome Status, int Listed, int Queued) Summary(ReconcileRun run, string source) =>
         run.Sources.Single(s => s.Source == source) is var s ? (s.Status, s.Listed, s.Missing + s.Stale) : default;
 
     private static SimulatedCall AddCall(AthosSimulator simulator, string source, DateTimeOffset startedAt, DateTimeOffset endedAt)

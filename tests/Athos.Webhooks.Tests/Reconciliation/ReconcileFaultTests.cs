@@ -43,12 +43,12 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var next = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileStatus.Succeeded, 1, 5), (run.Status, run.SkippedIds, run.Queued));
+        Assert.Equal((ReconcileOutcome.Succeeded, 1, 5), (run.Status, run.SkippedIds, run.Queued));
         Assert.Equal(good.Select(c => c.Id).Order(), (await _queues.PeekAllIdsAsync()).Order());
         var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == 4007).ToList();
         Assert.Equal(2, logged.Count);
         Assert.All(logged, l => Assert.StartsWith("req_", l.StructuredState!.Single(p => p.Key == "AthosRequestId").Value, StringComparison.Ordinal));
-        Assert.Equal((ReconcileStatus.Succeeded, 1), (next.Status, next.SkippedIds));
+        Assert.Equal((ReconcileOutcome.Succeeded, 1), (next.Status, next.SkippedIds));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         var run = await app.Get<Reconciler>().RunAsync(deadline.Token);
 
         var roleplay = run.Sources.Single(s => s.Source == CallSources.Roleplay);
-        Assert.Equal((ReconcileStatus.Failed, ReconcileStatus.Failed), (run.Status, roleplay.Status));
+        Assert.Equal((ReconcileOutcome.Failed, ReconcileOutcome.Failed), (run.Status, roleplay.Status));
         Assert.Contains("already returned", roleplay.Note, StringComparison.Ordinal);
         Assert.Equal(loop == "A>A" ? 2 : 3, athos.ListRequests);
     }
@@ -123,12 +123,12 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
             runs.Add(await reconciler.RunAsync(TestContext.Current.CancellationToken));
             watermarks.Add((await states.GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.Roleplay));
         }
-        while (runs[^1].Status == ReconcileStatus.Partial && runs.Count < 30);
+        while (runs[^1].Status == ReconcileOutcome.Partial && runs.Count < 30);
 
         // Each run covered one six-hour chunk (five hours new: the overlap re-lists one) of the window and kept it.
         Assert.InRange(runs.Count, 13, 16);
-        Assert.All(runs.SkipLast(1), r => Assert.Equal(ReconcileStatus.Partial, r.Status));
-        Assert.Equal(ReconcileStatus.Succeeded, runs[^1].Status);
+        Assert.All(runs.SkipLast(1), r => Assert.Equal(ReconcileOutcome.Partial, r.Status));
+        Assert.Equal(ReconcileOutcome.Succeeded, runs[^1].Status);
         Assert.Equal(watermarks.Order(), watermarks);
         Assert.Equal(runs[^1].StartedAt, watermarks[^1]);
 

@@ -44,7 +44,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var queued = await _queues.PeekAllIdsAsync();
 
-        Assert.Equal(ReconcileStatus.Succeeded, run.Status);
+        Assert.Equal(ReconcileOutcome.Succeeded, run.Status);
         Assert.InRange(dropped.Count, 240, 360);
         Assert.Equal(dropped.Order(), queued.Order());
         Assert.Equal((1000, run.AthosRequests, dropped.Count, 0, dropped.Count), (run.Listed, run.Pages, run.Missing, run.Stale, run.Queued));
@@ -103,13 +103,13 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var recovered = await reconciler.RunAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
-        Assert.Equal((ReconcileStatus.Failed, 3, 4, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
+        Assert.Equal((ReconcileOutcome.Failed, 3, 4, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
         Assert.Contains("INTERNAL_ERROR", failed.Error, StringComparison.Ordinal);
         var roleplay = failed.Sources.Single(s => s.Source == CallSources.Roleplay);
         Assert.Equal(roleplay.From + Reconciler.ChunkSpan, roleplay.CaughtUpTo);
         Assert.Equal(roleplay.CaughtUpTo, stateAfterFailure.WatermarkOf(CallSources.Roleplay));
-        Assert.Equal(ReconcileStatus.Failed, stateAfterFailure.LastRunStatus);
-        Assert.Equal(ReconcileStatus.Succeeded, recovered.Status);
+        Assert.Equal(ReconcileOutcome.Failed, stateAfterFailure.LastRunStatus);
+        Assert.Equal(ReconcileOutcome.Succeeded, recovered.Status);
         Assert.Equal(recovered.StartedAt, (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.Roleplay));
         Assert.Equal(calls.Select(c => c.Id).Order(), (await _tables.QueryAsync(StorageNames.CallsTable, string.Empty)).Select(r => r.CallId).Order());
     }
@@ -123,8 +123,8 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var runs = await Task.WhenAll(app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken), app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken));
 
-        Assert.Equal([ReconcileStatus.Succeeded, ReconcileStatus.Skipped], runs.Select(r => r.Status).Order());
-        Assert.Equal(runs.Single(r => r.Status == ReconcileStatus.Succeeded).AthosRequests, _simulator.Requests.ListRequests);
+        Assert.Equal([ReconcileOutcome.Succeeded, ReconcileOutcome.Skipped], runs.Select(r => r.Status).Order());
+        Assert.Equal(runs.Single(r => r.Status == ReconcileOutcome.Succeeded).AthosRequests, _simulator.Requests.ListRequests);
         Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 4003);
     }
 

@@ -49,7 +49,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         await StorageGate.RunAs("v4", () => WriteAsync(v4));
         v2AfterLosing.Release();
 
-        Assert.Equal(RowWriteResult.Superseded, (await v2Writer).Result);
+        Assert.Equal(RowWriteOutcome.Superseded, (await v2Writer).Outcome);
         await AssertIndexHoldsExactlyAsync(v4);
     }
 
@@ -77,7 +77,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         await Assert.ThrowsAsync<WriterKilledException>(() => v3Writer);
         var retried = await StorageGate.RunAs("v3 retried", () => WriteAsync(Versions(v4MovesDay).V3));
 
-        Assert.Equal(RowWriteResult.Superseded, retried.Result);
+        Assert.Equal(RowWriteOutcome.Superseded, retried.Outcome);
         await AssertIndexHoldsExactlyAsync(v4);
     }
 
@@ -105,7 +105,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
 
         var retried = await StorageGate.RunAs("v3 retried", () => WriteAsync(v3));
 
-        Assert.Equal(RowWriteResult.Unchanged, retried.Result);
+        Assert.Equal(RowWriteOutcome.Unchanged, retried.Outcome);
         await AssertIndexHoldsExactlyAsync(v3);
     }
 
@@ -125,7 +125,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         var second = await StorageGate.RunAs("second", () => WriteAsync(Copy(v4, "second")));
         firstCommit.Release();
 
-        Assert.Equal((RowWriteResult.Unchanged, RowWriteResult.Stored), ((await first).Result, second.Result));
+        Assert.Equal((RowWriteOutcome.Unchanged, RowWriteOutcome.Stored), ((await first).Outcome, second.Outcome));
         Assert.Equal("req_v4_second", (await _tables.MainAsync(CallId))!.AthosRequestId);
         await AssertIndexHoldsExactlyAsync(v4);
     }
@@ -147,7 +147,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         v2Commit.Release();
 
         Assert.Equal(2, repaired.Count);
-        Assert.Equal(RowWriteResult.Stored, (await v2Writer).Result);
+        Assert.Equal(RowWriteOutcome.Stored, (await v2Writer).Outcome);
         await AssertIndexHoldsExactlyAsync(v2);
     }
 
@@ -232,11 +232,11 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         return copy;
     }
 
-    private Task<RowWrite> WriteAsync(CallRow row) =>
+    private Task<RowWriteResult> WriteAsync(CallRow row) =>
         new CallRowWriter(Tables()).WriteAsync(Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
 
     /// <summary>As the queue would: a writer that gives up on contention (or a conflicting request) is run again.</summary>
-    private async Task<RowWrite> WriteUntilDoneAsync(CallRow row, PriorRow prior)
+    private async Task<RowWriteResult> WriteUntilDoneAsync(CallRow row, PriorRow prior)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -120,7 +120,7 @@ public sealed class PipelineMetricsTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal(requests.Sum(m => m.Value), athosDuration.GetMeasurementSnapshot().Count);
 
         // The reconcile run, with its counts per source.
-        Assert.Equal(ReconcileStatus.Succeeded, run.Status);
+        Assert.Equal(ReconcileOutcome.Succeeded, run.Status);
         Assert.Equal(1, Sum(reconcileRuns.GetMeasurementSnapshot(), "status", "succeeded"));
         Assert.Single(reconcileDuration.GetMeasurementSnapshot());
         Assert.Equal(run.Sources.Count, reconcileSources.GetMeasurementSnapshot().Count);

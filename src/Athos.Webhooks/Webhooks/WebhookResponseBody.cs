@@ -5,8 +5,8 @@ using Athos.Webhooks.Hosting;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>The JSON body of a webhook answer: <c>{"status":…}</c> or <c>{"error":{"code","message","field"}}</c>.</summary>
-public sealed record WebhookAnswer(string? Status, ApiError? Error);
+public sealed record WebhookResponseBody(string? Status, ApiError? Error);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(WebhookAnswer))]
+[JsonSerializable(typeof(WebhookResponseBody))]
 internal sealed partial class WebhookJsonContext : JsonSerializerContext;

@@ -3,13 +3,13 @@ using Athos.Webhooks.Hosting;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>The receiver's answer: an HTTP status and a small JSON body (<c>status</c>, or <c>error</c>).</summary>
-public sealed record WebhookOutcome(int StatusCode, string? Status = null, ApiError? Error = null, TimeSpan? RetryAfter = null)
+public sealed record WebhookResult(int StatusCode, string? Status = null, ApiError? Error = null, TimeSpan? RetryAfter = null)
 {
-    public static WebhookOutcome Accepted { get; } = new(202, "accepted");
+    public static WebhookResult Accepted { get; } = new(202, "accepted");
 
-    public static WebhookOutcome Ignored { get; } = new(200, "ignored");
+    public static WebhookResult Ignored { get; } = new(200, "ignored");
 
-    public static WebhookOutcome Reject(int statusCode, string code, string message, string? field = null) =>
+    public static WebhookResult Reject(int statusCode, string code, string message, string? field = null) =>
         new(statusCode, Error: new ApiError(code, message, field));
 }
 
