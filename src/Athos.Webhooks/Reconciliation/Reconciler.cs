@@ -111,6 +111,17 @@ public sealed partial class Reconciler(
     }
 
     /// <summary>
+    /// The run both hosts' timers make, and the one failure policy: as <see cref="RunAsync"/>, but a failed run, once
+    /// recorded and logged, is thrown as <see cref="ReconcileFailedException"/>, so that the host's scheduler counts a
+    /// failed occurrence (Functions: a failed invocation; the local runner: event 5102) and runs the next one as usual.
+    /// </summary>
+    public async Task<ReconcileRun> RunOnScheduleAsync(CancellationToken cancellationToken = default)
+    {
+        var run = await RunAsync(cancellationToken);
+        return run.Status == ReconcileStatus.Failed ? throw new ReconcileFailedException(run.Error) : run;
+    }
+
+    /// <summary>
     /// Lists one source's window in chunks, oldest first, saving the watermark after each chunk; stops starting new
     /// chunks once the run's budget is spent (<see cref="ReconcileStatus.Partial"/>: the next run carries on).
     /// </summary>
