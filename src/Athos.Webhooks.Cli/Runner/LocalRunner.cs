@@ -10,9 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
-/// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving
-/// <c>POST /api/athos/webhook</c> and <c>GET /api/athos/health</c>, the queue worker, and the reconciler, the daily
-/// rescan and housekeeping on their schedules.
+/// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving the Functions
+/// app's HTTP routes (<c>POST /api/athos/webhook</c>, <c>GET /api/athos/health</c>, <c>POST /api/athos/backfill</c>,
+/// <c>GET /api/athos/backfill/{jobId}</c>), the queue worker, and the reconciler, the daily rescan and housekeeping on
+/// their schedules.
 /// </summary>
 internal static class LocalRunner
 {
@@ -47,6 +48,8 @@ internal static class LocalRunner
         builder.Services.AddAthosWebhooks(builder.Configuration);
         // The same telemetry (and log filters) as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
         builder.Services.AddAthosTelemetry(builder.Configuration);
+        builder.Services.AddOptions<AdminKeyOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminKeyOptions>, AdminKeyOptionsValidator>();
         var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
         builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
         builder.Services.AddHostedService<StorageSetup>();
@@ -60,8 +63,11 @@ internal static class LocalRunner
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Every HTTP route of the Functions app, protected as there: anonymous stays open, function and admin levels
+        // need ATHOS_ADMIN_KEY, or a loopback caller when it is not set (tests/…/Hosting/HostParityTests.cs).
         app.MapAthosWebhook();
-        app.MapAthosHealth();
+        app.MapAthosHealth().RequireAdminKey();
+        app.MapAthosBackfill().RequireAdminKey();
         return app;
     }
 
