@@ -1,7 +1,6 @@
 using Athos.Webhooks.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Functions;
 
@@ -20,9 +19,6 @@ public static class FunctionsAppComposition
         // OpenTelemetry from the worker itself (host.json "telemetryMode": "OpenTelemetry" does the same for the host):
         // logs and the Athos.Webhooks meter to Azure Monitor, and the worker tells the host not to forward its logs too.
         builder.Services.AddAthosTelemetry(builder.Configuration).UseFunctionsWorkerDefaults();
-
-        // The Azure SDK logs every storage request at Information; keep its warnings and errors only.
-        builder.Logging.AddFilter("Azure", LogLevel.Warning);
         return builder;
     }
 }

@@ -4,8 +4,9 @@ namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
 /// The local runner's stand-in for a timer trigger: runs a job on a six-field CRON schedule (not on start-up, as in
-/// Azure). Used for the reconciler and the daily rescan; a run that fails is logged and the next occurrence runs as
-/// usual, so the host never stops because of it.
+/// Azure). Used for the reconciler, the daily rescan, housekeeping and the poison sweep. A run that throws (a failed
+/// reconcile throws <c>ReconcileFailedException</c>, as in Functions) is logged as a failed occurrence (5102) and the
+/// next occurrence runs as usual, so the host never stops because of it.
 /// </summary>
 internal sealed partial class CronScheduler(
     string name,
@@ -45,7 +46,7 @@ internal sealed partial class CronScheduler(
         [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "Next {Job} at {Next:o}")]
         public static partial void Next(ILogger logger, string job, DateTimeOffset next);
 
-        [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "{Job} could not run; trying again at the next occurrence")]
+        [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "{Job} failed; the next occurrence runs as usual")]
         public static partial void Failed(ILogger logger, Exception exception, string job);
     }
 }

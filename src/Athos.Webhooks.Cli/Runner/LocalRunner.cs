@@ -10,9 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
-/// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving
-/// <c>POST /api/athos/webhook</c> and <c>GET /api/athos/health</c>, the queue worker, and the reconciler and the daily
-/// rescan on their schedules.
+/// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving the Functions
+/// app's HTTP routes (<c>POST /api/athos/webhook</c>, <c>GET /api/athos/health</c>, <c>POST /api/athos/backfill</c>,
+/// <c>GET /api/athos/backfill/{jobId}</c>), the queue worker, and the reconciler, the daily rescan and housekeeping on
+/// their schedules.
 /// </summary>
 internal static class LocalRunner
 {
@@ -40,36 +41,45 @@ internal static class LocalRunner
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        // The Azure SDK logs every storage request at Information.
-        builder.Logging.AddFilter("Azure", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
 
         // Read now, so that a malformed host.json stops the command with its name rather than at first use.
         builder.Services.AddSingleton(QueueOptions.FromHostJson());
         builder.Services.AddAthosWebhooks(builder.Configuration);
-        // The same telemetry as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+        // The same telemetry (and log filters) as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
         builder.Services.AddAthosTelemetry(builder.Configuration);
+        builder.Services.AddOptions<AdminKeyOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminKeyOptions>, AdminKeyOptionsValidator>();
         var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
         builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
-        builder.Services.AddHostedService(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, ct) => s.GetRequiredService<Reconciler>().RunAsync(ct)));
+        builder.Services.AddHostedService(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, ct) => s.GetRequiredService<Reconciler>().RunOnScheduleAsync(ct)));
         builder.Services.AddHostedService(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(ct)));
+        builder.Services.AddHostedService(provider => Scheduled(provider, "housekeeping", _ => HousekeepingSchedule, (s, ct) => s.GetRequiredService<Housekeeping>().RunAsync(ct)));
         // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
         builder.Services.AddHostedService(provider => Scheduled(provider, "poison sweep", _ => PoisonSweepSchedule, (s, ct) => s.GetRequiredService<PoisonSweeper>().SweepAsync(ct)));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Every HTTP route of the Functions app, protected as there: anonymous stays open, function and admin levels
+        // need ATHOS_ADMIN_KEY, or a loopback caller when it is not set (tests/…/Hosting/HostParityTests.cs).
         app.MapAthosWebhook();
-        app.MapAthosHealth();
+        app.MapAthosHealth().RequireAdminKey();
+        app.MapAthosBackfill().RequireAdminKey();
         return app;
     }
 
-    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = NCrontab.CrontabSchedule.Parse("*/30 * * * * *", new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
+    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = SixFieldCron("*/30 * * * * *");
+
+    private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = SixFieldCron(Housekeeping.Schedule);
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
         new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
+
+    private static NCrontab.CrontabSchedule SixFieldCron(string expression) =>
+        NCrontab.CrontabSchedule.Parse(expression, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
     /// <summary>The webhook URL of a started runner.</summary>
     public static Uri WebhookUrl(WebApplication app)

@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Changes;
 
 /// <summary>
 /// Deletes the changes older than <see cref="ChangeFeedOptions.Retention"/> (<c>ATHOS_CHANGE_RETENTION</c>), a whole
-/// hour partition at a time; run by the reconciler's daily housekeeping, beside the delivery ledger's purge.
+/// hour partition at a time; run by the daily <see cref="Reconciliation.Housekeeping"/>, beside the delivery ledger's purge.
 /// </summary>
 /// <remarks>
 /// Before deleting, it raises the purge watermark (the row <c>purged</c> / <c>""</c>, column <c>PurgedBefore</c>), so

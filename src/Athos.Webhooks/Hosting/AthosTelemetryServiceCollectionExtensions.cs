@@ -26,9 +26,12 @@ public static class AthosTelemetryServiceCollectionExtensions
     /// <summary>The log categories exported at Information: the product's own. Everything else from Warning.</summary>
     public const string AppCategory = "Athos.Webhooks";
 
+    /// <summary>The Azure SDK's log categories: kept from Warning in every provider.</summary>
+    public const string AzureSdkCategory = "Azure";
+
     /// <summary>
-    /// Adds OpenTelemetry logging (the app's own categories at Information, others at Warning) and the
-    /// <c>Athos.Webhooks</c> meter, and the Azure Monitor exporter for all signals when
+    /// Adds OpenTelemetry logging (the app's own categories at Information, others at Warning; the Azure SDK's from
+    /// Warning in every provider, so that no host sets it again) and the <c>Athos.Webhooks</c> meter, and the Azure Monitor exporter for all signals when
     /// <see cref="ConnectionStringSetting"/> is set: every log record and trace (no sampling: the alerts count events,
     /// and freshness percentiles are computed over the per-item events). Returns the builder for host specifics.
     /// </summary>
@@ -40,6 +43,9 @@ public static class AthosTelemetryServiceCollectionExtensions
             // Rules for this provider only, so that the console (or the Functions host's own) logging keeps its rules.
             logging.AddFilter<OpenTelemetryLoggerProvider>(null, LogLevel.Warning);
             logging.AddFilter<OpenTelemetryLoggerProvider>(AppCategory, LogLevel.Information);
+
+            // For every provider, in both hosts: the Azure SDK logs each storage request at Information.
+            logging.AddFilter(AzureSdkCategory, LogLevel.Warning);
         });
 
         var builder = services.AddOpenTelemetry()

@@ -75,6 +75,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<StoredWindow>();
         services.AddTransient<CallPager>();
         services.AddTransient<Reconciler>();
+        services.AddTransient<Housekeeping>();
         services.AddTransient<Backfiller>();
 
         services.AddSingleton<PipelineHealth>();

@@ -63,11 +63,13 @@ public static class BackfillHttpEndpoint
             : new JsonHttpResult<BackfillJobBody>(200, BackfillJobBody.Of(job), BackfillJsonContext.Default.BackfillJobBody);
     }
 
-    /// <summary>Maps both routes (the local runner).</summary>
-    public static void MapAthosBackfill(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps both routes (the local runner, which adds its protection to the group they share).</summary>
+    public static RouteGroupBuilder MapAthosBackfill(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Path, (HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken) => StartAsync(request, backfiller, cancellationToken));
-        endpoints.MapGet(Path + "/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
+        var group = endpoints.MapGroup(Path);
+        group.MapPost(string.Empty, (HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken) => StartAsync(request, backfiller, cancellationToken));
+        group.MapGet("/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
+        return group;
     }
 
     private static bool TryReadRequest(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out List<string>? sources, out JsonHttpResult rejection)

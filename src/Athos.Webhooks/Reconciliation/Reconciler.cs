@@ -1,8 +1,6 @@
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,10 +23,7 @@ public sealed partial class Reconciler(
     StoredWindow stored,
     ReconcileStateStore state,
     LeaseLock locks,
-    DeliveryLedger deliveries,
-    CallChangeRetention changes,
     IOptionsMonitor<ReconcileOptions> options,
-    IOptionsMonitor<WebhookOptions> webhookOptions,
     TimeProvider time,
     ILogger<Reconciler> logger,
     AthosMetrics metrics)
@@ -110,10 +105,20 @@ public sealed partial class Reconciler(
             var contractName = ContractName(result.Contract);
             var status = AthosMetrics.StatusName(result.Status);
             Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources, status, result.Queued);
-            await PurgeDeliveriesIfDueAsync(current, cancellationToken);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The run both hosts' timers make, and the one failure policy: as <see cref="RunAsync"/>, but a failed run, once
+    /// recorded and logged, is thrown as <see cref="ReconcileFailedException"/>, so that the host's scheduler counts a
+    /// failed occurrence (Functions: a failed invocation; the local runner: event 5102) and runs the next one as usual.
+    /// </summary>
+    public async Task<ReconcileRun> RunOnScheduleAsync(CancellationToken cancellationToken = default)
+    {
+        var run = await RunAsync(cancellationToken);
+        return run.Status == ReconcileOutcome.Failed ? throw new ReconcileFailedException(run.Error) : run;
     }
 
     /// <summary>
@@ -188,28 +193,6 @@ public sealed partial class Reconciler(
         }
     }
 
-    // Housekeeping rides on the reconciler's schedule and lock: once a day, delivery records and call changes past retention go.
-    private async Task PurgeDeliveriesIfDueAsync(ReconcileState current, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (current.LastPurgeAt is { } last && now - last < TimeSpan.FromDays(1))
-        {
-            return;
-        }
-
-        try
-        {
-            var purged = await deliveries.PurgeAsync(now - webhookOptions.CurrentValue.DeliveryRetention, cancellationToken);
-            await changes.PurgeAsync(now, cancellationToken);
-            await state.SavePurgeAsync(now, cancellationToken);
-            Log.Purged(logger, purged);
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            Log.PurgeFailed(logger, ex);
-        }
-    }
-
     private static string ContractName(AthosContract? contract) => contract?.ToString().ToLowerInvariant() ?? "unknown";
 
     /// <summary>What a run has learnt so far: the contract (from its rows, else the stored one) and its sources.</summary>
@@ -241,12 +224,6 @@ public sealed partial class Reconciler(
 
         [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
         public static partial void Skipped(ILogger logger);
-
-        [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
-        public static partial void Purged(ILogger logger, int count);
-
-        [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Purging old webhook delivery records failed; the next run tries again")]
-        public static partial void PurgeFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
         public static partial void Partial(ILogger logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);

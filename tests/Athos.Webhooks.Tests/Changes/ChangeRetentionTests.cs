@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Tests.Changes;
 
-/// <summary><c>ATHOS_CHANGE_RETENTION</c>: validated at start-up, applied by the reconciler's daily housekeeping.</summary>
+/// <summary><c>ATHOS_CHANGE_RETENTION</c>: validated at start-up, applied by the daily housekeeping.</summary>
 public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     [Fact]
@@ -26,8 +26,8 @@ public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture
 
         await using var app = await TestApp.StartAsync(simulator, storage.Azurite, [("ATHOS_CHANGE_RETENTION", "30.00:00:00"), ("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050")]);
 
-        await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-        await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+        await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
+        await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(["athos_call_kept"], (await TestCalls.ChangeRowsAsync(storage.ConnectionString)).Select(r => r.CallId));
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 3301);

@@ -98,6 +98,7 @@ public sealed class FunctionsMetadataTests
         ["ParkPoison"] = new("queueTrigger", QueueName: StorageNames.PoisonQueue, Connection: StorageOptions.Setting),
         ["Reconcile"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.ScheduleSetting}%"),
         ["Rescan"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.RescanScheduleSetting}%"),
+        ["Housekeeping"] = new("timerTrigger", Schedule: Housekeeping.Schedule),
     };
 
     private sealed record Binding(string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null, string? Schedule = null);

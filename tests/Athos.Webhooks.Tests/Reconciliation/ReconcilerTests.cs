@@ -4,8 +4,6 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Webhooks;
-using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
 
@@ -137,26 +135,6 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var error = await Assert.ThrowsAsync<ReconcileFailedException>(() => new ReconcileFunction(app.Get<Reconciler>()).RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), TestContext.Current.CancellationToken));
 
         Assert.Contains("API_KEY_REVOKED", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Delivery_records_past_retention_are_purged_once_a_day()
-    {
-        var deliveries = new TableClient(storage.ConnectionString, StorageNames.WebhookDeliveriesTable);
-        var now = DateTimeOffset.UtcNow;
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_old", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-36) }, TestContext.Current.CancellationToken);
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_recent", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-34) }, TestContext.Current.CancellationToken);
-        await using var app = await StartAppAsync();
-
-        await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_old2", ReceivedAt = now.AddDays(-50), LastReceivedAt = now.AddDays(-50) }, TestContext.Current.CancellationToken);
-        await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-
-        var ledger = app.Get<DeliveryLedger>();
-        Assert.Null(await ledger.FindAsync("wh_old", TestContext.Current.CancellationToken));
-        Assert.NotNull(await ledger.FindAsync("wh_recent", TestContext.Current.CancellationToken));
-        Assert.NotNull(await ledger.FindAsync("wh_old2", TestContext.Current.CancellationToken));
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 4004);
     }
 
     private SimulatedCall AddCall(DateTimeOffset endedAt)

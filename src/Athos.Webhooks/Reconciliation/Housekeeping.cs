@@ -1,0 +1,74 @@
+using Athos.Webhooks.Changes;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Webhooks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Reconciliation;
+
+/// <summary>
+/// The retention of the app's own logs, once a day: webhook delivery records past
+/// <c>ATHOS_WEBHOOK_DELIVERY_RETENTION</c> and call changes past <c>ATHOS_CHANGE_RETENTION</c>. Each host runs it on a
+/// timer of its own, beside the reconciler (<see cref="Schedule"/>), so that it neither waits for a successful reconcile
+/// nor holds the reconcile lock.
+/// </summary>
+/// <remarks>
+/// The timer fires hourly and the work is done when the last purge (<c>LastPurgeAt</c> in <c>AthosState</c>) is a day
+/// old, so a purge that failed is tried again within the hour; a lock of its own keeps several hosts on one account
+/// from purging at once.
+/// </remarks>
+public sealed partial class Housekeeping(
+    LeaseLock locks,
+    ReconcileStateStore state,
+    DeliveryLedger deliveries,
+    CallChangeRetention changes,
+    IOptionsMonitor<WebhookOptions> webhookOptions,
+    TimeProvider time,
+    ILogger<Housekeeping> logger)
+{
+    public const string LockName = "housekeeping";
+
+    /// <summary>Six-field CRON of the housekeeping timer in both hosts: hourly, at minute 45 (away from the rescan's 03:30).</summary>
+    public const string Schedule = "0 45 * * * *";
+
+    /// <summary>How often the purge itself runs.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
+
+    /// <summary>Purges what is past retention if the last purge is <see cref="Interval"/> old; a storage failure is logged, not thrown.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await using var held = await locks.TryAcquireAsync(LockName, cancellationToken);
+        if (held is null)
+        {
+            // Another host is purging now.
+            return;
+        }
+
+        try
+        {
+            var now = time.GetUtcNow();
+            if ((await state.GetAsync(cancellationToken)).LastPurgeAt is { } last && now - last < Interval)
+            {
+                return;
+            }
+
+            var purged = await deliveries.PurgeAsync(now - webhookOptions.CurrentValue.DeliveryRetention, cancellationToken);
+            await changes.PurgeAsync(now, cancellationToken);
+            await state.SavePurgeAsync(now, cancellationToken);
+            Log.Purged(logger, purged);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            Log.PurgeFailed(logger, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
+        public static partial void Purged(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
+        public static partial void PurgeFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.Json;
+using Athos.Simulator;
+using Athos.Webhooks.Cli.Runner;
+using Athos.Webhooks.Health;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>
+/// The runner's backfill and health routes, over real HTTP, protected as Azure protects them: <c>ATHOS_ADMIN_KEY</c> in
+/// <c>x-functions-key</c> or <c>?code=</c>, or, with no key set, loopback callers only. The webhook stays anonymous.
+/// </summary>
+public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const string Key = "k3y-for-the-runner-0123456789abcdef";
+
+    private AthosSimulator _simulator = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 77, FailureRate = 0 });
+    }
+
+    public async ValueTask DisposeAsync() => await _simulator.DisposeAsync();
+
+    [Fact]
+    public async Task With_no_key_set_a_loopback_caller_starts_a_backfill_and_reads_it()
+    {
+        await using var runner = await StartAsync("http://127.0.0.1:0", key: null);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+
+        using var started = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        var job = await started.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        using var read = await http.GetAsync($"{BackfillHttpEndpoint.Path}/{job.GetProperty("jobId").GetString()}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_a_key_set_backfill_and_health_refuse_a_missing_or_wrong_key_and_accept_the_right_one()
+    {
+        await using var runner = await StartAsync("http://127.0.0.1:0", Key);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+
+        using var missing = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        using var wrong = await SendAsync(http, HttpMethod.Post, BackfillHttpEndpoint.Path, Range(), Key[..^1] + "0");
+        using var healthWithout = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+        using var started = await SendAsync(http, HttpMethod.Post, BackfillHttpEndpoint.Path, Range(), Key);
+        var job = await started.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        using var read = await http.GetAsync($"{BackfillHttpEndpoint.Path}/{job.GetProperty("jobId").GetString()}?code={Key}", TestContext.Current.CancellationToken);
+        using var healthWith = await SendAsync(http, HttpMethod.Get, HealthHttpEndpoint.Path, null, Key);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_required"), (missing.StatusCode, await ErrorCodeAsync(missing)));
+        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_invalid"), (wrong.StatusCode, await ErrorCodeAsync(wrong)));
+        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_required"), (healthWithout.StatusCode, await ErrorCodeAsync(healthWithout)));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, healthWith.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_a_key_set_the_webhook_stays_anonymous()
+    {
+        await using var runner = await StartAsync("http://127.0.0.1:0", Key);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+        var body = WebhookRequests.CallScored("athos_call_anonymous");
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookHttpEndpoint.Path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSigner.Header(_simulator.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
+        request.Headers.Add(WebhookRequest.WebhookIdHeader, "wh_anonymous");
+
+        using var answer = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_no_key_set_a_caller_from_another_address_is_refused()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        Assert.SkipWhen(address is null, "this machine has no non-loopback IPv4 address to call from");
+        await using var runner = await StartAsync($"http://{address}:0", key: null);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+
+        using var refused = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (refused.StatusCode, await ErrorCodeAsync(refused)));
+        Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (health.StatusCode, await ErrorCodeAsync(health)));
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("a key with spaces in it, long enough")]
+    public async Task A_bad_key_stops_serve_with_exit_2_naming_ATHOS_ADMIN_KEY(string key)
+    {
+        var settings = StackSettings.For(_simulator, storage.Azurite);
+        settings[AdminKeyOptions.Setting] = key;
+        using var serve = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings);
+
+        var exit = await serve.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("ATHOS_ADMIN_KEY must be at least 16 characters without whitespace", serve.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, serve.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", serve.Error, StringComparison.Ordinal);
+    }
+
+    private async Task<WebApplication> StartAsync(string urls, string? key)
+    {
+        var settings = StackSettings.For(_simulator, storage.Azurite);
+        settings[AdminKeyOptions.Setting] = key;
+        var runner = LocalRunner.Build(urls, settings.Where(s => s.Value is not null).ToDictionary(), logging => logging.ClearProviders());
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        return runner;
+    }
+
+    private static Uri Base(WebApplication runner) => new(LocalRunner.WebhookUrl(runner), "/");
+
+    private static JsonContent Range() =>
+        JsonContent.Create(new { from = DateTimeOffset.UtcNow.AddDays(-2), to = DateTimeOffset.UtcNow.AddDays(-1) });
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, HttpContent? content, string key)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add(AdminKeyFilter.HeaderName, key);
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error").GetProperty("code").GetString();
+}
