@@ -66,7 +66,7 @@ internal static class LocalRunner
         return app;
     }
 
-    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = NCrontab.CrontabSchedule.Parse("*/30 * * * * *", new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
+    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = TimerSchedule.Parse("*/30 * * * * *");
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
         new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());

@@ -96,17 +96,11 @@ public sealed class ReconcileOptions
         [.. CallSources.All.Where(source => SplitSources(Sources).Contains(source, StringComparer.Ordinal))];
 
     /// <summary>The schedule, parsed (validated at start-up).</summary>
-    public CrontabSchedule ParseSchedule() => ParseCron(Schedule);
+    public CrontabSchedule ParseSchedule() => TimerSchedule.Parse(Schedule);
 
     /// <summary>The rescan's schedule, parsed (validated at start-up).</summary>
-    public CrontabSchedule ParseRescanSchedule() => ParseCron(RescanSchedule);
-
-    internal static CrontabSchedule? TryParseCron(string? expression) =>
-        CrontabSchedule.TryParse(expression ?? string.Empty, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+    public CrontabSchedule ParseRescanSchedule() => TimerSchedule.Parse(RescanSchedule);
 
     internal static IEnumerable<string> SplitSources(string? sources) =>
         (sources ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
-    private static CrontabSchedule ParseCron(string expression) =>
-        TryParseCron(expression) ?? throw new FormatException($"'{expression}' is not a six-field CRON expression.");
 }

@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Reconciliation;
@@ -15,7 +16,7 @@ internal sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOpti
             (ReconcileOptions.RescanScheduleSetting, options.RescanSchedule, ReconcileOptions.DefaultRescanSchedule),
         })
         {
-            if (ReconcileOptions.TryParseCron(expression) is null)
+            if (TimerSchedule.TryParse(expression) is null)
             {
                 failures.Add($"{setting} must be a six-field CRON expression (second minute hour day month weekday), such as '{example}'; got '{expression}'.");
             }

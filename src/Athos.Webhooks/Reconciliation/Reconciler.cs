@@ -27,8 +27,8 @@ public sealed partial class Reconciler(
     LeaseLock locks,
     DeliveryLedger deliveries,
     CallChangeRetention changes,
-    IOptionsMonitor<ReconcileOptions> options,
-    IOptionsMonitor<WebhookOptions> webhookOptions,
+    IOptions<ReconcileOptions> options,
+    IOptions<WebhookOptions> webhookOptions,
     TimeProvider time,
     ILogger<Reconciler> logger,
     AthosMetrics metrics)
@@ -51,7 +51,7 @@ public sealed partial class Reconciler(
             return skipped;
         }
 
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         var current = await state.GetAsync(cancellationToken);
         var run = new RunProgress(current.Contract);
         foreach (var source in settings.SourceList())
@@ -199,7 +199,7 @@ public sealed partial class Reconciler(
 
         try
         {
-            var purged = await deliveries.PurgeAsync(now - webhookOptions.CurrentValue.DeliveryRetention, cancellationToken);
+            var purged = await deliveries.PurgeAsync(now - webhookOptions.Value.DeliveryRetention, cancellationToken);
             await changes.PurgeAsync(now, cancellationToken);
             await state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(logger, purged);
