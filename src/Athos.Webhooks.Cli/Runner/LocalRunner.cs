@@ -49,8 +49,8 @@ internal static class LocalRunner
         builder.Services.AddAthosWebhooks(builder.Configuration);
         // The same telemetry as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
         builder.Services.AddAthosTelemetry(builder.Configuration);
-        var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
-        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
+        builder.Services.AddSettings<RunnerOptions, RunnerOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
+        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), provider.GetRequiredService<IOptions<RunnerOptions>>().Value.MessageLease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
