@@ -33,28 +33,28 @@ public sealed partial class Backfiller(
     /// Creates a job for calls in [<paramref name="from"/>, <paramref name="to"/>] of <paramref name="sources"/> (default:
     /// <c>ATHOS_SOURCES</c>) and queues its first page.
     /// </summary>
-    /// <exception cref="ArgumentException">The range is empty, reversed, in the future or too long, or a source is unknown; the message names the field.</exception>
+    /// <exception cref="BackfillRangeException">The range is empty, reversed, in the future or too long, or a source is unknown.</exception>
     public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (from >= to)
         {
-            throw new ArgumentException($"from ({from:o}) must be before to ({to:o}).", nameof(from));
+            throw new BackfillRangeException(nameof(from), $"from ({from:o}) must be before to ({to:o}).");
         }
 
         if (from > now)
         {
-            throw new ArgumentException($"from ({from:o}) is in the future.", nameof(from));
+            throw new BackfillRangeException(nameof(from), $"from ({from:o}) is in the future.");
         }
 
         if (to - from > MaxRange)
         {
-            throw new ArgumentException($"A backfill covers at most {MaxRange.TotalDays:0} days; split the range into several jobs.", nameof(to));
+            throw new BackfillRangeException(nameof(to), $"A backfill covers at most {MaxRange.TotalDays:0} days; split the range into several jobs.");
         }
 
         if (sources?.FirstOrDefault(s => !CallSources.IsKnown(s)) is { } unknown)
         {
-            throw new ArgumentException($"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.", nameof(sources));
+            throw new BackfillRangeException(nameof(sources), $"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.");
         }
 
         var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : options.Value.SourceList();
