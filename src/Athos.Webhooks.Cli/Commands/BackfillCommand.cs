@@ -54,9 +54,9 @@ internal static class BackfillCommand
             {
                 job = await backfiller.StartAsync(from, to, sourceText == AllSources ? null : [sourceText], cancellationToken);
             }
-            catch (ArgumentException ex)
+            catch (BackfillRangeException ex)
             {
-                await error.WriteLineAsync($"--{ex.ParamName}: {ex.Message.Split(" (Parameter", 2)[0]}");
+                await error.WriteLineAsync($"--{ex.Field}: {ex.Message}");
                 return 2;
             }
 

@@ -1,9 +1,13 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
+using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -12,8 +16,8 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Cli.Commands;
 
 /// <summary>
-/// <c>doctor</c>: checks every setting, storage, the queues, tables and containers, the API key and the secret's
-/// format, one line per check saying what to fix; exits non-zero if any check fails.
+/// <c>doctor</c>: checks every setting with the validators start-up runs, then storage, the queues, tables and
+/// containers, and the API key; one line per check saying what to fix; exits non-zero if any check fails.
 /// </summary>
 internal static class DoctorCommand
 {
@@ -39,21 +43,20 @@ internal static class DoctorCommand
         await using var services = CliServices.Build(quick);
         var report = new Report(output);
 
+        // The validators start-up runs, each settings class in turn: doctor says exactly what `serve` or the Functions
+        // host would stop on, and no more.
         var athosOk = report.Settings<AthosApiOptions>(services, "Athos API settings (ATHOS_API_KEY, ATHOS_BASE_URL, ATHOS_HTTP_*)");
-        var webhookOk = report.Settings<WebhookOptions>(services, "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
-        report.Settings<ReconcileOptions>(services, "reconciler settings (ATHOS_RECONCILE_*)");
-        report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS)");
+        report.Settings<WebhookOptions>(services, "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
+        report.Settings<ReconcileOptions>(services, "reconciler settings (ATHOS_RECONCILE_*, ATHOS_SOURCES)");
+        report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
+        report.Settings<ChangeFeedOptions>(services, "change feed settings (ATHOS_CHANGE_RETENTION)");
         var storageOk = report.Settings<StorageOptions>(services, "storage setting (AzureWebJobsStorage)");
-
-        if (webhookOk)
+        await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(quick, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {
-            var webhook = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
-            report.Check(LooksLikeSecret(webhook.Secret), $"{WebhookOptions.SecretSetting} looks like an Athos signing secret", $"{WebhookOptions.SecretSetting} does not look like an Athos signing secret (whsec_… and at least 24 characters): paste the whole secret Athos shows, prefix included");
-            if (!string.IsNullOrEmpty(webhook.PreviousSecret))
-            {
-                report.Check(LooksLikeSecret(webhook.PreviousSecret), $"{WebhookOptions.PreviousSecretSetting} looks like an Athos signing secret", $"{WebhookOptions.PreviousSecretSetting} does not look like an Athos signing secret (whsec_…): fix it or remove the setting");
-            }
+            report.Settings<RunnerOptions>(runner, $"local runner settings ({RunnerOptions.MessageLeaseSetting})");
         }
+
+        report.HostJson();
 
         if (storageOk)
         {
@@ -113,8 +116,7 @@ internal static class DoctorCommand
         }
         catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
-            var reason = ex is OperationCanceledException ? "no answer within 15 s" : ex.Message.Split('\n')[0];
-            report.Check(false, string.Empty, $"storage at {queues.Uri.Host}:{queues.Uri.Port} is unreachable ({reason}): check AzureWebJobsStorage, that the account exists and this identity may read it (or that Azurite is running)");
+            report.Check(false, string.Empty, CliFailures.StorageMessage(ex is OperationCanceledException ? "no answer within 15 s" : CliFailures.FirstLine(ex), queues.Uri));
         }
     }
 
@@ -143,8 +145,6 @@ internal static class DoctorCommand
         }
     }
 
-    private static bool LooksLikeSecret(string secret) => secret.StartsWith("whsec_", StringComparison.Ordinal) && secret.Length >= 24;
-
     private sealed class Report(TextWriter output)
     {
         public int Failures { get; private set; }
@@ -158,19 +158,24 @@ internal static class DoctorCommand
                 Check(true, what + " are valid", string.Empty);
                 return true;
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (CliFailures.SettingsFailures(ex) is { } failures)
             {
-                foreach (var failure in ex.Failures)
-                {
-                    Check(false, string.Empty, failure);
-                }
-
+                Failed(failures);
                 return false;
             }
-            catch (InvalidOperationException ex)
+        }
+
+        /// <summary>host.json's queue block, which <c>serve</c> reads as it starts.</summary>
+        public void HostJson()
+        {
+            try
             {
-                Check(false, string.Empty, ex.Message);
-                return false;
+                var queue = QueueOptions.FromHostJson();
+                Check(true, $"host.json queue settings are valid (batch {queue.BatchSize}, {queue.MaxDequeueCount} attempts)", string.Empty);
+            }
+            catch (Exception ex) when (CliFailures.SettingsFailures(ex) is { } failures)
+            {
+                Failed(failures);
             }
         }
 
@@ -182,6 +187,14 @@ internal static class DoctorCommand
             }
 
             output.WriteLine(ok ? $"ok    {success}" : $"FAIL  {failure}");
+        }
+
+        private void Failed(IEnumerable<string> failures)
+        {
+            foreach (var failure in failures)
+            {
+                Check(false, string.Empty, failure);
+            }
         }
 
         public void Skip(string what) => output.WriteLine($"skip  {what}");

@@ -5,7 +5,6 @@ using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -63,20 +62,15 @@ internal static class ServeCommand
 
         try
         {
+            // Settings are validated as the host starts (host.json as it is built); each failure names its setting.
             WebApplication built;
             try
             {
                 built = LocalRunner.Build(urls, settings);
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (CliFailures.IsReportable(ex))
             {
-                await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, ex.Failures));
-                return 2;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("host.json", StringComparison.Ordinal))
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return 2;
+                return await CliFailures.ReportAsync(ex, Console.Error);
             }
 
             await using var app = built;
@@ -84,28 +78,9 @@ internal static class ServeCommand
             {
                 await app.StartAsync();
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (CliFailures.IsReportable(ex))
             {
-                foreach (var failure in ex.Failures)
-                {
-                    await Console.Error.WriteLineAsync(failure);
-                }
-
-                return 2;
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
-            {
-                foreach (var failure in ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).Distinct())
-                {
-                    await Console.Error.WriteLineAsync(failure);
-                }
-
-                return 2;
-            }
-            catch (Exception ex) when (ex.IsStorageFailure())
-            {
-                await Console.Error.WriteLineAsync($"Storage is unreachable: {ex.Message.Split('\n')[0]} Check AzureWebJobsStorage (is Azurite running?), or run `athos-webhooks doctor`.");
-                return 1;
+                return await CliFailures.ReportAsync(ex, Console.Error);
             }
 
             var webhookUrl = LocalRunner.WebhookUrl(app);

@@ -3,7 +3,6 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -18,7 +17,7 @@ internal static class StatusCommand
 {
     public const int Healthy = 0;
     public const int Degraded = 1;
-    public const int Usage = 2;
+    public const int Usage = CliFailures.BadSettings;
     public const int Unknown = 3;
 
     public static Command Create()
@@ -67,14 +66,10 @@ internal static class StatusCommand
             StatusOutput.Write(output, report, format == "json");
             return report.ExitCode;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)
         {
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync(failure);
-            }
-
-            return Usage;
+            // Usage is CliFailures.BadSettings: 2 for arguments and settings alike.
+            return await CliFailures.ReportAsync(ex, error);
         }
     }
 
@@ -115,7 +110,7 @@ internal static class StatusCommand
         catch (Exception ex) when (ex.IsStorageFailure())
         {
             freshness = null;
-            unknown = $"storage failed while reading the newest rows: {ex.Message.Split('\n')[0].Trim()}";
+            unknown = $"storage failed while reading the newest rows: {CliFailures.FirstLine(ex)}";
         }
 
         if (unknown is null)
@@ -147,7 +142,7 @@ internal static class StatusCommand
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {
-                unknown = $"storage failed during the completeness check: {ex.Message.Split('\n')[0].Trim()}";
+                unknown = $"storage failed during the completeness check: {CliFailures.FirstLine(ex)}";
             }
         }
 

@@ -1,9 +1,6 @@
-using Athos.Webhooks.Storage;
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.Cli.Commands;
 
-/// <summary>Runs a command body against storage, turning configuration and storage failures into one clear line.</summary>
+/// <summary>Runs a command body against storage, turning configuration and storage failures into clear lines (<see cref="CliFailures"/>).</summary>
 internal static class StorageCommand
 {
     public static async Task<int> RunAsync(IConfiguration configuration, TextWriter error, Func<IServiceProvider, Task<int>> body)
@@ -13,20 +10,9 @@ internal static class StorageCommand
         {
             return await body(services);
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (CliFailures.IsReportable(ex))
         {
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync(failure);
-            }
-
-            return 2;
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            var first = ex is AggregateException aggregate ? aggregate.InnerExceptions[0] : ex;
-            await error.WriteLineAsync($"Storage failed or is unreachable: {first.Message.Split('\n')[0]} Check AzureWebJobsStorage, and run `athos-webhooks doctor`.");
-            return 1;
+            return await CliFailures.ReportAsync(ex, error);
         }
     }
 }

@@ -48,10 +48,9 @@ internal static class LocalRunner
         builder.Services.AddAthosWebhooks(builder.Configuration);
         // The same telemetry (and log filters) as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
         builder.Services.AddAthosTelemetry(builder.Configuration);
-        builder.Services.AddOptions<AdminKeyOptions>().Bind(builder.Configuration).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<AdminKeyOptions>, AdminKeyOptionsValidator>();
-        var lease = QueueWorkerSettings.ParseMessageLease(builder.Configuration[QueueWorkerSettings.MessageLeaseSetting]);
-        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), lease));
+        builder.Services.AddSettings<RunnerOptions, RunnerOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
+        builder.Services.AddSettings<AdminKeyOptions, AdminKeyOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
+        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), provider.GetRequiredService<IOptions<RunnerOptions>>().Value.MessageLease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
@@ -71,15 +70,13 @@ internal static class LocalRunner
         return app;
     }
 
-    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = SixFieldCron("*/30 * * * * *");
+    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = TimerSchedule.Parse("*/30 * * * * *");
 
-    private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = SixFieldCron(Housekeeping.Schedule);
+    private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = TimerSchedule.Parse(Housekeeping.Schedule);
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
         new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
 
-    private static NCrontab.CrontabSchedule SixFieldCron(string expression) =>
-        NCrontab.CrontabSchedule.Parse(expression, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
     /// <summary>The webhook URL of a started runner.</summary>
     public static Uri WebhookUrl(WebApplication app)

@@ -14,7 +14,7 @@ namespace Athos.Webhooks.Changes;
 /// Before deleting, it raises the purge watermark (the row <c>purged</c> / <c>""</c>, column <c>PurgedBefore</c>), so
 /// that a reader given a checkpoint from before it refuses it rather than silently skip what was deleted.
 /// </remarks>
-public sealed partial class CallChangeRetention(TableServiceClient tables, IOptionsMonitor<ChangeFeedOptions> options, ILogger<CallChangeRetention> logger)
+public sealed partial class CallChangeRetention(TableServiceClient tables, IOptions<ChangeFeedOptions> options, ILogger<CallChangeRetention> logger)
 {
     /// <summary>Kept beyond the retention, so that a reader's clock a little behind this one's never finds a hole.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
@@ -27,7 +27,7 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
     /// <summary>Deletes the hour partitions that ended before <paramref name="now"/> − retention − <see cref="Grace"/>; returns how many rows.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var cutoff = now - options.CurrentValue.Retention - Grace;
+        var cutoff = now - options.Value.Retention - Grace;
         var before = new DateTimeOffset(cutoff.UtcDateTime.Year, cutoff.UtcDateTime.Month, cutoff.UtcDateTime.Day, cutoff.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
         await RaiseWatermarkAsync(before, cancellationToken);
 

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.Changes;
@@ -9,11 +10,8 @@ public sealed class ChangeFeedOptions
 
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(35);
 
-    public static readonly TimeSpan MinRetention = TimeSpan.FromDays(1);
-
-    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(400);
-
     /// <summary>Changes are kept at least this long; the daily housekeeping deletes older ones.</summary>
+    [SettingRange("1.00:00:00", "400.00:00:00", Requirement = "between 1 and 400 days (1.00:00:00 to 400.00:00:00)")]
     [ConfigurationKeyName(RetentionSetting)]
     public TimeSpan Retention { get; set; } = DefaultRetention;
 }

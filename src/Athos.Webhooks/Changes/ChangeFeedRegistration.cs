@@ -1,6 +1,6 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Changes;
 
@@ -9,8 +9,7 @@ internal static class ChangeFeedRegistration
 {
     public static IServiceCollection AddAthosChangeFeed(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ChangeFeedOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ChangeFeedOptions>, ChangeFeedOptionsValidator>();
+        services.AddSettings<ChangeFeedOptions, ChangeFeedOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<CallChangeRetention>();
         return services;
     }

@@ -24,7 +24,7 @@ public sealed class CallConsistencyRepairer(
     CallRowWriter rows,
     CallReprojector reprojector,
     CallArchive archive,
-    IOptionsMonitor<EnrichmentOptions> options,
+    IOptions<EnrichmentOptions> options,
     IServiceProvider services,
     TimeProvider time)
 {
@@ -91,7 +91,7 @@ public sealed class CallConsistencyRepairer(
 
         var fetched = CallProjection.FromDetail(response.Call, response.RequestId, time.GetUtcNow());
         var version = CallVersion.Of(fetched);
-        var body = CallProjection.ArchiveBody(response.RawJson, options.CurrentValue.StoreTranscripts);
+        var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
         await archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
         var stored = await rows.ReadAsync(callId, cancellationToken);
         if (stored is not null && version.IsNewerThan(CallVersion.Of(stored)))

@@ -14,7 +14,7 @@ public sealed class CallEnricher(
     CallArchive archive,
     RecordingArchiver recordings,
     ContractObserver contract,
-    IOptionsMonitor<EnrichmentOptions> options,
+    IOptions<EnrichmentOptions> options,
     TimeProvider time)
 {
     /// <summary>
@@ -57,7 +57,7 @@ public sealed class CallEnricher(
         await contract.ObserveAsync(call.Contract, cancellationToken);
         var row = CallProjection.FromDetail(call, response.RequestId, time.GetUtcNow());
         var version = CallVersion.Of(row);
-        var body = CallProjection.ArchiveBody(response.RawJson, options.CurrentValue.StoreTranscripts);
+        var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
         var write = await rows.WriteAsync(
             row,
             prior,

@@ -26,7 +26,7 @@ public sealed partial class CallReprojector(
     TableServiceClient tables,
     CallRowWriter rows,
     RecordingArchive recordings,
-    IOptionsMonitor<EnrichmentOptions> options,
+    IOptions<EnrichmentOptions> options,
     TimeProvider time,
     ILogger<CallReprojector> logger)
 {
@@ -125,7 +125,7 @@ public sealed partial class CallReprojector(
 
         var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, time.GetUtcNow());
         (row.RecordingStatus, row.RecordingError) = (stored?.RecordingStatus, stored?.RecordingError);
-        if (row.RecordingStatus is null && options.CurrentValue.ArchiveRecordings)
+        if (row.RecordingStatus is null && options.Value.ArchiveRecordings)
         {
             row.RecordingStatus = await recordings.ExistsAsync(callId, cancellationToken) ? RecordingStatus.Archived
                 : detail.AudioUrl is null ? RecordingStatus.None

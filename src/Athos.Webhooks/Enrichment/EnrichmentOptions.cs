@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.Enrichment;
@@ -24,6 +25,7 @@ public sealed class EnrichmentOptions
     public bool ArchiveRecordings { get; set; } = true;
 
     /// <summary>A recording larger than this many bytes is not copied (<c>RecordingStatus</c> = <c>failed</c>, reason given).</summary>
+    [SettingRange(1024L * 1024, 4L * 1024 * 1024 * 1024, Requirement = "a byte count between 1048576 (1 MiB) and 4294967296 (4 GiB), such as 209715200")]
     [ConfigurationKeyName(RecordingMaxBytesSetting)]
     public long RecordingMaxBytes { get; set; } = DefaultRecordingMaxBytes;
 }

@@ -30,7 +30,7 @@ public sealed partial class RecordingArchiver(
     RecordingDownloader downloader,
     RecordingArchive recordings,
     AthosClient athos,
-    IOptionsMonitor<EnrichmentOptions> options,
+    IOptions<EnrichmentOptions> options,
     TimeProvider time,
     ILogger<RecordingArchiver> logger)
 {
@@ -50,7 +50,7 @@ public sealed partial class RecordingArchiver(
     public async Task<RecordingCopy> ArchiveAsync(CallId callId, CallDetail call, CallVersion version, CallRow? stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         if (!settings.ArchiveRecordings)
         {
             return RecordingCopy.NotTracked;

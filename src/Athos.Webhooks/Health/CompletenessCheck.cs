@@ -18,7 +18,7 @@ public sealed class CompletenessCheck(
     CallPager pager,
     CallReader reader,
     QueuedCalls queued,
-    IOptionsMonitor<ReconcileOptions> options)
+    IOptions<ReconcileOptions> options)
 {
     /// <summary>Missing or stale calls named in the report, at most.</summary>
     public const int MaxNamed = 20;
@@ -41,7 +41,7 @@ public sealed class CompletenessCheck(
     /// <exception cref="AthosApiException">Athos could not be asked (unreachable, or refused the key).</exception>
     public async Task<CompletenessReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, AthosContract? contract, CancellationToken cancellationToken = default)
     {
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         var grace = InFlightGrace(settings, now);
         var sources = new List<SourceCompleteness>();
         var incomplete = new ConcurrentBag<IncompleteCall>();

@@ -16,7 +16,7 @@ public sealed class PipelineHealth(
     ReconcileStateStore state,
     ParkedWork parked,
     QueueServiceClient queues,
-    IOptionsMonitor<ReconcileOptions> options,
+    IOptions<ReconcileOptions> options,
     TimeProvider time)
 {
     /// <summary>Storage gets this long to answer; a probe must answer well inside its own timeout.</summary>
@@ -28,7 +28,7 @@ public sealed class PipelineHealth(
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var maxQuiet = ReconcileCadence.MaxQuietTime(options.CurrentValue.ParseSchedule(), now);
+        var maxQuiet = ReconcileCadence.MaxQuietTime(options.Value.ParseSchedule(), now);
         using var budget = new CancellationTokenSource(StorageBudget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         ReconcileSummary summary;

@@ -30,8 +30,8 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<AthosMetrics>();
 
-        services.AddOptions<AthosApiOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AthosApiOptions>, AthosApiOptionsValidator>();
+        services.AddSettings<AthosApiOptions, AthosApiOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
+        services.AddSingleton<IValidateOptions<AthosApiOptions>, AthosTimeoutsValidator>();
         services.AddAthosClient();
 
         services.AddAthosStorage(configuration);
@@ -41,13 +41,11 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<PoisonSweeper>();
         services.AddSingleton<ParkedRedrive>();
 
-        services.AddOptions<WebhookOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<WebhookReceiver>();
 
-        services.AddOptions<EnrichmentOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EnrichmentOptions>, EnrichmentOptionsValidator>();
+        services.AddSettings<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<CallArchive>();
         services.AddSingleton<RecordingArchive>();
         // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it.
@@ -65,8 +63,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallEnricher>();
         services.AddTransient<WorkItemProcessor>();
 
-        services.AddOptions<ReconcileOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ReconcileOptions>, ReconcileOptionsValidator>();
+        services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<LeaseLock>();
         services.AddSingleton<ReconcileStateStore>();
         services.AddSingleton<ContractObserver>();

@@ -39,9 +39,9 @@ public static class BackfillHttpEndpoint
             var job = await backfiller.StartAsync(from, to, sources, cancellationToken);
             return new JsonHttpResult<BackfillJobBody>(202, BackfillJobBody.Of(job), BackfillJsonContext.Default.BackfillJobBody);
         }
-        catch (ArgumentException ex)
+        catch (BackfillRangeException ex)
         {
-            return Error(400, "invalid_range", ex.Message.Split(" (Parameter", 2)[0], ex.ParamName);
+            return Error(400, "invalid_range", ex.Message, ex.Field);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {

@@ -20,7 +20,7 @@ public sealed partial class Backfiller(
     WorkQueue queue,
     ReconcileStateStore state,
     TableServiceClient tables,
-    IOptionsMonitor<ReconcileOptions> options,
+    IOptions<ReconcileOptions> options,
     TimeProvider time,
     ILogger<Backfiller> logger)
 {
@@ -33,31 +33,31 @@ public sealed partial class Backfiller(
     /// Creates a job for calls in [<paramref name="from"/>, <paramref name="to"/>] of <paramref name="sources"/> (default:
     /// <c>ATHOS_SOURCES</c>) and queues its first page.
     /// </summary>
-    /// <exception cref="ArgumentException">The range is empty, reversed, in the future or too long, or a source is unknown; the message names the field.</exception>
+    /// <exception cref="BackfillRangeException">The range is empty, reversed, in the future or too long, or a source is unknown.</exception>
     public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (from >= to)
         {
-            throw new ArgumentException($"from ({from:o}) must be before to ({to:o}).", nameof(from));
+            throw new BackfillRangeException(nameof(from), $"from ({from:o}) must be before to ({to:o}).");
         }
 
         if (from > now)
         {
-            throw new ArgumentException($"from ({from:o}) is in the future.", nameof(from));
+            throw new BackfillRangeException(nameof(from), $"from ({from:o}) is in the future.");
         }
 
         if (to - from > MaxRange)
         {
-            throw new ArgumentException($"A backfill covers at most {MaxRange.TotalDays:0} days; split the range into several jobs.", nameof(to));
+            throw new BackfillRangeException(nameof(to), $"A backfill covers at most {MaxRange.TotalDays:0} days; split the range into several jobs.");
         }
 
         if (sources?.FirstOrDefault(s => !CallSources.IsKnown(s)) is { } unknown)
         {
-            throw new ArgumentException($"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.", nameof(sources));
+            throw new BackfillRangeException(nameof(sources), $"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.");
         }
 
-        var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : options.CurrentValue.SourceList();
+        var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : options.Value.SourceList();
         var jobId = "bf_" + now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8];
         var job = await CreateAsync(jobId, BackfillKind.Backfill, from, to, chosen, now, cancellationToken);
         Log.Started(logger, job!.JobId, job.Kind, from, to, job.Sources!);
@@ -72,7 +72,7 @@ public sealed partial class Backfiller(
     public async Task<BackfillJob?> StartRescanAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         var jobId = "rs_" + now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var job = await CreateAsync(jobId, BackfillKind.Rescan, now - settings.RescanWindow, now, settings.SourceList(), now, cancellationToken);
         if (job is not null)
@@ -256,7 +256,7 @@ public sealed partial class Backfiller(
     // Real calls are listed by startedAt: the window starts earlier by the longest real call, so that every call that
     // ended inside the range is covered.
     private CallListQuery QueryFor(BackfillJob job, string source) =>
-        new(source, source == CallSources.RealCall ? job.From - options.CurrentValue.RealCallMaxDuration : job.From, job.To);
+        new(source, source == CallSources.RealCall ? job.From - options.Value.RealCallMaxDuration : job.From, job.To);
 
     private async Task QueueNextPageIfNeededAsync(BackfillJob job, CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ public sealed partial class Housekeeping(
     ReconcileStateStore state,
     DeliveryLedger deliveries,
     CallChangeRetention changes,
-    IOptionsMonitor<WebhookOptions> webhookOptions,
+    IOptions<WebhookOptions> webhookOptions,
     TimeProvider time,
     ILogger<Housekeeping> logger)
 {
@@ -52,7 +52,7 @@ public sealed partial class Housekeeping(
                 return;
             }
 
-            var purged = await deliveries.PurgeAsync(now - webhookOptions.CurrentValue.DeliveryRetention, cancellationToken);
+            var purged = await deliveries.PurgeAsync(now - webhookOptions.Value.DeliveryRetention, cancellationToken);
             await changes.PurgeAsync(now, cancellationToken);
             await state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(logger, purged);

@@ -15,7 +15,7 @@ public sealed partial class MissingCallFinder(
     CallRowWriter rows,
     WorkQueue queue,
     QueuedCalls queued,
-    IOptionsMonitor<ReconcileOptions> options,
+    IOptions<ReconcileOptions> options,
     ILogger<MissingCallFinder> logger)
 {
     /// <param name="listed">Rows of one list page.</param>
@@ -35,7 +35,7 @@ public sealed partial class MissingCallFinder(
         ArgumentNullException.ThrowIfNull(listed);
         int missing = 0, stale = 0, recordings = 0, pending = 0, skipped = 0;
         var retryRecordings = origin == WorkOrigin.Rescan;
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(listed, parallel, async (call, ct) =>
         {

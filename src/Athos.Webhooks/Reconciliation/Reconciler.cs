@@ -23,7 +23,7 @@ public sealed partial class Reconciler(
     StoredWindow stored,
     ReconcileStateStore state,
     LeaseLock locks,
-    IOptionsMonitor<ReconcileOptions> options,
+    IOptions<ReconcileOptions> options,
     TimeProvider time,
     ILogger<Reconciler> logger,
     AthosMetrics metrics)
@@ -46,7 +46,7 @@ public sealed partial class Reconciler(
             return skipped;
         }
 
-        var settings = options.CurrentValue;
+        var settings = options.Value;
         var current = await state.GetAsync(cancellationToken);
         var run = new RunProgress(current.Contract);
         foreach (var source in settings.SourceList())

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Athos.Webhooks.Storage;
 
 /// <summary>
@@ -27,11 +29,24 @@ public sealed class StorageOptions
 
     public string? TableServiceUri { get; set; }
 
+    /// <summary>Reads <c>AzureWebJobsStorage</c>, its value and its sub-keys, the way the Functions host does.</summary>
+    internal void ReadFrom(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Setting);
+        ConnectionString = NullIfEmpty(section.Value);
+        AccountName = NullIfEmpty(section[AccountNameKey]);
+        BlobServiceUri = NullIfEmpty(section[BlobServiceUriKey]);
+        QueueServiceUri = NullIfEmpty(section[QueueServiceUriKey]);
+        TableServiceUri = NullIfEmpty(section[TableServiceUriKey]);
+    }
+
     internal Uri BlobEndpoint => Endpoint(BlobServiceUri, "blob");
 
     internal Uri QueueEndpoint => Endpoint(QueueServiceUri, "queue");
 
     internal Uri TableEndpoint => Endpoint(TableServiceUri, "table");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private Uri Endpoint(string? explicitUri, string service) =>
         explicitUri is not null ? new Uri(explicitUri) : new Uri($"https://{AccountName}.{service}.core.windows.net");

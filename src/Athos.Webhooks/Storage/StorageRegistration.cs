@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -14,9 +15,7 @@ internal static class StorageRegistration
 {
     public static IServiceCollection AddAthosStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IConfigureOptions<StorageOptions>>(new StorageOptionsSetup(configuration));
-        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddOptions<StorageOptions>().ValidateOnStart();
+        services.AddSettings<StorageOptions, StorageOptionsValidator>(configuration, static (settings, options) => options.ReadFrom(settings));
 
         // Without a connection string: the identity the settings name (credential=managedidentity, clientId), else
         // DefaultAzureCredential; read the way the Functions host reads the same section.

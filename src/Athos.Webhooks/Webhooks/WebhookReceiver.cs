@@ -14,7 +14,7 @@ namespace Athos.Webhooks.Webhooks;
 /// worker, by webhook id, before any Athos request.
 /// </summary>
 public sealed partial class WebhookReceiver(
-    IOptionsMonitor<WebhookOptions> options,
+    IOptions<WebhookOptions> options,
     DeliveryLedger ledger,
     WorkQueue queue,
     TimeProvider time,
@@ -28,7 +28,7 @@ public sealed partial class WebhookReceiver(
     public async Task<WebhookResult> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var settings = options.CurrentValue;
+        var settings = options.Value;
 
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {

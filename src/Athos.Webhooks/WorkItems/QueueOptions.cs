@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.WorkItems;
 
@@ -26,7 +27,9 @@ public sealed record QueueOptions
     public static QueueOptions FromHostJson() => Load(Path.Combine(AppContext.BaseDirectory, "host.json"));
 
     /// <summary>Reads host.json; a missing file gives the defaults, a malformed one an error naming it.</summary>
-    /// <exception cref="InvalidOperationException">The file is not valid host.json; the message names the file and the setting.</exception>
+    /// <exception cref="OptionsValidationException">
+    /// The file is not valid host.json; the failure names the file and the setting, and is reported as any bad setting is.
+    /// </exception>
     public static QueueOptions Load(string hostJsonPath)
     {
         if (!File.Exists(hostJsonPath))
@@ -46,7 +49,7 @@ public sealed record QueueOptions
             var batchSize = Int(queues, "batchSize") ?? defaults.BatchSize;
             if (Text(queues, "messageEncoding") is { } encoding && !encoding.Equals("base64", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"{hostJsonPath}: extensions.queues.messageEncoding is '{encoding}'; work items are written base64-encoded, so it must be 'base64'.");
+                throw Invalid(hostJsonPath, $"{hostJsonPath}: extensions.queues.messageEncoding is '{encoding}'; work items are written base64-encoded, so it must be 'base64'.");
             }
 
             return new QueueOptions
@@ -60,9 +63,12 @@ public sealed record QueueOptions
         }
         catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)
         {
-            throw new InvalidOperationException($"{hostJsonPath} is not valid host.json: {ex.Message}", ex);
+            throw Invalid(hostJsonPath, $"{hostJsonPath} is not valid host.json: {ex.Message}");
         }
     }
+
+    private static OptionsValidationException Invalid(string hostJsonPath, string failure) =>
+        new(hostJsonPath, typeof(QueueOptions), [failure]);
 
     private static int? Int(JsonElement queues, string name) => queues.TryGetProperty(name, out var value)
         ? value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : throw new FormatException($"extensions.queues.{name} must be a whole number.")

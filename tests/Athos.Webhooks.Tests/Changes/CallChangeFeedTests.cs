@@ -86,7 +86,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
     {
         var ids = await WriteCallsAsync(3, TimeSpan.FromDays(1));
         var checkpoint = CallChangeFeed.CheckpointAt(Start);
-        var purger = new CallChangeRetention(Tables(), Monitor(TimeSpan.FromDays(1)), NullLogger<CallChangeRetention>.Instance);
+        var purger = new CallChangeRetention(Tables(), Retention(TimeSpan.FromDays(1)), NullLogger<CallChangeRetention>.Instance);
 
         var purged = await purger.PurgeAsync(_clock.GetUtcNow(), TestContext.Current.CancellationToken);
         var longer = new CallChangeFeed(Tables(), TimeSpan.FromDays(400), _clock);
@@ -156,9 +156,6 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
 
     private TableServiceClient Tables() => new(storage.ConnectionString);
 
-    private static OptionsMonitor<ChangeFeedOptions> Monitor(TimeSpan retention) =>
-        new OptionsMonitor<ChangeFeedOptions>(
-            new OptionsFactory<ChangeFeedOptions>([new ConfigureOptions<ChangeFeedOptions>(o => o.Retention = retention)], []),
-            [],
-            new OptionsCache<ChangeFeedOptions>());
+    private static IOptions<ChangeFeedOptions> Retention(TimeSpan retention) =>
+        Options.Create(new ChangeFeedOptions { Retention = retention });
 }

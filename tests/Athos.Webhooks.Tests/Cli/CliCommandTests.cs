@@ -56,8 +56,8 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(1, exit);
         var failure = Assert.Single(FailLines());
-        Assert.StartsWith("FAIL  storage at 127.0.0.1:9 is unreachable", failure, StringComparison.Ordinal);
-        Assert.Contains("check AzureWebJobsStorage", failure, StringComparison.Ordinal);
+        Assert.StartsWith("FAIL  Storage failed or is unreachable at 127.0.0.1:9", failure, StringComparison.Ordinal);
+        Assert.Contains("Check AzureWebJobsStorage", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class DemoStorageGuardTests(AzuriteFixture storage) : IClassFixtur
         var exit = await cli.WaitForExitAsync(ExitTimeout);
 
         Assert.True(exit == 1, $"exit {exit}; errors:\n{cli.Error}");
-        Assert.Contains("Storage is unreachable", cli.Error, StringComparison.Ordinal);
+        Assert.Contains("Storage failed or is unreachable", cli.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("--demo-storage-anywhere", cli.Error, StringComparison.Ordinal);
     }
 

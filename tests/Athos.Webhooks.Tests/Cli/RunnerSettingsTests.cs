@@ -8,16 +8,17 @@ namespace Athos.Webhooks.Tests.Cli;
 public sealed class RunnerSettingsTests
 {
     [Theory]
-    [InlineData("soon")]
-    [InlineData("00:00:00.500")]
-    public void A_bad_message_lease_is_named(string lease)
+    [InlineData("soon", "Failed to convert configuration value 'soon' at 'ATHOS_RUNNER_MESSAGE_LEASE'")]
+    [InlineData("00:00:00.500", "ATHOS_RUNNER_MESSAGE_LEASE must be a duration of at least 00:00:02, such as 00:01:00; got 00:00:00.5000000.")]
+    public async Task A_bad_message_lease_stops_start_up_naming_it(string lease, string expected)
     {
         var settings = StackSettings.For(null, null);
         settings["ATHOS_RUNNER_MESSAGE_LEASE"] = lease;
+        await using var app = LocalRunner.Build("http://127.0.0.1:0", settings);
 
-        var error = Assert.Throws<OptionsValidationException>(() => LocalRunner.Build("http://127.0.0.1:0", settings));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.StartsWith("ATHOS_RUNNER_MESSAGE_LEASE must be a duration of at least 00:00:02", Assert.Single(error.Failures), StringComparison.Ordinal);
+        Assert.StartsWith(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -31,10 +32,11 @@ public sealed class RunnerSettingsTests
         File.WriteAllText(path, json);
         try
         {
-            var error = Assert.Throws<InvalidOperationException>(() => QueueOptions.Load(path));
+            var error = Assert.Throws<OptionsValidationException>(() => QueueOptions.Load(path));
 
-            Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
-            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+            var failure = Assert.Single(error.Failures);
+            Assert.StartsWith(path, failure, StringComparison.Ordinal);
+            Assert.Contains(expected, failure, StringComparison.Ordinal);
         }
         finally
         {

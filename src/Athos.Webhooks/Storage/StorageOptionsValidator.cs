@@ -1,26 +1,12 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Storage;
 
-/// <summary>Reads <c>AzureWebJobsStorage</c> (value and sub-keys) the way the Functions host does.</summary>
-internal sealed class StorageOptionsSetup(IConfiguration configuration) : IConfigureOptions<StorageOptions>
-{
-    public void Configure(StorageOptions options)
-    {
-        var section = configuration.GetSection(StorageOptions.Setting);
-        options.ConnectionString = NullIfEmpty(section.Value);
-        options.AccountName = NullIfEmpty(section[StorageOptions.AccountNameKey]);
-        options.BlobServiceUri = NullIfEmpty(section[StorageOptions.BlobServiceUriKey]);
-        options.QueueServiceUri = NullIfEmpty(section[StorageOptions.QueueServiceUriKey]);
-        options.TableServiceUri = NullIfEmpty(section[StorageOptions.TableServiceUriKey]);
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-}
-
-/// <summary>Start-up checks of the storage settings, naming the setting to fix.</summary>
+/// <summary>
+/// Start-up checks of the storage settings, naming the setting to fix. Written by hand: which sub-settings are needed
+/// depends on which others are set (a connection string, an account name, or the three service URIs).
+/// </summary>
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)

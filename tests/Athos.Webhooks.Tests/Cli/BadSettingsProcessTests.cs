@@ -1,0 +1,37 @@
+using Athos.Webhooks.Tests.Infrastructure;
+
+namespace Athos.Webhooks.Tests.Cli;
+
+/// <summary>
+/// The real <c>athos-webhooks serve</c> process with one bad setting: it stops before serving, with exit code 2 and one
+/// line naming the setting, never a stack trace, whatever the kind of mistake.
+/// </summary>
+public sealed class BadSettingsProcessTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("ATHOS_HTTP_TOTAL_TIMEOUT", "soon", "'ATHOS_HTTP_TOTAL_TIMEOUT'")]
+    [InlineData("ATHOS_RECONCILE_PARALLELISM", "0", "ATHOS_RECONCILE_PARALLELISM must be between 1 and 64; got 0.")]
+    [InlineData("ATHOS_WHSEC", "c2VjcmV0LXdpdGhvdXQtaXRzLXByZWZpeA", "ATHOS_WHSEC does not look like an Athos signing secret")]
+    [InlineData("ATHOS_RUNNER_MESSAGE_LEASE", "00:00:01", "ATHOS_RUNNER_MESSAGE_LEASE must be a duration of at least 00:00:02")]
+    [InlineData("ATHOS_RUNNER_MESSAGE_LEASE", "soon", "'ATHOS_RUNNER_MESSAGE_LEASE'")]
+    [InlineData("ATHOS_CHANGE_RETENTION", "a month", "'ATHOS_CHANGE_RETENTION'")]
+    public async Task Serve_stops_with_exit_2_and_the_setting_named(string setting, string value, string expected)
+    {
+        using var cli = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["ATHOS_API_KEY"] = "ath_live_process",
+            ["ATHOS_WHSEC"] = "whsec_process000000000000000000",
+            [setting] = value,
+        });
+
+        var exit = await cli.WaitForExitAsync(ExitTimeout);
+
+        Assert.True(exit == 2, $"exit {exit}; errors:\n{cli.Error}");
+        var line = Assert.Single(cli.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Webhook endpoint", cli.Output, StringComparison.Ordinal);
+    }
+}
