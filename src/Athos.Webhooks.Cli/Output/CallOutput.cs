@@ -29,7 +29,7 @@ internal static class CallOutput
                 output.WriteLine(string.Join(',', Columns));
                 foreach (var row in rows)
                 {
-                    output.WriteLine(string.Join(',', Cells(row).Select(Csv)));
+                    output.WriteLine(string.Join(',', Cells(row).Select(CsvCell.Escape)));
                 }
 
                 break;
@@ -72,9 +72,6 @@ internal static class CallOutput
     ];
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
-
-    private static string Csv(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 }
 
 /// <summary>A call as <c>--json</c> prints it: the documented columns of docs/schema.md.</summary>

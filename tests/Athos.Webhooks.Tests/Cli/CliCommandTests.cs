@@ -4,8 +4,10 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
@@ -120,6 +122,21 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("EndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary", lines[0].TrimEnd());
         Assert.Contains(call.Id, lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_list_csv_escapes_cells_that_Excel_would_evaluate()
+    {
+        var row = TestCalls.Scored("athos_call_csvlist01", 1, rep: "=HYPERLINK(\"http://evil.example\",\"x\")");
+        row.ExternalAgencyId = "@SUM(A1)";
+        row.DrillKey = "+drill,with comma";
+        row.Summary = "-2+3";
+        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+
+        var csv = await List(new CallsCommand.ListQuery(row.ExternalUserId, null, null, null, null, 20), OutputFormat.Csv);
+
+        var line = Assert.Single(csv.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("athos_call_csvlist01", StringComparison.Ordinal));
+        Assert.Equal("2026-03-10 15:00:00,athos_call_csvlist01,scored,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'@SUM(A1),\"'+drill,with comma\",61,'-2+3", line.TrimEnd('\r'));
     }
 
     [Theory]
