@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
@@ -20,11 +21,15 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var command = new Command("doctor", "Check the settings, storage, the Athos API key and the webhook secret; one line per check, non-zero exit on any failure.");
-        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, ct));
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, format.GetValue(parse), ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(configuration, output, OutputFormat.Table, cancellationToken);
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, OutputFormat format, CancellationToken cancellationToken)
     {
         // A doctor answers quickly: one retry and a short budget, unless the settings say otherwise.
         var quick = new ConfigurationBuilder()
@@ -37,7 +42,7 @@ internal static class DoctorCommand
             .AddConfiguration(configuration)
             .Build();
         await using var services = CliServices.Build(quick);
-        var report = new Report(output);
+        var report = new Report(new DoctorOutput(output, format));
 
         var athosOk = report.Settings<AthosApiOptions>(services, "Athos API settings (ATHOS_API_KEY, ATHOS_BASE_URL, ATHOS_HTTP_*)");
         var webhookOk = report.Settings<WebhookOptions>(services, "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
@@ -73,8 +78,8 @@ internal static class DoctorCommand
             report.Skip("Athos API check: the Athos settings are not usable");
         }
 
-        await output.WriteLineAsync(report.Failures == 0 ? "All checks passed." : $"{report.Failures} check(s) failed.");
-        return report.Failures == 0 ? 0 : 1;
+        report.Output.Complete();
+        return report.Output.Failures == 0 ? 0 : 1;
     }
 
     private static async Task CheckStorageAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
@@ -145,9 +150,9 @@ internal static class DoctorCommand
 
     private static bool LooksLikeSecret(string secret) => secret.StartsWith("whsec_", StringComparison.Ordinal) && secret.Length >= 24;
 
-    private sealed class Report(TextWriter output)
+    private sealed class Report(DoctorOutput output)
     {
-        public int Failures { get; private set; }
+        public DoctorOutput Output => output;
 
         public bool Settings<T>(IServiceProvider services, string what)
             where T : class
@@ -174,16 +179,8 @@ internal static class DoctorCommand
             }
         }
 
-        public void Check(bool ok, string success, string failure)
-        {
-            if (!ok)
-            {
-                Failures++;
-            }
+        public void Check(bool ok, string success, string failure) => output.Add(ok ? DoctorCheck.Ok : DoctorCheck.Fail, ok ? success : failure);
 
-            output.WriteLine(ok ? $"ok    {success}" : $"FAIL  {failure}");
-        }
-
-        public void Skip(string what) => output.WriteLine($"skip  {what}");
+        public void Skip(string what) => output.Add(DoctorCheck.Skip, what);
     }
 }

@@ -84,8 +84,8 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
         await poison.SendMessageAsync("not a work item", TestContext.Current.CancellationToken);
 
-        var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, TestContext.Current.CancellationToken);
-        var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, TestContext.Current.CancellationToken);
+        var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, OutputFormat.Table, TestContext.Current.CancellationToken);
+        var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, OutputFormat.Table, TestContext.Current.CancellationToken);
         await using var app = await TestApp.StartAsync(Settings());
         var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
@@ -101,7 +101,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task Calls_list_prints_a_rep_s_calls_as_table_json_and_csv()
+    public async Task Calls_list_prints_a_rep_s_calls_as_table_json_jsonl_and_csv()
     {
         var call = _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(-5))[0];
         await using (var app = await TestApp.StartAsync(Settings()))
@@ -113,6 +113,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var table = await List(query, OutputFormat.Table);
         var json = await List(query, OutputFormat.Json);
         var csv = await List(query, OutputFormat.Csv);
+        var jsonl = await List(query, OutputFormat.Jsonl);
 
         Assert.Contains(call.Id, table, StringComparison.Ordinal);
         Assert.Contains("1 call(s).", table, StringComparison.Ordinal);
@@ -120,7 +121,9 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(call.Id, parsed[0].GetProperty("callId").GetString());
         Assert.Equal(call.OverallScore, parsed[0].GetProperty("overallScore").GetDouble());
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("EndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary", lines[0].TrimEnd());
+        Assert.Equal("\uFEFFEndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary\r", lines[0]);
+        Assert.EndsWith("\r\n", csv, StringComparison.Ordinal);
+        Assert.Equal(call.Id, JsonDocument.Parse(Assert.Single(jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement.GetProperty("callId").GetString());
         Assert.Contains(call.Id, lines[1], StringComparison.Ordinal);
     }
 
@@ -155,8 +158,8 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task Calls_show_refuses_an_unsafe_id_and_reports_an_unknown_one()
     {
-        var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", json: false, TestContext.Current.CancellationToken);
-        var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", json: false, TestContext.Current.CancellationToken);
+        var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", OutputFormat.Table, TestContext.Current.CancellationToken);
+        var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", OutputFormat.Table, TestContext.Current.CancellationToken);
 
         Assert.Equal((2, 1), (unsafeExit, unknownExit));
         Assert.Contains("callId: A call id may contain only", _error.ToString(), StringComparison.Ordinal);
@@ -184,7 +187,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("2015-01-01", "2026-01-01", "--to: A backfill covers at most 1098 days")]
     public async Task Backfill_refuses_a_bad_range_naming_the_option_and_starts_nothing(string from, string to, string expected)
     {
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, OutputFormat.Table, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
@@ -206,7 +209,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
             }
         }, TestContext.Current.CancellationToken);
 
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Table, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await worker;
 
