@@ -40,6 +40,19 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task Doctor_json_lists_every_check_in_one_object_for_scripts()
+    {
+        var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_WHSEC", null)), _output, OutputFormat.Json, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var report = JsonDocument.Parse(_output.ToString()).RootElement;
+        Assert.Equal((false, 1), (report.GetProperty("passed").GetBoolean(), report.GetProperty("failures").GetInt32()));
+        var checks = report.GetProperty("checks").EnumerateArray().Select(c => (Result: c.GetProperty("result").GetString(), Message: c.GetProperty("message").GetString()!)).ToList();
+        Assert.StartsWith("ATHOS_WHSEC is required", Assert.Single(checks, c => c.Result == "fail").Message, StringComparison.Ordinal);
+        Assert.Contains(checks, c => c.Result == "ok" && c.Message.StartsWith("Athos accepted ATHOS_API_KEY", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Doctor_names_a_missing_secret()
     {
         var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_WHSEC", null)), _output, TestContext.Current.CancellationToken);
@@ -84,12 +97,16 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
         await poison.SendMessageAsync("not a work item", TestContext.Current.CancellationToken);
 
+        var json = new StringWriter();
+        Assert.Equal(0, await RedriveCommand.RunAsync(Configuration(), json, _error, dryRun: true, OutputFormat.Json, TestContext.Current.CancellationToken));
         var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, OutputFormat.Table, TestContext.Current.CancellationToken);
         var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, OutputFormat.Table, TestContext.Current.CancellationToken);
         await using var app = await TestApp.StartAsync(Settings());
         var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
         Assert.Equal((0, 0), (dryRun, exit));
+        var counted = JsonDocument.Parse(json.ToString()).RootElement;
+        Assert.Equal((true, 4, 0, 0), (counted.GetProperty("dryRun").GetBoolean(), counted.GetProperty("found").GetInt32(), counted.GetProperty("moved").GetInt32(), counted.GetProperty("unreadable").GetInt32()));
         Assert.Contains("4 parked work item(s) (dry run: nothing moved;", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Moved 3 of 4 parked work item(s) back to athos-calls", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("1 parked item(s) are not work items and stay in AthosParkedWork", _output.ToString(), StringComparison.Ordinal);
@@ -195,6 +212,18 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task Backfill_no_wait_json_prints_only_the_started_job()
+    {
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, "2026-01-01", "2026-01-02", "roleplay", wait: false, OutputFormat.Json, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        var job = JsonDocument.Parse(_output.ToString()).RootElement;
+        Assert.StartsWith("bf_", job.GetProperty("jobId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("running", "roleplay", 0), (job.GetProperty("status").GetString(), job.GetProperty("sources").GetString(), job.GetProperty("pagesDone").GetInt32()));
+        Assert.Empty(_error.ToString());
+    }
+
+    [Fact]
     public async Task Backfill_starts_a_job_and_watches_it_complete()
     {
         _simulator.AddCalls(30, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
@@ -216,6 +245,8 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(0, exit);
         Assert.Contains("pages 1 · listed 30 · missing 30 · stale 0 · queued 30", _output.ToString(), StringComparison.Ordinal);
         Assert.EndsWith("Completed.", _output.ToString().TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("Waiting for the queue worker", _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Waiting", _output.ToString(), StringComparison.Ordinal);
     }
 
     private async Task<string> List(CallsCommand.ListQuery query, OutputFormat format)
