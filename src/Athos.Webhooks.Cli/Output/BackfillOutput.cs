@@ -9,7 +9,7 @@ internal static class BackfillOutput
     {
         if (format == OutputFormat.Json)
         {
-            var report = new BackfillReport(job.JobId, job.Status, job.From, job.To, job.Sources, job.PagesDone, job.Listed, job.Missing, job.Stale, job.Queued, job.SkippedSources, job.LastError);
+            var report = new BackfillReport(job.JobId, job.Status, job.From, job.To, job.SourceList(), job.PagesDone, job.Listed, job.Missing, job.Stale, job.Queued, job.SkippedSources, job.LastError);
             JsonOutput.WriteDocument(output, report, CliJsonContext.Default.BackfillReport);
             return;
         }
@@ -31,7 +31,7 @@ internal sealed record BackfillReport(
     string Status,
     DateTimeOffset From,
     DateTimeOffset To,
-    string? Sources,
+    IReadOnlyList<string> Sources,
     int PagesDone,
     int Listed,
     int Missing,
