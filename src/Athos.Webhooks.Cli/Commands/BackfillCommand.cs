@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Reconciliation;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -15,17 +16,18 @@ internal static class BackfillCommand
         var noWait = new Option<bool>("--no-wait") { Description = "Start the job and print its id without waiting." };
         var source = new Option<string>("--source") { Description = "The call source to load: roleplay, real_call, or all (the sources of ATHOS_SOURCES).", DefaultValueFactory = _ => AllSources };
         var command = new Command("backfill", "Load history: queue every call Athos scored between --from and --to that is missing or stale. Pages are processed by the queue worker (serve, or the Functions app).") { from, to, source, noWait };
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(from)!, parse.GetValue(to), parse.GetValue(source)!, !parse.GetValue(noWait), TimeSpan.FromSeconds(2), !Console.IsOutputRedirected, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(from)!, parse.GetValue(to), parse.GetValue(source)!, !parse.GetValue(noWait), format.GetValue(parse), TimeSpan.FromSeconds(2), !Console.IsErrorRedirected, stop.Token);
         });
         return command;
     }
 
     private const string AllSources = "all";
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string fromText, string? toText, string sourceText, bool wait, TimeSpan pollEvery, bool terminal, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string fromText, string? toText, string sourceText, bool wait, OutputFormat format, TimeSpan pollEvery, bool terminal, CancellationToken cancellationToken)
     {
         if (sourceText != AllSources && !CallSources.IsKnown(sourceText))
         {
@@ -60,34 +62,48 @@ internal static class BackfillCommand
                 return 2;
             }
 
-            await output.WriteLineAsync($"Backfill {job.JobId} started for calls {from:u} to {to:u} ({job.Sources}).");
             if (!wait)
             {
+                if (format == OutputFormat.Json)
+                {
+                    BackfillOutput.Write(output, job, format);
+                }
+                else
+                {
+                    await output.WriteLineAsync($"Backfill {job.JobId} started for calls {from:u} to {to:u} ({job.Sources}).");
+                }
+
                 return 0;
             }
 
-            await output.WriteLineAsync("Waiting for the queue worker (athos-webhooks serve, or the Functions app) to process its pages; Ctrl-C stops watching, not the job.");
+            // While watching, the progress is a message (standard error); the job as it ends is the data (standard output).
+            await error.WriteLineAsync($"Backfill {job.JobId} started for calls {from:u} to {to:u} ({job.Sources}). Waiting for the queue worker (athos-webhooks serve, or the Functions app) to process its pages; Ctrl-C stops watching, not the job.");
             var last = string.Empty;
             try
             {
                 while (true)
                 {
                     job = await backfiller.GetAsync(job.JobId, cancellationToken) ?? job;
-                    var line = $"pages {job.PagesDone} · listed {job.Listed:N0} · missing {job.Missing:N0} · stale {job.Stale:N0} · queued {job.Queued:N0}{(job.SkippedSources is null ? string.Empty : " · not listed: " + job.SkippedSources)}{(job.LastError is null ? string.Empty : " · last error: " + job.LastError)}";
+                    var line = BackfillOutput.Line(job);
                     if (terminal)
                     {
                         var spinner = "|/-\\"[(int)(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond % 4)];
-                        await output.WriteAsync($"\r{(job.Status == BackfillStatus.Completed ? '✓' : spinner)} {line}   ");
+                        await error.WriteAsync($"\r{(job.Status == BackfillStatus.Completed ? '✓' : spinner)} {line}   ");
                     }
                     else if (line != last)
                     {
-                        await output.WriteLineAsync(line);
+                        await error.WriteLineAsync(line);
                     }
 
                     last = line;
                     if (job.Status == BackfillStatus.Completed)
                     {
-                        await output.WriteLineAsync(terminal ? Environment.NewLine + "Completed." : "Completed.");
+                        if (terminal)
+                        {
+                            await error.WriteLineAsync();
+                        }
+
+                        BackfillOutput.Write(output, job, format);
                         return 0;
                     }
 
@@ -96,7 +112,8 @@ internal static class BackfillCommand
             }
             catch (OperationCanceledException)
             {
-                await output.WriteLineAsync($"{Environment.NewLine}Stopped watching; job {job.JobId} goes on. Its progress: GET /api/athos/backfill/{job.JobId} on the Functions app, or row backfill/{job.JobId} of the AthosState table.");
+                await error.WriteLineAsync($"{Environment.NewLine}Stopped watching; job {job.JobId} goes on. Its progress: GET /api/athos/backfill/{job.JobId} on the Functions app, or row backfill/{job.JobId} of the AthosState table.");
+                BackfillOutput.Write(output, job, format);
                 return 0;
             }
         });

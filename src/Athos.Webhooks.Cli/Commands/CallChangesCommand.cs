@@ -18,14 +18,14 @@ internal static class CallChangesCommand
     public static Command Create()
     {
         var since = new Option<string?>("--since") { Description = $"Where to start: {SinceForms}. Required." };
-        var format = new Option<string?>("--format") { Description = "table (the default), json, jsonl (one change per line) or csv (for Excel)." };
-        var command = new Command("changes", "Print the changes of stored calls (AthosCallChanges) after a checkpoint or time, in write order, then 'next checkpoint: <token>' on standard error.") { since, format };
+        var command = new Command("changes", "Print the changes of stored calls (AthosCallChanges) after a checkpoint or time, in write order, then 'next checkpoint: <token>' on standard error.") { since };
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json, OutputFormat.Jsonl, OutputFormat.Csv]);
         command.SetAction(async (parse, ct) => await RunAsync(
-            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(format), TimeProvider.System, ct));
+            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), TimeProvider.System, ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? since, string? format, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? since, OutputFormat format, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         string checkpoint;
@@ -55,24 +55,18 @@ internal static class CallChangesCommand
             return 2;
         }
 
-        if (!ChangeOutput.TryParse(format, out var chosen))
-        {
-            await error.WriteLineAsync($"--format must be table, json, jsonl or csv; got '{format}'.");
-            return 2;
-        }
-
         return await StorageCommand.RunAsync(configuration, error, async services =>
         {
             var retention = services.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention;
             var feed = new CallChangeFeed(services.GetRequiredService<TableServiceClient>(), retention, time);
-            var writer = new ChangeOutput(output, chosen);
+            var writer = new ChangeOutput(output, format);
             try
             {
                 CallChangePage page;
                 do
                 {
                     page = await feed.ReadChangesAsync(checkpoint, CallChangeFeed.MaxPageSize, cancellationToken);
-                    await writer.WriteAsync(page.Changes);
+                    writer.Write(page.Changes);
                     checkpoint = page.Checkpoint;
                 }
                 while (page.HasMore);
@@ -83,7 +77,7 @@ internal static class CallChangesCommand
                 return 2;
             }
 
-            await writer.CompleteAsync();
+            writer.Complete();
             await error.WriteLineAsync($"next checkpoint: {checkpoint}");
             return 0;
         });

@@ -17,20 +17,18 @@ internal static class CallsCommand
         var from = new Option<string?>("--from") { Description = "With --agency: the first UTC day, yyyy-MM-dd." };
         var to = new Option<string?>("--to") { Description = "With --agency: the last UTC day, yyyy-MM-dd (inclusive)." };
         var top = new Option<int>("--top") { Description = "At most this many calls.", DefaultValueFactory = _ => 20 };
-        var json = new Option<bool>("--json") { Description = "Print JSON (the documented columns)." };
-        var csv = new Option<bool>("--csv") { Description = "Print CSV." };
-
-        var list = new Command("list", "List stored calls by rep, by day, or by agency and date range, newest first.") { rep, day, agency, from, to, top, json, csv };
+        var list = new Command("list", "List stored calls by rep, by day, or by agency and date range, newest first.") { rep, day, agency, from, to, top };
+        var listFormat = FormatOption.AddTo(list, [OutputFormat.Table, OutputFormat.Json, OutputFormat.Jsonl, OutputFormat.Csv], OutputFormat.Json, OutputFormat.Csv);
         list.SetAction(async (parse, ct) => await ListAsync(
             CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error,
             new ListQuery(parse.GetValue(rep), parse.GetValue(day), parse.GetValue(agency), parse.GetValue(from), parse.GetValue(to), parse.GetValue(top)),
-            Format(parse.GetValue(json), parse.GetValue(csv)),
+            listFormat.GetValue(parse),
             ct));
 
         var callId = new Argument<string>("callId") { Description = "The call id, athos_call_…" };
-        var showJson = new Option<bool>("--json") { Description = "Print JSON." };
-        var show = new Command("show", "Show one stored call.") { callId, showJson };
-        show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, parse.GetValue(showJson), ct));
+        var show = new Command("show", "Show one stored call.") { callId };
+        var showFormat = FormatOption.AddTo(show, [OutputFormat.Table, OutputFormat.Json], OutputFormat.Json);
+        show.SetAction(async (parse, ct) => await ShowAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, showFormat.GetValue(parse), ct));
 
         return new Command("calls", "Read the stored calls (the AthosCalls tables) as a consumer would.") { list, show, CallChangesCommand.Create() };
     }
@@ -80,7 +78,7 @@ internal static class CallsCommand
         });
     }
 
-    public static async Task<int> ShowAsync(Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error, string callId, bool json, CancellationToken cancellationToken)
+    public static async Task<int> ShowAsync(Microsoft.Extensions.Configuration.IConfiguration configuration, TextWriter output, TextWriter error, string callId, OutputFormat format, CancellationToken cancellationToken)
     {
         if (!CallId.TryParse(callId, out var id, out var problem))
         {
@@ -97,9 +95,9 @@ internal static class CallsCommand
                 return 1;
             }
 
-            if (json)
+            if (format == OutputFormat.Json)
             {
-                await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(CallView.Of(row), CliJsonContext.Default.CallView));
+                JsonOutput.WriteDocument(output, CallView.Of(row), CliJsonContext.Default.CallView);
             }
             else
             {
@@ -125,8 +123,6 @@ internal static class CallsCommand
         ("AthosUpdatedAt", row.AthosUpdatedAt?.ToString("o", CultureInfo.InvariantCulture)), ("EnrichedAt", row.EnrichedAt?.ToString("o", CultureInfo.InvariantCulture)),
         ("Truncated", row.Truncated),
     ];
-
-    private static OutputFormat Format(bool json, bool csv) => json ? OutputFormat.Json : csv ? OutputFormat.Csv : OutputFormat.Table;
 
     private static bool TryDay(string? text, string option, out DateOnly day, out string problem)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Hosting;
@@ -24,11 +25,15 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var command = new Command("doctor", "Check the settings, storage, the Athos API key and the webhook secret; one line per check, non-zero exit on any failure.");
-        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, ct));
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, format.GetValue(parse), ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(configuration, output, OutputFormat.Table, cancellationToken);
+
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, OutputFormat format, CancellationToken cancellationToken)
     {
         // A doctor answers quickly: one retry and a short budget, unless the settings say otherwise.
         var quick = new ConfigurationBuilder()
@@ -41,7 +46,7 @@ internal static class DoctorCommand
             .AddConfiguration(configuration)
             .Build();
         await using var services = CliServices.Build(quick);
-        var report = new Report(output);
+        var report = new Report(new DoctorOutput(output, format));
 
         // The validators start-up runs, each settings class in turn: doctor says exactly what `serve` or the Functions
         // host would stop on, and no more.
@@ -76,8 +81,8 @@ internal static class DoctorCommand
             report.Skip("Athos API check: the Athos settings are not usable");
         }
 
-        await output.WriteLineAsync(report.Failures == 0 ? "All checks passed." : $"{report.Failures} check(s) failed.");
-        return report.Failures == 0 ? 0 : 1;
+        report.Output.Complete();
+        return report.Output.Failures == 0 ? 0 : 1;
     }
 
     private static async Task CheckStorageAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
@@ -145,9 +150,9 @@ internal static class DoctorCommand
         }
     }
 
-    private sealed class Report(TextWriter output)
+    private sealed class Report(DoctorOutput output)
     {
-        public int Failures { get; private set; }
+        public DoctorOutput Output => output;
 
         public bool Settings<T>(IServiceProvider services, string what)
             where T : class
@@ -179,15 +184,7 @@ internal static class DoctorCommand
             }
         }
 
-        public void Check(bool ok, string success, string failure)
-        {
-            if (!ok)
-            {
-                Failures++;
-            }
-
-            output.WriteLine(ok ? $"ok    {success}" : $"FAIL  {failure}");
-        }
+        public void Check(bool ok, string success, string failure) => output.Add(ok ? DoctorCheck.Ok : DoctorCheck.Fail, ok ? success : failure);
 
         private void Failed(IEnumerable<string> failures)
         {
@@ -197,6 +194,6 @@ internal static class DoctorCommand
             }
         }
 
-        public void Skip(string what) => output.WriteLine($"skip  {what}");
+        public void Skip(string what) => output.Add(DoctorCheck.Skip, what);
     }
 }

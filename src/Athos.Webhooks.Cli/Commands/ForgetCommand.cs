@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -11,11 +12,12 @@ internal static class ForgetCommand
     {
         var callId = new Argument<string>("callId") { Description = "The call id to erase, athos_call_…" };
         var command = new Command("forget", "Erase one call everywhere it is stored: call tables, archive blob, recording (with versions) and delivery-ledger rows. Irreversible.") { callId };
-        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, ct));
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, format.GetValue(parse), ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string callId, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string callId, OutputFormat format, CancellationToken cancellationToken)
     {
         if (!CallId.TryParse(callId, out var id, out var problem))
         {
@@ -26,20 +28,10 @@ internal static class ForgetCommand
         return await StorageCommand.RunAsync(configuration, error, async services =>
         {
             var report = await services.GetRequiredService<CallEraser>().EraseAsync(id, cancellationToken);
-            foreach (var line in report.Removed)
-            {
-                await output.WriteLineAsync($"removed  {line}");
-            }
+            ForgetOutput.Write(output, id.Value, report, format);
 
-            foreach (var line in report.Remaining)
-            {
-                await output.WriteLineAsync($"expiring {line}");
-            }
-
-            await output.WriteLineAsync(report.Removed.Count == 0
-                ? $"Nothing of {id} was stored."
-                : $"Removed {report.Removed.Count} item(s) of {id}.");
-            await output.WriteLineAsync("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.");
+            // Advice, not data: on standard error, so that the JSON alone reaches a pipe.
+            await error.WriteLineAsync("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.");
             return 0;
         });
     }

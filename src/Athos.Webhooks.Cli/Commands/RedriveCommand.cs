@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -10,26 +11,16 @@ internal static class RedriveCommand
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the parked work items." };
         var command = new Command("redrive", "Put parked work items (AthosParkedWork, and anything in athos-calls-poison) back on athos-calls once their cause (an API key, say) is fixed.") { dryRun };
-        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(dryRun), ct));
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
+        command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(dryRun), format.GetValue(parse), ct));
         return command;
     }
 
-    public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, bool dryRun, CancellationToken cancellationToken) =>
+    public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, bool dryRun, OutputFormat format, CancellationToken cancellationToken) =>
         StorageCommand.RunAsync(configuration, error, async services =>
         {
             var result = await services.GetRequiredService<ParkedRedrive>().RunAsync(dryRun, cancellationToken);
-            if (dryRun)
-            {
-                await output.WriteLineAsync($"{result.Found} parked work item(s) (dry run: nothing moved; this counts what waits in athos-calls-poison too, which a redrive parks first).");
-                return 0;
-            }
-
-            await output.WriteLineAsync($"Moved {result.Moved} of {result.Found} parked work item(s) back to athos-calls.");
-            if (result.Unreadable > 0)
-            {
-                await output.WriteLineAsync($"{result.Unreadable} parked item(s) are not work items and stay in AthosParkedWork; inspect them (their Body column, base64) with Storage Explorer.");
-            }
-
+            RedriveOutput.Write(output, result, dryRun, format);
             return 0;
         });
 }

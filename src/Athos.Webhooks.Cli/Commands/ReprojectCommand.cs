@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.Globalization;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Enrichment;
 
 namespace Athos.Webhooks.Cli.Commands;
 
 /// <summary>
-/// <c>reproject [--since] [--restart]</c>: rebuilds the call tables from the archive blobs, so that rows written under an
+/// <c>reproject [--since] [--restart] [--format table|json]</c>: rebuilds the call tables from the archive blobs, so that rows written under an
 /// older schema gain the new columns without asking Athos. Idempotent and resumable.
 /// </summary>
 internal static class ReprojectCommand
@@ -15,15 +15,16 @@ internal static class ReprojectCommand
         var since = new Option<string?>("--since") { Description = "Only calls whose archive blob was written at or after this time (ISO 8601, or a duration back from now such as 7d or 12h). Default: all." };
         var restart = new Option<bool>("--restart") { Description = "Start from the beginning instead of resuming an interrupted run." };
         var command = new Command("reproject", "Rebuild the AthosCalls tables from the archived details (no Athos request): rows written by an older version gain the new columns.") { since, restart };
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(restart), !Console.IsOutputRedirected, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(restart), format.GetValue(parse), !Console.IsErrorRedirected, stop.Token);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, bool restart, bool terminal, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, bool restart, OutputFormat format, bool terminal, CancellationToken cancellationToken)
     {
         DateTimeOffset? since = null;
         if (sinceText is not null)
@@ -39,28 +40,30 @@ internal static class ReprojectCommand
 
         return await StorageCommand.RunAsync(configuration, error, async services =>
         {
+            // Progress is a message: on standard error, and only to a terminal (a rewritten line means nothing in a log).
             var progress = new Progress<ReprojectProgress>(p =>
             {
-                var line = Line(p);
                 if (terminal)
                 {
-                    output.Write($"\r{line}   ");
+                    error.Write($"\r{ReprojectOutput.Line(p)}   ");
                 }
             });
             try
             {
                 var done = await services.GetRequiredService<CallReprojector>().RunAsync(since, restart, progress, cancellationToken);
-                await output.WriteLineAsync((terminal ? Environment.NewLine : string.Empty) + Line(done) + ". Done.");
+                if (terminal)
+                {
+                    await error.WriteLineAsync();
+                }
+
+                ReprojectOutput.Write(output, done, format);
                 return 0;
             }
             catch (OperationCanceledException)
             {
-                await output.WriteLineAsync($"{Environment.NewLine}Stopped; run the same command again to resume where it stopped.");
+                await error.WriteLineAsync($"{Environment.NewLine}Stopped; run the same command again to resume where it stopped.");
                 return 130;
             }
         });
     }
-
-    private static string Line(ReprojectProgress p) =>
-        string.Create(CultureInfo.InvariantCulture, $"scanned {p.Scanned:N0} · rewritten {p.Rewritten:N0} · already current {p.Current:N0} · unreadable {p.Unreadable:N0}");
 }

@@ -36,6 +36,15 @@ internal static class SimulateCommand
                 }
             }
 
+            foreach (var (option, value) in new[] { (calls.Name, (double)parse.GetValue(calls)), (rate.Name, parse.GetValue(rate)), (latency.Name, parse.GetValue(latency)) })
+            {
+                if (value < 0)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"{option} must be 0 or more; got {value}.");
+                    return 2;
+                }
+            }
+
             Uri? deliverTarget = null;
             if (parse.GetValue(deliverTo) is { } targetText && (!Uri.TryCreate(targetText, UriKind.Absolute, out deliverTarget) || deliverTarget.Scheme is not ("https" or "http")))
             {

@@ -23,29 +23,23 @@ internal static class StatusCommand
     public static Command Create()
     {
         var since = new Option<string?>("--since") { Description = "The completeness window: a duration back from now (30m, 2h, 7d) or an ISO 8601 time. Default 24h." };
-        var format = new Option<string?>("--format") { Description = "table (the default) or json." };
-        var command = new Command("status", "Is the pipeline healthy? Queue, parked items, last reconcile, freshness, and the calls Athos lists against the stored ones: exit 0 healthy, 1 degraded, 3 cannot tell.") { since, format };
+        var command = new Command("status", "Is the pipeline healthy? Queue, parked items, last reconcile, freshness, and the calls Athos lists against the stored ones: exit 0 healthy, 1 degraded, 3 cannot tell.") { since };
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(format), TimeProvider.System, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), TimeProvider.System, stop.Token);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, string? format, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, OutputFormat format, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         sinceText ??= "24h";
         if (!TimeArgument.TryParse(sinceText, now, out var since) || since > now)
         {
             await error.WriteLineAsync($"--since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time in the past; got '{sinceText}'.");
-            return Usage;
-        }
-
-        if (format is not (null or "table" or "json"))
-        {
-            await error.WriteLineAsync($"--format must be table or json; got '{format}'.");
             return Usage;
         }
 
@@ -63,7 +57,7 @@ internal static class StatusCommand
         try
         {
             var report = await CheckAsync(services, since, now, cancellationToken);
-            StatusOutput.Write(output, report, format == "json");
+            StatusOutput.Write(output, report, format);
             return report.ExitCode;
         }
         catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)

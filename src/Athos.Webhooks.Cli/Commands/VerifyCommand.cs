@@ -15,8 +15,8 @@ internal static class VerifyCommand
     {
         var since = new Option<string?>("--since") { Description = "Check the calls written since this time: ISO 8601 (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d). Required." };
         var repair = new Option<bool>("--repair") { Description = "Repair what is found (index rows from the main row, the main row from a newer archive blob, a missing blob from Athos), then check each call again." };
-        var format = new Option<string?>("--format") { Description = "table (the default) or json." };
-        var command = new Command("verify", "Compare AthosCalls, AthosCallsByUser, AthosCallsByDay and the archive blobs of the calls written since a time: exit 0 when consistent, 1 when discrepancies were found (listed; repaired with --repair).") { since, repair, format };
+        var command = new Command("verify", "Compare AthosCalls, AthosCallsByUser, AthosCallsByDay and the archive blobs of the calls written since a time: exit 0 when consistent, 1 when discrepancies were found (listed; repaired with --repair).") { since, repair };
+        var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
@@ -24,7 +24,7 @@ internal static class VerifyCommand
                 CliServices.Configuration(),
                 parse.InvocationConfiguration.Output,
                 parse.InvocationConfiguration.Error,
-                new VerifyArguments(parse.GetValue(since), parse.GetValue(repair), parse.GetValue(format)),
+                new VerifyArguments(parse.GetValue(since), parse.GetValue(repair), format.GetValue(parse)),
                 TimeProvider.System,
                 stop.Token);
         });
@@ -32,7 +32,7 @@ internal static class VerifyCommand
     }
 
     /// <summary>The command line as given.</summary>
-    public sealed record VerifyArguments(string? Since, bool Repair, string? Format);
+    public sealed record VerifyArguments(string? Since, bool Repair, OutputFormat Format);
 
     public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, VerifyArguments arguments, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -56,12 +56,6 @@ internal static class VerifyCommand
             return 2;
         }
 
-        if (arguments.Format is not (null or "table" or "json"))
-        {
-            await error.WriteLineAsync($"--format must be table or json; got '{arguments.Format}'.");
-            return 2;
-        }
-
         return await StorageCommand.RunAsync(configuration, error, async services =>
         {
             try
@@ -78,7 +72,7 @@ internal static class VerifyCommand
                     }
                 }
 
-                VerifyOutput.Write(output, report, repairs, arguments.Format == "json");
+                VerifyOutput.Write(output, report, repairs, arguments.Format);
 
                 // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
                 return report.IsConsistent ? 0 : 1;

@@ -1,17 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Cli.Output;
-
-/// <summary>How <c>calls</c> prints rows: an aligned table for people, or JSON or CSV for programs.</summary>
-internal enum OutputFormat
-{
-    Table,
-    Json,
-    Csv,
-}
 
 /// <summary>Writes call rows in the chosen format.</summary>
 internal static class CallOutput
@@ -23,13 +13,20 @@ internal static class CallOutput
         switch (format)
         {
             case OutputFormat.Json:
-                output.WriteLine(JsonSerializer.Serialize(rows.Select(CallView.Of).ToList(), CliJsonContext.Default.ListCallView));
+                JsonOutput.WriteDocument(output, rows.Select(CallView.Of).ToList(), CliJsonContext.Default.ListCallView);
                 break;
-            case OutputFormat.Csv:
-                output.WriteLine(string.Join(',', Columns));
+            case OutputFormat.Jsonl:
                 foreach (var row in rows)
                 {
-                    output.WriteLine(string.Join(',', Cells(row).Select(Csv)));
+                    JsonOutput.WriteLine(output, CallView.Of(row), CliJsonContext.Default.CallView);
+                }
+
+                break;
+            case OutputFormat.Csv:
+                CsvOutput.WriteHeader(output, Columns);
+                foreach (var row in rows)
+                {
+                    CsvOutput.WriteRow(output, Cells(row));
                 }
 
                 break;
@@ -47,15 +44,7 @@ internal static class CallOutput
             return;
         }
 
-        var cells = rows.Select(r => Cells(r).Select((c, i) => i == 7 ? Shorten(c, 60) : c).ToArray()).ToList();
-        var widths = Columns.Select((c, i) => Math.Max(c.Length, cells.Max(r => r[i].Length))).ToArray();
-        output.WriteLine(string.Join("  ", Columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-        output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        foreach (var row in cells)
-        {
-            output.WriteLine(string.Join("  ", row.Select((c, i) => i == 6 ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd());
-        }
-
+        TableOutput.Write(output, Columns, [.. rows.Select(r => Cells(r).Select((c, i) => i == 7 ? Shorten(c, 60) : c).ToArray())], rightAligned: 6);
         output.WriteLine($"{rows.Count} call(s).");
     }
 
@@ -72,9 +61,6 @@ internal static class CallOutput
     ];
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
-
-    private static string Csv(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 }
 
 /// <summary>A call as <c>--json</c> prints it: the documented columns of docs/schema.md.</summary>
@@ -110,8 +96,3 @@ internal sealed record CallView(
         row.DurationSec, row.ScoredAt, row.OverallScore, row.Summary, row.Feedback, row.ComplianceTotalScore, row.FailureReason, row.FailureMessage, row.FailedAt,
         row.AthosUpdatedAt, row.EnrichedAt, row.RecordingStatus, row.RecordingError, row.Truncated, row.SchemaVersion);
 }
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(List<CallView>))]
-[JsonSerializable(typeof(CallView))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;

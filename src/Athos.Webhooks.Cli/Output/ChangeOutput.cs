@@ -1,51 +1,26 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Athos.Webhooks.Changes;
 
 namespace Athos.Webhooks.Cli.Output;
 
-/// <summary>How <c>calls changes</c> prints: an aligned table for people, a JSON array, JSON lines, or CSV for Excel.</summary>
-internal enum ChangeFormat
-{
-    Table,
-    Json,
-    Jsonl,
-    Csv,
-}
-
 /// <summary>
 /// Writes changes page by page: JSON lines and CSV as they come (one change per line), the table and the JSON array
 /// once all are read.
 /// </summary>
-internal sealed class ChangeOutput(TextWriter output, ChangeFormat format)
+internal sealed class ChangeOutput(TextWriter output, OutputFormat format)
 {
     private static readonly string[] CsvColumns = ["ChangedAt", "Kind", "CallId", "Status", "OverallScore", "ScoredAt", "AthosUpdatedAt", "ExternalUserId", "AgentId", "Checkpoint"];
     private static readonly string[] TableColumns = ["ChangedAt", "Kind", "CallId", "Status", "Score", "Rep"];
-    private static readonly ChangeJsonContext Indented = new(new JsonSerializerOptions(ChangeJsonContext.Default.Options) { WriteIndented = true });
 
     private readonly List<ChangeView> _held = [];
     private bool _started;
 
-    public static bool TryParse(string? text, out ChangeFormat format)
+    public void Write(IReadOnlyList<CallChange> changes)
     {
-        format = text switch
+        if (format == OutputFormat.Csv && !_started)
         {
-            null or "table" => ChangeFormat.Table,
-            "json" => ChangeFormat.Json,
-            "jsonl" => ChangeFormat.Jsonl,
-            "csv" => ChangeFormat.Csv,
-            _ => (ChangeFormat)(-1),
-        };
-        return Enum.IsDefined(format);
-    }
-
-    public async Task WriteAsync(IReadOnlyList<CallChange> changes)
-    {
-        if (format == ChangeFormat.Csv && !_started)
-        {
-            // A byte-order mark and CRLF line ends: what Excel needs to read UTF-8 CSV as such.
-            await output.WriteAsync('\uFEFF' + string.Join(',', CsvColumns) + "\r\n");
+            CsvOutput.WriteHeader(output, CsvColumns);
         }
 
         _started = true;
@@ -53,11 +28,11 @@ internal sealed class ChangeOutput(TextWriter output, ChangeFormat format)
         {
             switch (format)
             {
-                case ChangeFormat.Jsonl:
-                    await output.WriteLineAsync(JsonSerializer.Serialize(change, ChangeJsonContext.Default.ChangeView));
+                case OutputFormat.Jsonl:
+                    JsonOutput.WriteLine(output, change, ChangeJsonContext.Default.ChangeView);
                     break;
-                case ChangeFormat.Csv:
-                    await output.WriteAsync(string.Join(',', Cells(change).Select(CsvCell.Escape)) + "\r\n");
+                case OutputFormat.Csv:
+                    CsvOutput.WriteRow(output, Cells(change));
                     break;
                 default:
                     _held.Add(change);
@@ -66,37 +41,30 @@ internal sealed class ChangeOutput(TextWriter output, ChangeFormat format)
         }
     }
 
-    public async Task CompleteAsync()
+    public void Complete()
     {
-        await WriteAsync([]);
-        if (format == ChangeFormat.Json)
+        Write([]);
+        if (format == OutputFormat.Json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(_held, Indented.ListChangeView));
+            JsonOutput.WriteDocument(output, _held, ChangeJsonContext.Default.ListChangeView);
         }
-        else if (format == ChangeFormat.Table)
+        else if (format == OutputFormat.Table)
         {
-            await WriteTableAsync();
+            WriteTable();
         }
     }
 
-    private async Task WriteTableAsync()
+    private void WriteTable()
     {
         if (_held.Count == 0)
         {
-            await output.WriteLineAsync("No changes after the checkpoint.");
+            output.WriteLine("No changes after the checkpoint.");
             return;
         }
 
         var cells = _held.Select(c => new[] { Time(c.ChangedAt, "yyyy-MM-dd HH:mm:ss"), c.Kind, c.CallId, c.Status, c.OverallScore?.ToString("0.#", CultureInfo.InvariantCulture) ?? string.Empty, c.ExternalUserId ?? c.AgentId ?? string.Empty }).ToList();
-        var widths = TableColumns.Select((column, i) => Math.Max(column.Length, cells.Max(r => r[i].Length))).ToArray();
-        await output.WriteLineAsync(string.Join("  ", TableColumns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-        await output.WriteLineAsync(string.Join("  ", widths.Select(w => new string('-', w))));
-        foreach (var row in cells)
-        {
-            await output.WriteLineAsync(string.Join("  ", row.Select((c, i) => i == 4 ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd());
-        }
-
-        await output.WriteLineAsync($"{_held.Count} change(s).");
+        TableOutput.Write(output, TableColumns, cells, rightAligned: 4);
+        output.WriteLine($"{_held.Count} change(s).");
     }
 
     // Dates as Excel reads them (UTC, documented); the JSON formats keep them to the tick.
@@ -126,7 +94,11 @@ internal sealed record ChangeView(
         change.Checkpoint, change.ChangedAt, change.KindName, change.CallId, change.Status, change.OverallScore, change.ScoredAt, change.AthosUpdatedAt, change.ExternalUserId, change.AgentId);
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+/// <summary>
+/// The change feed's JSON keeps absent values as <c>null</c> (the other commands' JSON leaves them out,
+/// <see cref="CliJsonContext"/>): every change has the same fields, for a consumer's fixed schema (Power Automate's Parse JSON).
+/// </summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ChangeView))]
 [JsonSerializable(typeof(List<ChangeView>))]
 internal sealed partial class ChangeJsonContext : JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Athos.Webhooks.Health;
 
 namespace Athos.Webhooks.Cli.Output;
@@ -7,11 +6,11 @@ namespace Athos.Webhooks.Cli.Output;
 /// <summary>How <c>status</c> prints: a summary for people, or the JSON of docs/operations.md.</summary>
 internal static class StatusOutput
 {
-    public static void Write(TextWriter output, StatusReport report, bool json)
+    public static void Write(TextWriter output, StatusReport report, OutputFormat format)
     {
-        if (json)
+        if (format == OutputFormat.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
+            JsonOutput.WriteDocument(output, report, CliJsonContext.Default.StatusReport);
             return;
         }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
 
@@ -88,7 +86,3 @@ internal sealed record StatusCompleteness(
     int InFlight,
     IReadOnlyList<SourceCompleteness> Sources,
     IReadOnlyList<IncompleteCall> Incomplete);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
-[JsonSerializable(typeof(StatusReport))]
-internal sealed partial class StatusJsonContext : JsonSerializerContext;

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
 
@@ -9,11 +7,11 @@ namespace Athos.Webhooks.Cli.Output;
 /// <summary>How <c>verify</c> prints what it found (and repaired): a table for people, or the JSON of docs/operations.md.</summary>
 internal static class VerifyOutput
 {
-    public static void Write(TextWriter output, ConsistencyReport report, IReadOnlyList<CallRepair>? repairs, bool json)
+    public static void Write(TextWriter output, ConsistencyReport report, IReadOnlyList<CallRepair>? repairs, OutputFormat format)
     {
-        if (json)
+        if (format == OutputFormat.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(VerifyView.Of(report, repairs), VerifyJsonContext.Default.VerifyView));
+            JsonOutput.WriteDocument(output, VerifyView.Of(report, repairs), CliJsonContext.Default.VerifyView);
             return;
         }
 
@@ -64,14 +62,7 @@ internal static class VerifyOutput
             return;
         }
 
-        string[] header = ["CALL", "TABLE", "KIND", "WHERE", "DETAIL"];
-        var cells = rows.Select(d => new[] { d.CallId, d.Table, d.KindName, d.Where, d.Detail }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Max(r => r[i].Length))).ToArray();
-        output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
-        foreach (var row in cells)
-        {
-            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-        }
+        TableOutput.Write(output, ["CALL", "TABLE", "KIND", "WHERE", "DETAIL"], [.. rows.Select(d => new[] { d.CallId, d.Table, d.KindName, d.Where, d.Detail })]);
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -105,7 +96,3 @@ internal sealed record DiscrepancyView(string CallId, string Table, string Kind,
 
 /// <summary>What was done to one call, and what is still wrong after it.</summary>
 internal sealed record RepairView(string CallId, IReadOnlyList<string> Actions, IReadOnlyList<DiscrepancyView> Remaining, bool Consistent);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(VerifyView))]
-internal sealed partial class VerifyJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -30,12 +31,12 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         await WriteAsync(TestCalls.Scored("athos_call_cli02", 1));
         _clock.Advance(CallChangeFeed.ReadMargin);
 
-        var (exit, output, error) = await RunAsync("1h", "jsonl");
+        var (exit, output, error) = await RunAsync("1h", OutputFormat.Jsonl);
         var checkpoint = NextCheckpoint(error);
-        var (_, nothing, sameError) = await RunAsync(checkpoint, "jsonl");
+        var (_, nothing, sameError) = await RunAsync(checkpoint, OutputFormat.Jsonl);
         await WriteAsync(TestCalls.Scored("athos_call_cli01", 2));
         _clock.Advance(CallChangeFeed.ReadMargin);
-        var (_, later, _) = await RunAsync(checkpoint, "jsonl");
+        var (_, later, _) = await RunAsync(checkpoint, OutputFormat.Jsonl);
 
         Assert.Equal(0, exit);
         var lines = Lines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -61,7 +62,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         await WriteAsync(plus);
         _clock.Advance(CallChangeFeed.ReadMargin);
 
-        var (exit, output, _) = await RunAsync("1h", "csv");
+        var (exit, output, _) = await RunAsync("1h", OutputFormat.Csv);
 
         Assert.Equal(0, exit);
         Assert.StartsWith("\uFEFFChangedAt,Kind,CallId,Status,OverallScore,ScoredAt,AthosUpdatedAt,ExternalUserId,AgentId,Checkpoint\r\n", output, StringComparison.Ordinal);
@@ -78,9 +79,9 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         await WriteAsync(TestCalls.Scored("athos_call_tbl01", 2));
         _clock.Advance(CallChangeFeed.ReadMargin);
 
-        var (_, table, _) = await RunAsync("2026-06-05T13:00:00Z", null);
-        var (_, json, _) = await RunAsync("2026-06-05T13:00:00Z", "json");
-        var (_, none, _) = await RunAsync("1m", "table");
+        var (_, table, _) = await RunAsync("2026-06-05T13:00:00Z", OutputFormat.Table);
+        var (_, json, _) = await RunAsync("2026-06-05T13:00:00Z", OutputFormat.Json);
+        var (_, none, _) = await RunAsync("1m", OutputFormat.Table);
 
         Assert.Contains("ChangedAt            Kind      CallId            Status  Score  Rep", table, StringComparison.Ordinal);
         Assert.Contains("2026-06-05 14:00:01  rescored  athos_call_tbl01  scored     62  rep_a", table, StringComparison.Ordinal);
@@ -90,13 +91,12 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Theory]
-    [InlineData(null, null, "--since is required: a checkpoint")]
-    [InlineData("soon", null, "--since must be a checkpoint (the 'next checkpoint' of the previous run), an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got 'soon'.")]
-    [InlineData("2099-01-01T00:00:00Z", null, "--since must not be in the future; got '2099-01-01T00:00:00Z'.")]
-    [InlineData("2h", "xml", "--format must be table, json, jsonl or csv; got 'xml'.")]
-    public async Task Bad_arguments_are_named_and_exit_2(string? since, string? format, string expected)
+    [InlineData(null, "--since is required: a checkpoint")]
+    [InlineData("soon", "--since must be a checkpoint (the 'next checkpoint' of the previous run), an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got 'soon'.")]
+    [InlineData("2099-01-01T00:00:00Z", "--since must not be in the future; got '2099-01-01T00:00:00Z'.")]
+    public async Task Bad_arguments_are_named_and_exit_2(string? since, string expected)
     {
-        var (exit, output, error) = await RunAsync(since, format);
+        var (exit, output, error) = await RunAsync(since, OutputFormat.Table);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
     [InlineData("0000000000000000001_athos_call_ancient")]
     public async Task A_checkpoint_older_than_the_retention_is_refused_with_exit_2_and_the_advice_to_re_sync_from_the_tables(string since)
     {
-        var (exit, output, error) = await RunAsync(since, "jsonl");
+        var (exit, output, error) = await RunAsync(since, OutputFormat.Jsonl);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("--since: The checkpoint ", error, StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
     {
         var closedPort = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
 
-        var (exit, _, error) = await RunAsync("1h", "jsonl", closedPort);
+        var (exit, _, error) = await RunAsync("1h", OutputFormat.Jsonl, closedPort);
 
         Assert.Equal(1, exit);
         Assert.StartsWith("Storage failed or is unreachable:", Assert.Single(Lines(error)), StringComparison.Ordinal);
@@ -132,7 +132,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
     {
         var error = new StringWriter();
 
-        var exit = await CliApp.Create().Parse(["calls", "changes", "--since", "whenever"]).InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
+        var exit = await CliApp.InvokeAsync(["calls", "changes", "--since", "whenever"], new InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("--since must be a checkpoint", error.ToString(), StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         _clock.Advance(TimeSpan.FromSeconds(1));
     }
 
-    private async Task<(int Exit, string Output, string Error)> RunAsync(string? since, string? format, string? connectionString = null)
+    private async Task<(int Exit, string Output, string Error)> RunAsync(string? since, OutputFormat format, string? connectionString = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();

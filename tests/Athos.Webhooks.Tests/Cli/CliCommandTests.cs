@@ -4,8 +4,10 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
@@ -35,6 +37,19 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.DoesNotContain("FAIL", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Athos accepted ATHOS_API_KEY", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("queues exist: athos-calls, athos-calls-poison", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_json_lists_every_check_in_one_object_for_scripts()
+    {
+        var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_WHSEC", null)), _output, OutputFormat.Json, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        var report = JsonDocument.Parse(_output.ToString()).RootElement;
+        Assert.Equal((false, 1), (report.GetProperty("passed").GetBoolean(), report.GetProperty("failures").GetInt32()));
+        var checks = report.GetProperty("checks").EnumerateArray().Select(c => (Result: c.GetProperty("result").GetString(), Message: c.GetProperty("message").GetString()!)).ToList();
+        Assert.StartsWith("ATHOS_WHSEC is required", Assert.Single(checks, c => c.Result == "fail").Message, StringComparison.Ordinal);
+        Assert.Contains(checks, c => c.Result == "ok" && c.Message.StartsWith("Athos accepted ATHOS_API_KEY", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -82,12 +97,16 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
         await poison.SendMessageAsync("not a work item", TestContext.Current.CancellationToken);
 
-        var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, TestContext.Current.CancellationToken);
-        var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, TestContext.Current.CancellationToken);
+        var json = new StringWriter();
+        Assert.Equal(0, await RedriveCommand.RunAsync(Configuration(), json, _error, dryRun: true, OutputFormat.Json, TestContext.Current.CancellationToken));
+        var dryRun = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: true, OutputFormat.Table, TestContext.Current.CancellationToken);
+        var exit = await RedriveCommand.RunAsync(Configuration(), _output, _error, dryRun: false, OutputFormat.Table, TestContext.Current.CancellationToken);
         await using var app = await TestApp.StartAsync(Settings());
         var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
         Assert.Equal((0, 0), (dryRun, exit));
+        var counted = JsonDocument.Parse(json.ToString()).RootElement;
+        Assert.Equal((true, 4, 0, 0), (counted.GetProperty("dryRun").GetBoolean(), counted.GetProperty("found").GetInt32(), counted.GetProperty("moved").GetInt32(), counted.GetProperty("unreadable").GetInt32()));
         Assert.Contains("4 parked work item(s) (dry run: nothing moved;", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Moved 3 of 4 parked work item(s) back to athos-calls", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("1 parked item(s) are not work items and stay in AthosParkedWork", _output.ToString(), StringComparison.Ordinal);
@@ -99,7 +118,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task Calls_list_prints_a_rep_s_calls_as_table_json_and_csv()
+    public async Task Calls_list_prints_a_rep_s_calls_as_table_json_jsonl_and_csv()
     {
         var call = _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(-5))[0];
         await using (var app = await TestApp.StartAsync(Settings()))
@@ -111,6 +130,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var table = await List(query, OutputFormat.Table);
         var json = await List(query, OutputFormat.Json);
         var csv = await List(query, OutputFormat.Csv);
+        var jsonl = await List(query, OutputFormat.Jsonl);
 
         Assert.Contains(call.Id, table, StringComparison.Ordinal);
         Assert.Contains("1 call(s).", table, StringComparison.Ordinal);
@@ -118,8 +138,25 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(call.Id, parsed[0].GetProperty("callId").GetString());
         Assert.Equal(call.OverallScore, parsed[0].GetProperty("overallScore").GetDouble());
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("EndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary", lines[0].TrimEnd());
+        Assert.Equal("\uFEFFEndedAt,CallId,Status,Rep,Agency,Drill,Score,Summary\r", lines[0]);
+        Assert.EndsWith("\r\n", csv, StringComparison.Ordinal);
+        Assert.Equal(call.Id, JsonDocument.Parse(Assert.Single(jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement.GetProperty("callId").GetString());
         Assert.Contains(call.Id, lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_list_csv_escapes_cells_that_Excel_would_evaluate()
+    {
+        var row = TestCalls.Scored("athos_call_csvlist01", 1, rep: "=HYPERLINK(\"http://evil.example\",\"x\")");
+        row.ExternalAgencyId = "@SUM(A1)";
+        row.DrillKey = "+drill,with comma";
+        row.Summary = "-2+3";
+        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+
+        var csv = await List(new CallsCommand.ListQuery(row.ExternalUserId, null, null, null, null, 20), OutputFormat.Csv);
+
+        var line = Assert.Single(csv.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("athos_call_csvlist01", StringComparison.Ordinal));
+        Assert.Equal("2026-03-10 15:00:00,athos_call_csvlist01,scored,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'@SUM(A1),\"'+drill,with comma\",61,'-2+3", line.TrimEnd('\r'));
     }
 
     [Theory]
@@ -138,8 +175,8 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task Calls_show_refuses_an_unsafe_id_and_reports_an_unknown_one()
     {
-        var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", json: false, TestContext.Current.CancellationToken);
-        var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", json: false, TestContext.Current.CancellationToken);
+        var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", OutputFormat.Table, TestContext.Current.CancellationToken);
+        var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", OutputFormat.Table, TestContext.Current.CancellationToken);
 
         Assert.Equal((2, 1), (unsafeExit, unknownExit));
         Assert.Contains("callId: A call id may contain only", _error.ToString(), StringComparison.Ordinal);
@@ -167,11 +204,24 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("2015-01-01", "2026-01-01", "--to: A backfill covers at most 1098 days")]
     public async Task Backfill_refuses_a_bad_range_naming_the_option_and_starts_nothing(string from, string to, string expected)
     {
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, OutputFormat.Table, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, await new TestQueues(storage.ConnectionString).CountAsync());
+    }
+
+    [Fact]
+    public async Task Backfill_no_wait_json_prints_only_the_started_job()
+    {
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, "2026-01-01", "2026-01-02", "roleplay", wait: false, OutputFormat.Json, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, exit);
+        var job = JsonDocument.Parse(_output.ToString()).RootElement;
+        Assert.StartsWith("bf_", job.GetProperty("jobId").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("running", 0), (job.GetProperty("status").GetString(), job.GetProperty("pagesDone").GetInt32()));
+        Assert.Equal(["roleplay"], job.GetProperty("sources").EnumerateArray().Select(e => e.GetString()));
+        Assert.Empty(_error.ToString());
     }
 
     [Fact]
@@ -189,13 +239,15 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
             }
         }, TestContext.Current.CancellationToken);
 
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Table, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await worker;
 
         Assert.Equal(0, exit);
         Assert.Contains("pages 1 · listed 30 · missing 30 · stale 0 · queued 30", _output.ToString(), StringComparison.Ordinal);
         Assert.EndsWith("Completed.", _output.ToString().TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("Waiting for the queue worker", _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Waiting", _output.ToString(), StringComparison.Ordinal);
     }
 
     private async Task<string> List(CallsCommand.ListQuery query, OutputFormat format)

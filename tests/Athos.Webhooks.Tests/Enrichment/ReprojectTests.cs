@@ -1,6 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -144,8 +145,8 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var bad = await ReprojectCommand.RunAsync(configuration, output, error, "yesterday-ish", restart: false, terminal: false, TestContext.Current.CancellationToken);
-        var exit = await ReprojectCommand.RunAsync(configuration, output, error, "1d", restart: false, terminal: false, TestContext.Current.CancellationToken);
+        var bad = await ReprojectCommand.RunAsync(configuration, output, error, "yesterday-ish", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
+        var exit = await ReprojectCommand.RunAsync(configuration, output, error, "1d", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
 
         Assert.Equal((2, 0), (bad, exit));
         Assert.StartsWith("--since must be an ISO 8601 time", error.ToString(), StringComparison.Ordinal);

@@ -1,0 +1,41 @@
+using Athos.Webhooks.Reconciliation;
+
+namespace Athos.Webhooks.Cli.Output;
+
+/// <summary>How <c>backfill</c> prints its job: its progress line for people, or one JSON object.</summary>
+internal static class BackfillOutput
+{
+    public static void Write(TextWriter output, BackfillJob job, OutputFormat format)
+    {
+        if (format == OutputFormat.Json)
+        {
+            var report = new BackfillReport(job.JobId, job.Status, job.From, job.To, job.SourceList(), job.PagesDone, job.Listed, job.Missing, job.Stale, job.Queued, job.SkippedSources, job.LastError);
+            JsonOutput.WriteDocument(output, report, CliJsonContext.Default.BackfillReport);
+            return;
+        }
+
+        output.WriteLine($"Backfill {job.JobId}: {Line(job)}");
+        if (job.Status == BackfillStatus.Completed)
+        {
+            output.WriteLine("Completed.");
+        }
+    }
+
+    public static string Line(BackfillJob job) =>
+        $"pages {job.PagesDone} · listed {job.Listed:N0} · missing {job.Missing:N0} · stale {job.Stale:N0} · queued {job.Queued:N0}{(job.SkippedSources is null ? string.Empty : " · not listed: " + job.SkippedSources)}{(job.LastError is null ? string.Empty : " · last error: " + job.LastError)}";
+}
+
+/// <summary>What <c>backfill --format json</c> prints: the job as started (<c>--no-wait</c>), completed, or when watching stopped.</summary>
+internal sealed record BackfillReport(
+    string JobId,
+    string Status,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    IReadOnlyList<string> Sources,
+    int PagesDone,
+    int Listed,
+    int Missing,
+    int Stale,
+    int Queued,
+    string? SkippedSources,
+    string? LastError);

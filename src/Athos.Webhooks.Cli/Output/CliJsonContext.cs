@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Athos.Webhooks.Cli.Output;
+
+/// <summary>The JSON the commands print (<see cref="JsonOutput"/>): camelCase, absent values left out.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<CallView>))]
+[JsonSerializable(typeof(CallView))]
+[JsonSerializable(typeof(VerifyView))]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(RedriveReport))]
+[JsonSerializable(typeof(ForgetReport))]
+[JsonSerializable(typeof(ReprojectReport))]
+[JsonSerializable(typeof(BackfillReport))]
+[JsonSerializable(typeof(DoctorReport))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;
