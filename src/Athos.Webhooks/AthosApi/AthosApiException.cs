@@ -21,20 +21,6 @@ public sealed class AthosApiException : Exception
         RequestId = requestId;
     }
 
-    public AthosApiException()
-        : this(AthosErrorKind.Transient, "The Athos request failed.")
-    {
-    }
-
-    public AthosApiException(string message)
-        : this(AthosErrorKind.Transient, message)
-    {
-    }
-
-    public AthosApiException(string message, Exception innerException)
-        : this(AthosErrorKind.Transient, message, innerException: innerException)
-    {
-    }
 
     public AthosErrorKind Kind { get; }
 

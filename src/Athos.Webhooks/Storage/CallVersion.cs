@@ -9,8 +9,6 @@ public readonly record struct CallVersion(bool IsScored, DateTimeOffset? ScoredA
 {
     public static CallVersion Scored(DateTimeOffset? scoredAt, DateTimeOffset? updatedAt) => new(IsScored: true, scoredAt, updatedAt, FailedAt: null);
 
-    public static CallVersion Failed(DateTimeOffset failedAt) => new(IsScored: false, ScoredAt: null, UpdatedAt: null, failedAt);
-
     public static CallVersion Of(CallRow row) => row.Status == CallStatus.Scored
         ? Scored(row.ScoredAt, row.AthosUpdatedAt)
         : new CallVersion(IsScored: false, ScoredAt: null, UpdatedAt: null, row.FailedAt);
@@ -29,6 +27,7 @@ public readonly record struct CallVersion(bool IsScored, DateTimeOffset? ScoredA
 
     public bool IsNewerThan(CallVersion other) => CompareTo(other) > 0;
 
+    // IComparable's operators (CA1036), so that a comparison reads the same here as on RowVersion.
     public static bool operator <(CallVersion left, CallVersion right) => left.CompareTo(right) < 0;
 
     public static bool operator <=(CallVersion left, CallVersion right) => left.CompareTo(right) <= 0;
