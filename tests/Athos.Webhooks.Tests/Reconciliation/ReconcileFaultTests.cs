@@ -3,6 +3,7 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
@@ -45,7 +46,7 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
 
         Assert.Equal((ReconcileOutcome.Succeeded, 1, 5), (run.Status, run.SkippedIds, run.Queued));
         Assert.Equal(good.Select(c => c.Id).Order(), (await _queues.PeekAllIdsAsync()).Order());
-        var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == 4007).ToList();
+        var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == LogEvents.ReconcileUnsafeId).ToList();
         Assert.Equal(2, logged.Count);
         Assert.All(logged, l => Assert.StartsWith("req_", l.StructuredState!.Single(p => p.Key == "AthosRequestId").Value, StringComparison.Ordinal));
         Assert.Equal((ReconcileOutcome.Succeeded, 1), (next.Status, next.SkippedIds));

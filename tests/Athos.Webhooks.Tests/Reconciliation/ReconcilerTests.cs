@@ -3,6 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
@@ -123,7 +124,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal([ReconcileOutcome.Succeeded, ReconcileOutcome.Skipped], runs.Select(r => r.Status).Order());
         Assert.Equal(runs.Single(r => r.Status == ReconcileOutcome.Succeeded).AthosRequests, _simulator.Requests.ListRequests);
-        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 4003);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.ReconcileSkipped);
     }
 
     [Fact]
