@@ -100,7 +100,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(WorkOutcome.Unchanged, outcome);
         var main = await _tables.MainAsync(original.Id);
-        Assert.Equal((rescored.ScoredAt, rescored.OverallScore), (main!.ScoredAt, main.OverallScore));
+        Assert.Equal(new { ScoredAt = rescored.ScoredAt, OverallScore = rescored.OverallScore }, new { main!.ScoredAt, main.OverallScore });
         var (byUser, byDay) = await _tables.IndexRowsAsync(original.Id);
         Assert.Equal(rescored.OverallScore, Assert.Single(byUser).OverallScore);
         Assert.Equal(rescored.OverallScore, Assert.Single(byDay).OverallScore);

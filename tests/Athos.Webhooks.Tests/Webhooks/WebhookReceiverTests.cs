@@ -64,7 +64,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal([WorkOutcome.Duplicate], outcomes);
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_twice", TestContext.Current.CancellationToken);
-        Assert.Equal((2, DeliveryStatus.Claimed), (record!.Deliveries, record.Status));
+        Assert.Equal(new { Deliveries = 2, Status = DeliveryStatus.Claimed }, new { record!.Deliveries, record.Status });
     }
 
     [Fact]
