@@ -49,7 +49,7 @@ public sealed class ContractShapesTests
     {
         var parsed = CallScore.From(JsonDocument.Parse(score).RootElement, source);
 
-        Assert.Equal((overall, compliance), (parsed.OverallScore, parsed.ComplianceTotalScore));
+        Assert.Equal(new { OverallScore = overall, ComplianceTotalScore = compliance }, new { parsed.OverallScore, parsed.ComplianceTotalScore });
     }
 
     private static CallSummary Row(string json) =>

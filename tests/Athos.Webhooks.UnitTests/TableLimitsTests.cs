@@ -41,4 +41,29 @@ public sealed class TableLimitsTests
         Assert.Null(row.ScoreJson);
         Assert.Equal("Summary,ScoreJson", row.Truncated);
     }
+
+    [Fact]
+    public void Every_text_column_can_be_cut_and_they_are_named_in_a_fixed_order_that_rows_already_store()
+    {
+        var text = new string('t', TableLimits.MaxStringLength + 1);
+        var row = new CallRow
+        {
+            CallId = "athos_call_a",
+            AthosRequestId = text,
+            DrillKey = text,
+            ExternalAgencyId = text,
+            ExternalUserId = text,
+            Source = text,
+            FailureReason = text,
+            FailureMessage = text,
+            Feedback = text,
+            Summary = text,
+            ScoreJson = "\"" + text + "\"",
+        };
+
+        TableLimits.Enforce(row);
+
+        Assert.Equal("Summary,Feedback,FailureMessage,FailureReason,Source,ExternalUserId,ExternalAgencyId,DrillKey,AthosRequestId,ScoreJson", row.Truncated);
+        Assert.All([row.Summary, row.Feedback, row.FailureMessage, row.FailureReason, row.Source, row.ExternalUserId, row.ExternalAgencyId, row.DrillKey, row.AthosRequestId], v => Assert.Equal(TableLimits.MaxStringLength, v!.Length));
+    }
 }

@@ -16,7 +16,7 @@ public sealed class WebhookEventTests
 
         Assert.Null(parsed.Rejection);
         Assert.Null(parsed.UnhandledEvent);
-        Assert.Equal((user, agency, agent), (parsed.Event!.ExternalUserId, parsed.Event.ExternalAgencyId, parsed.Event.AgentId));
+        Assert.Equal(new { ExternalUserId = user, ExternalAgencyId = agency, AgentId = agent }, new { parsed.Event!.ExternalUserId, parsed.Event.ExternalAgencyId, parsed.Event.AgentId });
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class WebhookEventTests
     {
         var rejection = WebhookEventParser.Parse(Encoding.UTF8.GetBytes(body)).Rejection;
 
-        Assert.Equal((400, code, field), (rejection!.StatusCode, rejection.Error!.Code, rejection.Error.Field));
+        Assert.Equal(new { StatusCode = 400, Code = code, Field = field }, new { rejection!.StatusCode, rejection.Error!.Code, rejection.Error.Field });
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Athos.Webhooks.Storage;
+
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>
@@ -11,4 +13,20 @@ public enum AthosContract
 
     /// <summary>The later revision: <c>agentId</c>/<c>platformAgentId</c>, roleplay and real calls, <c>source</c> required on the list.</summary>
     Current,
+}
+
+/// <summary>
+/// The stored names of <see cref="AthosContract"/> (<c>Contract</c> in <c>AthosState</c> and in a backfill job):
+/// lowercase, read in any case as earlier versions did.
+/// </summary>
+public static class AthosContractNames
+{
+    internal static readonly StoredNames<AthosContract> Names = new(
+        [(AthosContract.Early, "early"), (AthosContract.Current, "current")],
+        StringComparer.OrdinalIgnoreCase);
+
+    public static string ToStorageName(this AthosContract contract) => Names.NameOf(contract);
+
+    /// <summary>The contract a stored name stands for; an unknown name is a <see cref="FormatException"/> naming it.</summary>
+    public static AthosContract Parse(string name) => Names.Parse(name);
 }

@@ -27,23 +27,11 @@ public sealed record CallChange(
     string Checkpoint)
 {
     /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c>.</summary>
-    public string KindName => Kind switch
-    {
-        CallChangeKind.Created => ChangeKinds.Created,
-        CallChangeKind.Rescored => ChangeKinds.Rescored,
-        CallChangeKind.ScoredAfterFailure => ChangeKinds.ScoredAfterFailure,
-        _ => ChangeKinds.Failed,
-    };
+    public string KindName => CallChangeKindNames.Names.NameOf(Kind);
 
     internal static CallChange From(ChangeRow row) => new(
         row.CallId,
-        row.ChangeKind switch
-        {
-            ChangeKinds.Created => CallChangeKind.Created,
-            ChangeKinds.ScoredAfterFailure => CallChangeKind.ScoredAfterFailure,
-            ChangeKinds.Failed => CallChangeKind.Failed,
-            _ => CallChangeKind.Rescored,
-        },
+        CallChangeKindNames.Read(row.ChangeKind),
         row.Status ?? string.Empty,
         row.OverallScore,
         row.ScoredAt,

@@ -1,3 +1,5 @@
+using Athos.Webhooks.Storage;
+
 namespace Athos.Webhooks.Changes;
 
 /// <summary>What happened to a call's stored version (<c>ChangeKind</c> in <c>AthosCallChanges</c>).</summary>
@@ -14,4 +16,21 @@ public enum CallChangeKind
 
     /// <summary><c>failed</c>: Athos reported that scoring failed (first version, or a later failure report).</summary>
     Failed,
+}
+
+/// <summary>
+/// The stored names of <see cref="CallChangeKind"/> (<see cref="ChangeKinds"/>). A name this version does not know is
+/// read as <see cref="CallChangeKind.Rescored"/>: a newer version of the call, which is what any change is to a reader.
+/// </summary>
+internal static class CallChangeKindNames
+{
+    public static readonly StoredNames<CallChangeKind> Names = new(
+    [
+        (CallChangeKind.Created, ChangeKinds.Created),
+        (CallChangeKind.Rescored, ChangeKinds.Rescored),
+        (CallChangeKind.ScoredAfterFailure, ChangeKinds.ScoredAfterFailure),
+        (CallChangeKind.Failed, ChangeKinds.Failed),
+    ]);
+
+    public static CallChangeKind Read(string? name) => Names.Find(name) ?? CallChangeKind.Rescored;
 }

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -101,7 +102,7 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Purged {Count} call changes stamped before {Before:o} (past ATHOS_CHANGE_RETENTION)")]
+        [LoggerMessage(EventId = LogEvents.ChangesPurged, Level = LogLevel.Information, Message = "Purged {Count} call changes stamped before {Before:o} (past ATHOS_CHANGE_RETENTION)")]
         public static partial void Purged(ILogger logger, int count, DateTimeOffset before);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -198,10 +199,10 @@ public sealed partial class CallReprojector(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} rows rewritten, {Current} already current, {Unreadable} unreadable")]
+        [LoggerMessage(EventId = LogEvents.ReprojectCompleted, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} rows rewritten, {Current} already current, {Unreadable} unreadable")]
         public static partial void Completed(ILogger logger, int scanned, int rewritten, int current, int unreadable);
 
-        [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Archive blob {BlobName} is not a call detail; its row is left as it is")]
+        [LoggerMessage(EventId = LogEvents.ReprojectUnreadableBlob, Level = LogLevel.Warning, Message = "Archive blob {BlobName} is not a call detail; its row is left as it is")]
         public static partial void Unreadable(ILogger logger, Exception? exception, string blobName);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -177,10 +178,10 @@ public sealed partial class RecordingArchiver(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Recording of call {CallId} archived: {Bytes} bytes from {RecordingHost}")]
+        [LoggerMessage(EventId = LogEvents.RecordingArchived, Level = LogLevel.Information, Message = "Recording of call {CallId} archived: {Bytes} bytes from {RecordingHost}")]
         public static partial void Archived(ILogger logger, string callId, long bytes, string recordingHost);
 
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Recording of call {CallId} not archived ({RecordingStatus}): {RecordingError}; the daily rescan tries again while Athos keeps it")]
+        [LoggerMessage(EventId = LogEvents.RecordingNotArchived, Level = LogLevel.Warning, Message = "Recording of call {CallId} not archived ({RecordingStatus}): {RecordingError}; the daily rescan tries again while Athos keeps it")]
         public static partial void NotArchived(ILogger logger, string callId, string? recordingStatus, string? recordingError);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Azure;
 using Azure.Data.Tables;
@@ -134,7 +135,7 @@ public sealed partial class Backfiller(
         var gaps = await finder.QueueMissingAsync(page.Data, page.RequestId, origin, time.GetUtcNow(), cancellationToken);
         if (page.Data.Count > 0)
         {
-            job.Contract = page.Data[0].Contract.ToString().ToLowerInvariant();
+            job.Contract = page.Data[0].Contract.ToStorageName();
         }
 
         job.PagesDone = item.Page;
@@ -244,7 +245,7 @@ public sealed partial class Backfiller(
             return null;
         }
 
-        var contract = job.Contract is { } seen ? Enum.Parse<AthosContract>(seen, ignoreCase: true) : (await state.GetAsync(cancellationToken)).Contract;
+        var contract = job.Contract is { } seen ? AthosContractNames.Parse(seen) : (await state.GetAsync(cancellationToken)).Contract;
         return contract switch
         {
             AthosContract.Current => null,
@@ -274,13 +275,13 @@ public sealed partial class Backfiller(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
+        [LoggerMessage(EventId = LogEvents.BackfillStarted, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
         public static partial void Started(ILogger logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
 
-        [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Backfill {JobId} stopped at page {Page}: {Error}")]
+        [LoggerMessage(EventId = LogEvents.BackfillStopped, Level = LogLevel.Error, Message = "Backfill {JobId} stopped at page {Page}: {Error}")]
         public static partial void Stopped(ILogger logger, string jobId, int page, string error);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
+        [LoggerMessage(EventId = LogEvents.BackfillPage, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
         public static partial void Page(ILogger logger, string jobId, int page, string source, int listed, int queued, string status);
     }
 }

@@ -1,5 +1,6 @@
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -65,10 +66,10 @@ public sealed partial class Housekeeping(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
+        [LoggerMessage(EventId = LogEvents.DeliveriesPurged, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
         public static partial void Purged(ILogger logger, int count);
 
-        [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
+        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
     }
 }

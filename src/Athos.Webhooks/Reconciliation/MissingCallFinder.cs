@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -91,7 +92,7 @@ public sealed partial class MissingCallFinder(
             // which the delay gives time to.
             var item = new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt, ListedScoredAt = gap == Gap.Recording ? null : call.ScoredAt, Marked = true };
             await (settings.QueueDelay > TimeSpan.Zero ? queue.EnqueueAsync(item, settings.QueueDelay, ct) : queue.EnqueueAsync(item, ct));
-            await queued.MarkAsync(callId, origin.ToString().ToLowerInvariant(), settings.QueueDelay, ct);
+            await queued.MarkAsync(callId, origin.ToStorageName(), settings.QueueDelay, ct);
         });
 
         return new GapCount(missing, stale, recordings, pending, skipped);
@@ -107,7 +108,7 @@ public sealed partial class MissingCallFinder(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Athos listed a call whose id is not a valid call id ({Length} characters: {Problem}); skipped (Athos request {AthosRequestId})")]
+        [LoggerMessage(EventId = LogEvents.ReconcileUnsafeId, Level = LogLevel.Warning, Message = "Athos listed a call whose id is not a valid call id ({Length} characters: {Problem}); skipped (Athos request {AthosRequestId})")]
         public static partial void UnsafeId(ILogger logger, int length, string problem, string? athosRequestId);
     }
 }

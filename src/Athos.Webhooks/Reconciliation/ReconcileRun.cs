@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>How a reconcile run, or one source of it, ended.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReconcileOutcome>))]
+[JsonConverter(typeof(ReconcileOutcomeJsonConverter))]
 public enum ReconcileOutcome
 {
     Succeeded,
@@ -22,6 +23,23 @@ public enum ReconcileOutcome
     /// </summary>
     Partial,
 }
+
+/// <summary>
+/// The stored names of <see cref="ReconcileOutcome"/> (<c>LastRunStatus</c> in <c>AthosState</c>, <c>status</c> in its
+/// sources JSON): PascalCase, as earlier versions wrote them.
+/// </summary>
+internal static class ReconcileOutcomeNames
+{
+    public static readonly StoredNames<ReconcileOutcome> Names = new(
+    [
+        (ReconcileOutcome.Succeeded, "Succeeded"),
+        (ReconcileOutcome.Failed, "Failed"),
+        (ReconcileOutcome.Skipped, "Skipped"),
+        (ReconcileOutcome.Partial, "Partial"),
+    ]);
+}
+
+internal sealed class ReconcileOutcomeJsonConverter() : StoredNameJsonConverter<ReconcileOutcome>(ReconcileOutcomeNames.Names);
 
 /// <summary>The summary of one run, stored in <c>AthosState</c> and logged. Counts add up the sources.</summary>
 public sealed record ReconcileRun

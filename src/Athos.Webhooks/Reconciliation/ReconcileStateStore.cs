@@ -51,8 +51,8 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             watermarks,
             entity.GetDateTimeOffset("LastSuccessAt"),
             entity.GetDateTimeOffset("LastPurgeAt"),
-            entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileOutcome>(status) : null,
-            entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null);
+            entity.GetString("LastRunStatus") is { } status ? ReconcileOutcomeNames.Names.Parse(status) : null,
+            entity.GetString(ContractColumn) is { } contract ? AthosContractNames.Parse(contract) : null);
     }
 
     /// <summary>The last run's summary and the last success, as <see cref="SaveRunAsync"/> wrote them.</summary>
@@ -68,7 +68,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
         return new ReconcileSummary
         {
             LastSuccessAt = entity.GetDateTimeOffset("LastSuccessAt"),
-            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? Enum.Parse<ReconcileOutcome>(status) : null,
+            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? ReconcileOutcomeNames.Names.Parse(status) : null,
             LastRunStartedAt = entity.GetDateTimeOffset("LastRunStartedAt"),
             LastRunEndedAt = entity.GetDateTimeOffset("LastRunEndedAt"),
             From = entity.GetDateTimeOffset("LastRunFrom"),
@@ -82,7 +82,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
             SkippedIds = entity.GetInt32("LastRunSkippedIds") ?? 0,
             AthosRequests = entity.GetInt32("LastRunAthosRequests") ?? 0,
             Error = entity.GetString("LastRunError"),
-            Contract = entity.GetString(ContractColumn) is { } contract ? Enum.Parse<AthosContract>(contract, ignoreCase: true) : null,
+            Contract = entity.GetString(ContractColumn) is { } contract ? AthosContractNames.Parse(contract) : null,
             Sources = entity.GetString("LastRunSources") is { Length: > 0 } sources
                 ? JsonSerializer.Deserialize(sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun) ?? []
                 : [],
@@ -95,7 +95,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
         ArgumentNullException.ThrowIfNull(run);
         var entity = new TableEntity(Partition, Row)
         {
-            ["LastRunStatus"] = run.Status.ToString(),
+            ["LastRunStatus"] = ReconcileOutcomeNames.Names.NameOf(run.Status),
             ["LastRunStartedAt"] = run.StartedAt,
             ["LastRunEndedAt"] = run.EndedAt,
             ["LastRunFrom"] = run.From,
@@ -115,7 +115,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
 
         if (run.Contract is { } contract)
         {
-            entity[ContractColumn] = ContractName(contract);
+            entity[ContractColumn] = contract.ToStorageName();
         }
 
         foreach (var source in run.Sources.Where(s => s.Status == ReconcileOutcome.Succeeded))
@@ -141,12 +141,10 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
 
     /// <summary>Records the contract Athos was seen speaking (by enrichment, which sees every detail).</summary>
     public async Task SaveContractAsync(AthosContract contract, CancellationToken cancellationToken = default) =>
-        await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { [ContractColumn] = ContractName(contract) }, TableUpdateMode.Merge, cancellationToken);
+        await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { [ContractColumn] = contract.ToStorageName() }, TableUpdateMode.Merge, cancellationToken);
 
     public async Task SavePurgeAsync(DateTimeOffset purgedAt, CancellationToken cancellationToken = default) =>
         await _table.UpsertEntityAsync(new TableEntity(Partition, Row) { ["LastPurgeAt"] = purgedAt }, TableUpdateMode.Merge, cancellationToken);
-
-    private static string ContractName(AthosContract contract) => contract.ToString().ToLowerInvariant();
 }
 
 /// <summary>

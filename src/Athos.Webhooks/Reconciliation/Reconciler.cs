@@ -193,7 +193,7 @@ public sealed partial class Reconciler(
         }
     }
 
-    private static string ContractName(AthosContract? contract) => contract?.ToString().ToLowerInvariant() ?? "unknown";
+    private static string ContractName(AthosContract? contract) => contract?.ToStorageName() ?? "unknown";
 
     /// <summary>What a run has learnt so far: the contract (from its rows, else the stored one) and its sources.</summary>
     private sealed class RunProgress(AthosContract? contract)
@@ -216,19 +216,19 @@ public sealed partial class Reconciler(
     private static partial class Log
     {
         // What the "reconcile has not succeeded" alert counts: a partial run is progress too (Status says which).
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
+        [LoggerMessage(EventId = LogEvents.ReconcileSucceeded, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
         public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
+        [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
         public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);
 
-        [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
+        [LoggerMessage(EventId = LogEvents.ReconcileSkipped, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
         public static partial void Skipped(ILogger logger);
 
-        [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
+        [LoggerMessage(EventId = LogEvents.ReconcilePartial, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
         public static partial void Partial(ILogger logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
 
-        [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
+        [LoggerMessage(EventId = LogEvents.ContractProbeFailed, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
         public static partial void ProbeFailed(ILogger logger, Exception exception, string? athosRequestId);
     }
 }

@@ -22,6 +22,20 @@ public enum DiscrepancyKind
     Orphan,
 }
 
+/// <summary>The names of <see cref="DiscrepancyKind"/> as <c>verify</c> prints them and writes them in JSON.</summary>
+internal static class DiscrepancyKindNames
+{
+    public static readonly StoredNames<DiscrepancyKind> Names = new(
+    [
+        (DiscrepancyKind.Missing, "missing"),
+        (DiscrepancyKind.Older, "older"),
+        (DiscrepancyKind.Newer, "newer"),
+        (DiscrepancyKind.DifferentValues, "different_values"),
+        (DiscrepancyKind.StaleKeys, "stale_keys"),
+        (DiscrepancyKind.Orphan, "orphan"),
+    ]);
+}
+
 /// <summary>
 /// One discrepancy: the call, the table (or <c>athos-calls</c> for the archive blob), what is wrong, and for an index
 /// row its keys.
@@ -29,12 +43,7 @@ public enum DiscrepancyKind
 public sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Kind, IndexKey? Index, string Detail)
 {
     /// <summary>The kind as printed and in JSON: <c>missing</c>, <c>older</c>, <c>newer</c>, <c>different_values</c>, <c>stale_keys</c>, <c>orphan</c>.</summary>
-    public string KindName => Kind switch
-    {
-        DiscrepancyKind.DifferentValues => "different_values",
-        DiscrepancyKind.StaleKeys => "stale_keys",
-        _ => Kind.ToString().ToLowerInvariant(),
-    };
+    public string KindName => DiscrepancyKindNames.Names.NameOf(Kind);
 
     /// <summary>Where: <c>PartitionKey / RowKey</c> of an index row, the call id for <c>AthosCalls</c>, the blob name for the archive.</summary>
     public string Where => Index is { } key ? $"{key.PartitionKey} / {key.RowKey}"

@@ -11,19 +11,32 @@ public static class TableLimits
 
     private const string Marker = "…";
 
+    /// <summary>
+    /// The free-text columns that may be shortened, declared once, in the order they are checked: that order is the
+    /// order their names take in the stored <see cref="CallRow.Truncated"/> value (<c>Summary,Feedback,…</c>), so it
+    /// must not change. <c>ScoreJson</c> is not shortened but dropped (below), and named last.
+    /// </summary>
+    private static readonly (string Name, Func<CallRow, string?> Get, Action<CallRow, string?> Set)[] TextColumns =
+    [
+        (nameof(CallRow.Summary), r => r.Summary, (r, v) => r.Summary = v),
+        (nameof(CallRow.Feedback), r => r.Feedback, (r, v) => r.Feedback = v),
+        (nameof(CallRow.FailureMessage), r => r.FailureMessage, (r, v) => r.FailureMessage = v),
+        (nameof(CallRow.FailureReason), r => r.FailureReason, (r, v) => r.FailureReason = v),
+        (nameof(CallRow.Source), r => r.Source, (r, v) => r.Source = v),
+        (nameof(CallRow.ExternalUserId), r => r.ExternalUserId, (r, v) => r.ExternalUserId = v),
+        (nameof(CallRow.ExternalAgencyId), r => r.ExternalAgencyId, (r, v) => r.ExternalAgencyId = v),
+        (nameof(CallRow.DrillKey), r => r.DrillKey, (r, v) => r.DrillKey = v),
+        (nameof(CallRow.AthosRequestId), r => r.AthosRequestId, (r, v) => r.AthosRequestId = v),
+    ];
+
     public static void Enforce(CallRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
         var truncated = new List<string>();
-        row.Summary = Shorten(row.Summary, nameof(CallRow.Summary), truncated);
-        row.Feedback = Shorten(row.Feedback, nameof(CallRow.Feedback), truncated);
-        row.FailureMessage = Shorten(row.FailureMessage, nameof(CallRow.FailureMessage), truncated);
-        row.FailureReason = Shorten(row.FailureReason, nameof(CallRow.FailureReason), truncated);
-        row.Source = Shorten(row.Source, nameof(CallRow.Source), truncated);
-        row.ExternalUserId = Shorten(row.ExternalUserId, nameof(CallRow.ExternalUserId), truncated);
-        row.ExternalAgencyId = Shorten(row.ExternalAgencyId, nameof(CallRow.ExternalAgencyId), truncated);
-        row.DrillKey = Shorten(row.DrillKey, nameof(CallRow.DrillKey), truncated);
-        row.AthosRequestId = Shorten(row.AthosRequestId, nameof(CallRow.AthosRequestId), truncated);
+        foreach (var (name, get, set) in TextColumns)
+        {
+            set(row, Shorten(get(row), name, truncated));
+        }
 
         // Half a JSON document is not JSON: an oversized score object is left to the blob entirely.
         if (row.ScoreJson is { Length: > MaxStringLength })

@@ -210,7 +210,7 @@ public sealed class AthosMetrics
     public static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
 
     /// <summary>The origin as it is written in work items.</summary>
-    public static string OriginName(WorkOrigin? origin) => origin?.ToString().ToLowerInvariant() ?? "unknown";
+    public static string OriginName(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";
 
     private void Count(string source, string result, int count)
     {

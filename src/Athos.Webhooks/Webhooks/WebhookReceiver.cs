@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -140,16 +141,16 @@ public sealed partial class WebhookReceiver(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
+        [LoggerMessage(EventId = LogEvents.WebhookAccepted, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
         public static partial void Accepted(ILogger logger, string webhookId, string callId, string? athosRequestId, bool success);
 
-        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
+        [LoggerMessage(EventId = LogEvents.WebhookIgnored, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
         public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
 
-        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
+        [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
         public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
 
-        [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
+        [LoggerMessage(EventId = LogEvents.WebhookStorageUnavailable, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
         public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
     }
 }

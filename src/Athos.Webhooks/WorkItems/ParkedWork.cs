@@ -38,7 +38,7 @@ public sealed class ParkedWork(TableServiceClient tables, TimeProvider time, Ath
                 ScoringFailedWorkItem failed => failed.CallId.Value,
                 _ => null,
             },
-            Origin = item?.Origin.ToString().ToLowerInvariant(),
+            Origin = item?.Origin.ToStorageName(),
             WebhookId = item?.WebhookId,
             Reason = reason,
             Error = error.Length > 2000 ? error[..2000] : error,

@@ -1,28 +1,41 @@
 using System.Text.Json.Serialization;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>Why a work item was queued.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkOrigin>))]
+[JsonConverter(typeof(WorkOriginJsonConverter))]
 public enum WorkOrigin
 {
-    [JsonStringEnumMemberName("webhook")]
     Webhook,
 
-    [JsonStringEnumMemberName("reconcile")]
     Reconcile,
 
-    [JsonStringEnumMemberName("backfill")]
     Backfill,
 
-    [JsonStringEnumMemberName("redrive")]
     Redrive,
 
     /// <summary>The daily rescan of the last 30 days (changes without a webhook, recordings to retry).</summary>
-    [JsonStringEnumMemberName("rescan")]
     Rescan,
 }
+
+/// <summary>The stored names of <see cref="WorkOrigin"/> (<c>origin</c> in a queue message, <c>Origin</c> in a parked row and a queued mark).</summary>
+public static class WorkOriginNames
+{
+    internal static readonly StoredNames<WorkOrigin> Names = new(
+    [
+        (WorkOrigin.Webhook, "webhook"),
+        (WorkOrigin.Reconcile, "reconcile"),
+        (WorkOrigin.Backfill, "backfill"),
+        (WorkOrigin.Redrive, "redrive"),
+        (WorkOrigin.Rescan, "rescan"),
+    ]);
+
+    public static string ToStorageName(this WorkOrigin origin) => Names.NameOf(origin);
+}
+
+internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOrigin>(WorkOriginNames.Names);
 
 /// <summary>
 /// A message on <c>athos-calls</c>: small, versioned JSON (base64-encoded on the queue, as the Functions trigger

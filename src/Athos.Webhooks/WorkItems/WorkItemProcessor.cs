@@ -152,7 +152,7 @@ public sealed partial class WorkItemProcessor(
         if (item is FetchCallWorkItem fetch)
         {
             await queue.EnqueueAsync(fetch with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
-            await queued.MarkAsync(fetch.CallId, item.Origin.ToString().ToLowerInvariant(), delay, cancellationToken);
+            await queued.MarkAsync(fetch.CallId, item.Origin.ToStorageName(), delay, cancellationToken);
         }
         else
         {
@@ -280,31 +280,31 @@ public sealed partial class WorkItemProcessor(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount})")]
+        [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount})")]
         public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) is unknown to Athos (CALL_NOT_FOUND); nothing stored (webhook {WebhookId})")]
+        [LoggerMessage(EventId = LogEvents.WorkCallNotFound, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) is unknown to Athos (CALL_NOT_FOUND); nothing stored (webhook {WebhookId})")]
         public static partial void NotFound(ILogger logger, string callId, WorkOrigin origin, string? webhookId);
 
-        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Call {CallId}: Athos failed transiently ({Status} {ErrorCode}, Athos request {AthosRequestId}); the message will be retried (attempt {DequeueCount})")]
+        [LoggerMessage(EventId = LogEvents.WorkAthosTransient, Level = LogLevel.Warning, Message = "Call {CallId}: Athos failed transiently ({Status} {ErrorCode}, Athos request {AthosRequestId}); the message will be retried (attempt {DequeueCount})")]
         public static partial void AthosTransient(ILogger logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then parked (webhook {WebhookId}, attempt {DequeueCount})")]
+        [LoggerMessage(EventId = LogEvents.WorkAthosRefused, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then parked (webhook {WebhookId}, attempt {DequeueCount})")]
         public static partial void AthosRefused(ILogger logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; parked (attempt {DequeueCount})")]
+        [LoggerMessage(EventId = LogEvents.WorkMalformed, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; parked (attempt {DequeueCount})")]
         public static partial void Malformed(ILogger logger, Exception exception, string messageId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Backfill {JobId} page {Page}: Athos failed ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the page will be retried (attempt {DequeueCount})")]
+        [LoggerMessage(EventId = LogEvents.WorkBackfillPageFailed, Level = LogLevel.Error, Message = "Backfill {JobId} page {Page}: Athos failed ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the page will be retried (attempt {DequeueCount})")]
         public static partial void BackfillPageFailed(ILogger logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
+        [LoggerMessage(EventId = LogEvents.WorkParked, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
         public static partial void Parked(ILogger logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
+        [LoggerMessage(EventId = LogEvents.WorkDeferred, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
         public static partial void Deferred(ILogger logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
 
-        [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
+        [LoggerMessage(EventId = LogEvents.WorkParkFailed, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
         public static partial void ParkFailed(ILogger logger, Exception exception, string messageId);
     }
 
@@ -313,7 +313,7 @@ public sealed partial class WorkItemProcessor(
     // declare two methods with one event id.
     private static partial class StoredLog
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount}), {FreshnessSeconds} s after Athos scored it ({Source})")]
+        [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount}), {FreshnessSeconds} s after Athos scored it ({Source})")]
         public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
     }
 }

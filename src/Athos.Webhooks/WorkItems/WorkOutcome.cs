@@ -1,3 +1,5 @@
+using Athos.Webhooks.Storage;
+
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>What became of a work item. Recorded in the delivery ledger (for webhook items) and logged.</summary>
@@ -31,20 +33,22 @@ public enum WorkOutcome
     Parked,
 }
 
+/// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
 public static class WorkOutcomeNames
 {
+    internal static readonly StoredNames<WorkOutcome> Names = new(
+    [
+        (WorkOutcome.Stored, "stored"),
+        (WorkOutcome.Unchanged, "unchanged"),
+        (WorkOutcome.NotFound, "not_found"),
+        (WorkOutcome.FailureRecorded, "failure_recorded"),
+        (WorkOutcome.FailureIgnored, "failure_ignored"),
+        (WorkOutcome.Duplicate, "duplicate"),
+        (WorkOutcome.PageProcessed, "page_processed"),
+        (WorkOutcome.Deferred, "deferred"),
+        (WorkOutcome.Parked, "parked"),
+    ]);
+
     /// <summary>The snake_case name of an outcome, as telemetry carries it.</summary>
-    public static string ToStorageName(this WorkOutcome outcome) => outcome switch
-    {
-        WorkOutcome.Stored => "stored",
-        WorkOutcome.Unchanged => "unchanged",
-        WorkOutcome.NotFound => "not_found",
-        WorkOutcome.FailureRecorded => "failure_recorded",
-        WorkOutcome.FailureIgnored => "failure_ignored",
-        WorkOutcome.Duplicate => "duplicate",
-        WorkOutcome.PageProcessed => "page_processed",
-        WorkOutcome.Deferred => "deferred",
-        WorkOutcome.Parked => "parked",
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
-    };
+    public static string ToStorageName(this WorkOutcome outcome) => Names.NameOf(outcome);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 
 namespace Athos.Webhooks.Tests.AthosApi;
@@ -60,7 +61,7 @@ public sealed class RetryBudgetTests : IAsyncLifetime
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(5));
         Assert.Equal(2, _simulator.Requests.DetailRequestsFor(call.Id));
         Assert.Equal(TimeSpan.FromSeconds(6), error.RetryAfter);
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 1002);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.AthosWaitBeyondBudget);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class StalledResponseTests
 
         Assert.Equal(StallingAthosServer.DetailBody("athos_call_stalled2"), response.RawJson.ToArray());
         Assert.Equal(400, System.Text.Json.JsonDocument.Parse(response.RawJson).RootElement.GetProperty("transcript").GetArrayLength());
-        Assert.Equal((2, 1), (server.Requests, server.Abandoned));
+        Assert.Equal(new { Requests = 2, Abandoned = 1 }, new { server.Requests, server.Abandoned });
     }
 
     [Fact]

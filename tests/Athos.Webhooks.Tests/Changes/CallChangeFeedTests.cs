@@ -37,7 +37,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(CallChangeFeed.CheckpointAt(_clock.GetUtcNow() - CallChangeFeed.ReadMargin), third.Checkpoint);
         Assert.Empty(again.Changes);
         Assert.Equal(third.Checkpoint, again.Checkpoint);
-        Assert.All(first.Changes, c => Assert.Equal((CallChangeKind.Created, "created"), (c.Kind, c.KindName)));
+        Assert.All(first.Changes, c => Assert.Equal(new { Kind = CallChangeKind.Created, KindName = "created" }, new { c.Kind, c.KindName }));
     }
 
     [Fact]

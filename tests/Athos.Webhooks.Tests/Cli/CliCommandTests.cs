@@ -104,9 +104,9 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         await using var app = await TestApp.StartAsync(Settings());
         var outcomes = await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
-        Assert.Equal((0, 0), (dryRun, exit));
+        Assert.Equal(new { DryRun = 0, Exit = 0 }, new { DryRun = dryRun, Exit = exit });
         var counted = JsonDocument.Parse(json.ToString()).RootElement;
-        Assert.Equal((true, 4, 0, 0), (counted.GetProperty("dryRun").GetBoolean(), counted.GetProperty("found").GetInt32(), counted.GetProperty("moved").GetInt32(), counted.GetProperty("unreadable").GetInt32()));
+        Assert.Equal(new { DryRun = true, Found = 4, Moved = 0, Unreadable = 0 }, new { DryRun = counted.GetProperty("dryRun").GetBoolean(), Found = counted.GetProperty("found").GetInt32(), Moved = counted.GetProperty("moved").GetInt32(), Unreadable = counted.GetProperty("unreadable").GetInt32() });
         Assert.Contains("4 parked work item(s) (dry run: nothing moved;", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Moved 3 of 4 parked work item(s) back to athos-calls", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("1 parked item(s) are not work items and stay in AthosParkedWork", _output.ToString(), StringComparison.Ordinal);
@@ -178,7 +178,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var unsafeExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_../x", OutputFormat.Table, TestContext.Current.CancellationToken);
         var unknownExit = await CallsCommand.ShowAsync(Configuration(), _output, _error, "athos_call_nothere", OutputFormat.Table, TestContext.Current.CancellationToken);
 
-        Assert.Equal((2, 1), (unsafeExit, unknownExit));
+        Assert.Equal(new { UnsafeExit = 2, UnknownExit = 1 }, new { UnsafeExit = unsafeExit, UnknownExit = unknownExit });
         Assert.Contains("callId: A call id may contain only", _error.ToString(), StringComparison.Ordinal);
         Assert.Contains("No stored call athos_call_nothere.", _error.ToString(), StringComparison.Ordinal);
     }
@@ -191,7 +191,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         var exit = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl.ToString(), _simulator.WebhookSecret, "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
         var wrongSecret = await SendTestWebhookCommand.RunAsync(_output, _error, receiver.WebhookUrl.ToString(), "whsec_not_the_one_configured_0000", "athos_call_testdelivery", failed: false, TimeProvider.System, TestContext.Current.CancellationToken);
 
-        Assert.Equal((0, 1), (exit, wrongSecret));
+        Assert.Equal(new { Exit = 0, WrongSecret = 1 }, new { Exit = exit, WrongSecret = wrongSecret });
         Assert.Contains("→ 202 {\"status\":\"accepted\"}", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("→ 401 {\"error\":{\"code\":\"invalid_signature\"", _output.ToString(), StringComparison.Ordinal);
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await new TestQueues(storage.ConnectionString).PeekAllAsync()));

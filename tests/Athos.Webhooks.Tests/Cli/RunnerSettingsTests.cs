@@ -49,6 +49,6 @@ public sealed class RunnerSettingsTests
     {
         var settings = QueueOptions.Load(Path.Combine(RepositoryRoot.Path, "host.json"));
 
-        Assert.Equal((16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), 5), (settings.BatchSize, settings.NewBatchThreshold, settings.MaxPollingInterval, settings.VisibilityTimeout, settings.MaxDequeueCount));
+        Assert.Equal(new { BatchSize = 16, NewBatchThreshold = 8, MaxPollingInterval = TimeSpan.FromSeconds(2), VisibilityTimeout = TimeSpan.FromMinutes(1), MaxDequeueCount = 5 }, new { settings.BatchSize, settings.NewBatchThreshold, settings.MaxPollingInterval, settings.VisibilityTimeout, settings.MaxDequeueCount });
     }
 }

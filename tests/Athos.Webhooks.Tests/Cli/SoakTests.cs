@@ -161,7 +161,7 @@ public sealed class SoakTests
                 Assert.All(index, entry => Assert.Equal(rows[entry.Key].OverallScore, Assert.Single(entry.Value).OverallScore));
             }
 
-            Assert.All(scored.Values, call => Assert.Equal((CallStatus.Scored, call.OverallScore), (rows[call.Id].Status, rows[call.Id].OverallScore)));
+            Assert.All(scored.Values, call => Assert.Equal(new { Status = CallStatus.Scored, OverallScore = call.OverallScore }, new { rows[call.Id].Status, rows[call.Id].OverallScore }));
             Assert.All(failedAcked, id => Assert.Equal(CallStatus.Failed, rows[id].Status));
             Assert.Empty(await ParkedAsync(azurite));
             Assert.Equal(0, await QueueLengthAsync(azurite, StorageNames.PoisonQueue));

@@ -5,6 +5,7 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -99,7 +100,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(WorkOutcome.Unchanged, outcome);
         var main = await _tables.MainAsync(original.Id);
-        Assert.Equal((rescored.ScoredAt, rescored.OverallScore), (main!.ScoredAt, main.OverallScore));
+        Assert.Equal(new { ScoredAt = rescored.ScoredAt, OverallScore = rescored.OverallScore }, new { main!.ScoredAt, main.OverallScore });
         var (byUser, byDay) = await _tables.IndexRowsAsync(original.Id);
         Assert.Equal(rescored.OverallScore, Assert.Single(byUser).OverallScore);
         Assert.Equal(rescored.OverallScore, Assert.Single(byDay).OverallScore);
@@ -193,7 +194,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Null(await _tables.MainAsync("athos_call_unknown000"));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
         Assert.Equal((DeliveryStatus.Claimed, null), (record!.Status, record.LastError));
-        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == 3002 && l.Level == LogLevel.Warning);
+        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkCallNotFound && l.Level == LogLevel.Warning);
     }
 
     [Fact]
@@ -208,7 +209,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal((AthosErrorKind.Configuration, "API_KEY_REVOKED"), (error.Kind, error.ErrorCode));
         Assert.Null(await _tables.MainAsync(call.Id));
         Assert.Equal(0, await _tables.CountAsync(StorageNames.CallsByDayTable));
-        var log = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 3004);
+        var log = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkAthosRefused);
         Assert.Equal(LogLevel.Error, log.Level);
         Assert.Equal(error.RequestId, log.GetStructuredStateValue("AthosRequestId"));
     }
@@ -341,7 +342,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal((ParkReason.InvalidWorkItem, body), (parked.Reason, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body))));
         Assert.Contains(expected, parked.Error, StringComparison.Ordinal);
         Assert.Equal(0, _simulator.Requests.Total);
-        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == 3005 && l.Level == LogLevel.Error);
+        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkMalformed && l.Level == LogLevel.Error);
     }
 
     private static FetchCallWorkItem Fetch(string callId) => new() { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(callId) };

@@ -51,7 +51,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         Assert.DoesNotContain(entity.Select(p => p.Value).OfType<string>(), v => v.Contains("sig=", StringComparison.Ordinal));
         Assert.Equal(JsonValueKind.Null, JsonDocument.Parse((await _tables.BlobAsync(call.Id))!).RootElement.GetProperty("audioUrl").ValueKind);
         Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Message.Contains("sig=", StringComparison.Ordinal));
-        Assert.Equal((1, 0), (_simulator.Requests.RecordingRequests, _simulator.Requests.RecordingRequestsWithAuthorization));
+        Assert.Equal(new { RecordingRequests = 1, RecordingRequestsWithAuthorization = 0 }, new { _simulator.Requests.RecordingRequests, _simulator.Requests.RecordingRequestsWithAuthorization });
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
 
         var first = await _app.Get<CallReprojector>().RunAsync(since: null, restart: false, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal((31, 31, 0, 0), (first.Scanned, first.Rewritten, first.Current, first.Unreadable));
+        Assert.Equal(new { Scanned = 31, Rewritten = 31, Current = 0, Unreadable = 0 }, new { first.Scanned, first.Rewritten, first.Current, first.Unreadable });
         Assert.Equal(detailRequests, _simulator.Requests.DetailRequests);
         foreach (var table in new[] { StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable })
         {
@@ -59,7 +59,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
 
         Assert.All(calls, call => Assert.Equal(RecordingStatus.None, _tables.MainAsync(call.Id).Result!.RecordingStatus));
         var second = await _app.Get<CallReprojector>().RunAsync(since: null, restart: false, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal((30, 0, 30), (second.Scanned, second.Rewritten, second.Current));
+        Assert.Equal(new { Scanned = 30, Rewritten = 0, Current = 30 }, new { second.Scanned, second.Rewritten, second.Current });
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
 
         var run = await app.Get<CallReprojector>().RunAsync(null, restart: false, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal((40, 40), (run.Scanned, run.Rewritten));
+        Assert.Equal(new { Scanned = 40, Rewritten = 40 }, new { run.Scanned, run.Rewritten });
         Assert.Contains(calls, c => c.ComplianceScorecard is not null);
         foreach (var call in calls)
         {
@@ -104,7 +104,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         var resumed = await _app.Get<CallReprojector>().RunAsync(null, false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(100, afterFirstPage);
-        Assert.Equal((250, 250), (resumed.Scanned, resumed.Rewritten));
+        Assert.Equal(new { Scanned = 250, Rewritten = 250 }, new { resumed.Scanned, resumed.Rewritten });
         Assert.Equal(250, (await _tables.QueryAsync(StorageNames.CallsTable, $"SchemaVersion eq {CallRow.CurrentSchemaVersion}")).Count);
     }
 
@@ -119,7 +119,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
 
         var run = await _app.Get<CallReprojector>().RunAsync(since, restart: false, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal((3, 3), (run.Scanned, run.Rewritten));
+        Assert.Equal(new { Scanned = 3, Rewritten = 3 }, new { run.Scanned, run.Rewritten });
         Assert.Equal(later.Select(c => c.Id).Order(), (await _tables.QueryAsync(StorageNames.CallsTable, $"SchemaVersion eq {CallRow.CurrentSchemaVersion}")).Select(r => r.CallId).Order());
     }
 
@@ -132,7 +132,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         var outcome = await ProcessAsync(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) });
         var again = await ProcessAsync(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) });
 
-        Assert.Equal((WorkOutcome.Stored, WorkOutcome.Unchanged), (outcome, again));
+        Assert.Equal(new { Outcome = WorkOutcome.Stored, Again = WorkOutcome.Unchanged }, new { Outcome = outcome, Again = again });
         Assert.Equal(CallRow.CurrentSchemaVersion, (await _tables.MainAsync(call.Id))!.SchemaVersion);
     }
 
@@ -148,7 +148,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         var bad = await ReprojectCommand.RunAsync(configuration, output, error, "yesterday-ish", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
         var exit = await ReprojectCommand.RunAsync(configuration, output, error, "1d", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
 
-        Assert.Equal((2, 0), (bad, exit));
+        Assert.Equal(new { Bad = 2, Exit = 0 }, new { Bad = bad, Exit = exit });
         Assert.StartsWith("--since must be an ISO 8601 time", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("scanned 3 · rewritten 3 · already current 0 · unreadable 0. Done.", output.ToString(), StringComparison.Ordinal);
     }

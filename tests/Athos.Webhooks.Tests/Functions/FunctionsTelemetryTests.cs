@@ -55,14 +55,14 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
 
         // Information events of the core arrive, with the fields the alerts and the workbook read.
         var events = logs.Where(l => l.CategoryName?.StartsWith("Athos.Webhooks", StringComparison.Ordinal) == true).ToList();
-        var accepted = Assert.Single(events, l => l.EventId.Id == 2001);
+        var accepted = Assert.Single(events, l => l.EventId.Id == LogEvents.WebhookAccepted);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, accepted.LogLevel);
-        var processed = Assert.Single(events, l => l.EventId.Id == 3001);
+        var processed = Assert.Single(events, l => l.EventId.Id == LogEvents.WorkProcessed);
         Assert.True(double.Parse(Attribute(processed, "FreshnessSeconds")!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
         Assert.Equal("roleplay", Attribute(processed, "Source"));
-        var reconciled = Assert.Single(events, l => l.EventId.Id == 4001);
+        var reconciled = Assert.Single(events, l => l.EventId.Id == LogEvents.ReconcileSucceeded);
         Assert.Equal("succeeded", Attribute(reconciled, "Status"));
-        Assert.Contains(events, l => l.EventId.Id == 2004 && Attribute(l, "ErrorCode") == "invalid_signature");
+        Assert.Contains(events, l => l.EventId.Id == LogEvents.WebhookRejected && Attribute(l, "ErrorCode") == "invalid_signature");
 
         // Other categories only from Warning: the storage SDK's and HttpClient's request lines stay out.
         Assert.DoesNotContain(logs, l => l.LogLevel < Microsoft.Extensions.Logging.LogLevel.Warning && l.CategoryName?.StartsWith("Athos.Webhooks", StringComparison.Ordinal) != true);

@@ -73,7 +73,7 @@ public sealed partial class AlertTests
     {
         var rule = await RuleAsync("reconcile-not-succeeding");
         var query = Query(rule);
-        var succeeded = EmittedEvents().Single(e => e.Id == 4001);
+        var succeeded = EmittedEvents().Single(e => e.Id == LogEvents.ReconcileSucceeded);
 
         // The event is the reconciler's, logged for a succeeded and a partial run alike (its Status says which).
         Assert.Equal(typeof(Reconciler), succeeded.Owner);

@@ -49,7 +49,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.All(missing, id => Assert.Equal(1, _simulator.Requests.DetailRequestsFor(id)));
         Assert.Equal(100, outcomes.Count(o => o == WorkOutcome.PageProcessed));
         var done = await _app.Get<Backfiller>().GetAsync(job.JobId, TestContext.Current.CancellationToken);
-        Assert.Equal((BackfillStatus.Completed, 100, 10_000, 1_000, 0, 1_000), (done!.Status, done.PagesDone, done.Listed, done.Missing, done.Stale, done.Queued));
+        Assert.Equal(new { Status = BackfillStatus.Completed, PagesDone = 100, Listed = 10_000, Missing = 1_000, Stale = 0, Queued = 1_000 }, new { done!.Status, done.PagesDone, done.Listed, done.Missing, done.Stale, done.Queued });
         Assert.Equal(10_000, await new TestTables(storage.ConnectionString).CountAsync(StorageNames.CallsTable));
     }
 
@@ -69,13 +69,13 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         var queuedAfterPage1 = await _queues.PeekAllAsync();
         await QueueDrainer.DrainAsync(_app, _queues);
 
-        Assert.Equal((WorkOutcome.PageProcessed, WorkOutcome.Duplicate), (first, again));
+        Assert.Equal(new { First = WorkOutcome.PageProcessed, Again = WorkOutcome.Duplicate }, new { First = first, Again = again });
         Assert.Single(queuedAfterPage1.OfType<BackfillPageWorkItem>());
         Assert.Equal(100, queuedAfterPage1.OfType<FetchCallWorkItem>().Count());
         Assert.Equal(3, _simulator.Requests.ListRequests);
         Assert.Equal(250, _simulator.Requests.DetailRequests);
         var done = await _app.Get<Backfiller>().GetAsync(job.JobId, TestContext.Current.CancellationToken);
-        Assert.Equal((BackfillStatus.Completed, 3, 250, 250), (done!.Status, done.PagesDone, done.Listed, done.Queued));
+        Assert.Equal(new { Status = BackfillStatus.Completed, PagesDone = 3, Listed = 250, Queued = 250 }, new { done!.Status, done.PagesDone, done.Listed, done.Queued });
         Assert.Equal(calls.Count, await new TestTables(storage.ConnectionString).CountAsync(StorageNames.CallsTable));
     }
 
@@ -105,7 +105,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
         await QueueDrainer.DrainAsync(_app, _queues);
 
         var done = await _app.Get<Backfiller>().GetAsync(job.JobId, TestContext.Current.CancellationToken);
-        Assert.Equal((BackfillStatus.Completed, 2, 150), (done!.Status, done.PagesDone, done.Listed));
+        Assert.Equal(new { Status = BackfillStatus.Completed, PagesDone = 2, Listed = 150 }, new { done!.Status, done.PagesDone, done.Listed });
     }
 
     [Fact]

@@ -152,10 +152,10 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(realCall.ScoredAt, before!.ScoredAt);
-        Assert.Equal((0, before.ScoredAt), (reconcile.Queued, afterReconcile!.ScoredAt));
+        Assert.Equal(new { Queued = 0, ScoredAt = before.ScoredAt }, new { reconcile.Queued, afterReconcile!.ScoredAt });
         Assert.Null(sameDay);
         var after = await _tables.MainAsync(realCall.Id);
-        Assert.Equal((redisposed.ScoredAt, redisposed.OverallScore == 0 ? null : redisposed.OverallScore), (after!.ScoredAt, after.OverallScore));
+        Assert.Equal(new { ScoredAt = redisposed.ScoredAt, OverallScore = redisposed.OverallScore == 0 ? null : redisposed.OverallScore }, new { after!.ScoredAt, after.OverallScore });
         var job = await app.Get<Backfiller>().GetAsync(rescan!.JobId, TestContext.Current.CancellationToken);
         Assert.Equal((BackfillKind.Rescan, BackfillStatus.Completed, "current", 1), (job!.Kind, job.Status, job.Contract, job.Stale));
         Assert.Empty(simulator.Webhooks.Deliveries);

@@ -1,6 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Azure.Data.Tables;
@@ -35,7 +36,7 @@ public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<Az
         Assert.Null(await ledger.FindAsync("wh_old", TestContext.Current.CancellationToken));
         Assert.NotNull(await ledger.FindAsync("wh_recent", TestContext.Current.CancellationToken));
         Assert.NotNull(await ledger.FindAsync("wh_old2", TestContext.Current.CancellationToken));
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 4004);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.DeliveriesPurged);
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<Az
         await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Null(await app.Get<DeliveryLedger>().FindAsync("wh_old", TestContext.Current.CancellationToken));
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 4004);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.DeliveriesPurged);
     }
 
     /// <summary>A record last seen 36 days ago (past the default 35-day retention) and one seen 34 days ago.</summary>

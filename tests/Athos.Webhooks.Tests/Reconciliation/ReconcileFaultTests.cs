@@ -3,6 +3,7 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
@@ -43,12 +44,12 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var next = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileOutcome.Succeeded, 1, 5), (run.Status, run.SkippedIds, run.Queued));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, SkippedIds = 1, Queued = 5 }, new { run.Status, run.SkippedIds, run.Queued });
         Assert.Equal(good.Select(c => c.Id).Order(), (await _queues.PeekAllIdsAsync()).Order());
-        var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == 4007).ToList();
+        var logged = app.Logs.GetSnapshot().Where(l => l.Id.Id == LogEvents.ReconcileUnsafeId).ToList();
         Assert.Equal(2, logged.Count);
         Assert.All(logged, l => Assert.StartsWith("req_", l.StructuredState!.Single(p => p.Key == "AthosRequestId").Value, StringComparison.Ordinal));
-        Assert.Equal((ReconcileOutcome.Succeeded, 1), (next.Status, next.SkippedIds));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, SkippedIds = 1 }, new { next.Status, next.SkippedIds });
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         await QueueDrainer.DrainAsync(app, _queues);
 
         var done = await app.Get<Backfiller>().GetAsync(job.JobId, TestContext.Current.CancellationToken);
-        Assert.Equal((BackfillStatus.Completed, 1, 6, 5), (done!.Status, done.SkippedIds, done.Listed, done.Queued));
+        Assert.Equal(new { Status = BackfillStatus.Completed, SkippedIds = 1, Listed = 6, Queued = 5 }, new { done!.Status, done.SkippedIds, done.Listed, done.Queued });
         Assert.Empty(await app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
     }
 
@@ -184,11 +185,11 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         await new TableClient(storage.ConnectionString, StorageNames.CallsByDayTable).DeleteEntityAsync(dayRow.PartitionKey, dayRow.RowKey, cancellationToken: TestContext.Current.CancellationToken);
         var third = await reconciler.RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((40, 0), (first.Queued, first.Pending));
-        Assert.Equal((40, 0, 40), (second.Missing, second.Queued, second.Pending));
+        Assert.Equal(new { Queued = 40, Pending = 0 }, new { first.Queued, first.Pending });
+        Assert.Equal(new { Missing = 40, Queued = 0, Pending = 40 }, new { second.Missing, second.Queued, second.Pending });
         Assert.Equal(40, onQueue);
         Assert.Equal(0, marksLeft);
-        Assert.Equal((1, 0), (third.Queued, third.Pending));
+        Assert.Equal(new { Queued = 1, Pending = 0 }, new { third.Queued, third.Pending });
         Assert.Equal(40, _simulator.Requests.DetailRequests);
     }
 

@@ -68,7 +68,7 @@ public sealed class ReconcileReadsTests(AzuriteFixture storage) : IClassFixture<
         _counter.Reset();
         var run = await _app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileOutcome.Succeeded, 10, 2, 3), (run.Status, run.Listed, run.Missing, run.Stale));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Listed = 10, Missing = 2, Stale = 3 }, new { run.Status, run.Listed, run.Missing, run.Stale });
         Assert.Equal(missing.Select(c => c.Id).Concat([stale.Id, failedHere.Id, failedInWindow.Id]).Order(), (await _queues.PeekAllIdsAsync()).Order());
 
         // Point reads only for the calls the index does not have in the window: the missing, the failure indexed days
@@ -95,7 +95,7 @@ public sealed class ReconcileReadsTests(AzuriteFixture storage) : IClassFixture<
         _counter.Reset();
         var run = await _app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileOutcome.Succeeded, 2000, 0), (run.Status, run.Listed, run.Queued));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Listed = 2000, Queued = 0 }, new { run.Status, run.Listed, run.Queued });
         var tableRequests = _counter.Requests.Where(r => r.Uri.Port == storage.Azurite.TablePort).ToList();
         Assert.DoesNotContain(tableRequests, r => r.Uri.AbsolutePath.Contains("/AthosCalls(", StringComparison.Ordinal));
         var perListedCall = (double)_counter.Requests.Count / run.Listed;

@@ -3,6 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
@@ -45,7 +46,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(ReconcileOutcome.Succeeded, run.Status);
         Assert.InRange(dropped.Count, 240, 360);
         Assert.Equal(dropped.Order(), queued.Order());
-        Assert.Equal((1000, run.AthosRequests, dropped.Count, 0, dropped.Count), (run.Listed, run.Pages, run.Missing, run.Stale, run.Queued));
+        Assert.Equal(new { Listed = 1000, Pages = run.AthosRequests, Missing = dropped.Count, Stale = 0, Queued = dropped.Count }, new { run.Listed, run.Pages, run.Missing, run.Stale, run.Queued });
         await QueueDrainer.DrainAsync(app, _queues);
         Assert.Equal(1000, await _tables.CountAsync(StorageNames.CallsTable));
     }
@@ -81,7 +82,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         _simulator.Rescore(rescored.Id);
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((2, 0, 1), (run.Listed, run.Missing, run.Stale));
+        Assert.Equal(new { Listed = 2, Missing = 0, Stale = 1 }, new { run.Listed, run.Missing, run.Stale });
         Assert.Equal([rescored.Id], await _queues.PeekAllIdsAsync());
         Assert.DoesNotContain(unchanged.Id, await _queues.PeekAllIdsAsync());
     }
@@ -101,7 +102,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         var recovered = await reconciler.RunAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
-        Assert.Equal((ReconcileOutcome.Failed, 3, 4, 1), (failed.Status, failed.Pages, failed.AthosRequests, failed.Errors));
+        Assert.Equal(new { Status = ReconcileOutcome.Failed, Pages = 3, AthosRequests = 4, Errors = 1 }, new { failed.Status, failed.Pages, failed.AthosRequests, failed.Errors });
         Assert.Contains("INTERNAL_ERROR", failed.Error, StringComparison.Ordinal);
         var roleplay = failed.Sources.Single(s => s.Source == CallSources.Roleplay);
         Assert.Equal(roleplay.From + Reconciler.ChunkSpan, roleplay.CaughtUpTo);
@@ -123,7 +124,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal([ReconcileOutcome.Succeeded, ReconcileOutcome.Skipped], runs.Select(r => r.Status).Order());
         Assert.Equal(runs.Single(r => r.Status == ReconcileOutcome.Succeeded).AthosRequests, _simulator.Requests.ListRequests);
-        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == 4003);
+        Assert.Contains(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.ReconcileSkipped);
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class PipelineMetricsTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal(stored.Count(r => r.Status == CallStatus.Scored), fresh.Count);
         Assert.All(fresh, m => Assert.InRange(m.Value, 0, TimeSpan.FromHours(4).TotalSeconds));
         var logged = runner.Services.GetFakeLogCollector().GetSnapshot()
-            .Where(r => r.Id.Id == 3001 && r.StructuredState!.Any(p => p.Key == "FreshnessSeconds"))
+            .Where(r => r.Id.Id == LogEvents.WorkProcessed && r.StructuredState!.Any(p => p.Key == "FreshnessSeconds"))
             .Select(r => double.Parse(r.StructuredState!.First(p => p.Key == "FreshnessSeconds").Value!, CultureInfo.InvariantCulture))
             .Order();
         Assert.Equal(fresh.Select(m => Math.Round(m.Value, 3)).Order(), logged);

@@ -41,6 +41,22 @@ public sealed class TelemetryDocumentationTests
             documented.GetProperty("completeness").EnumerateObject().Select(p => p.Name).Order());
     }
 
+    [Fact]
+    public void The_event_table_lists_the_core_event_ids_as_LogEvents_declares_them()
+    {
+        var documented = Section("## Logs").Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^\| (\d{4}) \|"))
+            .Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Where(id => id < 5000) // the runner's 5xxx events are its own, not the core's
+            .Order();
+        var declared = typeof(LogEvents).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (int)f.GetRawConstantValue()!)
+            .Order();
+
+        Assert.Equal(declared, documented);
+    }
+
     private static string Section(string heading)
     {
         var text = Operations.Value;

@@ -1,5 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -45,7 +46,7 @@ public sealed class WebhookAckDurabilityTests(AzuriteFixture storage) : IClassFi
         Assert.Equal(202, answer.Status);
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await new TestQueues(storage.ConnectionString).PeekAllAsync()));
         Assert.Equal(("athos_call_hangup1", "wh_hangup1"), (item.CallId.Value, item.WebhookId));
-        var accepted = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 2001);
+        var accepted = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WebhookAccepted);
         Assert.Equal("wh_hangup1", accepted.GetStructuredStateValue("WebhookId"));
     }
 
@@ -91,7 +92,7 @@ public sealed class WebhookAckDurabilityTests(AzuriteFixture storage) : IClassFi
         var answer = await RunAsync(app, request, TestContext.Current.CancellationToken);
 
         Assert.Equal((503, "storage_unavailable", "300"), (answer.Status, answer.ErrorCode, answer.RetryAfter));
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == 2005);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WebhookStorageUnavailable);
     }
 
     private static async Task<WebhookRequests.Answer> RunAsync(TestApp app, Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)

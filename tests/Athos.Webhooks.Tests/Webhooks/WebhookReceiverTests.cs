@@ -4,6 +4,7 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -63,7 +64,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal([WorkOutcome.Duplicate], outcomes);
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_twice", TestContext.Current.CancellationToken);
-        Assert.Equal((2, DeliveryStatus.Claimed), (record!.Deliveries, record.Status));
+        Assert.Equal(new { Deliveries = 2, Status = DeliveryStatus.Claimed }, new { record!.Deliveries, record.Status });
     }
 
     [Fact]
@@ -355,7 +356,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         await PostAsync(body, "t=1,v1=" + new string('a', 64), "wh_logged");
 
         var logs = _app.Logs.GetSnapshot();
-        var accepted = Assert.Single(logs, l => l.Id.Id == 2001);
+        var accepted = Assert.Single(logs, l => l.Id.Id == LogEvents.WebhookAccepted);
         Assert.Equal("wh_logged", accepted.GetStructuredStateValue("WebhookId"));
         Assert.Equal(call.Id, accepted.GetStructuredStateValue("CallId"));
         Assert.Equal("req_logged", accepted.GetStructuredStateValue("AthosRequestId"));

@@ -68,7 +68,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         var redriven = await _app.Get<ParkedRedrive>().RunAsync(dryRun: false, TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(_app, _queues);
 
-        Assert.Equal((1, 1, 0), (redriven.Found, redriven.Moved, redriven.Unreadable));
+        Assert.Equal(new { Found = 1, Moved = 1, Unreadable = 0 }, new { redriven.Found, redriven.Moved, redriven.Unreadable });
         Assert.Empty(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(call.ScoredAt, (await new TestTables(storage.ConnectionString).MainAsync(call.Id))!.ScoredAt);
     }
@@ -85,14 +85,14 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         var invisibleAtFirst = await _queues.CountVisibleAsync();
         var tooOld = await processor.ProcessAsync(WorkItemSerializer.Serialize(fresh with { ReceivedAt = DateTimeOffset.UtcNow.AddDays(-1.5) }), "msg-old", FastQueue.MaxDequeueCount, TestContext.Current.CancellationToken);
 
-        Assert.Equal((WorkOutcome.Deferred, WorkOutcome.Parked, 0), (deferred, tooOld, invisibleAtFirst));
+        Assert.Equal(new { Deferred = WorkOutcome.Deferred, TooOld = WorkOutcome.Parked, InvisibleAtFirst = 0 }, new { Deferred = deferred, TooOld = tooOld, InvisibleAtFirst = invisibleAtFirst });
         Assert.True(await _app.Get<QueuedCalls>().IsPendingAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken), "the deferred call is pending for the reconciler");
         Assert.Equal(ParkReason.AthosUnavailable, Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken)).Reason);
 
         // The copy reappears after its delay, counted, and is stored once Athos is back.
         await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
         var copy = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
-        Assert.Equal((call.Id, 1, WorkOrigin.Reconcile), (copy.CallId.Value, copy.Deferrals, copy.Origin));
+        Assert.Equal(new { Value = call.Id, Deferrals = 1, Origin = WorkOrigin.Reconcile }, new { copy.CallId.Value, copy.Deferrals, copy.Origin });
         _simulator.Faults.Clear();
         Assert.Equal([WorkOutcome.Stored], await QueueDrainer.DrainAsync(_app, _queues));
         Assert.False(await _app.Get<QueuedCalls>().IsPendingAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken), "done: the mark is cleared");
@@ -113,7 +113,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         var outcome = await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-wait", 1, TestContext.Current.CancellationToken);
         var visibleAtOnce = await _queues.CountVisibleAsync();
 
-        Assert.Equal((WorkOutcome.Deferred, 0), (outcome, visibleAtOnce));
+        Assert.Equal(new { Outcome = WorkOutcome.Deferred, VisibleAtOnce = 0 }, new { Outcome = outcome, VisibleAtOnce = visibleAtOnce });
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         await Task.Delay(TimeSpan.FromSeconds(4.5), TestContext.Current.CancellationToken);
         var copy = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
@@ -130,7 +130,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
         Assert.Equal((ParkReason.InvalidWorkItem, "msg-junk", null), (parked.Reason, parked.RowKey, parked.Kind));
         var redriven = await _app.Get<ParkedRedrive>().RunAsync(dryRun: false, TestContext.Current.CancellationToken);
-        Assert.Equal((1, 0, 1), (redriven.Found, redriven.Moved, redriven.Unreadable));
+        Assert.Equal(new { Found = 1, Moved = 0, Unreadable = 1 }, new { redriven.Found, redriven.Moved, redriven.Unreadable });
     }
 
     [Fact]
