@@ -1,3 +1,4 @@
+using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -27,4 +28,18 @@ internal static class CliServices
         services.AddAthosWebhooks(configuration);
         return services.BuildServiceProvider();
     }
+
+    /// <summary>
+    /// Services for a command that must answer quickly (doctor, status): one retry and a short budget for Athos, unless
+    /// the settings say otherwise.
+    /// </summary>
+    public static ServiceProvider BuildQuick(IConfiguration configuration) => Build(new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [AthosApiOptions.MaxRetriesSetting] = "1",
+            [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
+            [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
+        })
+        .AddConfiguration(configuration)
+        .Build());
 }

@@ -35,17 +35,7 @@ internal static class DoctorCommand
 
     public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, OutputFormat format, CancellationToken cancellationToken)
     {
-        // A doctor answers quickly: one retry and a short budget, unless the settings say otherwise.
-        var quick = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                [AthosApiOptions.MaxRetriesSetting] = "1",
-                [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
-                [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
-            })
-            .AddConfiguration(configuration)
-            .Build();
-        await using var services = CliServices.Build(quick);
+        await using var services = CliServices.BuildQuick(configuration);
         var report = new Report(new DoctorOutput(output, format));
 
         // The validators start-up runs, each settings class in turn: doctor says exactly what `serve` or the Functions
@@ -56,7 +46,7 @@ internal static class DoctorCommand
         report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
         report.Settings<ChangeFeedOptions>(services, "change feed settings (ATHOS_CHANGE_RETENTION)");
         var storageOk = report.Settings<StorageOptions>(services, "storage setting (AzureWebJobsStorage)");
-        await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(quick, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
+        await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(configuration, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {
             report.Settings<RunnerOptions>(runner, $"local runner settings ({RunnerOptions.MessageLeaseSetting})");
         }

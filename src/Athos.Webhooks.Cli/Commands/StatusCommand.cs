@@ -43,17 +43,7 @@ internal static class StatusCommand
             return Usage;
         }
 
-        // An on-call command answers quickly: one retry and a short budget, unless the settings say otherwise.
-        var quick = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                [AthosApiOptions.MaxRetriesSetting] = "1",
-                [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
-                [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
-            })
-            .AddConfiguration(configuration)
-            .Build();
-        await using var services = CliServices.Build(quick);
+        await using var services = CliServices.BuildQuick(configuration);
         try
         {
             var report = await CheckAsync(services, since, now, cancellationToken);

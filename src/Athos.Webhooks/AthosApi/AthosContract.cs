@@ -19,7 +19,7 @@ public enum AthosContract
 /// The stored names of <see cref="AthosContract"/> (<c>Contract</c> in <c>AthosState</c> and in a backfill job):
 /// lowercase, read in any case as earlier versions did.
 /// </summary>
-public static class AthosContractNames
+internal static class AthosContractNames
 {
     internal static readonly StoredNames<AthosContract> Names = new(
         [(AthosContract.Early, "early"), (AthosContract.Current, "current")],

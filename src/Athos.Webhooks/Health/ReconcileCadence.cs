@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Health;
 /// How often the reconciler runs, from its schedule (<c>ATHOS_RECONCILE_SCHEDULE</c>), and so how long it may go
 /// without a successful run before something is wrong: three intervals, as the alert in infra/ counts them.
 /// </summary>
-public static class ReconcileCadence
+internal static class ReconcileCadence
 {
     /// <summary>Runs without success that make the reconciler unhealthy.</summary>
     public const int IntervalsBeforeUnhealthy = 3;

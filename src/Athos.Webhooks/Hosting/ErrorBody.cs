@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>The body of an HTTP error answer: <c>{"error":{"code","message","field"?}}</c>.</summary>
-public sealed record ErrorBody(ApiError Error)
+internal sealed record ErrorBody(ApiError Error)
 {
     /// <summary>An error answer with this status.</summary>
     public static JsonHttpResult<ErrorBody> Result(int statusCode, string code, string message, string? field = null) =>

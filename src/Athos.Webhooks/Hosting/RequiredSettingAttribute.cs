@@ -4,7 +4,7 @@ namespace Athos.Webhooks.Hosting;
 /// A setting every deployment must provide: start-up fails while it is empty. The infrastructure test also reads these
 /// to check that infra/ sets each one, so the list lives here, beside the settings, and nowhere else.
 /// </summary>
-public sealed class RequiredSettingAttribute : SettingValidationAttribute
+internal sealed class RequiredSettingAttribute : SettingValidationAttribute
 {
     /// <summary>What to set it to, ending the message (e.g. <c>set it to the API key Athos issued (ath_live_…).</c>).</summary>
     public string? Hint { get; init; }

@@ -147,7 +147,7 @@ public static class BackfillHttpEndpoint
 }
 
 /// <summary>A backfill job's progress as the HTTP endpoint shows it (an error answers with <see cref="ErrorBody"/>).</summary>
-public sealed record BackfillJobBody
+internal sealed record BackfillJobBody
 {
     public string? JobId { get; init; }
 

@@ -92,7 +92,7 @@ public static class BackfillStatus
     public const string Failed = "failed";
 }
 
-public static class BackfillKind
+internal static class BackfillKind
 {
     public const string Backfill = "backfill";
     public const string Rescan = "rescan";

@@ -5,7 +5,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// <c>AthosState</c> (so health and <c>status</c> show it) and logged (event 4002); this tells the host's scheduler
 /// that the occurrence failed.
 /// </summary>
-public sealed class ReconcileFailedException : Exception
+internal sealed class ReconcileFailedException : Exception
 {
     public ReconcileFailedException()
     {

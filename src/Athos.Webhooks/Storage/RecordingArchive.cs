@@ -109,7 +109,7 @@ public sealed class RecordingArchive(BlobServiceClient blobs)
 }
 
 /// <summary>A recording is longer than <c>ATHOS_RECORDING_MAX_BYTES</c>; nothing of it was stored.</summary>
-public sealed class RecordingTooLargeException : Exception
+internal sealed class RecordingTooLargeException : Exception
 {
     public RecordingTooLargeException()
     {

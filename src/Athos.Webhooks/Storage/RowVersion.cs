@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Storage;
 /// a row from an older schema is rewritten to gain the new columns. Every row carries it in its own columns
 /// (<c>Status</c>, <c>ScoredAt</c>, <c>AthosUpdatedAt</c>, <c>FailedAt</c>, <c>SchemaVersion</c>).
 /// </summary>
-public readonly record struct RowVersion(CallVersion Call, int SchemaVersion) : IComparable<RowVersion>
+internal readonly record struct RowVersion(CallVersion Call, int SchemaVersion) : IComparable<RowVersion>
 {
     public static RowVersion Of(CallRow row)
     {

@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>Concurrent writers kept winning a conditional write; the work item should be retried later.</summary>
-public sealed class StorageConflictException : Exception
+internal sealed class StorageConflictException : Exception
 {
     public StorageConflictException()
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace Athos.Webhooks.Storage;
 
 /// <summary>The key schemes of the call tables (docs/schema.md), in one place.</summary>
-public static class TableKeys
+internal static class TableKeys
 {
     /// <summary>Longer rep ids are not indexed by rep (Table Storage keys are at most 1 KiB).</summary>
     public const int MaxPartitionKeyLength = 256;

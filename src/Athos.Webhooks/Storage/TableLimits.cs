@@ -4,7 +4,7 @@ namespace Athos.Webhooks.Storage;
 /// Keeps a row inside Table Storage's limits (64 KiB per string property, 1 MiB per entity) whatever Athos sends:
 /// long text is shortened and named in <see cref="CallRow.Truncated"/>; the archive blob keeps it whole.
 /// </summary>
-public static class TableLimits
+internal static class TableLimits
 {
     /// <summary>A string property holds at most 64 KiB of UTF-16: 32,768 characters. A margin is kept.</summary>
     public const int MaxStringLength = 32_000;

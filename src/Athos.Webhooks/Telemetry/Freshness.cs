@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Telemetry;
 /// item's log event (3001) and its metrics, reads it back from the scope it opened around the item. Outside such a
 /// scope (a reprojection, a repair) nothing is noted.
 /// </summary>
-public static class Freshness
+internal static class Freshness
 {
     private static readonly AsyncLocal<Observation?> Current = new();
 

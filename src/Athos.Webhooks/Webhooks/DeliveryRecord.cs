@@ -60,7 +60,7 @@ public sealed class DeliveryRecord : ITableEntity
 }
 
 /// <summary>Where a delivery stands.</summary>
-public static class DeliveryStatus
+internal static class DeliveryStatus
 {
     /// <summary>An event type this build does not handle: acknowledged and not queued.</summary>
     public const string Ignored = "ignored";

@@ -14,7 +14,7 @@ public sealed record WebhookResult(int StatusCode, string? Status = null, ApiErr
 }
 
 /// <summary>The error codes the receiver answers with (also listed in docs/operations.md).</summary>
-public static class WebhookErrorCodes
+internal static class WebhookErrorCodes
 {
     public const string PayloadTooLarge = "payload_too_large";
     public const string MissingSignature = "missing_signature";

@@ -52,7 +52,7 @@ public sealed class ParkedItem : ITableEntity
 }
 
 /// <summary>Values of <see cref="ParkedItem.Reason"/>.</summary>
-public static class ParkReason
+internal static class ParkReason
 {
     /// <summary>Athos refused the request (401/403: the key, IP or tenant; 400: our bug). Fix the cause, then redrive.</summary>
     public const string AthosRefused = "athos_refused";

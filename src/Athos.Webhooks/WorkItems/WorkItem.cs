@@ -21,7 +21,7 @@ public enum WorkOrigin
 }
 
 /// <summary>The stored names of <see cref="WorkOrigin"/> (<c>origin</c> in a queue message, <c>Origin</c> in a parked row and a queued mark).</summary>
-public static class WorkOriginNames
+internal static class WorkOriginNames
 {
     internal static readonly StoredNames<WorkOrigin> Names = new(
     [

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>The one place that turns work items into queue message bodies and back.</summary>
-public static class WorkItemSerializer
+internal static class WorkItemSerializer
 {
     /// <summary>Messages are small by design; the queue's own limit is 64 KiB.</summary>
     public const int MaxMessageBytes = 8 * 1024;
@@ -45,7 +45,7 @@ public static class WorkItemSerializer
 }
 
 /// <summary>A queue message that is not a work item this build understands. It is never retried into success.</summary>
-public sealed class InvalidWorkItemException : Exception
+internal sealed class InvalidWorkItemException : Exception
 {
     public InvalidWorkItemException()
     {

@@ -34,7 +34,7 @@ public enum WorkOutcome
 }
 
 /// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
-public static class WorkOutcomeNames
+internal static class WorkOutcomeNames
 {
     internal static readonly StoredNames<WorkOutcome> Names = new(
     [
