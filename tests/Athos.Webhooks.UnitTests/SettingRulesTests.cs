@@ -37,6 +37,7 @@ public sealed class SettingRulesTests
     [InlineData("ATHOS_WHSEC", "whsec_", "ATHOS_WHSEC does not look like an Athos signing secret")]
     [InlineData("ATHOS_WHSEC_PREVIOUS", "previous", "ATHOS_WHSEC_PREVIOUS does not look like an Athos signing secret")]
     [InlineData("ATHOS_WHSEC_PREVIOUS", "whsec_ previous", "ATHOS_WHSEC_PREVIOUS contains whitespace")]
+    [InlineData("ATHOS_WHSEC_PREVIOUS", " ", "ATHOS_WHSEC_PREVIOUS contains whitespace")]
     [InlineData("ATHOS_WHSEC_PREVIOUS", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/ATHOS-WHSEC-PREVIOUS)", "ATHOS_WHSEC_PREVIOUS is a Key Vault reference that did not resolve")]
     [InlineData("ATHOS_WEBHOOK_TOLERANCE", "00:00:05", "ATHOS_WEBHOOK_TOLERANCE must be between 00:00:30 and 01:00:00 (Athos's contract says 00:05:00); got 00:00:05.")]
     [InlineData("ATHOS_WEBHOOK_DELIVERY_RETENTION", "7.00:00:00", "ATHOS_WEBHOOK_DELIVERY_RETENTION must be between 30 and 400 days")]

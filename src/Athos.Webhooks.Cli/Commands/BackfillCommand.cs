@@ -88,7 +88,7 @@ internal static class BackfillCommand
                     if (terminal)
                     {
                         var spinner = "|/-\\"[(int)(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond % 4)];
-                        await error.WriteAsync($"\r{(job.Status == BackfillStatus.Completed ? '✓' : spinner)} {line}   ");
+                        await error.WriteAsync($"\r{job.Status switch { BackfillStatus.Completed => '✓', BackfillStatus.Failed => '✗', _ => spinner }} {line}   ");
                     }
                     else if (line != last)
                     {
@@ -96,7 +96,7 @@ internal static class BackfillCommand
                     }
 
                     last = line;
-                    if (job.Status == BackfillStatus.Completed)
+                    if (job.Status is BackfillStatus.Completed or BackfillStatus.Failed)
                     {
                         if (terminal)
                         {
@@ -104,7 +104,7 @@ internal static class BackfillCommand
                         }
 
                         BackfillOutput.Write(output, job, format);
-                        return 0;
+                        return job.Status == BackfillStatus.Completed ? 0 : 1;
                     }
 
                     await Task.Delay(pollEvery, cancellationToken);

@@ -31,15 +31,25 @@ internal static class CliServices
 
     /// <summary>
     /// Services for a command that must answer quickly (doctor, status): one retry and a short budget for Athos, unless
-    /// the settings say otherwise.
+    /// the settings give a budget of their own, which is then kept whole so that these commands accept exactly what
+    /// start-up accepts.
     /// </summary>
-    public static ServiceProvider BuildQuick(IConfiguration configuration) => Build(new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?>
+    public static ServiceProvider BuildQuick(IConfiguration configuration)
+    {
+        string[] budget = [AthosApiOptions.MaxRetriesSetting, AthosApiOptions.AttemptTimeoutSetting, AthosApiOptions.TotalTimeoutSetting];
+        if (budget.Any(setting => configuration[setting] is not null))
         {
-            [AthosApiOptions.MaxRetriesSetting] = "1",
-            [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
-            [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
-        })
-        .AddConfiguration(configuration)
-        .Build());
+            return Build(configuration);
+        }
+
+        return Build(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [AthosApiOptions.MaxRetriesSetting] = "1",
+                [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
+                [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
+            })
+            .AddConfiguration(configuration)
+            .Build());
+    }
 }

@@ -19,6 +19,10 @@ internal static class BackfillOutput
         {
             output.WriteLine("Completed.");
         }
+        else if (job.Status == BackfillStatus.Failed)
+        {
+            output.WriteLine("Failed: the job stopped; its last error is above. Start a new backfill once the cause is fixed.");
+        }
     }
 
     public static string Line(BackfillJob job) =>

@@ -29,7 +29,9 @@ internal sealed class AdminKeyFilter(IOptions<AdminKeyOptions> options) : IEndpo
     {
         if (options.Value.Key is not { } expected)
         {
-            return IsLoopback(http.Connection.RemoteIpAddress)
+            // The local address too: forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) rewrites the remote
+            // address from X-Forwarded-For, which any caller can send, but not the address the connection arrived on.
+            return IsLoopback(http.Connection.RemoteIpAddress) && IsLoopback(http.Connection.LocalIpAddress)
                 ? null
                 : Refuse(403, "loopback_only", $"This route answers loopback callers only while {AdminKeyOptions.Setting} is not set.");
         }

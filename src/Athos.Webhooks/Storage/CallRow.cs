@@ -111,7 +111,7 @@ public sealed class CallRow : ITableEntity
 }
 
 /// <summary>Values of <see cref="CallRow.RecordingStatus"/>.</summary>
-internal static class RecordingStatus
+public static class RecordingStatus
 {
     /// <summary>The recording is in <c>athos-recordings/{callId}.ogg</c>.</summary>
     public const string Archived = "archived";
@@ -127,7 +127,7 @@ internal static class RecordingStatus
 }
 
 /// <summary>Values of <see cref="CallRow.Status"/>.</summary>
-internal static class CallStatus
+public static class CallStatus
 {
     public const string Scored = "scored";
     public const string Failed = "failed";

@@ -27,7 +27,7 @@ public sealed class WebhookOptions
     public string Secret { get; set; } = string.Empty;
 
     /// <summary>The secret before the last rotation, accepted too while the customer switches.</summary>
-    [SecretSetting(Prefix = SecretPrefix)]
+    [SecretSetting(Prefix = SecretPrefix, Optional = true)]
     [ConfigurationKeyName(PreviousSecretSetting)]
     public string? PreviousSecret { get; set; }
 
@@ -43,5 +43,5 @@ public sealed class WebhookOptions
 
     /// <summary>The secrets a signature may match: the current one, then the previous one when set.</summary>
     public IReadOnlyList<string> Secrets =>
-        string.IsNullOrEmpty(PreviousSecret) ? [Secret] : [Secret, PreviousSecret];
+        string.IsNullOrWhiteSpace(PreviousSecret) ? [Secret] : [Secret, PreviousSecret];
 }

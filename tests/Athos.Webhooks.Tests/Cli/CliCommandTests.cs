@@ -3,10 +3,12 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
+using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +39,17 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.DoesNotContain("FAIL", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Athos accepted ATHOS_API_KEY", _output.ToString(), StringComparison.Ordinal);
         Assert.Contains("queues exist: athos-calls, athos-calls-poison", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_passes_a_longer_attempt_timeout_that_start_up_accepts()
+    {
+        // Start-up accepts 30 s per attempt under the default 60 s total; doctor's quick budget must not make it fail.
+        var exit = await DoctorCommand.RunAsync(Configuration(("ATHOS_HTTP_ATTEMPT_TIMEOUT", "00:00:30")), _output, TestContext.Current.CancellationToken);
+
+        Assert.Empty(FailLines());
+        Assert.Equal(0, exit);
+        Assert.Contains("Athos accepted ATHOS_API_KEY", _output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,6 +261,38 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.EndsWith("Completed.", _output.ToString().TrimEnd(), StringComparison.Ordinal);
         Assert.Contains("Waiting for the queue worker", _error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Waiting", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backfill_stops_waiting_when_its_job_fails_prints_it_and_exits_1()
+    {
+        _simulator.AddCalls(5, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        // No worker runs the pages: the job fails as the Backfiller fails one (a cursor that loops, Athos refusing the key).
+        var state = new TableClient(storage.ConnectionString, StorageNames.StateTable);
+        var failer = Task.Run(
+            async () =>
+            {
+                while (true)
+                {
+                    await foreach (var job in state.QueryAsync<TableEntity>(e => e.PartitionKey == BackfillJob.Partition, cancellationToken: stop.Token))
+                    {
+                        await state.UpdateEntityAsync(new TableEntity(job.PartitionKey, job.RowKey) { ["Status"] = BackfillStatus.Failed, ["LastError"] = "Athos's cursor looped" }, ETag.All, TableUpdateMode.Merge, stop.Token);
+                        return;
+                    }
+
+                    await Task.Delay(100, stop.Token);
+                }
+            },
+            stop.Token);
+
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Json, TimeSpan.FromMilliseconds(200), terminal: false, stop.Token);
+        await failer;
+
+        Assert.Equal(1, exit);
+        var report = JsonDocument.Parse(_output.ToString()).RootElement;
+        Assert.Equal(new { Status = (string?)"failed", LastError = (string?)"Athos's cursor looped" }, new { Status = report.GetProperty("status").GetString(), LastError = report.GetProperty("lastError").GetString() });
     }
 
     private async Task<string> List(CallsCommand.ListQuery query, OutputFormat format)

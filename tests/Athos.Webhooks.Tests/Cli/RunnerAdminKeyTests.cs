@@ -87,11 +87,7 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
     [Fact]
     public async Task With_no_key_set_a_caller_from_another_address_is_refused()
     {
-        var address = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        var address = NonLoopbackAddress();
         Assert.SkipWhen(address is null, "this machine has no non-loopback IPv4 address to call from");
         await using var runner = await StartAsync($"http://{address}:0", key: null);
         using var http = new HttpClient { BaseAddress = Base(runner) };
@@ -101,6 +97,24 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
 
         Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (refused.StatusCode, await ErrorCodeAsync(refused)));
         Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (health.StatusCode, await ErrorCodeAsync(health)));
+    }
+
+    [Fact]
+    public async Task With_no_key_set_a_caller_from_another_address_claiming_loopback_in_X_Forwarded_For_is_refused()
+    {
+        // Behind a proxy, ASP.NET Core's forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) trusts any
+        // proxy and rewrites the caller's address from X-Forwarded-For, which anyone can send.
+        var address = NonLoopbackAddress();
+        Assert.SkipWhen(address is null, "this machine has no non-loopback IPv4 address to call from");
+        await using var runner = await StartAsync($"http://{address}:0", key: null, ("FORWARDEDHEADERS_ENABLED", "true"));
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.1");
+
+        using var refused = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new { Status = HttpStatusCode.Forbidden, Code = (string?)"loopback_only" }, new { Status = refused.StatusCode, Code = await ErrorCodeAsync(refused) });
+        Assert.Equal(new { Status = HttpStatusCode.Forbidden, Code = (string?)"loopback_only" }, new { Status = health.StatusCode, Code = await ErrorCodeAsync(health) });
     }
 
     [Theory]
@@ -120,10 +134,21 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         Assert.DoesNotContain("   at ", serve.Error, StringComparison.Ordinal);
     }
 
-    private async Task<WebApplication> StartAsync(string urls, string? key)
+    private static IPAddress? NonLoopbackAddress() => NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus == OperationalStatus.Up)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+        .Select(a => a.Address)
+        .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+
+    private async Task<WebApplication> StartAsync(string urls, string? key, params (string Name, string Value)[] more)
     {
         var settings = StackSettings.For(_simulator, storage.Azurite);
         settings[AdminKeyOptions.Setting] = key;
+        foreach (var (name, value) in more)
+        {
+            settings[name] = value;
+        }
+
         var runner = LocalRunner.Build(urls, settings.Where(s => s.Value is not null).ToDictionary(), logging => logging.ClearProviders());
         await runner.StartAsync(TestContext.Current.CancellationToken);
         return runner;
