@@ -72,17 +72,17 @@ internal static class StatusCommand
             health.Reconcile?.AgeSeconds,
             health.Reconcile?.MaxAgeSeconds ?? 0,
             health.Reconcile?.LastRunStatus,
-            summary.LastRunStartedAt,
-            summary.LastRunEndedAt,
+            summary.LastRun?.StartedAt,
+            summary.LastRun?.EndedAt,
             summary.Contract?.ToString().ToLowerInvariant(),
-            summary.Listed,
-            summary.Missing,
-            summary.Stale,
-            summary.Queued,
-            summary.Pending,
-            summary.SkippedIds,
-            summary.Error,
-            [.. summary.Sources.Select(StatusSourceRun.Of)]);
+            summary.LastRun?.Listed ?? 0,
+            summary.LastRun?.Missing ?? 0,
+            summary.LastRun?.Stale ?? 0,
+            summary.LastRun?.Queued ?? 0,
+            summary.LastRun?.Pending ?? 0,
+            summary.LastRun?.SkippedIds ?? 0,
+            summary.LastRun?.Error,
+            [.. (summary.LastRun?.Sources ?? []).Select(StatusSourceRun.Of)]);
 
         RowFreshness? freshness;
         StatusCompleteness? completeness = null;

@@ -57,10 +57,10 @@ public sealed class PipelineHealth(
         var age = summary.LastSuccessAt is { } success ? now - success : (TimeSpan?)null;
         if (age is null)
         {
-            if (summary.LastRunStatus == ReconcileOutcome.Failed)
+            if (summary.LastRun?.Status == ReconcileOutcome.Failed)
             {
                 unhealthy = true;
-                reasons.Add($"no reconcile run has succeeded yet; the last one failed: {summary.Error}");
+                reasons.Add($"no reconcile run has succeeded yet; the last one failed: {summary.LastRun?.Error}");
             }
             else
             {
@@ -70,11 +70,11 @@ public sealed class PipelineHealth(
         else if (age > maxQuiet)
         {
             unhealthy = true;
-            reasons.Add($"no successful reconcile for {Describe(age.Value)}, more than {ReconcileCadence.IntervalsBeforeUnhealthy} intervals ({Describe(maxQuiet)}): dropped webhooks are not being recovered" + (summary.Error is { } error ? $"; the last run failed: {error}" : string.Empty));
+            reasons.Add($"no successful reconcile for {Describe(age.Value)}, more than {ReconcileCadence.IntervalsBeforeUnhealthy} intervals ({Describe(maxQuiet)}): dropped webhooks are not being recovered" + (summary.LastRun?.Error is { } error ? $"; the last run failed: {error}" : string.Empty));
         }
-        else if (summary.LastRunStatus == ReconcileOutcome.Failed)
+        else if (summary.LastRun?.Status == ReconcileOutcome.Failed)
         {
-            reasons.Add($"the last reconcile run failed: {summary.Error}");
+            reasons.Add($"the last reconcile run failed: {summary.LastRun?.Error}");
         }
 
         if (parkedCount > 0)
@@ -92,7 +92,7 @@ public sealed class PipelineHealth(
             status,
             now,
             reasons,
-            new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRunStatus is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRunEndedAt, summary.LastRunStatus == ReconcileOutcome.Failed ? summary.Error : null),
+            new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRun?.Status is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRun?.EndedAt, summary.LastRun?.Status == ReconcileOutcome.Failed ? summary.LastRun?.Error : null),
             new QueueHealth(depth, poison),
             parkedCount)
         {

@@ -65,27 +65,34 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
         }
 
         var entity = response.Value!;
+        var contract = entity.GetString(ContractColumn) is { } name ? AthosContractNames.Parse(name) : (AthosContract?)null;
         return new ReconcileSummary
         {
             LastSuccessAt = entity.GetDateTimeOffset("LastSuccessAt"),
-            LastRunStatus = entity.GetString("LastRunStatus") is { } status ? ReconcileOutcomeNames.Names.Parse(status) : null,
-            LastRunStartedAt = entity.GetDateTimeOffset("LastRunStartedAt"),
-            LastRunEndedAt = entity.GetDateTimeOffset("LastRunEndedAt"),
-            From = entity.GetDateTimeOffset("LastRunFrom"),
-            To = entity.GetDateTimeOffset("LastRunTo"),
-            Pages = entity.GetInt32("LastRunPages") ?? 0,
-            Listed = entity.GetInt32("LastRunListed") ?? 0,
-            Missing = entity.GetInt32("LastRunMissing") ?? 0,
-            Stale = entity.GetInt32("LastRunStale") ?? 0,
-            Queued = entity.GetInt32("LastRunQueued") ?? 0,
-            Pending = entity.GetInt32("LastRunPending") ?? 0,
-            SkippedIds = entity.GetInt32("LastRunSkippedIds") ?? 0,
-            AthosRequests = entity.GetInt32("LastRunAthosRequests") ?? 0,
-            Error = entity.GetString("LastRunError"),
-            Contract = entity.GetString(ContractColumn) is { } contract ? AthosContractNames.Parse(contract) : null,
-            Sources = entity.GetString("LastRunSources") is { Length: > 0 } sources
-                ? JsonSerializer.Deserialize(sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun) ?? []
-                : [],
+            Contract = contract,
+            LastRun = entity.GetString("LastRunStatus") is { } status && entity.GetDateTimeOffset("LastRunStartedAt") is { } started
+                ? new ReconcileRun
+                {
+                    Status = ReconcileOutcomeNames.Names.Parse(status),
+                    StartedAt = started,
+                    EndedAt = entity.GetDateTimeOffset("LastRunEndedAt"),
+                    From = entity.GetDateTimeOffset("LastRunFrom"),
+                    To = entity.GetDateTimeOffset("LastRunTo"),
+                    Pages = entity.GetInt32("LastRunPages") ?? 0,
+                    Listed = entity.GetInt32("LastRunListed") ?? 0,
+                    Missing = entity.GetInt32("LastRunMissing") ?? 0,
+                    Stale = entity.GetInt32("LastRunStale") ?? 0,
+                    Queued = entity.GetInt32("LastRunQueued") ?? 0,
+                    Pending = entity.GetInt32("LastRunPending") ?? 0,
+                    SkippedIds = entity.GetInt32("LastRunSkippedIds") ?? 0,
+                    AthosRequests = entity.GetInt32("LastRunAthosRequests") ?? 0,
+                    Error = entity.GetString("LastRunError"),
+                    Contract = contract,
+                    Sources = entity.GetString("LastRunSources") is { Length: > 0 } sources
+                        ? JsonSerializer.Deserialize(sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun) ?? []
+                        : [],
+                }
+                : null,
         };
     }
 

@@ -13,36 +13,9 @@ public sealed record ReconcileSummary
 
     public DateTimeOffset? LastSuccessAt { get; init; }
 
-    public ReconcileOutcome? LastRunStatus { get; init; }
-
-    public DateTimeOffset? LastRunStartedAt { get; init; }
-
-    public DateTimeOffset? LastRunEndedAt { get; init; }
-
-    public DateTimeOffset? From { get; init; }
-
-    public DateTimeOffset? To { get; init; }
-
-    public int Pages { get; init; }
-
-    public int Listed { get; init; }
-
-    public int Missing { get; init; }
-
-    public int Stale { get; init; }
-
-    public int Queued { get; init; }
-
-    public int Pending { get; init; }
-
-    public int SkippedIds { get; init; }
-
-    public int AthosRequests { get; init; }
-
-    public string? Error { get; init; }
-
     /// <summary>The contract Athos was last seen speaking; <see langword="null"/> until it has shown one.</summary>
     public AthosContract? Contract { get; init; }
 
-    public IReadOnlyList<SourceRun> Sources { get; init; } = [];
+    /// <summary>The last run as it was recorded; <see langword="null"/> before the first.</summary>
+    public ReconcileRun? LastRun { get; init; }
 }
