@@ -62,6 +62,30 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
     }
 
     [Fact]
+    public async Task Under_the_current_contract_status_checks_roleplay_and_real_calls_and_exits_0_when_both_are_stored()
+    {
+        await using var current = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 304, FailureRate = 0, Contract = Athos.Simulator.AthosContract.Current, RealCallRate = 0.5 }, cancellationToken: TestContext.Current.CancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        current.AddCalls(8, now.AddHours(-5), now.AddHours(-2));
+        var settings = StackSettings.For(current, storage.Azurite);
+        await using (var app = await TestApp.StartAsync(settings))
+        {
+            await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+            await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
+            Assert.Equal(ReconcileOutcome.Succeeded, (await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken)).Status);
+        }
+
+        var (exit, output, _) = await StatusAsync(settings, OutputFormat.Json);
+
+        Assert.Equal(StatusCommand.Healthy, exit);
+        var completeness = JsonDocument.Parse(output).RootElement.GetProperty("completeness");
+        Assert.Equal(new { Listed = 8, Current = 8 }, new { Listed = completeness.GetProperty("listed").GetInt32(), Current = completeness.GetProperty("current").GetInt32() });
+        var sources = completeness.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!, s => (Listed: s.GetProperty("listed").GetInt32(), Current: s.GetProperty("current").GetInt32()));
+        Assert.Equal(["real_call", "roleplay"], sources.Keys.Order());
+        Assert.All(sources.Values, s => Assert.True(s.Listed > 0 && s.Listed == s.Current, $"{s.Listed} listed, {s.Current} current"));
+    }
+
+    [Fact]
     public async Task Missing_calls_and_a_parked_item_are_degraded_named_by_status_with_exit_1_and_200_degraded_on_both_hosts()
     {
         var now = DateTimeOffset.UtcNow;
