@@ -21,7 +21,6 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
     public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
 
     private const int BatchSize = 100;
-    private const string PurgedBeforeColumn = "PurgedBefore";
 
     private readonly TableClient _changes = tables.GetTableClient(StorageNames.CallChangesTable);
 
@@ -35,7 +34,7 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
         var deleted = 0;
         var batch = new List<TableTransactionAction>(BatchSize);
         var filter = TableClient.CreateQueryFilter($"PartitionKey lt {ChangeKeys.PartitionKey(before)}");
-        await foreach (var row in _changes.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in _changes.QueryAsync<KeysRow>(filter, select: KeysRow.Columns, cancellationToken: cancellationToken))
         {
             if (batch.Count == BatchSize || (batch.Count > 0 && batch[0].Entity.PartitionKey != row.PartitionKey))
             {
@@ -53,8 +52,8 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
     /// <summary>The time before which changes may have been deleted, or null before the first purge.</summary>
     internal static async Task<DateTimeOffset?> WatermarkAsync(TableClient changes, CancellationToken cancellationToken)
     {
-        var response = await changes.GetEntityIfExistsAsync<TableEntity>(ChangeKeys.PurgePartition, string.Empty, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value!.GetDateTimeOffset(PurgedBeforeColumn) : null;
+        var response = await changes.GetEntityIfExistsAsync<PurgeMarkerRow>(ChangeKeys.PurgePartition, string.Empty, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value!.PurgedBefore : null;
     }
 
     private async Task RaiseWatermarkAsync(DateTimeOffset before, CancellationToken cancellationToken)
@@ -64,7 +63,7 @@ public sealed partial class CallChangeRetention(TableServiceClient tables, IOpti
             return;
         }
 
-        await _changes.UpsertEntityAsync(new TableEntity(ChangeKeys.PurgePartition, string.Empty) { [PurgedBeforeColumn] = before }, TableUpdateMode.Replace, cancellationToken);
+        await _changes.UpsertEntityAsync(new PurgeMarkerRow { PurgedBefore = before }, TableUpdateMode.Replace, cancellationToken);
     }
 
     private async Task<int> DeleteAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)

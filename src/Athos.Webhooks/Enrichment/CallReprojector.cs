@@ -31,8 +31,6 @@ public sealed partial class CallReprojector(
     TimeProvider time,
     ILogger<CallReprojector> logger)
 {
-    private const string Partition = "reproject";
-    private const string Row = "progress";
     private const int PageSize = 100;
     private const int Parallelism = 8;
 
@@ -75,7 +73,7 @@ public sealed partial class CallReprojector(
             progress?.Report(counts.Snapshot());
         }
 
-        await _state.DeleteEntityAsync(Partition, Row, ETag.All, cancellationToken);
+        await _state.DeleteEntityAsync(ReprojectProgressRow.Partition, ReprojectProgressRow.Row, ETag.All, cancellationToken);
         var done = counts.Snapshot();
         Log.Completed(logger, done.Scanned, done.Rewritten, done.Current, done.Unreadable);
         return done;
@@ -138,31 +136,31 @@ public sealed partial class CallReprojector(
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        var response = await _state.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value!.GetDateTimeOffset("Since") != since)
+        var response = await _state.GetEntityIfExistsAsync<ReprojectProgressRow>(ReprojectProgressRow.Partition, ReprojectProgressRow.Row, cancellationToken: cancellationToken);
+        if (!response.HasValue || response.Value!.Since != since)
         {
             // Nothing saved, or a run over another range: start from the beginning.
             return null;
         }
 
-        var entity = response.Value;
+        var row = response.Value;
         return new Saved(
-            entity.GetString("Marker"),
-            entity.GetBoolean("BlobsDone") ?? false,
-            new ReprojectProgress(entity.GetInt32("Scanned") ?? 0, entity.GetInt32("Rewritten") ?? 0, entity.GetInt32("Current") ?? 0, entity.GetInt32("Unreadable") ?? 0));
+            row.Marker,
+            row.BlobsDone,
+            new ReprojectProgress(row.Scanned, row.Rewritten, row.Current, row.Unreadable));
     }
 
     private async Task SaveAsync(DateTimeOffset? since, string? marker, bool blobsDone, ReprojectProgress progress, CancellationToken cancellationToken) =>
         await _state.UpsertEntityAsync(
-            new TableEntity(Partition, Row)
+            new ReprojectProgressRow
             {
-                ["Since"] = since,
-                ["Marker"] = marker,
-                ["BlobsDone"] = blobsDone,
-                ["Scanned"] = progress.Scanned,
-                ["Rewritten"] = progress.Rewritten,
-                ["Current"] = progress.Current,
-                ["Unreadable"] = progress.Unreadable,
+                Since = since,
+                Marker = marker,
+                BlobsDone = blobsDone,
+                Scanned = progress.Scanned,
+                Rewritten = progress.Rewritten,
+                Current = progress.Current,
+                Unreadable = progress.Unreadable,
             },
             TableUpdateMode.Replace,
             cancellationToken);

@@ -27,8 +27,8 @@ public sealed class QueuedCalls(TableServiceClient tables, TimeProvider time)
     /// <summary>Whether <paramref name="callId"/> is on the queue already and could not have been processed yet.</summary>
     public async Task<bool> IsPendingAsync(CallId callId, CancellationToken cancellationToken)
     {
-        var mark = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, callId.Value, select: ["ExpectedBy"], cancellationToken: cancellationToken);
-        return mark.HasValue && mark.Value!.GetDateTimeOffset("ExpectedBy") > time.GetUtcNow();
+        var mark = await _table.GetEntityIfExistsAsync<QueuedMark>(Partition, callId.Value, select: [nameof(QueuedMark.ExpectedBy)], cancellationToken: cancellationToken);
+        return mark.HasValue && mark.Value!.ExpectedBy > time.GetUtcNow();
     }
 
     /// <summary>Marks a call as queued; <paramref name="delay"/> is how long its message stays invisible first.</summary>
@@ -36,7 +36,7 @@ public sealed class QueuedCalls(TableServiceClient tables, TimeProvider time)
     {
         var now = time.GetUtcNow();
         await _table.UpsertEntityAsync(
-            new TableEntity(Partition, callId.Value) { ["Origin"] = origin, ["QueuedAt"] = now, ["ExpectedBy"] = now + delay + Hold },
+            new QueuedMark { RowKey = callId.Value, Origin = origin, QueuedAt = now, ExpectedBy = now + delay + Hold },
             TableUpdateMode.Replace,
             cancellationToken);
     }

@@ -1,0 +1,27 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Reconciliation;
+
+/// <summary>
+/// A call on the queue that is not processed yet, as <see cref="QueuedCalls"/> stores it in <c>AthosState</c>
+/// (<c>PartitionKey</c> = <c>queued</c>, <c>RowKey</c> = call id).
+/// </summary>
+internal sealed class QueuedMark : ITableEntity
+{
+    public string PartitionKey { get; set; } = QueuedCalls.Partition;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    /// <summary>Who queued it (a <c>WorkOrigin</c>'s stored name).</summary>
+    public string? Origin { get; set; }
+
+    public DateTimeOffset? QueuedAt { get; set; }
+
+    /// <summary>Until when the mark holds: the item's expected start plus <see cref="QueuedCalls.Hold"/>.</summary>
+    public DateTimeOffset? ExpectedBy { get; set; }
+}
