@@ -143,7 +143,7 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
     {
         try
         {
-            var update = new TableEntity(row.CallId, string.Empty) { [nameof(CallRow.ChangeKey)] = key };
+            var update = new CallRowPatch { PartitionKey = row.CallId, ChangeKey = key };
             var response = await _calls.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
             return response.Headers.ETag;
         }

@@ -126,7 +126,7 @@ public sealed partial class Backfiller(
             }
             catch (AthosApiException ex)
             {
-                await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.LastError)] = ex.Message }, TableUpdateMode.Merge, cancellationToken);
+                await _jobs.UpsertEntityAsync(new BackfillJobPatch { RowKey = job.JobId, LastError = ex.Message }, TableUpdateMode.Merge, cancellationToken);
                 throw;
             }
         }
@@ -270,7 +270,7 @@ public sealed partial class Backfiller(
 
         var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
         await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = origin, JobId = job.JobId, Page = job.PagesDone + 1, Source = source, Cursor = job.NextCursor, ReceivedAt = time.GetUtcNow() }, cancellationToken);
-        await _jobs.UpsertEntityAsync(new TableEntity(BackfillJob.Partition, job.JobId) { [nameof(BackfillJob.NextPageQueued)] = true }, TableUpdateMode.Merge, cancellationToken);
+        await _jobs.UpsertEntityAsync(new BackfillJobPatch { RowKey = job.JobId, NextPageQueued = true }, TableUpdateMode.Merge, cancellationToken);
     }
 
     private static partial class Log

@@ -30,11 +30,12 @@ public sealed class StoredWindow(TableServiceClient tables)
         {
             var partition = TableKeys.Day(new DateTimeOffset(day, TimeSpan.Zero));
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {newest} and RowKey lt {oldest}");
-            await foreach (var row in _byDay.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
+            await foreach (var row in _byDay.QueryAsync<CallRow>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
             {
-                if (row.GetString(nameof(CallRow.CallId)) is { } callId)
+                // A column the row lacks reads as CallRow's default: no call id (skipped), or status scored.
+                if (row.CallId.Length > 0)
                 {
-                    stored[callId] = new StoredVersion(row.GetString(nameof(CallRow.Status)) ?? CallStatus.Scored, row.GetDateTimeOffset(nameof(CallRow.ScoredAt)));
+                    stored[row.CallId] = new StoredVersion(row.Status, row.ScoredAt);
                 }
             }
         }

@@ -48,17 +48,17 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
         }
 
         var changedSince = TableClient.CreateQueryFilter($"Timestamp ge {since}");
-        await foreach (var row in _calls.QueryAsync<TableEntity>(changedSince, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        await foreach (var row in _calls.QueryAsync<KeysRow>(changedSince, select: [nameof(KeysRow.PartitionKey)], cancellationToken: cancellationToken))
         {
             Add(row.PartitionKey, null);
         }
 
         foreach (var table in new[] { StorageNames.CallsByUserTable, StorageNames.CallsByDayTable })
         {
-            await foreach (var row in tables.GetTableClient(table).QueryAsync<TableEntity>(changedSince, select: ["PartitionKey", "RowKey", "CallId"], cancellationToken: cancellationToken))
+            await foreach (var row in tables.GetTableClient(table).QueryAsync<CallRow>(changedSince, select: [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.CallId)], cancellationToken: cancellationToken))
             {
                 // The row key ends with the call id; the column says it too, unless someone wrote the row by hand.
-                var callId = row.GetString("CallId") ?? row.RowKey[(row.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..];
+                var callId = row.CallId is { Length: > 0 } id ? id : row.RowKey[(row.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..];
                 Add(callId, new IndexKey(table, row.PartitionKey, row.RowKey));
             }
         }

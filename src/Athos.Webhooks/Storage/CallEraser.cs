@@ -42,7 +42,7 @@ public sealed class CallEraser(TableServiceClient tables, BlobServiceClient blob
         {
             var client = tables.GetTableClient(table);
             var keys = known.Where(k => k.Table == table).Select(k => (k.PartitionKey, k.RowKey)).ToHashSet();
-            await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"CallId eq {id}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            await foreach (var row in client.QueryAsync<KeysRow>(TableClient.CreateQueryFilter($"CallId eq {id}"), select: KeysRow.Columns, cancellationToken: cancellationToken))
             {
                 keys.Add((row.PartitionKey, row.RowKey));
             }

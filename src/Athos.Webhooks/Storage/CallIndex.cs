@@ -140,7 +140,7 @@ public sealed class CallIndex(TableServiceClient tables)
 
             try
             {
-                await _calls.UpdateEntityAsync(new TableEntity(callId, string.Empty), main.ETag, TableUpdateMode.Merge, cancellationToken);
+                await _calls.UpdateEntityAsync(new KeysRow { PartitionKey = callId }, main.ETag, TableUpdateMode.Merge, cancellationToken);
                 return changes;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)

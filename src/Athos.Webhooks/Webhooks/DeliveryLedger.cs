@@ -132,10 +132,7 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
     /// <summary>Notes why the latest attempt failed (the message will be retried, or end in the poison queue).</summary>
     public async Task RecordFailureAsync(string webhookId, string error, CancellationToken cancellationToken = default)
     {
-        var update = new TableEntity(webhookId, string.Empty)
-        {
-            [nameof(DeliveryRecord.LastError)] = error.Length > 1000 ? error[..1000] : error,
-        };
+        var update = new DeliveryRecordPatch { PartitionKey = webhookId, LastError = error.Length > 1000 ? error[..1000] : error };
         await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken);
     }
 
@@ -144,7 +141,7 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
     {
         var deleted = 0;
         var filter = TableClient.CreateQueryFilter<DeliveryRecord>(r => r.LastReceivedAt < cutoff);
-        await foreach (var record in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var record in _table.QueryAsync<KeysRow>(filter, select: KeysRow.Columns, cancellationToken: cancellationToken))
         {
             try
             {

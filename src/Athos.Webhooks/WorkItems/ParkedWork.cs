@@ -56,7 +56,7 @@ public sealed class ParkedWork(TableServiceClient tables, TimeProvider time, Ath
     public async Task<int> CountAsync(int atMost, CancellationToken cancellationToken = default)
     {
         var count = 0;
-        await foreach (var _ in _table.QueryAsync<TableEntity>(i => i.PartitionKey == ParkedItem.Partition, maxPerPage: Math.Min(atMost, 1000), select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var _ in _table.QueryAsync<KeysRow>(i => i.PartitionKey == ParkedItem.Partition, maxPerPage: Math.Min(atMost, 1000), select: [nameof(KeysRow.RowKey)], cancellationToken: cancellationToken))
         {
             if (++count >= atMost)
             {

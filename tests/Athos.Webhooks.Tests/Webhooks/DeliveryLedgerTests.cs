@@ -1,0 +1,35 @@
+using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Webhooks;
+using Azure.Data.Tables;
+
+namespace Athos.Webhooks.Tests.Webhooks;
+
+/// <summary>The delivery ledger's partial writes: a failure is merged into the record, whatever else it holds.</summary>
+public sealed class DeliveryLedgerTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task A_failure_is_merged_into_the_claimed_record_and_changes_none_of_its_other_columns()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var ledger = new DeliveryLedger(new TableServiceClient(storage.ConnectionString), TimeProvider.System);
+        var receivedAt = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+        await ledger.ClaimAsync("wh_failing", "call_1", success: true, receivedAt, "message-1", cancellationToken);
+
+        await ledger.RecordFailureAsync("wh_failing", new string('x', 1200), cancellationToken);
+
+        var record = await ledger.FindAsync("wh_failing", cancellationToken);
+        Assert.NotNull(record);
+        Assert.Equal(new string('x', 1000), record.LastError);
+        Assert.Equal("call_1", record.CallId);
+        Assert.Equal("message-1", record.MessageId);
+        Assert.Equal(DeliveryStatus.Claimed, record.Status);
+        Assert.Equal(receivedAt, record.ReceivedAt);
+        Assert.Equal(receivedAt, record.LastReceivedAt);
+        Assert.Equal(1, record.Deliveries);
+        Assert.True(record.Success);
+    }
+}
