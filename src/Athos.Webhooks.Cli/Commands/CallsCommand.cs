@@ -95,34 +95,10 @@ internal static class CallsCommand
                 return 1;
             }
 
-            if (format == OutputFormat.Json)
-            {
-                JsonOutput.WriteDocument(output, CallView.Of(row), CliJsonContext.Default.CallView);
-            }
-            else
-            {
-                foreach (var (name, value) in Fields(row))
-                {
-                    await output.WriteLineAsync($"{name,-17}{value}");
-                }
-            }
-
+            CallOutput.WriteOne(output, row, format);
             return 0;
         });
     }
-
-    private static IEnumerable<(string, string?)> Fields(CallRow row) =>
-    [
-        ("CallId", row.CallId), ("Status", row.Status), ("Source", row.Source), ("ExternalUserId", row.ExternalUserId),
-        ("ExternalAgencyId", row.ExternalAgencyId), ("AgentId", row.AgentId), ("AgencyId", row.AgencyId), ("DrillKey", row.DrillKey), ("StartedAt", row.StartedAt?.ToString("o", CultureInfo.InvariantCulture)),
-        ("EndedAt", row.EndedAt?.ToString("o", CultureInfo.InvariantCulture)), ("DurationSec", row.DurationSec?.ToString(CultureInfo.InvariantCulture)),
-        ("ScoredAt", row.ScoredAt?.ToString("o", CultureInfo.InvariantCulture)), ("OverallScore", row.OverallScore?.ToString(CultureInfo.InvariantCulture)),
-        ("ComplianceTotal", row.ComplianceTotalScore?.ToString(CultureInfo.InvariantCulture)),
-        ("Summary", row.Summary), ("Feedback", row.Feedback), ("FailureReason", row.FailureReason), ("FailureMessage", row.FailureMessage),
-        ("RecordingStatus", row.RecordingStatus), ("RecordingError", row.RecordingError),
-        ("AthosUpdatedAt", row.AthosUpdatedAt?.ToString("o", CultureInfo.InvariantCulture)), ("EnrichedAt", row.EnrichedAt?.ToString("o", CultureInfo.InvariantCulture)),
-        ("Truncated", row.Truncated),
-    ];
 
     private static bool TryDay(string? text, string option, out DateOnly day, out string problem)
     {

@@ -6,7 +6,8 @@ namespace Athos.Webhooks.Cli.Commands;
 /// <summary>
 /// The one <c>--format</c> option of the commands that print data, offering only the formats that make sense for the
 /// command's data, with the older <c>--json</c> and <c>--csv</c> flags kept as aliases where a command had them. A value
-/// it does not offer, or two choices at once, is a usage error naming the option (exit 2, <see cref="CliApp"/>).
+/// is read in any case (<c>JSON</c> is <c>json</c>); one it does not offer, or two choices at once, is a usage error
+/// naming the option (exit 2, <see cref="CliApp"/>).
 /// </summary>
 internal sealed class FormatOption
 {
@@ -66,7 +67,7 @@ internal sealed class FormatOption
     }
 
     private static OutputFormat? Parse(string? text, IReadOnlyList<OutputFormat> formats) =>
-        formats.Select(f => (OutputFormat?)f).FirstOrDefault(f => Name(f!.Value) == text);
+        formats.Select(f => (OutputFormat?)f).FirstOrDefault(f => string.Equals(Name(f!.Value), text, StringComparison.OrdinalIgnoreCase));
 
     private static string Name(OutputFormat format) => format.ToString().ToLowerInvariant();
 

@@ -48,6 +48,35 @@ internal static class CallOutput
         output.WriteLine($"{rows.Count} call(s).");
     }
 
+    /// <summary>
+    /// One call: its <see cref="CallView"/> as JSON, or as a table a line per column, name then value, both read from
+    /// the one source-generated description of <see cref="CallView"/>, so that a column added there shows in every format.
+    /// </summary>
+    public static void WriteOne(TextWriter output, CallRow row, OutputFormat format)
+    {
+        var view = CallView.Of(row);
+        var type = CliJsonContext.Default.CallView;
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.WriteDocument(output, view, type);
+            return;
+        }
+
+        var columns = type.Properties.Select(p => (Name: char.ToUpperInvariant(p.Name[0]) + p.Name[1..], Value: p.Get!(view))).ToList();
+        var width = columns.Max(c => c.Name.Length) + 1;
+        foreach (var (name, value) in columns)
+        {
+            output.WriteLine($"{name.PadRight(width)}{Text(value)}");
+        }
+    }
+
+    private static string? Text(object? value) => value switch
+    {
+        DateTimeOffset time => time.ToString("o", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString(),
+    };
+
     private static string[] Cells(CallRow row) =>
     [
         (row.EndedAt ?? row.FailedAt)?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? string.Empty,

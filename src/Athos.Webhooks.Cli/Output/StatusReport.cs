@@ -1,5 +1,6 @@
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Telemetry;
 
 namespace Athos.Webhooks.Cli.Output;
 
@@ -52,7 +53,7 @@ internal sealed record StatusReconcile(
     string? Error,
     IReadOnlyList<StatusSourceRun> Sources);
 
-/// <summary>One source's part of the last reconcile run.</summary>
+/// <summary>One source's part of the last reconcile run; its status named as health and the metrics name it (<c>succeeded</c>…).</summary>
 internal sealed record StatusSourceRun(
     string Source,
     string Status,
@@ -70,7 +71,7 @@ internal sealed record StatusSourceRun(
     public static StatusSourceRun Of(SourceRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return new(run.Source, run.Status.ToString().ToLowerInvariant(), run.From, run.To, run.Listed, run.Missing, run.Stale, run.Queued, run.Pending, run.SkippedIds, run.CaughtUpTo, run.Note);
+        return new(run.Source, AthosMetrics.StatusName(run.Status), run.From, run.To, run.Listed, run.Missing, run.Stale, run.Queued, run.Pending, run.SkippedIds, run.CaughtUpTo, run.Note);
     }
 }
 

@@ -1,10 +1,9 @@
 using Athos.Webhooks.Telemetry;
-using Azure.Core;
-using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 
@@ -56,46 +55,21 @@ public static class AthosTelemetryServiceCollectionExtensions
             })
             .WithMetrics(metrics => metrics.AddMeter(AthosMetrics.MeterName));
 
+        // Whether to export is decided here, while composing; how (the credential) is a setting checked at start-up.
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {
-            var credential = Credential(configuration[AuthenticationStringSetting]);
+            services.AddSettings<TelemetryOptions, TelemetryOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
             builder.UseAzureMonitorExporter(options =>
             {
                 options.ConnectionString = connectionString;
-                options.Credential = credential;
                 // The exporter's defaults sample traces at 5 per second and drop the logs of unsampled traces.
                 options.SamplingRatio = 1.0f;
                 options.TracesPerSecond = null;
                 options.EnableTraceBasedLogsSampler = false;
             });
+            services.AddOptions<AzureMonitorExporterOptions>().Configure<IOptions<TelemetryOptions>>((options, telemetry) => options.Credential = telemetry.Value.Credential());
         }
 
         return builder;
-    }
-
-    /// <summary>
-    /// The credential <see cref="AuthenticationStringSetting"/> names: <c>Authorization=AAD;ClientId=…</c> is a
-    /// user-assigned managed identity (as infra/ sets it), <c>Authorization=AAD</c> alone the system-assigned one;
-    /// unset, the connection string's key is used (a workspace with local auth on).
-    /// </summary>
-    internal static TokenCredential? Credential(string? authenticationString)
-    {
-        if (string.IsNullOrWhiteSpace(authenticationString))
-        {
-            return null;
-        }
-
-        var parts = authenticationString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(part => part.Split('=', 2, StringSplitOptions.TrimEntries))
-            .Where(pair => pair.Length == 2)
-            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
-        if (!parts.TryGetValue("Authorization", out var authorization) || !authorization.Equals("AAD", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"{AuthenticationStringSetting} must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<client id>'.");
-        }
-
-        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
     }
 }

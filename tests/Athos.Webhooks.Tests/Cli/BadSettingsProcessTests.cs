@@ -17,15 +17,35 @@ public sealed class BadSettingsProcessTests
     [InlineData("ATHOS_RUNNER_MESSAGE_LEASE", "00:00:01", "ATHOS_RUNNER_MESSAGE_LEASE must be a duration of at least 00:00:02")]
     [InlineData("ATHOS_RUNNER_MESSAGE_LEASE", "soon", "'ATHOS_RUNNER_MESSAGE_LEASE'")]
     [InlineData("ATHOS_CHANGE_RETENTION", "a month", "'ATHOS_CHANGE_RETENTION'")]
-    public async Task Serve_stops_with_exit_2_and_the_setting_named(string setting, string value, string expected)
+    public async Task Serve_stops_with_exit_2_and_the_setting_named(string setting, string value, string expected) =>
+        await AssertStopsAsync(new() { [setting] = value }, expected);
+
+    [Fact]
+    public async Task Serve_exporting_telemetry_stops_with_exit_2_on_an_authentication_string_that_is_not_AAD()
     {
-        using var cli = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
+        {
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
+            ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Authorization=Key",
+        };
+
+        await AssertStopsAsync(settings, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<client id>'");
+    }
+
+    private static async Task AssertStopsAsync(Dictionary<string, string?> bad, string expected)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
             ["ATHOS_API_KEY"] = "ath_live_process",
             ["ATHOS_WHSEC"] = "whsec_process000000000000000000",
-            [setting] = value,
-        });
+        };
+        foreach (var (setting, value) in bad)
+        {
+            settings[setting] = value;
+        }
+
+        using var cli = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings);
 
         var exit = await cli.WaitForExitAsync(ExitTimeout);
 

@@ -92,6 +92,21 @@ public sealed class CliParsingTests
     }
 
     [Theory]
+    [InlineData(new[] { "calls", "list", "--rep", "rep_1", "--top", "0", "--format", "CSV" }, "--top must be between 1 and 10000; got 0.")]
+    [InlineData(new[] { "status", "--since", "yesterday", "--format", "Json" }, "--since must be a duration back from now")]
+    public async Task A_format_is_read_in_any_case(string[] args, string laterError)
+    {
+        var error = new StringWriter();
+
+        // A later argument's error shows that --format was accepted; nothing reaches storage.
+        var exit = await CliApp.InvokeAsync(args, new InvocationConfiguration { Output = new StringWriter(), Error = error }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(laterError, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("--format", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("calls list", "table, json, jsonl or csv", "--json", "--csv")]
     [InlineData("calls show", "table or json", "--json")]
     [InlineData("calls changes", "table, json, jsonl or csv")]

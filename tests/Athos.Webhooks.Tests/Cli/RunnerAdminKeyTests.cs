@@ -46,6 +46,20 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task An_empty_or_blank_key_is_no_key_a_loopback_caller_starts_a_backfill(string key)
+    {
+        // An app setting cleared in the portal, or `ATHOS_ADMIN_KEY=` in a .env file, reads as an empty value.
+        await using var runner = await StartAsync("http://127.0.0.1:0", key);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+
+        using var started = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+    }
+
     [Fact]
     public async Task With_a_key_set_backfill_and_health_refuse_a_missing_or_wrong_key_and_accept_the_right_one()
     {

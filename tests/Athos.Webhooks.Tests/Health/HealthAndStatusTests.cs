@@ -57,6 +57,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal("healthy", json.GetProperty("status").GetString());
         Assert.Equal((6, 6, 0, 0), (json.GetProperty("completeness").GetProperty("listed").GetInt32(), json.GetProperty("completeness").GetProperty("current").GetInt32(), json.GetProperty("completeness").GetProperty("missing").GetInt32(), json.GetProperty("completeness").GetProperty("stale").GetInt32()));
         Assert.Equal("succeeded", json.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
+        Assert.Contains("succeeded", json.GetProperty("reconcile").GetProperty("sources").EnumerateArray().Select(source => source.GetProperty("status").GetString()));
         Assert.Equal(0, json.GetProperty("parked").GetInt32());
         Assert.Equal(6, json.GetProperty("freshness").GetProperty("rows").GetInt32());
     }

@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace Athos.Webhooks.Hosting;
+
+/// <summary>Checks the telemetry settings against the rules declared on them (source-generated from the attributes).</summary>
+[OptionsValidator]
+internal sealed partial class TelemetryOptionsValidator : IValidateOptions<TelemetryOptions>;
