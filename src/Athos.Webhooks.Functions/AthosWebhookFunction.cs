@@ -1,4 +1,3 @@
-using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,11 +9,11 @@ namespace Athos.Webhooks.Functions;
 /// <c>POST /api/athos/webhook</c>: Athos's <c>call.scored</c> deliveries. Anonymous, because the signature is the
 /// authentication; the receiver reads the raw body once.
 /// </summary>
-public sealed class AthosWebhookFunction(WebhookReceiver receiver, AthosMetrics? metrics = null)
+public sealed class AthosWebhookFunction(WebhookReceiver receiver)
 {
     [Function("AthosWebhook")]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "athos/webhook")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await WebhookHttpEndpoint.HandleAsync(request, receiver, metrics, cancellationToken);
+        await WebhookHttpEndpoint.HandleAsync(request, receiver, cancellationToken);
 }

@@ -7,22 +7,26 @@ public sealed class VersionRulesTests
 {
     private static readonly DateTimeOffset T = new(2026, 6, 5, 14, 40, 0, TimeSpan.Zero);
 
-    public static TheoryData<string, CallVersion, CallVersion, int> Versions => new()
+    // The cases are keyed by the rule they show: a theory's arguments must be public types, and CallVersion is internal.
+    private static readonly Dictionary<string, (CallVersion Left, CallVersion Right, int Expected)> Cases = new()
     {
-        { "a score beats a failure, even an older one", CallVersion.Scored(T, T), new CallVersion(false, null, null, T.AddDays(1)), 1 },
-        { "a later scoredAt wins", CallVersion.Scored(T.AddMinutes(1), T), CallVersion.Scored(T, T.AddDays(1)), 1 },
-        { "same scoredAt: a later updatedAt wins", CallVersion.Scored(T, T.AddSeconds(1)), CallVersion.Scored(T, T), 1 },
-        { "the same version is equal", CallVersion.Scored(T, T), CallVersion.Scored(T, T), 0 },
-        { "a missing scoredAt is older than any", CallVersion.Scored(null, T.AddDays(9)), CallVersion.Scored(T, null), -1 },
-        { "a missing updatedAt is older than any", CallVersion.Scored(T, null), CallVersion.Scored(T, T), -1 },
-        { "failures compare when they were reported", new CallVersion(false, null, null, T.AddMinutes(1)), new CallVersion(false, null, null, T), 1 },
-        { "a failure never beats a score", new CallVersion(false, null, null, T.AddYears(1)), CallVersion.Scored(null, null), -1 },
+        ["a score beats a failure, even an older one"] = (CallVersion.Scored(T, T), new CallVersion(false, null, null, T.AddDays(1)), 1),
+        ["a later scoredAt wins"] = (CallVersion.Scored(T.AddMinutes(1), T), CallVersion.Scored(T, T.AddDays(1)), 1),
+        ["same scoredAt: a later updatedAt wins"] = (CallVersion.Scored(T, T.AddSeconds(1)), CallVersion.Scored(T, T), 1),
+        ["the same version is equal"] = (CallVersion.Scored(T, T), CallVersion.Scored(T, T), 0),
+        ["a missing scoredAt is older than any"] = (CallVersion.Scored(null, T.AddDays(9)), CallVersion.Scored(T, null), -1),
+        ["a missing updatedAt is older than any"] = (CallVersion.Scored(T, null), CallVersion.Scored(T, T), -1),
+        ["failures compare when they were reported"] = (new CallVersion(false, null, null, T.AddMinutes(1)), new CallVersion(false, null, null, T), 1),
+        ["a failure never beats a score"] = (new CallVersion(false, null, null, T.AddYears(1)), CallVersion.Scored(null, null), -1),
     };
 
+    public static TheoryData<string> Rules => [.. Cases.Keys];
+
     [Theory]
-    [MemberData(nameof(Versions))]
-    public void Call_versions_order_as_the_storage_contract_says(string rule, CallVersion left, CallVersion right, int expected)
+    [MemberData(nameof(Rules))]
+    public void Call_versions_order_as_the_storage_contract_says(string rule)
     {
+        var (left, right, expected) = Cases[rule];
         Assert.True(Math.Sign(left.CompareTo(right)) == expected, rule);
         Assert.True(Math.Sign(right.CompareTo(left)) == -expected, rule + " (both ways)");
     }

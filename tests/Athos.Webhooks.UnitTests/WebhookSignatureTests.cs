@@ -33,12 +33,12 @@ public sealed class WebhookSignatureTests
     }
 
     [Theory]
-    [InlineData(-300, SignatureOutcome.Valid)]
-    [InlineData(300, SignatureOutcome.Valid)]
-    [InlineData(-301, SignatureOutcome.Stale)]
-    [InlineData(301, SignatureOutcome.Stale)]
-    public void The_timestamp_must_be_within_five_minutes_either_way(int offsetSeconds, SignatureOutcome expected) =>
-        Assert.Equal(expected, Verify(WebhookSigner.Header(Secret, T + offsetSeconds, Body)));
+    [InlineData(-300, nameof(SignatureOutcome.Valid))]
+    [InlineData(300, nameof(SignatureOutcome.Valid))]
+    [InlineData(-301, nameof(SignatureOutcome.Stale))]
+    [InlineData(301, nameof(SignatureOutcome.Stale))]
+    public void The_timestamp_must_be_within_five_minutes_either_way(int offsetSeconds, string expected) =>
+        Assert.Equal(expected, Verify(WebhookSigner.Header(Secret, T + offsetSeconds, Body)).ToString());
 
     [Fact]
     public void Order_spaces_unknown_keys_and_several_v1_values_are_tolerated()
@@ -72,21 +72,21 @@ public sealed class WebhookSignatureTests
         Assert.Equal(SignatureOutcome.Mismatch, Verify($"t={T - 1000},v1={new string('a', 64)}"));
 
     [Theory]
-    [InlineData(null, SignatureOutcome.Missing)]
-    [InlineData("", SignatureOutcome.Missing)]
-    [InlineData("   ", SignatureOutcome.Missing)]
-    [InlineData("v1=abc", SignatureOutcome.Malformed)]
-    [InlineData("t=1780000000", SignatureOutcome.Malformed)]
-    [InlineData("t=soon,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("t=-5,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("t=1,t=2,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("t=99999999999999999999,v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("garbage", SignatureOutcome.Malformed)]
-    [InlineData("t=1780000000;v1=0000000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("t=1780000000,v1=zz00000000000000000000000000000000000000000000000000000000000000", SignatureOutcome.Malformed)]
-    [InlineData("t=1780000000,v1=00", SignatureOutcome.Malformed)]
-    public void Missing_and_garbled_headers_never_verify(string? header, SignatureOutcome expected) =>
-        Assert.Equal(expected, Verify(header));
+    [InlineData(null, nameof(SignatureOutcome.Missing))]
+    [InlineData("", nameof(SignatureOutcome.Missing))]
+    [InlineData("   ", nameof(SignatureOutcome.Missing))]
+    [InlineData("v1=abc", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=1780000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=soon,v1=0000000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=-5,v1=0000000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=1,t=2,v1=0000000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=99999999999999999999,v1=0000000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("garbage", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=1780000000;v1=0000000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=1780000000,v1=zz00000000000000000000000000000000000000000000000000000000000000", nameof(SignatureOutcome.Malformed))]
+    [InlineData("t=1780000000,v1=00", nameof(SignatureOutcome.Malformed))]
+    public void Missing_and_garbled_headers_never_verify(string? header, string expected) =>
+        Assert.Equal(expected, Verify(header).ToString());
 
     private static SignatureOutcome Verify(string? header) => WebhookSignature.Verify(header, Body, [Secret], Now, Tolerance);
 }

@@ -8,18 +8,21 @@ public sealed class WorkItemSerializerTests
 {
     private static readonly DateTimeOffset T = new(2026, 6, 5, 14, 40, 0, TimeSpan.Zero);
 
-    public static TheoryData<WorkItem> Items => new()
+    // Keyed by a name: a theory's arguments must be public types, and the work items are internal.
+    private static readonly Dictionary<string, WorkItem> Items = new()
     {
-        new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_1", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
-        new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, ReceivedAt = T, CallId = CallId.Parse("athos_call_b"), ListedScoredAt = T.AddMinutes(-1), Marked = true, Deferrals = 2 },
-        new ScoringFailedWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_2", CallId = CallId.Parse("athos_call_c"), OccurredAt = T, Reason = "SCORING_INCOMPLETE", ReasonMessage = "short", Source = "real_call", ExternalUserId = "rep_1", AgentId = "athos_agent_1", AgencyId = "athos_agency_1" },
-        new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605", Page = 3, Source = "real_call", Cursor = "opaque" },
+        ["a webhook fetch"] = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_1", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
+        ["a listed fetch, deferred twice"] = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, ReceivedAt = T, CallId = CallId.Parse("athos_call_b"), ListedScoredAt = T.AddMinutes(-1), Marked = true, Deferrals = 2 },
+        ["a scoring failure"] = new ScoringFailedWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_2", CallId = CallId.Parse("athos_call_c"), OccurredAt = T, Reason = "SCORING_INCOMPLETE", ReasonMessage = "short", Source = "real_call", ExternalUserId = "rep_1", AgentId = "athos_agent_1", AgencyId = "athos_agency_1" },
+        ["a backfill page"] = new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605", Page = 3, Source = "real_call", Cursor = "opaque" },
     };
 
+    public static TheoryData<string> Kinds => [.. Items.Keys];
+
     [Theory]
-    [MemberData(nameof(Items))]
-    public void Every_kind_round_trips(WorkItem item) =>
-        Assert.Equal(item, WorkItemSerializer.Deserialize(WorkItemSerializer.Serialize(item)));
+    [MemberData(nameof(Kinds))]
+    public void Every_kind_round_trips(string kind) =>
+        Assert.Equal(Items[kind], WorkItemSerializer.Deserialize(WorkItemSerializer.Serialize(Items[kind])));
 
     [Theory]
     [InlineData("not json", "not a valid work item")]

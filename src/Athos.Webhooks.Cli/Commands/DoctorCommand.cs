@@ -121,9 +121,8 @@ internal static class DoctorCommand
         var baseUrl = services.GetRequiredService<IOptions<AthosApiOptions>>().Value.BaseUrl;
         try
         {
-            // Roleplay is the one source both of Athos's contracts serve.
-            var page = await athos.ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, DateTimeOffset.UtcNow.AddDays(-30)) { Limit = 1 }, null, cancellationToken);
-            var contract = page.Data.Count == 0 ? "no roleplay call in the last 30 days to tell Athos's contract" : $"Athos's {page.Data[0].Contract.ToString().ToLowerInvariant()} contract";
+            var probed = await athos.ProbeContractAsync(DateTimeOffset.UtcNow.AddDays(-30), cancellationToken);
+            var contract = probed is { } known ? $"Athos's {known.ToString().ToLowerInvariant()} contract" : "no roleplay call in the last 30 days to tell Athos's contract";
             report.Check(true, $"Athos accepted {AthosApiOptions.ApiKeySetting} at {baseUrl} ({contract})", string.Empty);
         }
         catch (AthosApiException ex)

@@ -69,7 +69,7 @@ internal static class SendTestWebhookCommand
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(secret, now.ToUnixTimeSeconds(), body));
-        request.Headers.TryAddWithoutValidation(WebhookRequest.WebhookIdHeader, webhookId);
+        request.Headers.TryAddWithoutValidation(WebhookHttpEndpoint.WebhookIdHeader, webhookId);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         try

@@ -20,10 +20,21 @@ public sealed class AthosClient(HttpClient http, TimeProvider time)
     public const string RequestIdHeader = "X-Athos-Request-Id";
 
     /// <summary>
+    /// One request for the newest roleplay call scored since <paramref name="since"/> (roleplay is the one source both
+    /// contracts serve): the contract its row shows, or null when there is none. How <c>doctor</c> checks the key and URL.
+    /// </summary>
+    /// <exception cref="AthosApiException">Athos refused the request or did not answer.</exception>
+    public async Task<AthosContract?> ProbeContractAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var page = await ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, since) { Limit = 1 }, null, cancellationToken);
+        return page.Data.Count == 0 ? null : page.Data[0].Contract;
+    }
+
+    /// <summary>
     /// One page of the list; <paramref name="cursor"/> is the previous page's <see cref="CallPage.NextCursor"/>. Page
     /// through <see cref="CallPager"/>, which guards against cursors that loop.
     /// </summary>
-    public async Task<CallPage> ListCallsPageAsync(CallListQuery query, string? cursor, CancellationToken cancellationToken = default)
+    internal async Task<CallPage> ListCallsPageAsync(CallListQuery query, string? cursor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit is < 1 or > CallListQuery.MaxPageSize)
@@ -38,7 +49,7 @@ public sealed class AthosClient(HttpClient http, TimeProvider time)
     }
 
     /// <summary>The full detail of one call, parsed, and the bytes exactly as Athos sent them.</summary>
-    public async Task<CallDetailResponse> GetCallAsync(CallId callId, CancellationToken cancellationToken = default)
+    internal async Task<CallDetailResponse> GetCallAsync(CallId callId, CancellationToken cancellationToken = default)
     {
         // CallId admits only URL-safe characters; escaping anyway keeps the path safe should that rule ever widen.
         using var request = new HttpRequestMessage(HttpMethod.Get, "calls/" + Uri.EscapeDataString(callId.Value));
@@ -157,4 +168,4 @@ public sealed class AthosClient(HttpClient http, TimeProvider time)
 }
 
 /// <summary>A call detail and its raw body, which the archive stores byte for byte.</summary>
-public sealed record CallDetailResponse(CallDetail Call, ReadOnlyMemory<byte> RawJson, string? RequestId);
+internal sealed record CallDetailResponse(CallDetail Call, ReadOnlyMemory<byte> RawJson, string? RequestId);

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.AthosApi;
 /// the model at all: nothing here needs it parsed, and the archive stores it from the raw bytes
 /// (<see cref="CallDetailResponse.RawJson"/>), so a work item holds the body once, not twice.
 /// </remarks>
-public sealed record CallDetail : CallSummary
+internal sealed record CallDetail : CallSummary
 {
     public string? Status { get; init; }
 
@@ -34,7 +34,7 @@ public sealed record CallDetail : CallSummary
 }
 
 /// <summary>A JSON value read past without being kept (it stays in the raw body), so it is not captured as an unknown field either.</summary>
-public readonly record struct SkippedJson;
+internal readonly record struct SkippedJson;
 
 internal sealed class SkippedJsonConverter : JsonConverter<SkippedJson>
 {

@@ -5,7 +5,7 @@ namespace Athos.Webhooks.AthosApi;
 /// <c>roleplay</c>). <see cref="From"/> and <see cref="To"/> are inclusive and bound the source's time axis
 /// (<see cref="CallSources.ListTime"/>): <c>endedAt</c> for roleplay, <c>startedAt</c> for real calls.
 /// </summary>
-public sealed record CallListQuery(string Source, DateTimeOffset From, DateTimeOffset? To = null)
+internal sealed record CallListQuery(string Source, DateTimeOffset From, DateTimeOffset? To = null)
 {
     /// <summary>The largest page Athos serves.</summary>
     public const int MaxPageSize = 100;

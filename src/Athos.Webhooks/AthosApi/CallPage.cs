@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>One page of <c>GET /calls</c>: rows newest first, and the cursor of the next page (<see langword="null"/> on the last).</summary>
-public sealed record CallPage
+internal sealed record CallPage
 {
     public IReadOnlyList<CallSummary> Data { get; init; } = [];
 

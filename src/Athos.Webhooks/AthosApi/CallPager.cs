@@ -7,7 +7,7 @@ namespace Athos.Webhooks.AthosApi;
 /// that loops stops the listing with an error instead of paging forever. Used by the reconciler, backfills and the
 /// rescan alike.
 /// </summary>
-public sealed class CallPager(AthosClient athos)
+internal sealed class CallPager(AthosClient athos)
 {
     /// <summary>Every page of <paramref name="query"/>, in order.</summary>
     public async IAsyncEnumerable<CallPage> PagesAsync(CallListQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.AthosApi;
 /// <c>complianceScorecard.totalScore</c> when it is a number; <see langword="null"/> when the scorecard or its total is
 /// absent, which means "not assessed", never zero.
 /// </param>
-public sealed record CallScore(double? OverallScore, string? Summary, string? Feedback, double? ComplianceTotalScore)
+internal sealed record CallScore(double? OverallScore, string? Summary, string? Feedback, double? ComplianceTotalScore)
 {
     public static CallScore From(JsonElement? score, string? source)
     {

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.AthosApi;
 /// row came in; <see cref="CustomerUserId"/> and <see cref="CustomerAgencyId"/> are the customer's own ids either way.
 /// Unknown fields land in <see cref="AdditionalProperties"/> instead of breaking the parse.
 /// </remarks>
-public record CallSummary
+internal record CallSummary
 {
     public required string Id { get; init; }
 

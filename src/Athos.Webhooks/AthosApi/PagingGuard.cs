@@ -9,7 +9,7 @@ namespace Athos.Webhooks.AthosApi;
 /// newest-first list never does unless it loops). Its state can be saved between the pages of a chain that spans
 /// several work items (a backfill).
 /// </summary>
-public sealed class PagingGuard
+internal sealed class PagingGuard
 {
     /// <summary>
     /// The <see cref="AthosApiException.ErrorCode"/> of a loop the guard caught: lowercase, so it is never mistaken for

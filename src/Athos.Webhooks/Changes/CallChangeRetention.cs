@@ -15,7 +15,7 @@ namespace Athos.Webhooks.Changes;
 /// Before deleting, it raises the purge watermark (the row <c>purged</c> / <c>""</c>, column <c>PurgedBefore</c>), so
 /// that a reader given a checkpoint from before it refuses it rather than silently skip what was deleted.
 /// </remarks>
-public sealed partial class CallChangeRetention(TableServiceClient tables, IOptions<ChangeFeedOptions> options, ILogger<CallChangeRetention> logger)
+internal sealed partial class CallChangeRetention(TableServiceClient tables, IOptions<ChangeFeedOptions> options, ILogger<CallChangeRetention> logger)
 {
     /// <summary>Kept beyond the retention, so that a reader's clock a little behind this one's never finds a hole.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromHours(1);

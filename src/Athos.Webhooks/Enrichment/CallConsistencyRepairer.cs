@@ -18,16 +18,29 @@ public sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, IR
 /// too); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at
 /// other keys deleted. Only settled calls are repaired (never one in flight), so no writer is overtaken.
 /// </remarks>
-public sealed class CallConsistencyRepairer(
-    CallConsistencyChecker checker,
-    CallIndex index,
-    CallRowWriter rows,
-    CallReprojector reprojector,
-    CallArchive archive,
-    IOptions<EnrichmentOptions> options,
-    IServiceProvider services,
-    TimeProvider time)
+public sealed class CallConsistencyRepairer
 {
+    private readonly CallConsistencyChecker _checker;
+    private readonly CallIndex _index;
+    private readonly CallRowWriter _rows;
+    private readonly CallReprojector _reprojector;
+    private readonly CallArchive _archive;
+    private readonly IOptions<EnrichmentOptions> _options;
+    private readonly IServiceProvider _services;
+    private readonly TimeProvider _time;
+
+    internal CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
+    {
+        _checker = checker;
+        _index = index;
+        _rows = rows;
+        _reprojector = reprojector;
+        _archive = archive;
+        _options = options;
+        _services = services;
+        _time = time;
+    }
+
     public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(found);
@@ -50,12 +63,12 @@ public sealed class CallConsistencyRepairer(
 
         if (Has(StorageNames.CallsTable, DiscrepancyKind.Missing, DiscrepancyKind.Older))
         {
-            var result = await reprojector.ProjectBlobAsync(callId, await rows.ReadAsync(callId, cancellationToken), cancellationToken);
+            var result = await _reprojector.ProjectBlobAsync(callId, await _rows.ReadAsync(callId, cancellationToken), cancellationToken);
             actions.Add(result switch
             {
-                null => "could not re-project the row: the archive blob is not a call detail",
-                RowWriteOutcome.Stored => $"re-projected {StorageNames.CallsTable} from the archive blob",
-                _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the archive blob",
+                null => "could not re-project the row: the _archive blob is not a call detail",
+                RowWriteOutcome.Stored => $"re-projected {StorageNames.CallsTable} from the _archive blob",
+                _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the _archive blob",
             });
         }
 
@@ -64,10 +77,10 @@ public sealed class CallConsistencyRepairer(
             actions.Add(await ArchiveAgainAsync(callId, cancellationToken));
         }
 
-        var changes = await index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
+        var changes = await _index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
         actions.AddRange(changes);
 
-        var after = await checker.CheckCallAsync(callId, found.IndexKeysSeen, time.GetUtcNow(), cancellationToken);
+        var after = await _checker.CheckCallAsync(callId, found.IndexKeysSeen, _time.GetUtcNow(), cancellationToken);
         return new CallRepair(callId, actions, after.Discrepancies);
     }
 
@@ -78,25 +91,25 @@ public sealed class CallConsistencyRepairer(
         try
         {
             // Resolved here, not injected: verify without this repair needs no Athos settings.
-            response = await services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
+            response = await _services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
         }
         catch (OptionsValidationException ex)
         {
-            return $"could not fetch the detail from Athos to archive it again: {string.Join(" ", ex.Failures)}";
+            return $"could not fetch the detail from Athos to _archive it again: {string.Join(" ", ex.Failures)}";
         }
         catch (AthosApiException ex)
         {
-            return $"could not fetch the detail from Athos to archive it again: {ex.Message}";
+            return $"could not fetch the detail from Athos to _archive it again: {ex.Message}";
         }
 
-        var fetched = CallProjection.FromDetail(response.Call, response.RequestId, time.GetUtcNow());
+        var fetched = CallProjection.FromDetail(response.Call, response.RequestId, _time.GetUtcNow());
         var version = CallVersion.Of(fetched);
-        var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
-        await archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
-        var stored = await rows.ReadAsync(callId, cancellationToken);
+        var body = CallProjection.ArchiveBody(response.RawJson, _options.Value.StoreTranscripts);
+        await _archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
+        var stored = await _rows.ReadAsync(callId, cancellationToken);
         if (stored is not null && version.IsNewerThan(CallVersion.Of(stored)))
         {
-            await reprojector.ProjectBlobAsync(callId, stored, cancellationToken);
+            await _reprojector.ProjectBlobAsync(callId, stored, cancellationToken);
             return $"archived Athos's detail again ({RowVersion.Describe(version)}, newer than the row: re-projected it)";
         }
 

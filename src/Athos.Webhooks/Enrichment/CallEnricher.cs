@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Enrichment;
 
 /// <summary>Turns work items into stored versions: the detail fetched, archived, its recording copied, projected into the tables.</summary>
-public sealed class CallEnricher(
+internal sealed class CallEnricher(
     AthosClient athos,
     CallRowWriter rows,
     CallArchive archive,

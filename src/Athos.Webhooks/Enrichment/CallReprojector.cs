@@ -22,25 +22,36 @@ public sealed record ReprojectProgress(int Scanned, int Rewritten, int Current, 
 /// under an older <see cref="CallRow.SchemaVersion"/> gain the new columns, and a row lost before its commit is
 /// restored. Idempotent (a current row is not rewritten) and resumable (progress is saved after every page of blobs).
 /// </summary>
-public sealed partial class CallReprojector(
-    BlobServiceClient blobs,
-    TableServiceClient tables,
-    CallRowWriter rows,
-    RecordingArchive recordings,
-    IOptions<EnrichmentOptions> options,
-    TimeProvider time,
-    ILogger<CallReprojector> logger)
+public sealed partial class CallReprojector
 {
+    private readonly CallRowWriter _rows;
+    private readonly RecordingArchive _recordings;
+    private readonly IOptions<EnrichmentOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CallReprojector> _logger;
+
+    internal CallReprojector(BlobServiceClient blobs, TableServiceClient tables, CallRowWriter rows, RecordingArchive recordings, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<CallReprojector> logger)
+    {
+        _rows = rows;
+        _recordings = recordings;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+        _state = tables.GetTableClient(StorageNames.StateTable);
+        _calls = tables.GetTableClient(StorageNames.CallsTable);
+    }
+
     private const int PageSize = 100;
     private const int Parallelism = 8;
 
-    private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
-    private readonly TableClient _state = tables.GetTableClient(StorageNames.StateTable);
-    private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
+    private readonly BlobContainerClient _archive;
+    private readonly TableClient _state;
+    private readonly TableClient _calls;
 
     /// <summary>
     /// Reprojects every archived call whose blob was written at or after <paramref name="since"/> (all when null), then
-    /// upgrades <c>failed</c> rows (which have no blob). Resumes an interrupted run with the same <paramref name="since"/>
+    /// upgrades <c>failed</c> _rows (which have no blob). Resumes an interrupted run with the same <paramref name="since"/>
     /// unless <paramref name="restart"/>.
     /// </summary>
     public async Task<ReprojectProgress> RunAsync(DateTimeOffset? since, bool restart, IProgress<ReprojectProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -63,26 +74,26 @@ public sealed partial class CallReprojector(
             await SaveAsync(since, null, blobsDone: true, counts.Snapshot(), cancellationToken);
         }
 
-        // Failed calls have no detail at Athos, so no blob: their rows are carried over to the current schema as they are.
+        // Failed calls have no detail at Athos, so no blob: their _rows are carried over to the current schema as they are.
         var filter = TableClient.CreateQueryFilter($"Status eq {CallStatus.Failed} and SchemaVersion lt {CallRow.CurrentSchemaVersion}");
         await foreach (var failed in _calls.QueryAsync<CallRow>(filter, cancellationToken: cancellationToken))
         {
             failed.SchemaVersion = CallRow.CurrentSchemaVersion;
-            var write = await rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
+            var write = await _rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
             counts.Add(write.Outcome == RowWriteOutcome.Stored ? Change.Rewritten : Change.Current);
             progress?.Report(counts.Snapshot());
         }
 
         await _state.DeleteEntityAsync(ReprojectProgressRow.Partition, ReprojectProgressRow.Row, ETag.All, cancellationToken);
         var done = counts.Snapshot();
-        Log.Completed(logger, done.Scanned, done.Rewritten, done.Current, done.Unreadable);
+        Log.Completed(_logger, done.Scanned, done.Rewritten, done.Current, done.Unreadable);
         return done;
     }
 
     private async Task<Change> ReprojectBlobAsync(string blobName, CancellationToken cancellationToken)
     {
         var callId = blobName[..^".json".Length];
-        var stored = await rows.ReadAsync(callId, cancellationToken);
+        var stored = await _rows.ReadAsync(callId, cancellationToken);
         if (stored is { SchemaVersion: >= CallRow.CurrentSchemaVersion })
         {
             return Change.Current;
@@ -97,7 +108,7 @@ public sealed partial class CallReprojector(
     }
 
     /// <summary>
-    /// Writes a call's rows from its archive blob through the writer, which keeps them only if newer than
+    /// Writes a call's _rows from its archive blob through the writer, which keeps them only if newer than
     /// <paramref name="stored"/> (or of a newer schema); <see langword="null"/> when the blob is not a call detail.
     /// <c>verify --repair</c> uses it for a row behind its blob, or missing.
     /// </summary>
@@ -112,26 +123,26 @@ public sealed partial class CallReprojector(
         }
         catch (JsonException ex)
         {
-            Log.Unreadable(logger, ex, blobName);
+            Log.Unreadable(_logger, ex, blobName);
             return null;
         }
 
         if (detail is null || detail.Id != callId || !CallId.TryParse(callId, out _))
         {
-            Log.Unreadable(logger, null, blobName);
+            Log.Unreadable(_logger, null, blobName);
             return null;
         }
 
-        var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, time.GetUtcNow());
+        var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, _time.GetUtcNow());
         (row.RecordingStatus, row.RecordingError) = (stored?.RecordingStatus, stored?.RecordingError);
-        if (row.RecordingStatus is null && options.Value.ArchiveRecordings)
+        if (row.RecordingStatus is null && _options.Value.ArchiveRecordings)
         {
-            row.RecordingStatus = await recordings.ExistsAsync(callId, cancellationToken) ? RecordingStatus.Archived
+            row.RecordingStatus = await _recordings.ExistsAsync(callId, cancellationToken) ? RecordingStatus.Archived
                 : detail.AudioUrl is null ? RecordingStatus.None
                 : RecordingStatus.Pending;
         }
 
-        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
+        return (await _rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)
@@ -197,10 +208,10 @@ public sealed partial class CallReprojector(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = LogEvents.ReprojectCompleted, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} rows rewritten, {Current} already current, {Unreadable} unreadable")]
-        public static partial void Completed(ILogger logger, int scanned, int rewritten, int current, int unreadable);
+        [LoggerMessage(EventId = LogEvents.ReprojectCompleted, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} _rows rewritten, {Current} already current, {Unreadable} unreadable")]
+        public static partial void Completed(ILogger _logger, int scanned, int rewritten, int current, int unreadable);
 
         [LoggerMessage(EventId = LogEvents.ReprojectUnreadableBlob, Level = LogLevel.Warning, Message = "Archive blob {BlobName} is not a call detail; its row is left as it is")]
-        public static partial void Unreadable(ILogger logger, Exception? exception, string blobName);
+        public static partial void Unreadable(ILogger _logger, Exception? exception, string blobName);
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Enrichment;
 
 /// <summary>What became of a call's recording: the <c>RecordingStatus</c> and <c>RecordingError</c> columns.</summary>
-public readonly record struct RecordingCopy(string? Status, string? Error)
+internal readonly record struct RecordingCopy(string? Status, string? Error)
 {
     /// <summary>Archiving is switched off: nothing is tracked.</summary>
     public static RecordingCopy NotTracked { get; } = new(null, null);
@@ -27,7 +27,7 @@ public readonly record struct RecordingCopy(string? Status, string? Error)
 /// deletes it. An expired or refused link is renewed once by fetching the call again; the link itself is never stored
 /// or logged. Failures become a status on the row (the daily rescan retries them), never a lost call.
 /// </summary>
-public sealed partial class RecordingArchiver(
+internal sealed partial class RecordingArchiver(
     RecordingDownloader downloader,
     RecordingArchive recordings,
     AthosClient athos,

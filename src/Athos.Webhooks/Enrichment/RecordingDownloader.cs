@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Enrichment;
 /// recording. No logging handlers either: the link's query string is a credential. Its timeouts are the caller's,
 /// sized for a file rather than an API call.
 /// </summary>
-public sealed class RecordingDownloader(HttpClient http)
+internal sealed class RecordingDownloader(HttpClient http)
 {
     /// <summary>Sends <c>GET</c> and returns once the headers are in; the caller streams the body.</summary>
     public async Task<HttpResponseMessage> OpenAsync(Uri link, CancellationToken cancellationToken)

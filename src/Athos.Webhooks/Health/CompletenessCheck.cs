@@ -14,12 +14,21 @@ namespace Athos.Webhooks.Health;
 /// one the next reconcile will find) is counted as in flight, not missing. Costs one list request per 100 calls and
 /// one point read per call; reads only.
 /// </summary>
-public sealed class CompletenessCheck(
-    CallPager pager,
-    CallReader reader,
-    QueuedCalls queued,
-    IOptions<ReconcileOptions> options)
+public sealed class CompletenessCheck
 {
+    private readonly CallPager _pager;
+    private readonly CallReader _reader;
+    private readonly QueuedCalls _queued;
+    private readonly IOptions<ReconcileOptions> _options;
+
+    internal CompletenessCheck(CallPager pager, CallReader reader, QueuedCalls queued, IOptions<ReconcileOptions> options)
+    {
+        _pager = pager;
+        _reader = reader;
+        _queued = queued;
+        _options = options;
+    }
+
     /// <summary>Missing or stale calls named in the report, at most.</summary>
     public const int MaxNamed = 20;
 
@@ -41,7 +50,7 @@ public sealed class CompletenessCheck(
     /// <exception cref="AthosApiException">Athos could not be asked (unreachable, or refused the key).</exception>
     public async Task<CompletenessReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, AthosContract? contract, CancellationToken cancellationToken = default)
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         var grace = InFlightGrace(settings, now);
         var sources = new List<SourceCompleteness>();
         var incomplete = new ConcurrentBag<IncompleteCall>();
@@ -59,7 +68,7 @@ public sealed class CompletenessCheck(
             var from = source == CallSources.RealCall ? since - settings.RealCallMaxDuration : since;
             int listed = 0, current = 0, missing = 0, stale = 0, inFlight = 0, skippedIds = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var page in pager.PagesAsync(new CallListQuery(source, from, now), cancellationToken))
+            await foreach (var page in _pager.PagesAsync(new CallListQuery(source, from, now), cancellationToken))
             {
                 var calls = page.Data.Where(c => seen.Add(c.Id) && (source != CallSources.RealCall || c.EndedAt is null || c.EndedAt >= since)).ToList();
                 listed += calls.Count;
@@ -72,7 +81,7 @@ public sealed class CompletenessCheck(
                         return;
                     }
 
-                    var stored = await reader.GetAsync(callId.Value, ct);
+                    var stored = await _reader.GetAsync(callId.Value, ct);
                     var listedScoredAt = call.ScoredAt ?? DateTimeOffset.MinValue;
                     var kind = stored switch
                     {
@@ -93,7 +102,7 @@ public sealed class CompletenessCheck(
                         Interlocked.Increment(ref kind == IncompleteCall.Missing ? ref missing : ref stale);
                         if (incomplete.Count < MaxNamed)
                         {
-                            incomplete.Add(new IncompleteCall(callId.Value, source, kind, call.ScoredAt, stored?.ScoredAt, await queued.IsPendingAsync(callId, ct)));
+                            incomplete.Add(new IncompleteCall(callId.Value, source, kind, call.ScoredAt, stored?.ScoredAt, await _queued.IsPendingAsync(callId, ct)));
                         }
                     }
                 });

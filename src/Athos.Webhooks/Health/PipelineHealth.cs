@@ -12,13 +12,23 @@ namespace Athos.Webhooks.Health;
 /// schedule, parked items, the poison queue, the queue's depth. Shared by <c>GET /api/athos/health</c> (both hosts)
 /// and <c>athos-webhooks status</c>, so they cannot disagree. Four storage reads.
 /// </summary>
-public sealed class PipelineHealth(
-    ReconcileStateStore state,
-    ParkedWork parked,
-    QueueServiceClient queues,
-    IOptions<ReconcileOptions> options,
-    TimeProvider time)
+public sealed class PipelineHealth
 {
+    private readonly ReconcileStateStore _state;
+    private readonly ParkedWork _parked;
+    private readonly QueueServiceClient _queues;
+    private readonly IOptions<ReconcileOptions> _options;
+    private readonly TimeProvider _time;
+
+    internal PipelineHealth(ReconcileStateStore state, ParkedWork parked, QueueServiceClient queues, IOptions<ReconcileOptions> options, TimeProvider time)
+    {
+        _state = state;
+        _parked = parked;
+        _queues = queues;
+        _options = options;
+        _time = time;
+    }
+
     /// <summary>Storage gets this long to answer; a probe must answer well inside its own timeout.</summary>
     public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(10);
 
@@ -27,18 +37,18 @@ public sealed class PipelineHealth(
 
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var maxQuiet = ReconcileCadence.MaxQuietTime(options.Value.ParseSchedule(), now);
-        using var budget = new CancellationTokenSource(StorageBudget, time);
+        var now = _time.GetUtcNow();
+        var maxQuiet = ReconcileCadence.MaxQuietTime(_options.Value.ParseSchedule(), now);
+        using var budget = new CancellationTokenSource(StorageBudget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         ReconcileSummary summary;
         int depth, poison, parkedCount;
         try
         {
-            var summaryRead = state.GetSummaryAsync(linked.Token);
-            var depthRead = queues.GetQueueClient(StorageNames.CallsQueue).GetPropertiesAsync(linked.Token);
-            var poisonRead = queues.GetQueueClient(StorageNames.PoisonQueue).GetPropertiesAsync(linked.Token);
-            var parkedRead = parked.CountAsync(ParkedCountLimit, linked.Token);
+            var summaryRead = _state.GetSummaryAsync(linked.Token);
+            var depthRead = _queues.GetQueueClient(StorageNames.CallsQueue).GetPropertiesAsync(linked.Token);
+            var poisonRead = _queues.GetQueueClient(StorageNames.PoisonQueue).GetPropertiesAsync(linked.Token);
+            var parkedRead = _parked.CountAsync(ParkedCountLimit, linked.Token);
             summary = await summaryRead;
             depth = (await depthRead).Value.ApproximateMessagesCount;
             poison = (await poisonRead).Value.ApproximateMessagesCount;
@@ -79,12 +89,12 @@ public sealed class PipelineHealth(
 
         if (parkedCount > 0)
         {
-            reasons.Add($"{(parkedCount >= ParkedCountLimit ? $"{ParkedCountLimit} or more" : parkedCount)} work items parked in {StorageNames.ParkedWorkTable}: fix the cause, then run `athos-webhooks redrive`");
+            reasons.Add($"{(parkedCount >= ParkedCountLimit ? $"{ParkedCountLimit} or more" : parkedCount)} work items _parked in {StorageNames.ParkedWorkTable}: fix the cause, then run `athos-webhooks redrive`");
         }
 
         if (poison > 0)
         {
-            reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-queues them");
+            reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-_queues them");
         }
 
         var status = unhealthy ? HealthStatus.Unhealthy : reasons.Count > 0 ? HealthStatus.Degraded : HealthStatus.Healthy;

@@ -7,9 +7,13 @@ using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Hosting;
@@ -22,6 +26,10 @@ public static class AthosWebhooksServiceCollectionExtensions
     /// (<c>ATHOS_API_KEY</c>, <c>ATHOS_WHSEC</c>, <c>AzureWebJobsStorage</c>, …) from <paramref name="configuration"/>.
     /// Settings are validated when the host starts; a missing or malformed one stops it with a message naming it.
     /// </summary>
+    /// <remarks>
+    /// The services a host resolves are public with internal constructors, so that their collaborators stay internal;
+    /// the container activates public constructors only, hence the factories.
+    /// </remarks>
     public static IServiceCollection AddAthosWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -38,12 +46,14 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<WorkQueue>();
         services.TryAddSingleton(_ => QueueOptions.FromHostJson());
         services.AddSingleton<ParkedWork>();
-        services.AddSingleton<PoisonSweeper>();
-        services.AddSingleton<ParkedRedrive>();
+        services.AddSingleton(static sp => new PoisonSweeper(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(static sp => new ParkedRedrive(sp.GetRequiredService<PoisonSweeper>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
-        services.AddSingleton<WebhookReceiver>();
+        services.AddSingleton(static sp => new WebhookReceiver(
+            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
+            sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<CallArchive>();
@@ -51,17 +61,23 @@ public static class AthosWebhooksServiceCollectionExtensions
         // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it.
         services.AddHttpClient<RecordingDownloader>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddTransient<RecordingArchiver>();
-        services.AddTransient<CallReprojector>();
+        services.AddTransient(static sp => new CallReprojector(
+            sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<CallRowWriter>(), sp.GetRequiredService<RecordingArchive>(),
+            sp.GetRequiredService<IOptions<EnrichmentOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CallReprojector>>()));
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
         services.AddSingleton<CallEraser>();
         services.AddSingleton<CallIndex>();
-        services.AddSingleton<CallConsistencyChecker>();
+        services.AddSingleton(static sp => new CallConsistencyChecker(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<CallIndex>()));
         services.AddAthosChangeFeed(configuration);
-        services.AddTransient<CallConsistencyRepairer>();
+        services.AddTransient(static sp => new CallConsistencyRepairer(
+            sp.GetRequiredService<CallConsistencyChecker>(), sp.GetRequiredService<CallIndex>(), sp.GetRequiredService<CallRowWriter>(), sp.GetRequiredService<CallReprojector>(),
+            sp.GetRequiredService<CallArchive>(), sp.GetRequiredService<IOptions<EnrichmentOptions>>(), sp, sp.GetRequiredService<TimeProvider>()));
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
-        services.AddTransient<WorkItemProcessor>();
+        services.AddTransient(static sp => new WorkItemProcessor(
+            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
+            sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkItemProcessor>>(), sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<LeaseLock>();
@@ -71,13 +87,20 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<MissingCallFinder>();
         services.AddSingleton<StoredWindow>();
         services.AddTransient<CallPager>();
-        services.AddTransient<Reconciler>();
-        services.AddTransient<Housekeeping>();
-        services.AddTransient<Backfiller>();
+        services.AddTransient(static sp => new Reconciler(
+            sp.GetRequiredService<AthosClient>(), sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<StoredWindow>(), sp.GetRequiredService<ReconcileStateStore>(),
+            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Reconciler>>(), sp.GetRequiredService<AthosMetrics>()));
+        services.AddTransient(static sp => new Housekeeping(
+            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<CallChangeRetention>(),
+            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
+        services.AddTransient(static sp => new Backfiller(
+            sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<ReconcileStateStore>(),
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Backfiller>>()));
 
-        services.AddSingleton<PipelineHealth>();
+        services.AddSingleton(static sp => new PipelineHealth(
+            sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<NewestRows>();
-        services.AddTransient<CompletenessCheck>();
+        services.AddTransient(static sp => new CompletenessCheck(sp.GetRequiredService<CallPager>(), sp.GetRequiredService<CallReader>(), sp.GetRequiredService<QueuedCalls>(), sp.GetRequiredService<IOptions<ReconcileOptions>>()));
         return services;
     }
 }

@@ -15,20 +15,32 @@ namespace Athos.Webhooks.Reconciliation;
 /// request or a timer invocation, resumable after any crash, and counted once per page. Backfills (started by a
 /// person) and the daily trailing rescan are both such chains.
 /// </summary>
-public sealed partial class Backfiller(
-    CallPager pager,
-    MissingCallFinder finder,
-    WorkQueue queue,
-    ReconcileStateStore state,
-    TableServiceClient tables,
-    IOptions<ReconcileOptions> options,
-    TimeProvider time,
-    ILogger<Backfiller> logger)
+public sealed partial class Backfiller
 {
+    private readonly CallPager _pager;
+    private readonly MissingCallFinder _finder;
+    private readonly WorkQueue _queue;
+    private readonly ReconcileStateStore _state;
+    private readonly IOptions<ReconcileOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Backfiller> _logger;
+
+    internal Backfiller(CallPager pager, MissingCallFinder finder, WorkQueue queue, ReconcileStateStore state, TableServiceClient tables, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Backfiller> logger)
+    {
+        _pager = pager;
+        _finder = finder;
+        _queue = queue;
+        _state = state;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _jobs = tables.GetTableClient(StorageNames.StateTable);
+    }
+
     /// <summary>A backfill covers at most this much history per job.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(3 * 366);
 
-    private readonly TableClient _jobs = tables.GetTableClient(StorageNames.StateTable);
+    private readonly TableClient _jobs;
 
     /// <summary>
     /// Creates a job for calls in [<paramref name="from"/>, <paramref name="to"/>] of <paramref name="sources"/> (default:
@@ -37,7 +49,7 @@ public sealed partial class Backfiller(
     /// <exception cref="BackfillRangeException">The range is empty, reversed, in the future or too long, or a source is unknown.</exception>
     public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (from >= to)
         {
             throw new BackfillRangeException(nameof(from), $"from ({from:o}) must be before to ({to:o}).");
@@ -58,10 +70,10 @@ public sealed partial class Backfiller(
             throw new BackfillRangeException(nameof(sources), $"'{unknown}' is not an Athos call source; use {string.Join(" or ", CallSources.All)}.");
         }
 
-        var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : options.Value.SourceList();
+        var chosen = sources is { Count: > 0 } ? CallSources.All.Where(sources.Contains).ToList() : _options.Value.SourceList();
         var jobId = "bf_" + now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8];
         var job = await CreateAsync(jobId, BackfillKind.Backfill, from, to, chosen, now, cancellationToken);
-        Log.Started(logger, job!.JobId, job.Kind, from, to, job.Sources!);
+        Log.Started(_logger, job!.JobId, job.Kind, from, to, job.Sources!);
         return job;
     }
 
@@ -72,13 +84,13 @@ public sealed partial class Backfiller(
     /// </summary>
     public async Task<BackfillJob?> StartRescanAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var settings = options.Value;
+        var now = _time.GetUtcNow();
+        var settings = _options.Value;
         var jobId = "rs_" + now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var job = await CreateAsync(jobId, BackfillKind.Rescan, now - settings.RescanWindow, now, settings.SourceList(), now, cancellationToken);
         if (job is not null)
         {
-            Log.Started(logger, job.JobId, job.Kind, job.From, job.To, job.Sources!);
+            Log.Started(_logger, job.JobId, job.Kind, job.From, job.To, job.Sources!);
         }
 
         return job;
@@ -91,7 +103,7 @@ public sealed partial class Backfiller(
     }
 
     /// <summary>Processes one page item. Safe to run twice for the same page: the job row lets it count once.</summary>
-    public async Task<WorkOutcome> ProcessPageAsync(BackfillPageWorkItem item, CancellationToken cancellationToken)
+    internal async Task<WorkOutcome> ProcessPageAsync(BackfillPageWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         var job = await GetAsync(item.JobId, cancellationToken)
@@ -117,7 +129,7 @@ public sealed partial class Backfiller(
         {
             try
             {
-                page = await pager.NextAsync(QueryFor(job, source), item.Cursor, guard, cancellationToken);
+                page = await _pager.NextAsync(QueryFor(job, source), item.Cursor, guard, cancellationToken);
             }
             catch (AthosApiException ex) when (ex.ErrorCode == PagingGuard.LoopCode)
             {
@@ -132,7 +144,7 @@ public sealed partial class Backfiller(
         }
 
         var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
-        var gaps = await finder.QueueMissingAsync(page.Data, page.RequestId, origin, time.GetUtcNow(), cancellationToken);
+        var gaps = await _finder.QueueMissingAsync(page.Data, page.RequestId, origin, _time.GetUtcNow(), cancellationToken);
         if (page.Data.Count > 0)
         {
             job.Contract = page.Data[0].Contract.ToStorageName();
@@ -163,7 +175,7 @@ public sealed partial class Backfiller(
         }
 
         await QueueNextPageIfNeededAsync(job, cancellationToken);
-        Log.Page(logger, job.JobId, item.Page, source, page.Data.Count, gaps.Queued, job.Status);
+        Log.Page(_logger, job.JobId, item.Page, source, page.Data.Count, gaps.Queued, job.Status);
         return WorkOutcome.PageProcessed;
     }
 
@@ -171,7 +183,7 @@ public sealed partial class Backfiller(
     {
         job.Status = BackfillStatus.Failed;
         job.LastError = error;
-        job.CompletedAt = time.GetUtcNow();
+        job.CompletedAt = _time.GetUtcNow();
         try
         {
             await _jobs.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -181,7 +193,7 @@ public sealed partial class Backfiller(
             return WorkOutcome.Duplicate;
         }
 
-        Log.Stopped(logger, job.JobId, page, error);
+        Log.Stopped(_logger, job.JobId, page, error);
         return WorkOutcome.PageProcessed;
     }
 
@@ -207,7 +219,7 @@ public sealed partial class Backfiller(
             return null;
         }
 
-        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill, JobId = jobId, Page = 1, Source = job.Source, ReceivedAt = now }, cancellationToken);
+        await _queue.EnqueueAsync(new BackfillPageWorkItem { Origin = kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill, JobId = jobId, Page = 1, Source = job.Source, ReceivedAt = now }, cancellationToken);
         return job;
     }
 
@@ -233,7 +245,7 @@ public sealed partial class Backfiller(
         if (job.Source is null)
         {
             job.Status = BackfillStatus.Completed;
-            job.CompletedAt = time.GetUtcNow();
+            job.CompletedAt = _time.GetUtcNow();
         }
     }
 
@@ -245,7 +257,7 @@ public sealed partial class Backfiller(
             return null;
         }
 
-        var contract = job.Contract is { } seen ? AthosContractNames.Parse(seen) : (await state.GetAsync(cancellationToken)).Contract;
+        var contract = job.Contract is { } seen ? AthosContractNames.Parse(seen) : (await _state.GetAsync(cancellationToken)).Contract;
         return contract switch
         {
             AthosContract.Current => null,
@@ -257,7 +269,7 @@ public sealed partial class Backfiller(
     // Real calls are listed by startedAt: the window starts earlier by the longest real call, so that every call that
     // ended inside the range is covered.
     private CallListQuery QueryFor(BackfillJob job, string source) =>
-        new(source, source == CallSources.RealCall ? job.From - options.Value.RealCallMaxDuration : job.From, job.To);
+        new(source, source == CallSources.RealCall ? job.From - _options.Value.RealCallMaxDuration : job.From, job.To);
 
     private async Task QueueNextPageIfNeededAsync(BackfillJob job, CancellationToken cancellationToken)
     {
@@ -269,19 +281,19 @@ public sealed partial class Backfiller(
         }
 
         var origin = job.Kind == BackfillKind.Rescan ? WorkOrigin.Rescan : WorkOrigin.Backfill;
-        await queue.EnqueueAsync(new BackfillPageWorkItem { Origin = origin, JobId = job.JobId, Page = job.PagesDone + 1, Source = source, Cursor = job.NextCursor, ReceivedAt = time.GetUtcNow() }, cancellationToken);
+        await _queue.EnqueueAsync(new BackfillPageWorkItem { Origin = origin, JobId = job.JobId, Page = job.PagesDone + 1, Source = source, Cursor = job.NextCursor, ReceivedAt = _time.GetUtcNow() }, cancellationToken);
         await _jobs.UpsertEntityAsync(new BackfillJobPatch { RowKey = job.JobId, NextPageQueued = true }, TableUpdateMode.Merge, cancellationToken);
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.BackfillStarted, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
-        public static partial void Started(ILogger logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
+        public static partial void Started(ILogger _logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
 
         [LoggerMessage(EventId = LogEvents.BackfillStopped, Level = LogLevel.Error, Message = "Backfill {JobId} stopped at page {Page}: {Error}")]
-        public static partial void Stopped(ILogger logger, string jobId, int page, string error);
+        public static partial void Stopped(ILogger _logger, string jobId, int page, string error);
 
         [LoggerMessage(EventId = LogEvents.BackfillPage, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
-        public static partial void Page(ILogger logger, string jobId, int page, string source, int listed, int queued, string status);
+        public static partial void Page(ILogger _logger, string jobId, int page, string source, int listed, int queued, string status);
     }
 }

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// Records that Athos spoke the current contract when enrichment first sees it in a detail, so that the reconciler
 /// lists real calls even for a tenant that has no roleplay calls to tell it. One write per process, at most.
 /// </summary>
-public sealed class ContractObserver(ReconcileStateStore state)
+internal sealed class ContractObserver(ReconcileStateStore state)
 {
     private int _recorded;
 

@@ -18,15 +18,27 @@ namespace Athos.Webhooks.Reconciliation;
 /// old, so a purge that failed is tried again within the hour; a lock of its own keeps several hosts on one account
 /// from purging at once.
 /// </remarks>
-public sealed partial class Housekeeping(
-    LeaseLock locks,
-    ReconcileStateStore state,
-    DeliveryLedger deliveries,
-    CallChangeRetention changes,
-    IOptions<WebhookOptions> webhookOptions,
-    TimeProvider time,
-    ILogger<Housekeeping> logger)
+public sealed partial class Housekeeping
 {
+    private readonly LeaseLock _locks;
+    private readonly ReconcileStateStore _state;
+    private readonly DeliveryLedger _deliveries;
+    private readonly CallChangeRetention _changes;
+    private readonly IOptions<WebhookOptions> _webhookOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Housekeeping> _logger;
+
+    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryLedger deliveries, CallChangeRetention changes, IOptions<WebhookOptions> webhookOptions, TimeProvider time, ILogger<Housekeeping> logger)
+    {
+        _locks = locks;
+        _state = state;
+        _deliveries = deliveries;
+        _changes = changes;
+        _webhookOptions = webhookOptions;
+        _time = time;
+        _logger = logger;
+    }
+
     public const string LockName = "housekeeping";
 
     /// <summary>Six-field CRON of the housekeeping timer in both hosts: hourly, at minute 45 (away from the rescan's 03:30).</summary>
@@ -38,7 +50,7 @@ public sealed partial class Housekeeping(
     /// <summary>Purges what is past retention if the last purge is <see cref="Interval"/> old; a storage failure is logged, not thrown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await using var held = await locks.TryAcquireAsync(LockName, cancellationToken);
+        await using var held = await _locks.TryAcquireAsync(LockName, cancellationToken);
         if (held is null)
         {
             // Another host is purging now.
@@ -47,29 +59,29 @@ public sealed partial class Housekeeping(
 
         try
         {
-            var now = time.GetUtcNow();
-            if ((await state.GetAsync(cancellationToken)).LastPurgeAt is { } last && now - last < Interval)
+            var now = _time.GetUtcNow();
+            if ((await _state.GetAsync(cancellationToken)).LastPurgeAt is { } last && now - last < Interval)
             {
                 return;
             }
 
-            var purged = await deliveries.PurgeAsync(now - webhookOptions.Value.DeliveryRetention, cancellationToken);
-            await changes.PurgeAsync(now, cancellationToken);
-            await state.SavePurgeAsync(now, cancellationToken);
-            Log.Purged(logger, purged);
+            var purged = await _deliveries.PurgeAsync(now - _webhookOptions.Value.DeliveryRetention, cancellationToken);
+            await _changes.PurgeAsync(now, cancellationToken);
+            await _state.SavePurgeAsync(now, cancellationToken);
+            Log.Purged(_logger, purged);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            Log.PurgeFailed(logger, ex);
+            Log.PurgeFailed(_logger, ex);
         }
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.DeliveriesPurged, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
-        public static partial void Purged(ILogger logger, int count);
+        public static partial void Purged(ILogger _logger, int count);
 
-        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
-        public static partial void PurgeFailed(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call _changes failed; the next hourly run tries again")]
+        public static partial void PurgeFailed(ILogger _logger, Exception exception);
     }
 }

@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// instances, a local runner pointed at the same account) takes the same lease, so two runs never overlap; a
 /// crashed holder's lease expires by itself.
 /// </summary>
-public sealed class LeaseLock(BlobServiceClient blobs, TimeProvider time)
+internal sealed class LeaseLock(BlobServiceClient blobs, TimeProvider time)
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(20);

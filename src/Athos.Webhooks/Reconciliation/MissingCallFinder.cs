@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// that is missing or stale, and, on a rescan, every call whose recording is not copied yet; unless the call is
 /// already on the queue (<see cref="QueuedCalls"/>). Shared by the scheduled reconcile, backfills and the rescan.
 /// </summary>
-public sealed partial class MissingCallFinder(
+internal sealed partial class MissingCallFinder(
     CallRowWriter rows,
     WorkQueue queue,
     QueuedCalls queued,
@@ -117,7 +117,7 @@ public sealed partial class MissingCallFinder(
 /// What a comparison found: calls missing, stale, or with a recording still to copy; of those, how many were already on
 /// the queue (<see cref="Pending"/>, not queued again); and listed ids that were unsafe and skipped.
 /// </summary>
-public readonly record struct GapCount(int Missing, int Stale, int Recordings = 0, int Pending = 0, int Skipped = 0)
+internal readonly record struct GapCount(int Missing, int Stale, int Recordings = 0, int Pending = 0, int Skipped = 0)
 {
     /// <summary>The calls queued now.</summary>
     public int Queued => Missing + Stale + Recordings - Pending;

@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// once more on every run. The worker clears a mark when its item is done or parked. Webhook deliveries write none
 /// (the ACK path makes no storage write but the queue put).
 /// </summary>
-public sealed class QueuedCalls(TableServiceClient tables, TimeProvider time)
+internal sealed class QueuedCalls(TableServiceClient tables, TimeProvider time)
 {
     public const string Partition = "queued";
 

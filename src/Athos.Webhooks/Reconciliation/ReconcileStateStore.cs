@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// a watermark per call source, the contract Athos was last seen speaking, the last successful run and the last run's
 /// summary.
 /// </summary>
-public sealed class ReconcileStateStore(TableServiceClient tables)
+internal sealed class ReconcileStateStore(TableServiceClient tables)
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.StateTable);
 
@@ -152,7 +152,7 @@ public sealed class ReconcileStateStore(TableServiceClient tables)
 /// What the reconciler remembers between runs. <see cref="LastSuccessAt"/> is what health checks read;
 /// <see cref="Contract"/> is <see langword="null"/> until Athos has shown which contract the tenant is on.
 /// </summary>
-public sealed record ReconcileState(
+internal sealed record ReconcileState(
     IReadOnlyDictionary<string, DateTimeOffset> Watermarks,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastPurgeAt,

@@ -16,38 +16,53 @@ namespace Athos.Webhooks.Reconciliation;
 /// contract, whose list requires <c>source</c>; on an early-contract tenant asking for them would be refused, so they
 /// are listed only once Athos has shown the current contract (in a list row or a detail).
 /// </remarks>
-public sealed partial class Reconciler(
-    AthosClient athos,
-    CallPager pager,
-    MissingCallFinder finder,
-    StoredWindow stored,
-    ReconcileStateStore state,
-    LeaseLock locks,
-    IOptions<ReconcileOptions> options,
-    TimeProvider time,
-    ILogger<Reconciler> logger,
-    AthosMetrics metrics)
+public sealed partial class Reconciler
 {
+    private readonly AthosClient _athos;
+    private readonly CallPager _pager;
+    private readonly MissingCallFinder _finder;
+    private readonly StoredWindow _stored;
+    private readonly ReconcileStateStore _state;
+    private readonly LeaseLock _locks;
+    private readonly IOptions<ReconcileOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Reconciler> _logger;
+    private readonly AthosMetrics _metrics;
+
+    internal Reconciler(AthosClient athos, CallPager pager, MissingCallFinder finder, StoredWindow stored, ReconcileStateStore state, LeaseLock locks, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Reconciler> logger, AthosMetrics metrics)
+    {
+        _athos = athos;
+        _pager = pager;
+        _finder = finder;
+        _stored = stored;
+        _state = state;
+        _locks = locks;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
     public const string LockName = "reconcile";
 
-    /// <summary>A window is listed in chunks of this much (on the source's time axis), oldest first, progress saved after each.</summary>
+    /// <summary>A window is listed in chunks of this much (on the source's _time axis), oldest first, progress saved after each.</summary>
     public static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
 
     /// <summary>Runs once, unless another run holds the lock. Failures are reported in the result, not thrown.</summary>
     public async Task<ReconcileRun> RunAsync(CancellationToken cancellationToken = default)
     {
-        var startedAt = time.GetUtcNow();
-        await using var held = await locks.TryAcquireAsync(LockName, cancellationToken);
+        var startedAt = _time.GetUtcNow();
+        await using var held = await _locks.TryAcquireAsync(LockName, cancellationToken);
         if (held is null)
         {
-            Log.Skipped(logger);
+            Log.Skipped(_logger);
             var skipped = new ReconcileRun { Status = ReconcileOutcome.Skipped, StartedAt = startedAt };
-            metrics.ReconcileEnded(skipped);
+            _metrics.ReconcileEnded(skipped);
             return skipped;
         }
 
-        var settings = options.Value;
-        var current = await state.GetAsync(cancellationToken);
+        var settings = _options.Value;
+        var current = await _state.GetAsync(cancellationToken);
         var run = new RunProgress(current.Contract);
         foreach (var source in settings.SourceList())
         {
@@ -81,7 +96,7 @@ public sealed partial class Reconciler(
                 : run.Sources.Any(s => s.Status == ReconcileOutcome.Partial) ? ReconcileOutcome.Partial
                 : ReconcileOutcome.Succeeded,
             StartedAt = startedAt,
-            EndedAt = time.GetUtcNow(),
+            EndedAt = _time.GetUtcNow(),
             From = listed.Count == 0 ? null : listed.Min(s => s.From),
             To = startedAt,
             Pages = run.Sources.Sum(s => s.Pages),
@@ -97,14 +112,14 @@ public sealed partial class Reconciler(
             Contract = run.Contract,
             Sources = run.Sources,
         };
-        await state.SaveRunAsync(result, cancellationToken);
-        metrics.ReconcileEnded(result);
+        await _state.SaveRunAsync(result, cancellationToken);
+        _metrics.ReconcileEnded(result);
         if (result.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
         {
             var sources = string.Join(",", listed.Select(s => s.Source));
             var contractName = ContractName(result.Contract);
             var status = AthosMetrics.StatusName(result.Status);
-            Log.Succeeded(logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources, status, result.Queued);
+            Log.Succeeded(_logger, result.From ?? startedAt, startedAt, result.Pages, result.Listed, result.Missing, result.Stale, (result.EndedAt.Value - startedAt).TotalMilliseconds, contractName, sources, status, result.Queued);
         }
 
         return result;
@@ -133,25 +148,25 @@ public sealed partial class Reconciler(
         var chunkStart = from;
         while (chunkStart < startedAt)
         {
-            if (chunkStart > from && time.GetUtcNow() - startedAt >= budget)
+            if (chunkStart > from && _time.GetUtcNow() - startedAt >= budget)
             {
-                Log.Partial(logger, source, chunkStart, startedAt);
+                Log.Partial(_logger, source, chunkStart, startedAt);
                 return totals with { Status = ReconcileOutcome.Partial, CaughtUpTo = chunkStart, Note = $"the run's budget ({budget}) was spent with the window covered up to {chunkStart:o}; the next run carries on from there" };
             }
 
             var chunkEnd = chunkStart + ChunkSpan < startedAt ? chunkStart + ChunkSpan : startedAt;
             try
             {
-                // What is stored for the chunk, read by range from the day index (bounded by endedAt: a real call listed by
+                // What is _stored for the chunk, read by range from the day index (bounded by endedAt: a real call listed by
                 // its start ends up to the longest call later).
                 var endedBy = source == CallSources.RealCall && chunkEnd + settings.RealCallMaxDuration < startedAt ? chunkEnd + settings.RealCallMaxDuration : chunkEnd;
-                var window = await stored.ReadAsync(chunkStart, source == CallSources.RealCall ? endedBy : chunkEnd, cancellationToken);
-                await foreach (var page in pager.PagesAsync(new CallListQuery(source, chunkStart, chunkEnd), cancellationToken))
+                var window = await _stored.ReadAsync(chunkStart, source == CallSources.RealCall ? endedBy : chunkEnd, cancellationToken);
+                await foreach (var page in _pager.PagesAsync(new CallListQuery(source, chunkStart, chunkEnd), cancellationToken))
                 {
                     run.Requests++;
                     run.Observe(page.Data);
                     var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
-                    var gaps = await finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, window, cancellationToken);
+                    var gaps = await _finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, window, cancellationToken);
                     totals = totals with
                     {
                         Pages = totals.Pages + 1,
@@ -164,12 +179,12 @@ public sealed partial class Reconciler(
                 }
 
                 // The chunk is covered: a run cut short from here on (its budget, or the host killing it) keeps it.
-                await state.SaveWatermarkAsync(source, chunkEnd, cancellationToken);
+                await _state.SaveWatermarkAsync(source, chunkEnd, cancellationToken);
             }
             catch (Exception ex) when (ex is AthosApiException || ex.IsStorageFailure())
             {
                 run.Requests++;
-                Log.Failed(logger, ex, source, totals.Pages + 1, (ex as AthosApiException)?.RequestId);
+                Log.Failed(_logger, ex, source, totals.Pages + 1, (ex as AthosApiException)?.RequestId);
                 return totals with { Status = ReconcileOutcome.Failed, CaughtUpTo = chunkStart, Note = ex.Message };
             }
 
@@ -185,17 +200,17 @@ public sealed partial class Reconciler(
         try
         {
             run.Requests++;
-            run.Observe((await athos.ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, from, to) { Limit = 1 }, null, cancellationToken)).Data);
+            run.Observe((await _athos.ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, from, to) { Limit = 1 }, null, cancellationToken)).Data);
         }
         catch (AthosApiException ex)
         {
-            Log.ProbeFailed(logger, ex, ex.RequestId);
+            Log.ProbeFailed(_logger, ex, ex.RequestId);
         }
     }
 
     private static string ContractName(AthosContract? contract) => contract?.ToStorageName() ?? "unknown";
 
-    /// <summary>What a run has learnt so far: the contract (from its rows, else the stored one) and its sources.</summary>
+    /// <summary>What a run has learnt so far: the contract (from its rows, else the _stored one) and its sources.</summary>
     private sealed class RunProgress(AthosContract? contract)
     {
         public AthosContract? Contract { get; private set; } = contract;
@@ -217,18 +232,18 @@ public sealed partial class Reconciler(
     {
         // What the "reconcile has not succeeded" alert counts: a partial run is progress too (Status says which).
         [LoggerMessage(EventId = LogEvents.ReconcileSucceeded, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
-        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
+        public static partial void Succeeded(ILogger _logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
         [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
-        public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);
+        public static partial void Failed(ILogger _logger, Exception exception, string source, int page, string? athosRequestId);
 
         [LoggerMessage(EventId = LogEvents.ReconcileSkipped, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
-        public static partial void Skipped(ILogger logger);
+        public static partial void Skipped(ILogger _logger);
 
-        [LoggerMessage(EventId = LogEvents.ReconcilePartial, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
-        public static partial void Partial(ILogger logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
+        [LoggerMessage(EventId = LogEvents.ReconcilePartial, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its _time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
+        public static partial void Partial(ILogger _logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
 
         [LoggerMessage(EventId = LogEvents.ContractProbeFailed, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
-        public static partial void ProbeFailed(ILogger logger, Exception exception, string? athosRequestId);
+        public static partial void ProbeFailed(ILogger _logger, Exception exception, string? athosRequestId);
     }
 }

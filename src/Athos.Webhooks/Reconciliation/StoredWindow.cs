@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>The version of a stored call the reconciler compares with Athos's list row.</summary>
-public readonly record struct StoredVersion(string Status, DateTimeOffset? ScoredAt);
+internal readonly record struct StoredVersion(string Status, DateTimeOffset? ScoredAt);
 
 /// <summary>
 /// What <c>AthosCallsByDay</c> holds for an <c>endedAt</c> range, read by partition and row-key range (its keys are the
@@ -13,7 +13,7 @@ public readonly record struct StoredVersion(string Status, DateTimeOffset? Score
 /// writes settle (and a write still in flight has a queue message that finishes it); a listed call found nowhere in
 /// the range (a failure indexed by when it failed, a call that ended outside it) is read from <c>AthosCalls</c>.
 /// </summary>
-public sealed class StoredWindow(TableServiceClient tables)
+internal sealed class StoredWindow(TableServiceClient tables)
 {
     private static readonly string[] Columns = [nameof(CallRow.CallId), nameof(CallRow.Status), nameof(CallRow.ScoredAt)];
 

@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Storage;
 /// Blob container <c>athos-calls</c>: <c>{callId}.json</c>, the detail as Athos returned it. Writes only move
 /// forward: the blob's metadata carries its version, and an older version never replaces a newer one.
 /// </summary>
-public sealed class CallArchive(BlobServiceClient blobs)
+internal sealed class CallArchive(BlobServiceClient blobs)
 {
     private const int MaxAttempts = 5;
 

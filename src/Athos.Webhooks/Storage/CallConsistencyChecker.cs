@@ -16,10 +16,21 @@ namespace Athos.Webhooks.Storage;
 /// at its keys and wherever rows of the call were seen, and the blob's version (its metadata). An index row elsewhere
 /// that was written before the time is not seen: choose a time before the trouble.
 /// </remarks>
-public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
+public sealed class CallConsistencyChecker
 {
+    private readonly TableServiceClient _tables;
+    private readonly CallIndex _index;
+
+    internal CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
+    {
+        _tables = tables;
+        _index = index;
+        _calls = tables.GetTableClient(StorageNames.CallsTable);
+        _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+    }
+
     /// <summary>
-    /// A call written this recently may have a writer still at work (a writer puts the blob, then the index rows, then
+    /// A call written this recently may have a writer still at work (a writer puts the blob, then the _index rows, then
     /// the main row, then deletes old keys): its findings are reported as in flight, not judged. Longer than the
     /// Functions timeout (host.json <c>functionTimeout</c>, 10 minutes), so no writer can still be running.
     /// </summary>
@@ -28,8 +39,8 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
     private const int Parallelism = 8;
     private const string JsonSuffix = ".json";
 
-    private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
-    private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+    private readonly TableClient _calls;
+    private readonly BlobContainerClient _archive;
 
     /// <summary>Checks every call written since <paramref name="since"/>, as of <paramref name="now"/>.</summary>
     public async Task<ConsistencyReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
@@ -55,7 +66,7 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
 
         foreach (var table in new[] { StorageNames.CallsByUserTable, StorageNames.CallsByDayTable })
         {
-            await foreach (var row in tables.GetTableClient(table).QueryAsync<CallRow>(changedSince, select: [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.CallId)], cancellationToken: cancellationToken))
+            await foreach (var row in _tables.GetTableClient(table).QueryAsync<CallRow>(changedSince, select: [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.CallId)], cancellationToken: cancellationToken))
             {
                 // The row key ends with the call id; the column says it too, unless someone wrote the row by hand.
                 var callId = row.CallId is { Length: > 0 } id ? id : row.RowKey[(row.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..];
@@ -79,7 +90,7 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
         return new ConsistencyReport(since, now, checkedCalls.Count, [.. found.Where(c => !c.InFlight)], [.. found.Where(c => c.InFlight)]);
     }
 
-    /// <summary>Checks one call: its main row, its index rows at the main row's keys and at <paramref name="otherKeys"/>, its blob.</summary>
+    /// <summary>Checks one call: its main row, its _index rows at the main row's keys and at <paramref name="otherKeys"/>, its blob.</summary>
     public async Task<CallConsistency> CheckCallAsync(string callId, IEnumerable<IndexKey> otherKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
@@ -87,7 +98,7 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
         var rows = new List<(IndexKey Key, CallRow Row)>();
         foreach (var key in (main is null ? [] : CallIndex.KeysOf(main)).Union(otherKeys))
         {
-            if (await index.ReadAsync(key, cancellationToken) is { } row)
+            if (await _index.ReadAsync(key, cancellationToken) is { } row)
             {
                 rows.Add((key, row));
             }
@@ -99,7 +110,7 @@ public sealed class CallConsistencyChecker(TableServiceClient tables, BlobServic
         return new CallConsistency(callId, discrepancies, [.. rows.Select(r => r.Key)], discrepancies.Count > 0 && lastWritten > now - SettleTime);
     }
 
-    /// <summary>What is wrong between a call's main row, its index rows (with their keys) and its blob's version.</summary>
+    /// <summary>What is wrong between a call's main row, its _index rows (with their keys) and its blob's version.</summary>
     internal static List<Discrepancy> Compare(string callId, CallRow? main, IReadOnlyList<(IndexKey Key, CallRow Row)> rows, ArchivedVersion? blob)
     {
         var found = new List<Discrepancy>();

@@ -29,7 +29,7 @@ public sealed record IndexKey(string Table, string PartitionKey, string RowKey)
 /// A row therefore only ever moves forward, or to the committed values of its own version, and whoever learns that a
 /// row is at stale keys removes it; no writer re-projects from a row it read earlier.
 /// </remarks>
-public sealed class CallIndex(TableServiceClient tables)
+internal sealed class CallIndex(TableServiceClient tables)
 {
     private const int MaxAttempts = 5;
 

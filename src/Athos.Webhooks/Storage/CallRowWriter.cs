@@ -5,14 +5,14 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Storage;
 
 /// <summary>What a write of a call's rows did, and the <c>AthosCalls</c> row it compared with (null when there was none).</summary>
-public readonly record struct RowWriteResult(RowWriteOutcome Outcome, CallRow? Stored);
+internal readonly record struct RowWriteResult(RowWriteOutcome Outcome, CallRow? Stored);
 
 /// <summary>
 /// What a writer already knows of the stored <c>AthosCalls</c> row, sparing its first read: nothing
 /// (<see cref="Unknown"/>, it reads), that there is probably none (<see cref="ProbablyAbsent"/>, it inserts, and a
 /// conflict sends it back to reading), or the row a caller has just read (<see cref="Of"/>, its ETag guards the write).
 /// </summary>
-public readonly record struct PriorRow
+internal readonly record struct PriorRow
 {
     private PriorRow(bool known, CallRow? row) => (Known, Row) = (known, row);
 
@@ -28,7 +28,7 @@ public readonly record struct PriorRow
 }
 
 /// <summary>What a write of a call's rows did.</summary>
-public enum RowWriteOutcome
+internal enum RowWriteOutcome
 {
     /// <summary>The rows now hold this version.</summary>
     Stored,
@@ -55,7 +55,7 @@ public enum RowWriteOutcome
 /// The commit also carries the key of the version's change in <c>AthosCallChanges</c>, which is appended right after
 /// it, or by the next writer of the same version if this one died in between (<see cref="ChangeLog"/>).
 /// </remarks>
-public sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time = null)
+internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time = null)
 {
     private const int MaxAttempts = 5;
 

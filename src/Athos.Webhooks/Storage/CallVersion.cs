@@ -4,7 +4,7 @@ namespace Athos.Webhooks.Storage;
 /// Which of two versions of a call is newer: any score beats a failure; scores compare <c>scoredAt</c>, then
 /// <c>updatedAt</c>; failures compare when they were reported. A missing time is older than any time.
 /// </summary>
-public readonly record struct CallVersion(bool IsScored, DateTimeOffset? ScoredAt, DateTimeOffset? UpdatedAt, DateTimeOffset? FailedAt)
+internal readonly record struct CallVersion(bool IsScored, DateTimeOffset? ScoredAt, DateTimeOffset? UpdatedAt, DateTimeOffset? FailedAt)
     : IComparable<CallVersion>
 {
     public static CallVersion Scored(DateTimeOffset? scoredAt, DateTimeOffset? updatedAt) => new(IsScored: true, scoredAt, updatedAt, FailedAt: null);

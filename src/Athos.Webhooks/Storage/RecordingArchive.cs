@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Storage;
 /// Blob container <c>athos-recordings</c>: <c>{callId}.ogg</c>, each call's recording as Athos served it, kept after
 /// Athos deletes its own copy (30 days). A recording is written once and never replaced.
 /// </summary>
-public sealed class RecordingArchive(BlobServiceClient blobs)
+internal sealed class RecordingArchive(BlobServiceClient blobs)
 {
     /// <summary>One staged block: the most of a recording held in memory at once.</summary>
     public const int BlockBytes = 2 * 1024 * 1024;

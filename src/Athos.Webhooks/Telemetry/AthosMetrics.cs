@@ -91,7 +91,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>The tags each instrument records (what the alerts may filter on).</summary>
-    public static IReadOnlyDictionary<string, string[]> TagsOf { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static IReadOnlyDictionary<string, string[]> TagsOf { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         [Names.Deliveries] = [Tags.Outcome, Tags.Status],
         [Names.DeliveryDuration] = [Tags.Outcome, Tags.Status],
@@ -108,7 +108,7 @@ public sealed class AthosMetrics
     };
 
     /// <summary>Work item outcome of an attempt that failed and is left to the queue's next attempt.</summary>
-    public const string RetriedOutcome = "retried";
+    internal const string RetriedOutcome = "retried";
 
     private static readonly IReadOnlyList<double> DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 7.5, 10, 30, 60];
 
@@ -146,7 +146,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>A webhook delivery was answered.</summary>
-    public void DeliveryAnswered(WebhookResult outcome, TimeSpan elapsed)
+    internal void DeliveryAnswered(WebhookResult outcome, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var tags = new TagList { { Tags.Outcome, OutcomeOf(outcome) }, { Tags.Status, outcome.StatusCode } };
@@ -155,22 +155,22 @@ public sealed class AthosMetrics
     }
 
     /// <summary>The outcome tag of a delivery: its status (<c>accepted</c>, …) or, for an error, its code.</summary>
-    public static string OutcomeOf(WebhookResult outcome)
+    internal static string OutcomeOf(WebhookResult outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         return outcome.Status ?? outcome.Error?.Code ?? "unknown";
     }
 
     /// <summary>A queue message was processed (or failed and is left to the queue: <see cref="RetriedOutcome"/>).</summary>
-    public void WorkItemProcessed(string outcome, WorkOrigin? origin, string kind) =>
+    internal void WorkItemProcessed(string outcome, WorkOrigin? origin, string kind) =>
         _workItems.Add(1, new TagList { { Tags.Outcome, outcome }, { Tags.Origin, OriginName(origin) }, { Tags.Kind, kind } });
 
     /// <summary>A version of a call was stored <paramref name="seconds"/> after Athos scored it.</summary>
-    public void VersionStored(double seconds, WorkOrigin origin, string? source) =>
+    internal void VersionStored(double seconds, WorkOrigin origin, string? source) =>
         _freshness.Record(seconds, new TagList { { Tags.Origin, OriginName(origin) }, { Tags.Source, source ?? "unknown" } });
 
     /// <summary>One request to Athos ended: <paramref name="status"/> is the HTTP status, or <c>timeout</c> / <c>transport_error</c>.</summary>
-    public void AthosRequestEnded(string operation, string status, TimeSpan elapsed)
+    internal void AthosRequestEnded(string operation, string status, TimeSpan elapsed)
     {
         var tags = new TagList { { Tags.Operation, operation }, { Tags.Status, status } };
         _athosRequests.Add(1, tags);
@@ -178,7 +178,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>A reconcile run ended (or was skipped because another run held the lock).</summary>
-    public void ReconcileEnded(ReconcileRun run)
+    internal void ReconcileEnded(ReconcileRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var status = StatusName(run.Status);
@@ -201,7 +201,7 @@ public sealed class AthosMetrics
     }
 
     /// <summary>A work item was parked in <c>AthosParkedWork</c>.</summary>
-    public void ItemParked(string reason) => _parked.Add(1, new TagList { { Tags.Reason, reason } });
+    internal void ItemParked(string reason) => _parked.Add(1, new TagList { { Tags.Reason, reason } });
 
     /// <summary>The local runner moved a message to <c>athos-calls-poison</c>.</summary>
     public void MessagePoisoned() => _poisoned.Add(1);
@@ -210,7 +210,7 @@ public sealed class AthosMetrics
     public static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
 
     /// <summary>The origin as it is written in work items.</summary>
-    public static string OriginName(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";
+    internal static string OriginName(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";
 
     private void Count(string source, string result, int count)
     {

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>What <see cref="DeliveryLedger.ClaimAsync"/> found.</summary>
-public enum DeliveryClaimOutcome
+internal enum DeliveryClaimOutcome
 {
     /// <summary>This message owns the work: do it.</summary>
     Claimed,
@@ -23,7 +23,7 @@ public enum DeliveryClaimOutcome
 /// by the queue worker's claim before it fetches, and touched again only by a duplicate or a failure. Keeping a call's
 /// cost at one ledger write is what the claim-only design is for (docs/performance.md).
 /// </remarks>
-public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
+internal sealed class DeliveryLedger(TableServiceClient tables, TimeProvider time)
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.WebhookDeliveriesTable);
 

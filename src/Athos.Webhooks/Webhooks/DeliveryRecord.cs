@@ -13,7 +13,7 @@ namespace Athos.Webhooks.Webhooks;
 /// The outcome is in the worker's log (event 3001) and the call's own rows; rows written by earlier versions may still
 /// carry <see cref="Outcome"/> and <see cref="ProcessedAt"/>.
 /// </remarks>
-public sealed class DeliveryRecord : ITableEntity
+internal sealed class DeliveryRecord : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
@@ -14,22 +15,43 @@ namespace Athos.Webhooks.Webhooks;
 /// fails the answer is 503, Athos retries once, and the reconciler is the backstop. Duplicates are recognised by the
 /// worker, by webhook id, before any Athos request.
 /// </summary>
-public sealed partial class WebhookReceiver(
-    IOptions<WebhookOptions> options,
-    DeliveryLedger ledger,
-    WorkQueue queue,
-    TimeProvider time,
-    ILogger<WebhookReceiver> logger)
+public sealed partial class WebhookReceiver
 {
+    private readonly IOptions<WebhookOptions> _options;
+    private readonly DeliveryLedger _ledger;
+    private readonly WorkQueue _queue;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookReceiver> _logger;
+    private readonly AthosMetrics _metrics;
+
+    internal WebhookReceiver(IOptions<WebhookOptions> options, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
+    {
+        _options = options;
+        _ledger = ledger;
+        _queue = queue;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
     /// <summary>Athos waits 10 seconds for an answer; storage gets most of that, and then the answer is 503.</summary>
     public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(7);
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
-    public async Task<WebhookResult> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Answers one delivery, counting it and its ACK duration.</summary>
+    internal async Task<WebhookResult> ReceiveAsync(WebhookRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await AnswerAsync(request, cancellationToken);
+        _metrics.DeliveryAnswered(result, Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private async Task<WebhookResult> AnswerAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var settings = options.Value;
+        var settings = _options.Value;
 
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {
@@ -43,7 +65,7 @@ public sealed partial class WebhookReceiver(
         }
 
         // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
-        var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, time.GetUtcNow(), settings.Tolerance);
+        var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, _time.GetUtcNow(), settings.Tolerance);
         if (verdict != SignatureOutcome.Valid)
         {
             return Rejected(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
@@ -56,12 +78,12 @@ public sealed partial class WebhookReceiver(
 
         if (string.IsNullOrEmpty(request.WebhookId))
         {
-            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookRequest.WebhookIdHeader} header is required."), null);
+            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookHttpEndpoint.WebhookIdHeader} header is required."), null);
         }
 
         if (!WebhookId.IsValid(request.WebhookId))
         {
-            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookRequest.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
+            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookHttpEndpoint.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
         }
 
         var webhookId = request.WebhookId;
@@ -71,36 +93,36 @@ public sealed partial class WebhookReceiver(
             return Rejected(rejection, webhookId);
         }
 
-        // Authenticated from here on: the queue put runs to the end on its own budget, not the
-        // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the queue;
+        // Authenticated from here on: the _queue put runs to the end on its own budget, not the
+        // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the _queue;
         // if the answer cannot be written, Athos retries and the retry is recognised as a duplicate.
-        using var budget = new CancellationTokenSource(StorageBudget, time);
+        using var budget = new CancellationTokenSource(StorageBudget, _time);
         try
         {
             if (unhandledEvent is not null)
             {
-                await ledger.RecordIgnoredAsync(webhookId, unhandledEvent, athosRequestId, budget.Token);
-                Log.Ignored(logger, webhookId, unhandledEvent, athosRequestId);
+                await _ledger.RecordIgnoredAsync(webhookId, unhandledEvent, athosRequestId, budget.Token);
+                Log.Ignored(_logger, webhookId, unhandledEvent, athosRequestId);
                 return WebhookResult.Ignored;
             }
 
-            // One storage request, the queue put: a repeated delivery is queued too, and the worker recognises it by its
-            // webhook id in the ledger before any Athos request (and counts it), so the ACK never waits for a read.
+            // One storage request, the _queue put: a repeated delivery is queued too, and the worker recognises it by its
+            // webhook id in the _ledger before any Athos request (and counts it), so the ACK never waits for a read.
             var call = webhookEvent!;
-            await queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
-            Log.Accepted(logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
+            await _queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
+            Log.Accepted(_logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
             return WebhookResult.Accepted;
         }
         catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
-            Log.StorageUnavailable(logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
+            Log.StorageUnavailable(_logger, ex, webhookId, webhookEvent?.CallId.Value, athosRequestId);
             return new WebhookResult(503, Error: new ApiError(WebhookErrorCodes.StorageUnavailable, "The delivery could not be stored; it was not accepted. Retry later."), RetryAfter: RetryAfter);
         }
     }
 
     private WorkItem ToWorkItem(WebhookEvent call, string webhookId)
     {
-        var receivedAt = time.GetUtcNow();
+        var receivedAt = _time.GetUtcNow();
         return call.Success
             ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ReceivedAt = receivedAt }
             : new ScoringFailedWorkItem
@@ -123,7 +145,7 @@ public sealed partial class WebhookReceiver(
     private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
     {
         // The id is unauthenticated here: it is logged only when well-formed.
-        Log.Rejected(logger, outcome.StatusCode, outcome.Error!.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null);
+        Log.Rejected(_logger, outcome.StatusCode, outcome.Error!.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null);
         return outcome;
     }
 
@@ -142,15 +164,15 @@ public sealed partial class WebhookReceiver(
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.WebhookAccepted, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
-        public static partial void Accepted(ILogger logger, string webhookId, string callId, string? athosRequestId, bool success);
+        public static partial void Accepted(ILogger _logger, string webhookId, string callId, string? athosRequestId, bool success);
 
         [LoggerMessage(EventId = LogEvents.WebhookIgnored, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
-        public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
+        public static partial void Ignored(ILogger _logger, string webhookId, string eventType, string? athosRequestId);
 
         [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
-        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
+        public static partial void Rejected(ILogger _logger, int statusCode, string errorCode, string? webhookId);
 
         [LoggerMessage(EventId = LogEvents.WebhookStorageUnavailable, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
-        public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
+        public static partial void StorageUnavailable(ILogger _logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
     }
 }

@@ -6,7 +6,4 @@ namespace Athos.Webhooks.Webhooks;
 /// <param name="WebhookId">The <c>X-Athos-Webhook-Id</c> header.</param>
 /// <param name="ContentLength">The <c>Content-Length</c> header, when sent.</param>
 /// <param name="Body">The raw body, read once and no further than the size limit.</param>
-public sealed record WebhookRequest(string? ContentType, string? Signature, string? WebhookId, long? ContentLength, Stream Body)
-{
-    public const string WebhookIdHeader = "X-Athos-Webhook-Id";
-}
+internal sealed record WebhookRequest(string? ContentType, string? Signature, string? WebhookId, long? ContentLength, Stream Body);

@@ -5,7 +5,7 @@ using Athos.Webhooks.Hosting;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>The JSON body of a webhook answer: <c>{"status":…}</c> or <c>{"error":{"code","message","field"}}</c>.</summary>
-public sealed record WebhookResponseBody(string? Status, ApiError? Error);
+internal sealed record WebhookResponseBody(string? Status, ApiError? Error);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WebhookResponseBody))]

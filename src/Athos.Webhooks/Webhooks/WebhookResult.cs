@@ -3,7 +3,7 @@ using Athos.Webhooks.Hosting;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>The receiver's answer: an HTTP status and a small JSON body (<c>status</c>, or <c>error</c>).</summary>
-public sealed record WebhookResult(int StatusCode, string? Status = null, ApiError? Error = null, TimeSpan? RetryAfter = null)
+internal sealed record WebhookResult(int StatusCode, string? Status = null, ApiError? Error = null, TimeSpan? RetryAfter = null)
 {
     public static WebhookResult Accepted { get; } = new(202, "accepted");
 

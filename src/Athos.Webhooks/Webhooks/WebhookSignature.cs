@@ -5,7 +5,7 @@ using System.Text;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>What a signature check concluded.</summary>
-public enum SignatureOutcome
+internal enum SignatureOutcome
 {
     Valid,
 
@@ -39,7 +39,7 @@ public static class WebhookSignature
     private const int MaxHeaderLength = 2048;
     private const int HashHexLength = 64;
 
-    public static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
+    internal static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
     {
         ArgumentNullException.ThrowIfNull(secrets);
         if (string.IsNullOrWhiteSpace(header))
@@ -73,7 +73,7 @@ public static class WebhookSignature
     }
 
     /// <summary>The lowercase hex <c>v1</c> for a body: what Athos sends, and what <c>send-test-webhook</c> signs with.</summary>
-    public static string ComputeV1(string secret, long timestamp, ReadOnlySpan<byte> body)
+    internal static string ComputeV1(string secret, long timestamp, ReadOnlySpan<byte> body)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         Compute(secret, timestamp, body, hash);

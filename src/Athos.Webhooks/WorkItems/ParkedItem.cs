@@ -8,7 +8,7 @@ namespace Athos.Webhooks.WorkItems;
 /// <c>RowKey</c> = the queue message id, so parking the same message twice keeps one row). Kept, with the reason,
 /// until an operator redrives it.
 /// </summary>
-public sealed class ParkedItem : ITableEntity
+internal sealed class ParkedItem : ITableEntity
 {
     public const string Partition = "parked";
 

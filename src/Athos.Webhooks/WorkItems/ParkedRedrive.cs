@@ -5,19 +5,32 @@ namespace Athos.Webhooks.WorkItems;
 /// is marked <c>origin: redrive</c> (so that webhook deduplication does not skip it) and starts afresh; a parked message
 /// that is not a work item stays parked, for a person to look at.
 /// </summary>
-public sealed class ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
+public sealed class ParkedRedrive
 {
-    /// <summary>Redrives every parked item (<paramref name="dryRun"/>: only counts them, and what waits in the poison queue).</summary>
+    private readonly PoisonSweeper _sweeper;
+    private readonly ParkedWork _parked;
+    private readonly WorkQueue _work;
+    private readonly TimeProvider _time;
+
+    internal ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
+    {
+        _sweeper = sweeper;
+        _parked = parked;
+        _work = work;
+        _time = time;
+    }
+
+    /// <summary>Redrives every _parked item (<paramref name="dryRun"/>: only counts them, and what waits in the poison queue).</summary>
     public async Task<RedriveResult> RunAsync(bool dryRun, CancellationToken cancellationToken = default)
     {
         if (dryRun)
         {
-            return new RedriveResult((await parked.ListAsync(cancellationToken)).Count + await sweeper.CountAsync(cancellationToken), 0, 0);
+            return new RedriveResult((await _parked.ListAsync(cancellationToken)).Count + await _sweeper.CountAsync(cancellationToken), 0, 0);
         }
 
-        // Whatever the host moved to the poison queue is parked first, so that it is redriven too.
-        await sweeper.SweepAsync(cancellationToken);
-        var items = await parked.ListAsync(cancellationToken);
+        // Whatever the host moved to the poison queue is _parked first, so that it is redriven too.
+        await _sweeper.SweepAsync(cancellationToken);
+        var items = await _parked.ListAsync(cancellationToken);
 
         int moved = 0, unreadable = 0;
         foreach (var item in items)
@@ -33,8 +46,8 @@ public sealed class ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, Work
                 continue;
             }
 
-            await work.EnqueueAsync(workItem with { Origin = WorkOrigin.Redrive, Deferrals = 0, ReceivedAt = time.GetUtcNow() }, cancellationToken);
-            await parked.RemoveAsync(item, cancellationToken);
+            await _work.EnqueueAsync(workItem with { Origin = WorkOrigin.Redrive, Deferrals = 0, ReceivedAt = _time.GetUtcNow() }, cancellationToken);
+            await _parked.RemoveAsync(item, cancellationToken);
             moved++;
         }
 

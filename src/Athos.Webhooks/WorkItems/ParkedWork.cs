@@ -10,7 +10,7 @@ namespace Athos.Webhooks.WorkItems;
 /// Functions host's poison queue (whose messages expire after seven days, and cannot be told otherwise), nothing here
 /// expires: an item stays until <c>athos-webhooks redrive</c> puts it back.
 /// </summary>
-public sealed class ParkedWork(TableServiceClient tables, TimeProvider time, AthosMetrics metrics)
+internal sealed class ParkedWork(TableServiceClient tables, TimeProvider time, AthosMetrics metrics)
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.ParkedWorkTable);
 

@@ -9,9 +9,19 @@ namespace Athos.Webhooks.WorkItems;
 /// or timed out, and its messages would expire after seven days (the host's poison time-to-live cannot be set).
 /// The Functions app sweeps through a queue trigger, the local runner on a short schedule.
 /// </summary>
-public sealed class PoisonSweeper(QueueServiceClient queues, ParkedWork parked, TimeProvider time)
+public sealed class PoisonSweeper
 {
-    private readonly QueueClient _poison = queues.GetQueueClient(StorageNames.PoisonQueue);
+    private readonly ParkedWork _parked;
+    private readonly TimeProvider _time;
+
+    internal PoisonSweeper(QueueServiceClient queues, ParkedWork parked, TimeProvider time)
+    {
+        _parked = parked;
+        _time = time;
+        _poison = queues.GetQueueClient(StorageNames.PoisonQueue);
+    }
+
+    private readonly QueueClient _poison;
 
     /// <summary>Parks one poison message (idempotent per message id).</summary>
     public async Task ParkAsync(BinaryData body, string messageId, long dequeueCount, CancellationToken cancellationToken)
@@ -27,8 +37,8 @@ public sealed class PoisonSweeper(QueueServiceClient queues, ParkedWork parked, 
             // Parked all the same, as what it is.
         }
 
-        var error = $"The host moved the message to {StorageNames.PoisonQueue} at {time.GetUtcNow():o} (its last attempt crashed or timed out).";
-        await parked.ParkAsync(body, item, messageId, dequeueCount, item is null ? ParkReason.InvalidWorkItem : ParkReason.MovedToPoison, error, null, cancellationToken);
+        var error = $"The host moved the message to {StorageNames.PoisonQueue} at {_time.GetUtcNow():o} (its last attempt crashed or timed out).";
+        await _parked.ParkAsync(body, item, messageId, dequeueCount, item is null ? ParkReason.InvalidWorkItem : ParkReason.MovedToPoison, error, null, cancellationToken);
     }
 
     /// <summary>How many messages wait in the poison queue (approximate, as the queue service counts).</summary>

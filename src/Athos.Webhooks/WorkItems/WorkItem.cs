@@ -6,7 +6,7 @@ namespace Athos.Webhooks.WorkItems;
 
 /// <summary>Why a work item was queued.</summary>
 [JsonConverter(typeof(WorkOriginJsonConverter))]
-public enum WorkOrigin
+internal enum WorkOrigin
 {
     Webhook,
 
@@ -45,7 +45,7 @@ internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOr
 [JsonDerivedType(typeof(FetchCallWorkItem), "fetch")]
 [JsonDerivedType(typeof(ScoringFailedWorkItem), "scoringFailed")]
 [JsonDerivedType(typeof(BackfillPageWorkItem), "backfillPage")]
-public abstract record WorkItem
+internal abstract record WorkItem
 {
     public const int CurrentVersion = 1;
 
@@ -68,7 +68,7 @@ public abstract record WorkItem
 }
 
 /// <summary>Fetch a call's detail from Athos and store it.</summary>
-public sealed record FetchCallWorkItem : WorkItem
+internal sealed record FetchCallWorkItem : WorkItem
 {
     public required CallId CallId { get; init; }
 
@@ -86,7 +86,7 @@ public sealed record FetchCallWorkItem : WorkItem
 /// Record that Athos could not score a call. The webhook is the only record of such a call (it is never listed and
 /// its detail is 404), so the item carries everything the row needs.
 /// </summary>
-public sealed record ScoringFailedWorkItem : WorkItem
+internal sealed record ScoringFailedWorkItem : WorkItem
 {
     public required CallId CallId { get; init; }
 
@@ -116,7 +116,7 @@ public sealed record ScoringFailedWorkItem : WorkItem
 /// List one page of a backfill job, queue what is missing, then queue the next page: a chain that survives restarts
 /// and spreads over instances.
 /// </summary>
-public sealed record BackfillPageWorkItem : WorkItem
+internal sealed record BackfillPageWorkItem : WorkItem
 {
     public required string JobId { get; init; }
 

@@ -15,19 +15,34 @@ namespace Athos.Webhooks.WorkItems;
 /// still fails is re-queued with a delay while Athos is merely unavailable (for up to a day), else parked durably in
 /// <c>AthosParkedWork</c> with its reason; a long <c>Retry-After</c> re-queues it at once rather than burning attempts.
 /// </summary>
-public sealed partial class WorkItemProcessor(
-    CallEnricher enricher,
-    Backfiller backfiller,
-    DeliveryLedger ledger,
-    WorkQueue queue,
-    QueuedCalls queued,
-    ParkedWork parked,
-    QueueOptions queueOptions,
-    TimeProvider time,
-    ILogger<WorkItemProcessor> logger,
-    AthosMetrics metrics)
+public sealed partial class WorkItemProcessor
 {
-    /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
+    private readonly CallEnricher _enricher;
+    private readonly Backfiller _backfiller;
+    private readonly DeliveryLedger _ledger;
+    private readonly WorkQueue _queue;
+    private readonly QueuedCalls _queued;
+    private readonly ParkedWork _parked;
+    private readonly QueueOptions _queueOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WorkItemProcessor> _logger;
+    private readonly AthosMetrics _metrics;
+
+    internal WorkItemProcessor(CallEnricher enricher, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
+    {
+        _enricher = enricher;
+        _backfiller = backfiller;
+        _ledger = ledger;
+        _queue = queue;
+        _queued = queued;
+        _parked = parked;
+        _queueOptions = queueOptions;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    /// <summary>An item is re-_queued while Athos is unavailable for at most this long after it arrived; then it is _parked.</summary>
     public static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
@@ -41,23 +56,23 @@ public sealed partial class WorkItemProcessor(
         }
         catch (InvalidWorkItemException ex)
         {
-            // It will never be readable: parked at once, not retried five times.
-            Log.Malformed(logger, ex, messageId, dequeueCount);
-            await parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
-            metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), null, "invalid");
+            // It will never be readable: _parked at once, not retried five times.
+            Log.Malformed(_logger, ex, messageId, dequeueCount);
+            await _parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
+            _metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), null, "invalid");
             return WorkOutcome.Parked;
         }
 
         try
         {
             var outcome = await HandleAsync(body, item, messageId, dequeueCount, cancellationToken);
-            metrics.WorkItemProcessed(outcome.ToStorageName(), item.Origin, KindOf(item));
+            _metrics.WorkItemProcessed(outcome.ToStorageName(), item.Origin, KindOf(item));
             return outcome;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Left to the queue: its next attempt (or, if parking failed, the host's poison queue).
-            metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, item.Origin, KindOf(item));
+            // Left to the queue: its next attempt (or, if parking failed, the host's poison _queue).
+            _metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, item.Origin, KindOf(item));
             throw;
         }
     }
@@ -73,12 +88,12 @@ public sealed partial class WorkItemProcessor(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Athos asked for a wait longer than the next attempt's: re-scheduled that far ahead, no attempt spent.
-            if (ex is AthosApiException { RetryAfter: { } asked } && asked > queueOptions.VisibilityTimeout && Age(item) < MaxDeferral)
+            if (ex is AthosApiException { RetryAfter: { } asked } && asked > _queueOptions.VisibilityTimeout && Age(item) < MaxDeferral)
             {
                 return await DeferAsync(item, asked, ex, cancellationToken);
             }
 
-            if (dequeueCount < queueOptions.MaxDequeueCount)
+            if (dequeueCount < _queueOptions.MaxDequeueCount)
             {
                 throw;
             }
@@ -112,7 +127,7 @@ public sealed partial class WorkItemProcessor(
         if (transient && Age(item) < MaxDeferral)
         {
             // As long again as all the attempts took (host.json: 5 × 1 minute), doubling, at most an hour.
-            var first = queueOptions.VisibilityTimeout * queueOptions.MaxDequeueCount;
+            var first = _queueOptions.VisibilityTimeout * _queueOptions.MaxDequeueCount;
             first = first < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : first;
             var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, first.Ticks << Math.Min(item.Deferrals, 10)));
             return await DeferAsync(item, backoff, ex, cancellationToken);
@@ -126,40 +141,40 @@ public sealed partial class WorkItemProcessor(
         };
         try
         {
-            await parked.ParkAsync(body, item, messageId, dequeueCount, reason, $"{ex.GetType().Name}: {ex.Message}", athos, cancellationToken);
+            await _parked.ParkAsync(body, item, messageId, dequeueCount, reason, $"{ex.GetType().Name}: {ex.Message}", athos, cancellationToken);
         }
         catch (Exception parkFailure) when (parkFailure.IsStorageFailure())
         {
-            // Storage is down too: the host retries the message, or moves it to the poison queue, whence it is swept here.
-            Log.ParkFailed(logger, parkFailure, messageId);
+            // Storage is down too: the host retries the message, or moves it to the poison _queue, whence it is swept here.
+            Log.ParkFailed(_logger, parkFailure, messageId);
             throw;
         }
 
-        Log.Parked(logger, ex, messageId, CallIdOf(item), item.Origin, reason, athos?.Status, athos?.ErrorCode, athos?.RequestId, dequeueCount);
+        Log.Parked(_logger, ex, messageId, CallIdOf(item), item.Origin, reason, athos?.Status, athos?.ErrorCode, athos?.RequestId, dequeueCount);
         await ClearMarkAsync(item, cancellationToken);
         if (item.WebhookId is { } webhookId)
         {
-            await NoteFailureAsync(webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);
+            await NoteFailureAsync(webhookId, $"_parked ({reason}): {ex.Message}", cancellationToken);
         }
 
         return WorkOutcome.Parked;
     }
 
-    // The trigger cannot change its own message's visibility: a copy is queued invisible for the delay, the original completed.
+    // The trigger cannot change its own message's visibility: a copy is _queued invisible for the delay, the original completed.
     private async Task<WorkOutcome> DeferAsync(WorkItem item, TimeSpan delay, Exception cause, CancellationToken cancellationToken)
     {
         delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > WorkQueue.MaxDelay ? WorkQueue.MaxDelay : delay;
         if (item is FetchCallWorkItem fetch)
         {
-            await queue.EnqueueAsync(fetch with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
-            await queued.MarkAsync(fetch.CallId, item.Origin.ToStorageName(), delay, cancellationToken);
+            await _queue.EnqueueAsync(fetch with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
+            await _queued.MarkAsync(fetch.CallId, item.Origin.ToStorageName(), delay, cancellationToken);
         }
         else
         {
-            await queue.EnqueueAsync(item with { Deferrals = item.Deferrals + 1 }, delay, cancellationToken);
+            await _queue.EnqueueAsync(item with { Deferrals = item.Deferrals + 1 }, delay, cancellationToken);
         }
 
-        Log.Deferred(logger, CallIdOf(item), item.Origin, delay, item.Deferrals + 1, (cause as AthosApiException)?.RequestId, cause.Message);
+        Log.Deferred(_logger, CallIdOf(item), item.Origin, delay, item.Deferrals + 1, (cause as AthosApiException)?.RequestId, cause.Message);
         return WorkOutcome.Deferred;
     }
 
@@ -167,11 +182,11 @@ public sealed partial class WorkItemProcessor(
     {
         try
         {
-            return await backfiller.ProcessPageAsync(page, cancellationToken);
+            return await _backfiller.ProcessPageAsync(page, cancellationToken);
         }
         catch (AthosApiException ex)
         {
-            Log.BackfillPageFailed(logger, ex, page.JobId, page.Page, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, dequeueCount);
+            Log.BackfillPageFailed(_logger, ex, page.JobId, page.Page, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, dequeueCount);
             throw;
         }
     }
@@ -181,21 +196,21 @@ public sealed partial class WorkItemProcessor(
         // Only webhook items are deduplicated by delivery id; redriven ones run regardless, and a deferred copy carries
         // on its original's claim.
         if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId, Deferrals: 0 }
-            && await ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaimOutcome.AlreadyHandled)
+            && await _ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaimOutcome.AlreadyHandled)
         {
-            Log.Processed(logger, callId.Value, item.Origin, WorkOutcome.Duplicate, item.WebhookId, dequeueCount);
+            Log.Processed(_logger, callId.Value, item.Origin, WorkOutcome.Duplicate, item.WebhookId, dequeueCount);
             return WorkOutcome.Duplicate;
         }
 
-        // The enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
+        // The _enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
         using var freshness = Freshness.Begin();
         WorkOutcome outcome;
         try
         {
             outcome = item switch
             {
-                FetchCallWorkItem fetch => await enricher.FetchAndStoreAsync(fetch, cancellationToken),
-                _ => await enricher.RecordFailureAsync((ScoringFailedWorkItem)item, cancellationToken),
+                FetchCallWorkItem fetch => await _enricher.FetchAndStoreAsync(fetch, cancellationToken),
+                _ => await _enricher.RecordFailureAsync((ScoringFailedWorkItem)item, cancellationToken),
             };
         }
         catch (AthosApiException ex)
@@ -211,31 +226,31 @@ public sealed partial class WorkItemProcessor(
 
         if (outcome == WorkOutcome.NotFound)
         {
-            Log.NotFound(logger, callId.Value, item.Origin, item.WebhookId);
+            Log.NotFound(_logger, callId.Value, item.Origin, item.WebhookId);
         }
         else if (freshness.Seconds is { } seconds)
         {
-            metrics.VersionStored(seconds, item.Origin, freshness.Source);
+            _metrics.VersionStored(seconds, item.Origin, freshness.Source);
             var rounded = Math.Round(seconds, 3);
-            StoredLog.Processed(logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount, rounded, freshness.Source);
+            StoredLog.Processed(_logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount, rounded, freshness.Source);
         }
         else
         {
-            Log.Processed(logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount);
+            Log.Processed(_logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount);
         }
 
         return outcome;
     }
 
     // A reconcile, backfill or rescan item (or a deferred copy) marked its call as queued: done now, so the next run may
-    // queue the call again should it still be missing.
+    // _queue the call again should it still be missing.
     private async Task ClearMarkAsync(WorkItem item, CancellationToken cancellationToken)
     {
         if (item is FetchCallWorkItem { Marked: true } fetch)
         {
             try
             {
-                await queued.ClearAsync(fetch.CallId, cancellationToken);
+                await _queued.ClearAsync(fetch.CallId, cancellationToken);
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {
@@ -248,12 +263,12 @@ public sealed partial class WorkItemProcessor(
     {
         if (ex.Kind == AthosErrorKind.Transient)
         {
-            Log.AthosTransient(logger, ex, callId, ex.Status, ex.ErrorCode, ex.RequestId, dequeueCount);
+            Log.AthosTransient(_logger, ex, callId, ex.Status, ex.ErrorCode, ex.RequestId, dequeueCount);
         }
         else
         {
-            // Configuration or our own bug: the message is kept (retried, then parked) and someone must act.
-            Log.AthosRefused(logger, ex, callId, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, item.WebhookId, dequeueCount);
+            // Configuration or our own bug: the message is kept (retried, then _parked) and someone must act.
+            Log.AthosRefused(_logger, ex, callId, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, item.WebhookId, dequeueCount);
         }
     }
 
@@ -261,15 +276,15 @@ public sealed partial class WorkItemProcessor(
     {
         try
         {
-            await ledger.RecordFailureAsync(webhookId, error, cancellationToken);
+            await _ledger.RecordFailureAsync(webhookId, error, cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            // Best effort: the failure is logged and the message retried or parked either way.
+            // Best effort: the failure is logged and the message retried or _parked either way.
         }
     }
 
-    private TimeSpan Age(WorkItem item) => item.ReceivedAt is { } receivedAt ? time.GetUtcNow() - receivedAt : TimeSpan.Zero;
+    private TimeSpan Age(WorkItem item) => item.ReceivedAt is { } receivedAt ? _time.GetUtcNow() - receivedAt : TimeSpan.Zero;
 
     private static string? CallIdOf(WorkItem item) => item switch
     {
@@ -281,31 +296,31 @@ public sealed partial class WorkItemProcessor(
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount})")]
-        public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount);
+        public static partial void Processed(ILogger _logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount);
 
         [LoggerMessage(EventId = LogEvents.WorkCallNotFound, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) is unknown to Athos (CALL_NOT_FOUND); nothing stored (webhook {WebhookId})")]
-        public static partial void NotFound(ILogger logger, string callId, WorkOrigin origin, string? webhookId);
+        public static partial void NotFound(ILogger _logger, string callId, WorkOrigin origin, string? webhookId);
 
         [LoggerMessage(EventId = LogEvents.WorkAthosTransient, Level = LogLevel.Warning, Message = "Call {CallId}: Athos failed transiently ({Status} {ErrorCode}, Athos request {AthosRequestId}); the message will be retried (attempt {DequeueCount})")]
-        public static partial void AthosTransient(ILogger logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        public static partial void AthosTransient(ILogger _logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkAthosRefused, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then parked (webhook {WebhookId}, attempt {DequeueCount})")]
-        public static partial void AthosRefused(ILogger logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkAthosRefused, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then _parked (webhook {WebhookId}, attempt {DequeueCount})")]
+        public static partial void AthosRefused(ILogger _logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkMalformed, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; parked (attempt {DequeueCount})")]
-        public static partial void Malformed(ILogger logger, Exception exception, string messageId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkMalformed, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; _parked (attempt {DequeueCount})")]
+        public static partial void Malformed(ILogger _logger, Exception exception, string messageId, long dequeueCount);
 
         [LoggerMessage(EventId = LogEvents.WorkBackfillPageFailed, Level = LogLevel.Error, Message = "Backfill {JobId} page {Page}: Athos failed ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the page will be retried (attempt {DequeueCount})")]
-        public static partial void BackfillPageFailed(ILogger logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        public static partial void BackfillPageFailed(ILogger _logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkParked, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
-        public static partial void Parked(ILogger logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkParked, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) _parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
+        public static partial void Parked(ILogger _logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkDeferred, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
-        public static partial void Deferred(ILogger logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
+        [LoggerMessage(EventId = LogEvents.WorkDeferred, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-_queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
+        public static partial void Deferred(ILogger _logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
 
-        [LoggerMessage(EventId = LogEvents.WorkParkFailed, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
-        public static partial void ParkFailed(ILogger logger, Exception exception, string messageId);
+        [LoggerMessage(EventId = LogEvents.WorkParkFailed, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be _parked (storage unavailable); the host retries it")]
+        public static partial void ParkFailed(ILogger _logger, Exception exception, string messageId);
     }
 
     // Event 3001 again, for an item that stored a version: FreshnessSeconds is what KQL percentile() reads (the alert on
@@ -314,6 +329,6 @@ public sealed partial class WorkItemProcessor(
     private static partial class StoredLog
     {
         [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount}), {FreshnessSeconds} s after Athos scored it ({Source})")]
-        public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
+        public static partial void Processed(ILogger _logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
     }
 }

@@ -4,7 +4,7 @@ using Azure.Storage.Queues;
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>Puts work items on <c>athos-calls</c>.</summary>
-public sealed class WorkQueue(QueueServiceClient queues)
+internal sealed class WorkQueue(QueueServiceClient queues)
 {
     // The queue's default time-to-live is seven days; a work item must outlive any outage, so it never expires.
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);

@@ -36,7 +36,7 @@ public sealed class FaultyDayScenario : IAsyncLifetime
 
     public int DayIndexRows { get; private set; }
 
-    public IReadOnlyDictionary<string, DeliveryRecord> Ledger { get; private set; } = new Dictionary<string, DeliveryRecord>();
+    internal IReadOnlyDictionary<string, DeliveryRecord> Ledger { get; private set; } = new Dictionary<string, DeliveryRecord>();
 
     public int QueuePuts { get; private set; }
 

@@ -91,7 +91,7 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         using var request = new HttpRequestMessage(HttpMethod.Post, WebhookHttpEndpoint.Path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.Add(WebhookSignature.HeaderName, WebhookSigner.Header(_simulator.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
-        request.Headers.Add(WebhookRequest.WebhookIdHeader, "wh_anonymous");
+        request.Headers.Add(WebhookHttpEndpoint.WebhookIdHeader, "wh_anonymous");
 
         using var answer = await http.SendAsync(request, TestContext.Current.CancellationToken);
 

@@ -17,7 +17,7 @@ public sealed class TestQueues(string connectionString)
     public async Task<int> CountVisibleAsync() => (await _calls.PeekMessagesAsync(32)).Value.Length;
 
     /// <summary>Every visible message, parsed, left on the queue (read by receiving all, then making them visible again).</summary>
-    public async Task<List<WorkItem>> PeekAllAsync()
+    internal async Task<List<WorkItem>> PeekAllAsync()
     {
         var received = new List<QueueMessage>();
         while ((await _calls.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value is { Length: > 0 } batch)

@@ -32,7 +32,7 @@ public sealed class TestTables(string connectionString)
         return rows;
     }
 
-    public async Task<List<DeliveryRecord>> DeliveriesAsync()
+    internal async Task<List<DeliveryRecord>> DeliveriesAsync()
     {
         var rows = new List<DeliveryRecord>();
         await foreach (var row in _tables.GetTableClient(StorageNames.WebhookDeliveriesTable).QueryAsync<DeliveryRecord>())

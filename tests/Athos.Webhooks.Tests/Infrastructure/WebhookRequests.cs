@@ -42,7 +42,7 @@ public static class WebhookRequests
 
         if (webhookId is not null)
         {
-            request.Headers[WebhookRequest.WebhookIdHeader] = webhookId;
+            request.Headers[WebhookHttpEndpoint.WebhookIdHeader] = webhookId;
         }
 
         context.Response.Body = new MemoryStream();
