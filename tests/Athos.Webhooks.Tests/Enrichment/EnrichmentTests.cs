@@ -159,10 +159,10 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         var second = await ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.FailureRecorded, first);
-        Assert.Equal((CallStatus.Failed, "SCORING_INCOMPLETE", failedAt), (failedRow!.Status, failedRow.FailureReason, failedRow.FailedAt));
+        Assert.Equal(new { Status = CallStatus.Failed, FailureReason = (string?)"SCORING_INCOMPLETE", FailedAt = (DateTimeOffset?)failedAt }, new { failedRow!.Status, failedRow.FailureReason, failedRow.FailedAt });
         Assert.Equal(WorkOutcome.Stored, second);
         var main = await _tables.MainAsync(call.Id);
-        Assert.Equal((CallStatus.Scored, null, null), (main!.Status, main.FailureReason, main.FailureMessage));
+        Assert.Equal(new { Status = CallStatus.Scored, FailureReason = (string?)null, FailureMessage = (string?)null }, new { main!.Status, main.FailureReason, main.FailureMessage });
         var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
         Assert.Equal(CallStatus.Scored, Assert.Single(byUser).Status);
         Assert.Equal(TableKeys.NewestFirstRowKey(call.EndedAt, call.Id), Assert.Single(byDay).RowKey);
@@ -193,7 +193,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(WorkOutcome.NotFound, outcome);
         Assert.Null(await _tables.MainAsync("athos_call_unknown000"));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
-        Assert.Equal((DeliveryStatus.Claimed, null), (record!.Status, record.LastError));
+        Assert.Equal(new { Status = DeliveryStatus.Claimed, LastError = (string?)null }, new { record!.Status, record.LastError });
         Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkCallNotFound && l.Level == LogLevel.Warning);
     }
 
@@ -206,7 +206,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         var error = await Assert.ThrowsAsync<AthosApiException>(() => ProcessAsync(Fetch(call.Id), app));
 
-        Assert.Equal((AthosErrorKind.Configuration, "API_KEY_REVOKED"), (error.Kind, error.ErrorCode));
+        Assert.Equal(new { Kind = AthosErrorKind.Configuration, ErrorCode = (string?)"API_KEY_REVOKED" }, new { error.Kind, error.ErrorCode });
         Assert.Null(await _tables.MainAsync(call.Id));
         Assert.Equal(0, await _tables.CountAsync(StorageNames.CallsByDayTable));
         var log = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkAthosRefused);
@@ -339,7 +339,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(WorkOutcome.Parked, outcome);
         var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
-        Assert.Equal((ParkReason.InvalidWorkItem, body), (parked.Reason, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body))));
+        Assert.Equal(new { Reason = ParkReason.InvalidWorkItem, Body = body }, new { parked.Reason, Body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body)) });
         Assert.Contains(expected, parked.Error, StringComparison.Ordinal);
         Assert.Equal(0, _simulator.Requests.Total);
         Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkMalformed && l.Level == LogLevel.Error);

@@ -125,7 +125,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         var second = await StorageGate.RunAs("second", () => WriteAsync(Copy(v4, "second")));
         firstCommit.Release();
 
-        Assert.Equal((RowWriteOutcome.Unchanged, RowWriteOutcome.Stored), ((await first).Outcome, second.Outcome));
+        Assert.Equal(new { FirstOutcome = RowWriteOutcome.Unchanged, SecondOutcome = RowWriteOutcome.Stored }, new { FirstOutcome = (await first).Outcome, SecondOutcome = second.Outcome });
         Assert.Equal("req_v4_second", (await _tables.MainAsync(CallId))!.AthosRequestId);
         await AssertIndexHoldsExactlyAsync(v4);
     }
@@ -265,8 +265,8 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(Values(expected) with { EnrichedAt = null, AthosRequestId = null }, Values(main) with { EnrichedAt = null, AthosRequestId = null });
         var (byUser, byDay) = await _tables.IndexRowsAsync(expected.CallId);
         var rowKey = TableKeys.NewestFirstRowKey(expected.EndedAt!.Value, expected.CallId);
-        Assert.Equal([(expected.ExternalUserId!, rowKey, Values(main))], byUser.Select(r => (r.PartitionKey, r.RowKey, Values(r))));
-        Assert.Equal([(TableKeys.Day(expected.EndedAt!.Value), rowKey, Values(main))], byDay.Select(r => (r.PartitionKey, r.RowKey, Values(r))));
+        Assert.Equal([new { PartitionKey = expected.ExternalUserId!, RowKey = rowKey, Values = Values(main) }], byUser.Select(r => new { r.PartitionKey, r.RowKey, Values = Values(r) }));
+        Assert.Equal([new { PartitionKey = TableKeys.Day(expected.EndedAt!.Value), RowKey = rowKey, Values = Values(main) }], byDay.Select(r => new { r.PartitionKey, r.RowKey, Values = Values(r) }));
     }
 
     private static RowValues Values(CallRow row) =>
