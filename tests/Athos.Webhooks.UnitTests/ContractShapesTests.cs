@@ -12,7 +12,7 @@ public sealed class ContractShapesTests
     {
         var row = Row("""{"id":"athos_call_a","source":"roleplay","externalUserId":"rep_1","externalAgencyId":"agency_x","durationSec":37}""");
 
-        Assert.Equal((AthosContract.Early, "rep_1", "agency_x", null), (row.Contract, row.CustomerUserId, row.CustomerAgencyId, row.AgentId));
+        Assert.Equal(new { Contract = AthosContract.Early, CustomerUserId = (string?)"rep_1", CustomerAgencyId = (string?)"agency_x", AgentId = (string?)null }, new { row.Contract, row.CustomerUserId, row.CustomerAgencyId, row.AgentId });
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class ContractShapesTests
     {
         var row = Row($$"""{"id":"athos_call_a","source":"real_call","agentId":"athos_agent_1","agencyId":"athos_agency_1","platformAgentId":{{platformAgent}},"platformAgencyId":{{platformAgency}},"durationSec":37}""");
 
-        Assert.Equal((AthosContract.Current, customerUser, customerAgency, "athos_agent_1", "athos_agency_1"), (row.Contract, row.CustomerUserId, row.CustomerAgencyId, row.AgentId, row.AgencyId));
+        Assert.Equal(new { Contract = AthosContract.Current, CustomerUserId = customerUser, CustomerAgencyId = customerAgency, AgentId = (string?)"athos_agent_1", AgencyId = (string?)"athos_agency_1" }, new { row.Contract, row.CustomerUserId, row.CustomerAgencyId, row.AgentId, row.AgencyId });
     }
 
     [Theory]

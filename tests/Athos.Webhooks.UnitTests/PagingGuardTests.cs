@@ -15,7 +15,7 @@ public sealed class PagingGuardTests
 
         var error = Assert.Throws<AthosApiException>(() => guard.Check(Page("A", T.AddMinutes(-1)), usedCursor: "A"));
 
-        Assert.Equal((AthosErrorKind.InvalidRequest, PagingGuard.LoopCode, "req_page"), (error.Kind, error.ErrorCode, error.RequestId));
+        Assert.Equal(new { Kind = AthosErrorKind.InvalidRequest, ErrorCode = (string?)PagingGuard.LoopCode, RequestId = (string?)"req_page" }, new { error.Kind, error.ErrorCode, error.RequestId });
     }
 
     [Fact]

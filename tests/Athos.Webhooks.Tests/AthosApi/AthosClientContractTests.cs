@@ -115,7 +115,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<AthosApiException>(() => app.Get<AthosClient>().GetCallAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken));
 
-        Assert.Equal((AthosErrorKind.Configuration, 401, "INVALID_API_KEY"), (error.Kind, error.Status, error.ErrorCode));
+        Assert.Equal(new { Kind = AthosErrorKind.Configuration, Status = (int?)401, ErrorCode = (string?)"INVALID_API_KEY" }, new { error.Kind, error.Status, error.ErrorCode });
         Assert.Equal(1, _simulator.Requests.Total);
     }
 
@@ -229,7 +229,7 @@ public sealed class AthosClientContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<AthosApiException>(() => app.Get<AthosClient>().ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, Now.AddDays(-1)), "eyJmb3JnZWQiOnRydWV9", TestContext.Current.CancellationToken));
 
-        Assert.Equal((AthosErrorKind.InvalidRequest, "INVALID_REQUEST"), (error.Kind, error.ErrorCode));
+        Assert.Equal(new { Kind = AthosErrorKind.InvalidRequest, ErrorCode = (string?)"INVALID_REQUEST" }, new { error.Kind, error.ErrorCode });
     }
 
     [Theory]

@@ -40,7 +40,7 @@ public sealed class RetryBudgetTests : IAsyncLifetime
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"gave up after {watch.Elapsed}, not at once");
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
-        Assert.Equal((AthosErrorKind.Transient, status), (error.Kind, error.Status));
+        Assert.Equal(new { Kind = AthosErrorKind.Transient, Status = (int?)status }, new { error.Kind, error.Status });
         Assert.NotNull(error.RetryAfter);
         // An HTTP date has whole seconds and is read a moment after it was written.
         Assert.InRange(error.RetryAfter.Value, TimeSpan.FromSeconds(asDate ? 297 : 300), TimeSpan.FromSeconds(300));
@@ -101,7 +101,7 @@ public sealed class RetryBudgetTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<AthosApiException>(() => app.Get<AthosClient>().GetCallAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken));
 
-        Assert.Equal((500, (TimeSpan?)null), (error.Status, error.RetryAfter));
+        Assert.Equal(new { Status = (int?)500, RetryAfter = (TimeSpan?)null }, new { error.Status, error.RetryAfter });
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class RetryBudgetTests : IAsyncLifetime
         foreach (var good in calls.Skip(1))
         {
             var error = await Assert.ThrowsAsync<AthosApiException>(() => client.GetCallAsync(CallId.Parse(bad.Id), TestContext.Current.CancellationToken));
-            Assert.Equal((AthosErrorKind.Transient, 500), (error.Kind, error.Status));
+            Assert.Equal(new { Kind = AthosErrorKind.Transient, Status = (int?)500 }, new { error.Kind, error.Status });
             try
             {
                 Assert.Equal(good.Id, (await client.GetCallAsync(CallId.Parse(good.Id), TestContext.Current.CancellationToken)).Call.Id);

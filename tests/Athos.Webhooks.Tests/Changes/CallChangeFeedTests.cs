@@ -32,7 +32,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         var again = await feed.ReadChangesAsync(third.Checkpoint, 3, TestContext.Current.CancellationToken);
 
         Assert.Equal(ids, first.Changes.Concat(second.Changes).Concat(third.Changes).Select(c => c.CallId));
-        Assert.Equal((true, true, false, false), (first.HasMore, second.HasMore, third.HasMore, again.HasMore));
+        Assert.Equal(new { FirstHasMore = true, SecondHasMore = true, ThirdHasMore = false, AgainHasMore = false }, new { FirstHasMore = first.HasMore, SecondHasMore = second.HasMore, ThirdHasMore = third.HasMore, AgainHasMore = again.HasMore });
         Assert.Equal(first.Changes[^1].Checkpoint, first.Checkpoint);
         Assert.Equal(CallChangeFeed.CheckpointAt(_clock.GetUtcNow() - CallChangeFeed.ReadMargin), third.Checkpoint);
         Assert.Empty(again.Changes);
@@ -127,12 +127,12 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         var change = Assert.Single((await Feed().ReadChangesAsync(null, cancellationToken: TestContext.Current.CancellationToken)).Changes);
         var call = await Feed().GetCallAsync(change.CallId, TestContext.Current.CancellationToken);
 
-        Assert.Equal((row.CallId, CallStatus.Scored, 62.0, row.ScoredAt, row.AthosUpdatedAt, "rep_a", "athos_agent_rep_a", Start), (change.CallId, change.Status, change.OverallScore, change.ScoredAt, change.AthosUpdatedAt, change.ExternalUserId, change.AgentId, change.ChangedAt));
+        Assert.Equal(new { CallId = row.CallId, Status = CallStatus.Scored, OverallScore = (double?)62.0, ScoredAt = row.ScoredAt, AthosUpdatedAt = row.AthosUpdatedAt, ExternalUserId = (string?)"rep_a", AgentId = (string?)"athos_agent_rep_a", ChangedAt = Start }, new { change.CallId, change.Status, change.OverallScore, change.ScoredAt, change.AthosUpdatedAt, change.ExternalUserId, change.AgentId, change.ChangedAt });
         Assert.NotNull(call);
         Assert.Equal(
-            (row.CallId, CallStatus.Scored, "roleplay", "rep_a", "agency_chicago", "athos_agent_rep_a", "ma-full-sale", row.EndedAt, 360, 62.0, "version 2", 87.5, RecordingStatus.Archived, "req_v2", CallRow.CurrentSchemaVersion),
-            (call.CallId, call.Status, call.Source, call.ExternalUserId, call.ExternalAgencyId, call.AgentId, call.DrillKey, call.EndedAt, call.DurationSec!.Value, call.OverallScore!.Value, call.Summary, call.ComplianceTotalScore!.Value, call.RecordingStatus, call.AthosRequestId, call.SchemaVersion));
-        Assert.Equal((change.Checkpoint, "created"), (call.ChangeKey, call.ChangeKind));
+            new { CallId = row.CallId, Status = CallStatus.Scored, Source = (string?)"roleplay", ExternalUserId = (string?)"rep_a", ExternalAgencyId = (string?)"agency_chicago", AgentId = (string?)"athos_agent_rep_a", DrillKey = (string?)"ma-full-sale", EndedAt = row.EndedAt, DurationSec = 360, OverallScore = 62.0, Summary = (string?)"version 2", ComplianceTotalScore = 87.5, RecordingStatus = (string?)RecordingStatus.Archived, AthosRequestId = (string?)"req_v2", SchemaVersion = CallRow.CurrentSchemaVersion },
+            new { call.CallId, call.Status, call.Source, call.ExternalUserId, call.ExternalAgencyId, call.AgentId, call.DrillKey, call.EndedAt, DurationSec = call.DurationSec!.Value, OverallScore = call.OverallScore!.Value, call.Summary, ComplianceTotalScore = call.ComplianceTotalScore!.Value, call.RecordingStatus, call.AthosRequestId, call.SchemaVersion });
+        Assert.Equal(new { ChangeKey = (string?)change.Checkpoint, ChangeKind = (string?)"created" }, new { call.ChangeKey, call.ChangeKind });
         Assert.Null(await Feed().GetCallAsync("athos_call_nothere", TestContext.Current.CancellationToken));
     }
 

@@ -35,9 +35,9 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         var retried = await StorageGate.RunAs("v2 retried", () => WriteAsync(TestCalls.Scored(CallId, 2)));
         var again = await StorageGate.RunAs("v2 again", () => WriteAsync(TestCalls.Scored(CallId, 2)));
 
-        Assert.Equal((RowWriteOutcome.Unchanged, RowWriteOutcome.Unchanged), (retried.Outcome, again.Outcome));
+        Assert.Equal(new { RetriedOutcome = RowWriteOutcome.Unchanged, AgainOutcome = RowWriteOutcome.Unchanged }, new { RetriedOutcome = retried.Outcome, AgainOutcome = again.Outcome });
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
-        Assert.Equal([(ChangeKinds.Created, 61.0), (ChangeKinds.Rescored, 62.0)], rows.Select(r => (r.ChangeKind, r.OverallScore!.Value)));
+        Assert.Equal([new { ChangeKind = ChangeKinds.Created, OverallScore = 61.0 }, new { ChangeKind = ChangeKinds.Rescored, OverallScore = 62.0 }], rows.Select(r => new { r.ChangeKind, OverallScore = r.OverallScore!.Value }));
         // Within the deadline the retry appends at the stamp the commit chose: the main row names it.
         Assert.Equal(committed.ChangeKey, rows[1].RowKey);
         Assert.Equal(committed.ChangeKey, (await MainAsync()).ChangeKey);
@@ -66,7 +66,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(rows[2].RowKey, (await MainAsync()).ChangeKey);
         // A reader that had read past the old stamp still gets the change, once; the void row is not a change.
         Assert.Equal([CallChangeKind.Created], before.Select(c => c.Kind));
-        Assert.Equal([(CallChangeKind.Rescored, 62.0)], after.Select(c => (c.Kind, c.OverallScore!.Value)));
+        Assert.Equal([new { Kind = CallChangeKind.Rescored, OverallScore = 62.0 }], after.Select(c => new { c.Kind, OverallScore = c.OverallScore!.Value }));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
         var retried = await StorageGate.RunAs("v2 retried", () => WriteAsync(TestCalls.Scored(CallId, 2)));
         append.Release();
 
-        Assert.Equal((RowWriteOutcome.Stored, RowWriteOutcome.Unchanged), ((await slow).Outcome, retried.Outcome));
+        Assert.Equal(new { SlowOutcome = RowWriteOutcome.Stored, RetriedOutcome = RowWriteOutcome.Unchanged }, new { SlowOutcome = (await slow).Outcome, RetriedOutcome = retried.Outcome });
         Assert.Equal([ChangeKinds.Created, ChangeKinds.Rescored], (await TestCalls.ChangeRowsAsync(storage.ConnectionString)).Select(r => r.ChangeKind));
     }
 
@@ -112,7 +112,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
 
         Assert.Equal(RowWriteOutcome.Superseded, retried.Outcome);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
-        Assert.Equal([(ChangeKinds.Created, 61.0), (ChangeKinds.Rescored, 63.0)], rows.Select(r => (r.ChangeKind, r.OverallScore!.Value)));
+        Assert.Equal([new { ChangeKind = ChangeKinds.Created, OverallScore = 61.0 }, new { ChangeKind = ChangeKinds.Rescored, OverallScore = 63.0 }], rows.Select(r => new { r.ChangeKind, OverallScore = r.OverallScore!.Value }));
     }
 
     [Fact]
@@ -144,13 +144,13 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
             results);
         var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
         Assert.Equal(
-            [(fresh, ChangeKinds.Created), (fresh, ChangeKinds.Rescored), (failing, ChangeKinds.Failed), (failing, ChangeKinds.ScoredAfterFailure)],
-            rows.Select(r => (r.CallId, r.ChangeKind)));
+            [new { CallId = fresh, ChangeKind = ChangeKinds.Created }, new { CallId = fresh, ChangeKind = ChangeKinds.Rescored }, new { CallId = failing, ChangeKind = ChangeKinds.Failed }, new { CallId = failing, ChangeKind = ChangeKinds.ScoredAfterFailure }],
+            rows.Select(r => new { r.CallId, r.ChangeKind }));
         Assert.All(rows, r => Assert.Equal(ChangeKeys.PartitionKey(r.ChangedAt), r.PartitionKey));
         var main = await new CallReader(Tables()).GetAsync(fresh, TestContext.Current.CancellationToken);
-        Assert.Equal((rows[1].RowKey, ChangeKinds.Rescored, CallRow.CurrentSchemaVersion + 1), (main!.ChangeKey, main.ChangeKind, main.SchemaVersion));
+        Assert.Equal(new { ChangeKey = (string?)rows[1].RowKey, ChangeKind = (string?)ChangeKinds.Rescored, SchemaVersion = CallRow.CurrentSchemaVersion + 1 }, new { main!.ChangeKey, main.ChangeKind, main.SchemaVersion });
         var scored = rows[3];
-        Assert.Equal((CallStatus.Scored, 61.0, TestCalls.Ended.AddHours(1), "rep_a", "athos_agent_rep_a"), (scored.Status, scored.OverallScore!.Value, scored.ScoredAt!.Value, scored.ExternalUserId, scored.AgentId));
+        Assert.Equal(new { Status = (string?)CallStatus.Scored, OverallScore = 61.0, ScoredAt = TestCalls.Ended.AddHours(1), ExternalUserId = (string?)"rep_a", AgentId = (string?)"athos_agent_rep_a" }, new { scored.Status, OverallScore = scored.OverallScore!.Value, ScoredAt = scored.ScoredAt!.Value, scored.ExternalUserId, scored.AgentId });
     }
 
     /// <summary>Writes <paramref name="version"/> as a writer that dies right before its change's insert, after its commit.</summary>

@@ -9,8 +9,11 @@ internal static class TestCalls
 {
     public static readonly DateTimeOffset Ended = new(2026, 3, 10, 15, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Version <paramref name="n"/> of a scored call: each later one scored an hour later, by another score.</summary>
-    public static CallRow Scored(string callId, int n, string rep = "rep_a") => new()
+    /// <summary>
+    /// Version <paramref name="n"/> of a scored call: each later one scored an hour later, by another score; it ended at
+    /// <see cref="Ended"/> unless <paramref name="endedAt"/> moves it (to another day of the index, say).
+    /// </summary>
+    public static CallRow Scored(string callId, int n, string rep = "rep_a", DateTimeOffset? endedAt = null) => new()
     {
         CallId = callId,
         Status = CallStatus.Scored,
@@ -19,19 +22,20 @@ internal static class TestCalls
         ExternalAgencyId = "agency_chicago",
         AgentId = "athos_agent_" + rep,
         DrillKey = "ma-full-sale",
-        StartedAt = Ended.AddMinutes(-6),
-        EndedAt = Ended,
+        StartedAt = (endedAt ?? Ended).AddMinutes(-6),
+        EndedAt = endedAt ?? Ended,
         DurationSec = 360,
         ScoredAt = Ended.AddHours(n),
         AthosUpdatedAt = Ended.AddHours(n),
         OverallScore = 60 + n,
         Summary = $"version {n}",
+        Feedback = $"feedback {n}",
         EnrichedAt = Ended.AddDays(1).AddMinutes(n),
         AthosRequestId = $"req_v{n}",
     };
 
-    /// <summary>A scoring failure reported by webhook.</summary>
-    public static CallRow Failure(string callId, string rep = "rep_a") => new()
+    /// <summary>A scoring failure reported by webhook (any score beats it), 40 s after <see cref="Ended"/> unless <paramref name="failedAt"/> says otherwise.</summary>
+    public static CallRow Failure(string callId, string rep = "rep_a", DateTimeOffset? failedAt = null) => new()
     {
         CallId = callId,
         Status = CallStatus.Failed,
@@ -39,8 +43,8 @@ internal static class TestCalls
         ExternalUserId = rep,
         FailureReason = "SCORING_INCOMPLETE",
         FailureMessage = "Too short to score.",
-        FailedAt = Ended.AddSeconds(40),
-        EnrichedAt = Ended.AddMinutes(1),
+        FailedAt = failedAt ?? Ended.AddSeconds(40),
+        EnrichedAt = (failedAt ?? Ended.AddSeconds(40)).AddSeconds(20),
     };
 
     /// <summary>A row of its own for each write (the writer sets keys and columns on it).</summary>

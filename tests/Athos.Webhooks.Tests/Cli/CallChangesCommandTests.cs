@@ -41,14 +41,14 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal(0, exit);
         var lines = Lines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(
-            [("athos_call_cli01", "created", "scored"), ("athos_call_cli02", "failed", "failed"), ("athos_call_cli02", "scored_after_failure", "scored")],
-            lines.Select(l => (l.GetProperty("callId").GetString(), l.GetProperty("kind").GetString(), l.GetProperty("status").GetString())));
+            [new { CallId = "athos_call_cli01", Kind = "created", Status = "scored" }, new { CallId = "athos_call_cli02", Kind = "failed", Status = "failed" }, new { CallId = "athos_call_cli02", Kind = "scored_after_failure", Status = "scored" }],
+            lines.Select(l => new { CallId = l.GetProperty("callId").GetString()!, Kind = l.GetProperty("kind").GetString()!, Status = l.GetProperty("status").GetString()! }));
         Assert.Equal(61, lines[0].GetProperty("overallScore").GetDouble());
         Assert.True(CallChangeFeed.IsCheckpoint(lines[2].GetProperty("checkpoint").GetString()));
         Assert.Empty(Lines(nothing));
         Assert.StartsWith("next checkpoint: ", sameError, StringComparison.Ordinal);
         var rescore = JsonDocument.Parse(Assert.Single(Lines(later))).RootElement;
-        Assert.Equal(("athos_call_cli01", "rescored", 62.0), (rescore.GetProperty("callId").GetString(), rescore.GetProperty("kind").GetString(), rescore.GetProperty("overallScore").GetDouble()));
+        Assert.Equal(new { CallId = (string?)"athos_call_cli01", Kind = (string?)"rescored", OverallScore = 62.0 }, new { CallId = rescore.GetProperty("callId").GetString(), Kind = rescore.GetProperty("kind").GetString(), OverallScore = rescore.GetProperty("overallScore").GetDouble() });
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(1, exit);
         var report = JsonDocument.Parse(_output.ToString()).RootElement;
-        Assert.Equal((false, 1), (report.GetProperty("passed").GetBoolean(), report.GetProperty("failures").GetInt32()));
+        Assert.Equal(new { Passed = false, Failures = 1 }, new { Passed = report.GetProperty("passed").GetBoolean(), Failures = report.GetProperty("failures").GetInt32() });
         var checks = report.GetProperty("checks").EnumerateArray().Select(c => (Result: c.GetProperty("result").GetString(), Message: c.GetProperty("message").GetString()!)).ToList();
         Assert.StartsWith("ATHOS_WHSEC is required", Assert.Single(checks, c => c.Result == "fail").Message, StringComparison.Ordinal);
         Assert.Contains(checks, c => c.Result == "ok" && c.Message.StartsWith("Athos accepted ATHOS_API_KEY", StringComparison.Ordinal));
@@ -232,7 +232,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal(0, exit);
         var job = JsonDocument.Parse(_output.ToString()).RootElement;
         Assert.StartsWith("bf_", job.GetProperty("jobId").GetString(), StringComparison.Ordinal);
-        Assert.Equal(("running", 0), (job.GetProperty("status").GetString(), job.GetProperty("pagesDone").GetInt32()));
+        Assert.Equal(new { Status = (string?)"running", PagesDone = 0 }, new { Status = job.GetProperty("status").GetString(), PagesDone = job.GetProperty("pagesDone").GetInt32() });
         Assert.Equal(["roleplay"], job.GetProperty("sources").EnumerateArray().Select(e => e.GetString()));
         Assert.Empty(_error.ToString());
     }

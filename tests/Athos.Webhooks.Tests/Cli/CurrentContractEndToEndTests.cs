@@ -37,7 +37,7 @@ public sealed class CurrentContractEndToEndTests(AzuriteFixture storage) : IClas
         await RunnerDrain.WaitAsync(runner);
 
         // The reconciler saw the current contract and listed both sources.
-        Assert.Equal((ReconcileOutcome.Succeeded, Athos.Webhooks.AthosApi.AthosContract.Current), (run.Status, run.Contract));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (Athos.Webhooks.AthosApi.AthosContract?)Athos.Webhooks.AthosApi.AthosContract.Current }, new { run.Status, run.Contract });
         Assert.Equal([SimulatedCall.RoleplaySource, SimulatedCall.RealCallSource], run.Sources.Select(s => s.Source));
         Assert.All(run.Sources, s => Assert.Equal(ReconcileOutcome.Succeeded, s.Status));
 
@@ -52,7 +52,7 @@ public sealed class CurrentContractEndToEndTests(AzuriteFixture storage) : IClas
         foreach (var call in scored)
         {
             var row = rows[call.Id];
-            Assert.Equal((call.Source, call.ScoredAt, call.AgentId, call.AgencyId, call.ExternalUserId), (row.Source, row.ScoredAt, row.AgentId, row.AgencyId, row.ExternalUserId));
+            Assert.Equal(new { Source = (string?)call.Source, ScoredAt = call.ScoredAt, AgentId = (string?)call.AgentId, AgencyId = (string?)call.AgencyId, ExternalUserId = call.ExternalUserId }, new { row.Source, row.ScoredAt, row.AgentId, row.AgencyId, row.ExternalUserId });
             Assert.Equal(call.IsRealCall && call.OverallScore == 0 ? null : call.OverallScore, row.OverallScore);
             Assert.Equal(CallRow.CurrentSchemaVersion, row.SchemaVersion);
             Assert.Equal(call.RecordingBytes is null ? RecordingStatus.None : RecordingStatus.Archived, row.RecordingStatus);

@@ -74,9 +74,9 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         using var read = await http.GetAsync($"{BackfillHttpEndpoint.Path}/{job.GetProperty("jobId").GetString()}?code={Key}", TestContext.Current.CancellationToken);
         using var healthWith = await SendAsync(http, HttpMethod.Get, HealthHttpEndpoint.Path, null, Key);
 
-        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_required"), (missing.StatusCode, await ErrorCodeAsync(missing)));
-        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_invalid"), (wrong.StatusCode, await ErrorCodeAsync(wrong)));
-        Assert.Equal((HttpStatusCode.Unauthorized, "admin_key_required"), (healthWithout.StatusCode, await ErrorCodeAsync(healthWithout)));
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { missing.StatusCode, ErrorCode = await ErrorCodeAsync(missing) });
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_invalid" }, new { wrong.StatusCode, ErrorCode = await ErrorCodeAsync(wrong) });
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { healthWithout.StatusCode, ErrorCode = await ErrorCodeAsync(healthWithout) });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.NotEqual(HttpStatusCode.Unauthorized, healthWith.StatusCode);
@@ -109,8 +109,8 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         using var refused = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
         using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
 
-        Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (refused.StatusCode, await ErrorCodeAsync(refused)));
-        Assert.Equal((HttpStatusCode.Forbidden, "loopback_only"), (health.StatusCode, await ErrorCodeAsync(health)));
+        Assert.Equal(new { StatusCode = HttpStatusCode.Forbidden, ErrorCode = (string?)"loopback_only" }, new { refused.StatusCode, ErrorCode = await ErrorCodeAsync(refused) });
+        Assert.Equal(new { StatusCode = HttpStatusCode.Forbidden, ErrorCode = (string?)"loopback_only" }, new { health.StatusCode, ErrorCode = await ErrorCodeAsync(health) });
     }
 
     [Fact]

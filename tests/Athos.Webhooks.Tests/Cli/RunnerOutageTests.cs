@@ -71,7 +71,7 @@ public sealed class RunnerOutageTests
         }
 
         var item = Assert.Single(items);
-        Assert.Equal((ParkReason.AthosRefused, 401, "API_KEY_REVOKED", call.Id), (item.Reason, item.AthosStatus, item.AthosErrorCode, item.CallId));
+        Assert.Equal(new { Reason = ParkReason.AthosRefused, AthosStatus = (int?)401, AthosErrorCode = (string?)"API_KEY_REVOKED", CallId = (string?)call.Id }, new { item.Reason, item.AthosStatus, item.AthosErrorCode, item.CallId });
 
         // The key is fixed; the operator redrives; the runner stores the call.
         simulator.Faults.Clear();

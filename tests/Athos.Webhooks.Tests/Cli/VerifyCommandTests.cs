@@ -60,7 +60,7 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         var found = await VerifyJsonAsync(new("1h", Repair: false, Format: OutputFormat.Json), Settled());
 
         Assert.Equal(1, found.Exit);
-        Assert.Equal(expected.Order(), Triples(found.Json.GetProperty("discrepancies")).Order());
+        Assert.Equal(InOrder(expected), InOrder(Discrepancies(found.Json.GetProperty("discrepancies"))));
 
         var repaired = await VerifyJsonAsync(new("1h", Repair: true, Format: OutputFormat.Json), Settled());
 
@@ -105,7 +105,7 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
 
         Assert.Equal(0, now.Exit);
         Assert.Empty(now.Json.GetProperty("discrepancies").EnumerateArray());
-        Assert.Equal([(call.Id, key.Table, "missing")], Triples(now.Json.GetProperty("inFlight")));
+        Assert.Equal([new Discrepancy(call.Id, key.Table, "missing")], Discrepancies(now.Json.GetProperty("inFlight")));
         Assert.Empty(now.Json.GetProperty("repairs").EnumerateArray());
         Assert.Null(await new CallIndex(_tables).ReadAsync(key, TestContext.Current.CancellationToken));
     }
@@ -176,10 +176,10 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
     /// One discrepancy of each kind, each in its own call (plus one call without any row), written as a bug, a crash or a
     /// hand would leave them. Returns the (call, table, kind) triples verify must list.
     /// </summary>
-    private async Task<List<(string CallId, string Table, string Kind)>> PlantEveryKindAsync(IReadOnlyList<SimulatedCall> calls)
+    private async Task<List<Discrepancy>> PlantEveryKindAsync(IReadOnlyList<SimulatedCall> calls)
     {
         var ct = TestContext.Current.CancellationToken;
-        var expected = new List<(string, string, string)>();
+        var expected = new List<Discrepancy>();
         async Task<(CallRow Main, IndexKey User, IndexKey Day)> Keys(SimulatedCall call)
         {
             var main = (await _read.MainAsync(call.Id))!;
@@ -194,67 +194,69 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         var older = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
         (older.ScoredAt, older.AthosUpdatedAt, older.OverallScore) = (main.ScoredAt!.Value.AddHours(-1), main.AthosUpdatedAt!.Value.AddHours(-1), 12);
         await Put(user, older);
-        expected.Add((calls[0].Id, StorageNames.CallsByUserTable, "older"));
+        expected.Add(new Discrepancy(calls[0].Id, StorageNames.CallsByUserTable, "older"));
 
         // An index row missing.
         (_, _, var day) = await Keys(calls[1]);
         await _tables.GetTableClient(day.Table).DeleteEntityAsync(day.PartitionKey, day.RowKey, cancellationToken: ct);
-        expected.Add((calls[1].Id, StorageNames.CallsByDayTable, "missing"));
+        expected.Add(new Discrepancy(calls[1].Id, StorageNames.CallsByDayTable, "missing"));
 
         // A row left at the keys of an earlier day.
         (main, _, day) = await Keys(calls[2]);
         var earlier = main.EndedAt!.Value.AddDays(-3);
         await Put(new IndexKey(StorageNames.CallsByDayTable, TableKeys.Day(earlier), TableKeys.NewestFirstRowKey(earlier, main.CallId)), main);
-        expected.Add((calls[2].Id, StorageNames.CallsByDayTable, "stale_keys"));
+        expected.Add(new Discrepancy(calls[2].Id, StorageNames.CallsByDayTable, "stale_keys"));
 
         // The same version with other values.
         (main, _, day) = await Keys(calls[3]);
         var edited = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
         edited.Summary = "edited by hand";
         await Put(day, edited);
-        expected.Add((calls[3].Id, StorageNames.CallsByDayTable, "different_values"));
+        expected.Add(new Discrepancy(calls[3].Id, StorageNames.CallsByDayTable, "different_values"));
 
         // An index row ahead of its main row (a writer that died before its commit, long ago).
         (main, user, _) = await Keys(calls[4]);
         var ahead = main.CloneWithKeys(main.PartitionKey, main.RowKey, withScoreJson: false);
         (ahead.ScoredAt, ahead.OverallScore) = (main.ScoredAt!.Value.AddHours(1), 99);
         await Put(user, ahead);
-        expected.Add((calls[4].Id, StorageNames.CallsByUserTable, "newer"));
+        expected.Add(new Discrepancy(calls[4].Id, StorageNames.CallsByUserTable, "newer"));
 
         // An index row of a call that has no row anywhere else.
         var orphan = main.CloneWithKeys(string.Empty, string.Empty, withScoreJson: false);
         orphan.CallId = "athos_call_orphan000000";
         var orphanKey = CallIndex.KeysOf(orphan).Single(k => k.Table == StorageNames.CallsByUserTable);
         await Put(orphanKey, orphan);
-        expected.Add((orphan.CallId, StorageNames.CallsByUserTable, "orphan"));
+        expected.Add(new Discrepancy(orphan.CallId, StorageNames.CallsByUserTable, "orphan"));
 
         // A newer version archived whose rows were never committed: the row is behind its blob.
         var rescored = _simulator.Calls.Update(calls[6].Id, c => _simulator.Generator.Rescore(c, c.ScoredAt!.Value.AddMinutes(20)), notify: false);
         await new CallArchive(new BlobServiceClient(storage.ConnectionString)).WriteAsync(
             rescored.Id, BinaryData.FromBytes(await FetchRawDetailAsync(rescored.Id)), CallVersion.Scored(rescored.ScoredAt, rescored.UpdatedAt), probablyExists: true, ct);
-        expected.Add((calls[6].Id, StorageNames.CallsTable, "older"));
+        expected.Add(new Discrepancy(calls[6].Id, StorageNames.CallsTable, "older"));
 
         // The archive blob deleted.
         var archive = new BlobContainerClient(storage.ConnectionString, StorageNames.RawCallsContainer);
         await archive.DeleteBlobAsync(CallArchive.BlobName(calls[7].Id), cancellationToken: ct);
-        expected.Add((calls[7].Id, StorageNames.RawCallsContainer, "missing"));
+        expected.Add(new Discrepancy(calls[7].Id, StorageNames.RawCallsContainer, "missing"));
 
         // The archive blob behind the row.
         await archive.GetBlobClient(CallArchive.BlobName(calls[8].Id)).SetMetadataAsync(
             new Dictionary<string, string> { ["athosscoredat"] = "2020-01-01T00:00:00.0000000Z", ["athosupdatedat"] = "2020-01-01T00:00:00.0000000Z" }, cancellationToken: ct);
-        expected.Add((calls[8].Id, StorageNames.RawCallsContainer, "older"));
+        expected.Add(new Discrepancy(calls[8].Id, StorageNames.RawCallsContainer, "older"));
 
         // The main row lost (its blob and index rows kept).
         (main, user, day) = await Keys(calls[9]);
         await _tables.GetTableClient(StorageNames.CallsTable).DeleteEntityAsync(main.CallId, string.Empty, cancellationToken: ct);
-        expected.Add((calls[9].Id, StorageNames.CallsTable, "missing"));
-        expected.Add((calls[9].Id, StorageNames.CallsByUserTable, "orphan"));
-        expected.Add((calls[9].Id, StorageNames.CallsByDayTable, "orphan"));
+        expected.Add(new Discrepancy(calls[9].Id, StorageNames.CallsTable, "missing"));
+        expected.Add(new Discrepancy(calls[9].Id, StorageNames.CallsByUserTable, "orphan"));
+        expected.Add(new Discrepancy(calls[9].Id, StorageNames.CallsByDayTable, "orphan"));
         return expected;
     }
 
-    private static List<(string CallId, string Table, string Kind)> Triples(JsonElement items) =>
-        [.. items.EnumerateArray().Select(d => (d.GetProperty("callId").GetString()!, d.GetProperty("table").GetString()!, d.GetProperty("kind").GetString()!))];
+    private static List<Discrepancy> Discrepancies(JsonElement items) =>
+        [.. items.EnumerateArray().Select(d => new Discrepancy(d.GetProperty("callId").GetString()!, d.GetProperty("table").GetString()!, d.GetProperty("kind").GetString()!))];
+
+    private static IEnumerable<Discrepancy> InOrder(IEnumerable<Discrepancy> discrepancies) => discrepancies.OrderBy(d => (d.CallId, d.Table, d.Kind));
 
     private Task<int> VerifyAsync(VerifyCommand.VerifyArguments arguments, TimeProvider time) =>
         VerifyCommand.RunAsync(Configuration(), _output, _error, arguments, time, TestContext.Current.CancellationToken);
@@ -299,4 +301,7 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         // Only these settings: the test machine's environment must not leak in.
         return new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build();
     }
+
+    /// <summary>What verify reports about one call in one place, named so that a failed comparison says which part differs.</summary>
+    private sealed record Discrepancy(string CallId, string Table, string Kind);
 }

@@ -13,7 +13,6 @@ using Azure;
 using Azure.Core;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Enrichment;
@@ -21,41 +20,27 @@ namespace Athos.Webhooks.Tests.Enrichment;
 /// <summary>Work items become rows and blobs: real Azurite, the simulator over HTTP.</summary>
 public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private readonly StorageRequestCounter _counter = new();
-    private AthosSimulator _simulator = null!;
-    private TestApp _app = null!;
-    private TestTables _tables = null!;
-    private int _messages;
+    private EnrichmentStack _stack = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        await storage.ResetAsync();
-        _simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 33 });
-        _app = await StartAppAsync();
-        _tables = new TestTables(storage.ConnectionString);
-    }
+    public async ValueTask InitializeAsync() => _stack = await EnrichmentStack.StartAsync(storage, seed: 33);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _simulator.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _stack.DisposeAsync();
 
     [Fact]
     public async Task A_fetch_item_produces_three_rows_and_the_blob_equal_to_the_detail()
     {
-        var call = AddScoredCall();
+        var call = _stack.AddScoredCall();
 
-        var outcome = await ProcessAsync(Fetch(call.Id));
+        var outcome = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.Stored, outcome);
         var detail = await FetchRawDetailAsync(call.Id);
-        var main = await _tables.MainAsync(call.Id);
+        var main = await _stack.Tables.MainAsync(call.Id);
         AssertColumnsEqual(detail, main!, withScoreJson: true);
         Assert.Equal(call.Id, main!.PartitionKey);
         Assert.Equal(string.Empty, main.RowKey);
 
-        var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         var userRow = Assert.Single(byUser);
         var dayRow = Assert.Single(byDay);
         Assert.Equal(call.ExternalUserId, userRow.PartitionKey);
@@ -66,61 +51,61 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         AssertColumnsEqual(detail, userRow, withScoreJson: false);
         AssertColumnsEqual(detail, dayRow, withScoreJson: false);
 
-        Assert.Equal(detail.Bytes, await _tables.BlobAsync(call.Id));
+        Assert.Equal(detail.Bytes, await _stack.Tables.BlobAsync(call.Id));
     }
 
     [Fact]
     public async Task The_same_item_three_times_gives_the_same_rows_and_the_last_run_writes_nothing()
     {
-        var call = AddScoredCall();
-        await ProcessAsync(Fetch(call.Id));
-        await ProcessAsync(Fetch(call.Id));
-        var before = await SnapshotAsync(call.Id);
+        var call = _stack.AddScoredCall();
+        await _stack.ProcessAsync(Fetch(call.Id));
+        await _stack.ProcessAsync(Fetch(call.Id));
+        var before = await _stack.SnapshotAsync(call.Id);
 
-        _counter.Reset();
-        var outcome = await ProcessAsync(Fetch(call.Id));
+        _stack.Counter.Reset();
+        var outcome = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.Unchanged, outcome);
-        Assert.Equal(0, _counter.TableWrites(storage.Azurite.TablePort));
-        Assert.Equal(0, _counter.Requests.Count(r => r.Uri.Port == storage.Azurite.BlobPort));
+        Assert.Equal(0, _stack.Counter.TableWrites(storage.Azurite.TablePort));
+        Assert.Equal(0, _stack.Counter.Requests.Count(r => r.Uri.Port == storage.Azurite.BlobPort));
         // The main row, and the point read that makes sure its version's change was appended (docs/performance.md).
-        Assert.Equal(["GET AthosCalls", "GET AthosCallChanges"], _counter.Requests.Select(r => StorageRequest.Of(r.Method, r.Uri).ToString()));
-        Assert.Equal(before, await SnapshotAsync(call.Id));
+        Assert.Equal(["GET AthosCalls", "GET AthosCallChanges"], _stack.Counter.Requests.Select(r => StorageRequest.Of(r.Method, r.Uri).ToString()));
+        Assert.Equal(before, await _stack.SnapshotAsync(call.Id));
     }
 
     [Fact]
     public async Task A_newer_version_processed_before_an_older_one_is_kept()
     {
-        var original = AddScoredCall();
-        var rescored = _simulator.Rescore(original.Id, original.ScoredAt!.Value.AddHours(2));
-        await ProcessAsync(Fetch(original.Id));
+        var original = _stack.AddScoredCall();
+        var rescored = _stack.Simulator.Rescore(original.Id, original.ScoredAt!.Value.AddHours(2));
+        await _stack.ProcessAsync(Fetch(original.Id));
 
-        _simulator.Calls.Update(original.Id, _ => original);
-        var outcome = await ProcessAsync(Fetch(original.Id));
+        _stack.Simulator.Calls.Update(original.Id, _ => original);
+        var outcome = await _stack.ProcessAsync(Fetch(original.Id));
 
         Assert.Equal(WorkOutcome.Unchanged, outcome);
-        var main = await _tables.MainAsync(original.Id);
+        var main = await _stack.Tables.MainAsync(original.Id);
         Assert.Equal(new { ScoredAt = rescored.ScoredAt, OverallScore = rescored.OverallScore }, new { main!.ScoredAt, main.OverallScore });
-        var (byUser, byDay) = await _tables.IndexRowsAsync(original.Id);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(original.Id);
         Assert.Equal(rescored.OverallScore, Assert.Single(byUser).OverallScore);
         Assert.Equal(rescored.OverallScore, Assert.Single(byDay).OverallScore);
-        using var blob = JsonDocument.Parse(await _tables.BlobAsync(original.Id));
+        using var blob = JsonDocument.Parse(await _stack.Tables.BlobAsync(original.Id));
         Assert.Equal(rescored.OverallScore, blob.RootElement.GetProperty("score").GetProperty("overallScore").GetDouble());
     }
 
     [Fact]
     public async Task A_rescore_updates_every_row()
     {
-        var call = AddScoredCall();
-        await ProcessAsync(Fetch(call.Id));
+        var call = _stack.AddScoredCall();
+        await _stack.ProcessAsync(Fetch(call.Id));
 
-        var rescored = _simulator.Rescore(call.Id, call.ScoredAt!.Value.AddMinutes(30));
-        var outcome = await ProcessAsync(Fetch(call.Id));
+        var rescored = _stack.Simulator.Rescore(call.Id, call.ScoredAt!.Value.AddMinutes(30));
+        var outcome = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.Stored, outcome);
         var detail = await FetchRawDetailAsync(call.Id);
-        AssertColumnsEqual(detail, (await _tables.MainAsync(call.Id))!, withScoreJson: true);
-        var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
+        AssertColumnsEqual(detail, (await _stack.Tables.MainAsync(call.Id))!, withScoreJson: true);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         AssertColumnsEqual(detail, Assert.Single(byUser), withScoreJson: false);
         AssertColumnsEqual(detail, Assert.Single(byDay), withScoreJson: false);
         Assert.Equal(rescored.OverallScore, byDay[0].OverallScore);
@@ -129,9 +114,9 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task When_a_rescore_moves_the_rep_and_the_day_no_index_row_is_left_behind()
     {
-        var call = AddScoredCall();
-        await ProcessAsync(Fetch(call.Id));
-        var corrected = _simulator.Calls.Update(call.Id, c => c with
+        var call = _stack.AddScoredCall();
+        await _stack.ProcessAsync(Fetch(call.Id));
+        var corrected = _stack.Simulator.Calls.Update(call.Id, c => c with
         {
             ExternalUserId = "rep_corrected",
             EndedAt = c.EndedAt.AddDays(-2),
@@ -140,30 +125,30 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
             UpdatedAt = c.UpdatedAt.AddHours(1),
         });
 
-        await ProcessAsync(Fetch(call.Id));
+        await _stack.ProcessAsync(Fetch(call.Id));
 
-        var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         Assert.Equal("rep_corrected", Assert.Single(byUser).PartitionKey);
         Assert.Equal(TableKeys.Day(corrected.EndedAt), Assert.Single(byDay).PartitionKey);
-        Assert.Empty(await _tables.QueryAsync(StorageNames.CallsByUserTable, $"PartitionKey eq '{call.ExternalUserId}'"));
+        Assert.Empty(await _stack.Tables.QueryAsync(StorageNames.CallsByUserTable, $"PartitionKey eq '{call.ExternalUserId}'"));
     }
 
     [Fact]
     public async Task A_failure_then_a_score_ends_scored_with_the_failure_index_rows_gone()
     {
-        var call = AddScoredCall();
+        var call = _stack.AddScoredCall();
         var failedAt = call.EndedAt.AddSeconds(40);
 
-        var first = await ProcessAsync(Failure(call.Id, failedAt, call.ExternalUserId));
-        var failedRow = await _tables.MainAsync(call.Id);
-        var second = await ProcessAsync(Fetch(call.Id));
+        var first = await _stack.ProcessAsync(Failure(call.Id, failedAt, call.ExternalUserId));
+        var failedRow = await _stack.Tables.MainAsync(call.Id);
+        var second = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.FailureRecorded, first);
-        Assert.Equal((CallStatus.Failed, "SCORING_INCOMPLETE", failedAt), (failedRow!.Status, failedRow.FailureReason, failedRow.FailedAt));
+        Assert.Equal(new { Status = CallStatus.Failed, FailureReason = (string?)"SCORING_INCOMPLETE", FailedAt = (DateTimeOffset?)failedAt }, new { failedRow!.Status, failedRow.FailureReason, failedRow.FailedAt });
         Assert.Equal(WorkOutcome.Stored, second);
-        var main = await _tables.MainAsync(call.Id);
-        Assert.Equal((CallStatus.Scored, null, null), (main!.Status, main.FailureReason, main.FailureMessage));
-        var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
+        var main = await _stack.Tables.MainAsync(call.Id);
+        Assert.Equal(new { Status = CallStatus.Scored, FailureReason = (string?)null, FailureMessage = (string?)null }, new { main!.Status, main.FailureReason, main.FailureMessage });
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         Assert.Equal(CallStatus.Scored, Assert.Single(byUser).Status);
         Assert.Equal(TableKeys.NewestFirstRowKey(call.EndedAt, call.Id), Assert.Single(byDay).RowKey);
     }
@@ -171,16 +156,16 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task A_failure_after_a_score_changes_nothing()
     {
-        var call = AddScoredCall();
-        await ProcessAsync(Fetch(call.Id));
-        var before = await SnapshotAsync(call.Id);
+        var call = _stack.AddScoredCall();
+        await _stack.ProcessAsync(Fetch(call.Id));
+        var before = await _stack.SnapshotAsync(call.Id);
 
-        _counter.Reset();
-        var outcome = await ProcessAsync(Failure(call.Id, DateTimeOffset.UtcNow, call.ExternalUserId));
+        _stack.Counter.Reset();
+        var outcome = await _stack.ProcessAsync(Failure(call.Id, DateTimeOffset.UtcNow, call.ExternalUserId));
 
         Assert.Equal(WorkOutcome.FailureIgnored, outcome);
-        Assert.Equal(0, _counter.TableWrites(storage.Azurite.TablePort));
-        Assert.Equal(before, await SnapshotAsync(call.Id));
+        Assert.Equal(0, _stack.Counter.TableWrites(storage.Azurite.TablePort));
+        Assert.Equal(before, await _stack.SnapshotAsync(call.Id));
     }
 
     [Fact]
@@ -188,27 +173,27 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     {
         var item = Fetch("athos_call_unknown000") with { Origin = WorkOrigin.Webhook, WebhookId = "wh_unknown" };
 
-        var outcome = await ProcessAsync(item);
+        var outcome = await _stack.ProcessAsync(item);
 
         Assert.Equal(WorkOutcome.NotFound, outcome);
-        Assert.Null(await _tables.MainAsync("athos_call_unknown000"));
-        var record = await _app.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
-        Assert.Equal((DeliveryStatus.Claimed, null), (record!.Status, record.LastError));
-        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkCallNotFound && l.Level == LogLevel.Warning);
+        Assert.Null(await _stack.Tables.MainAsync("athos_call_unknown000"));
+        var record = await _stack.App.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
+        Assert.Equal(new { Status = DeliveryStatus.Claimed, LastError = (string?)null }, new { record!.Status, record.LastError });
+        Assert.Contains(_stack.App.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkCallNotFound && l.Level == LogLevel.Warning);
     }
 
     [Fact]
     public async Task A_rejected_api_key_throws_with_the_request_id_and_writes_nothing()
     {
-        var call = AddScoredCall();
-        await using var app = await StartAppAsync(("ATHOS_API_KEY", "ath_live_revoked"));
-        _simulator.Options.RevokedApiKeys.Add("ath_live_revoked");
+        var call = _stack.AddScoredCall();
+        await using var app = await _stack.StartAppAsync(("ATHOS_API_KEY", "ath_live_revoked"));
+        _stack.Simulator.Options.RevokedApiKeys.Add("ath_live_revoked");
 
-        var error = await Assert.ThrowsAsync<AthosApiException>(() => ProcessAsync(Fetch(call.Id), app));
+        var error = await Assert.ThrowsAsync<AthosApiException>(() => _stack.ProcessAsync(Fetch(call.Id), app));
 
-        Assert.Equal((AthosErrorKind.Configuration, "API_KEY_REVOKED"), (error.Kind, error.ErrorCode));
-        Assert.Null(await _tables.MainAsync(call.Id));
-        Assert.Equal(0, await _tables.CountAsync(StorageNames.CallsByDayTable));
+        Assert.Equal(new { Kind = AthosErrorKind.Configuration, ErrorCode = (string?)"API_KEY_REVOKED" }, new { error.Kind, error.ErrorCode });
+        Assert.Null(await _stack.Tables.MainAsync(call.Id));
+        Assert.Equal(0, await _stack.Tables.CountAsync(StorageNames.CallsByDayTable));
         var log = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkAthosRefused);
         Assert.Equal(LogLevel.Error, log.Level);
         Assert.Equal(error.RequestId, log.GetStructuredStateValue("AthosRequestId"));
@@ -217,26 +202,26 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task Two_500s_then_a_200_is_stored()
     {
-        var call = AddScoredCall();
-        _simulator.Faults.FailNext(2, FaultResponse.InternalError);
+        var call = _stack.AddScoredCall();
+        _stack.Simulator.Faults.FailNext(2, FaultResponse.InternalError);
 
-        var outcome = await ProcessAsync(Fetch(call.Id));
+        var outcome = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.Stored, outcome);
-        Assert.Equal(3, _simulator.Requests.DetailRequestsFor(call.Id));
-        Assert.NotNull(await _tables.MainAsync(call.Id));
+        Assert.Equal(3, _stack.Simulator.Requests.DetailRequestsFor(call.Id));
+        Assert.NotNull(await _stack.Tables.MainAsync(call.Id));
     }
 
     [Fact]
     public async Task Fifty_concurrent_items_for_one_call_leave_one_consistent_set_of_rows()
     {
-        var call = AddScoredCall();
+        var call = _stack.AddScoredCall();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
         {
             try
             {
-                return (Outcome: (WorkOutcome?)await ProcessAsync(Fetch(call.Id)), Error: (Exception?)null);
+                return (Outcome: (WorkOutcome?)await _stack.ProcessAsync(Fetch(call.Id)), Error: (Exception?)null);
             }
             catch (Exception ex)
             {
@@ -248,11 +233,11 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.All(results.Where(r => r.Error is not null), r => Assert.True(r.Error is StorageConflictException or RequestFailedException, r.Error!.ToString()));
         Assert.Single(results, r => r.Outcome == WorkOutcome.Stored);
         var detail = await FetchRawDetailAsync(call.Id);
-        AssertColumnsEqual(detail, (await _tables.MainAsync(call.Id))!, withScoreJson: true);
-        var (byUser, byDay) = await _tables.IndexRowsAsync(call.Id);
+        AssertColumnsEqual(detail, (await _stack.Tables.MainAsync(call.Id))!, withScoreJson: true);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         AssertColumnsEqual(detail, Assert.Single(byUser), withScoreJson: false);
         AssertColumnsEqual(detail, Assert.Single(byDay), withScoreJson: false);
-        Assert.Equal(detail.Bytes, await _tables.BlobAsync(call.Id));
+        Assert.Equal(detail.Bytes, await _stack.Tables.BlobAsync(call.Id));
     }
 
     [Fact]
@@ -260,16 +245,16 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     {
         var feedback = string.Concat(Enumerable.Repeat("Slow down before presenting the plan. ", 2800))[..100_000];
         var turns = Enumerable.Range(0, 300).Select(i => new TranscriptTurn(i % 2 == 0 ? "user" : "assistant", new string('w', 1000) + " é✓")).ToList();
-        var call = _simulator.Calls.Update(AddScoredCall().Id, c => c with { Feedback = feedback, Transcript = turns });
+        var call = _stack.Simulator.Calls.Update(_stack.AddScoredCall().Id, c => c with { Feedback = feedback, Transcript = turns });
 
-        var outcome = await ProcessAsync(Fetch(call.Id));
+        var outcome = await _stack.ProcessAsync(Fetch(call.Id));
 
         Assert.Equal(WorkOutcome.Stored, outcome);
-        var main = await _tables.MainAsync(call.Id);
+        var main = await _stack.Tables.MainAsync(call.Id);
         Assert.Equal("Feedback,ScoreJson", main!.Truncated);
         Assert.InRange(main.Feedback!.Length, 30_000, TableLimits.MaxStringLength);
         Assert.StartsWith(main.Feedback[..^1], feedback, StringComparison.Ordinal);
-        var blob = await _tables.BlobAsync(call.Id);
+        var blob = await _stack.Tables.BlobAsync(call.Id);
         Assert.True(blob!.Length > 400_000, $"blob is {blob.Length} bytes");
         using var json = JsonDocument.Parse(blob);
         Assert.Equal(feedback, json.RootElement.GetProperty("score").GetProperty("feedback").GetString());
@@ -280,27 +265,27 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     public async Task An_oversized_score_object_is_left_to_the_blob()
     {
         var extra = JsonDocument.Parse(JsonSerializer.Serialize(new { items = Enumerable.Range(0, 4000).Select(i => $"criterion {i} met") })).RootElement.Clone();
-        var call = _simulator.Calls.Update(AddScoredCall().Id, c => c with { ExtraScoreFields = new Dictionary<string, JsonElement> { ["complianceScorecard"] = extra } });
+        var call = _stack.Simulator.Calls.Update(_stack.AddScoredCall().Id, c => c with { ExtraScoreFields = new Dictionary<string, JsonElement> { ["complianceScorecard"] = extra } });
 
-        await ProcessAsync(Fetch(call.Id));
+        await _stack.ProcessAsync(Fetch(call.Id));
 
-        var main = await _tables.MainAsync(call.Id);
+        var main = await _stack.Tables.MainAsync(call.Id);
         Assert.Null(main!.ScoreJson);
         Assert.Equal("ScoreJson", main.Truncated);
         Assert.Equal(call.OverallScore, main.OverallScore);
-        using var blob = JsonDocument.Parse(await _tables.BlobAsync(call.Id));
+        using var blob = JsonDocument.Parse(await _stack.Tables.BlobAsync(call.Id));
         Assert.Equal(4000, blob.RootElement.GetProperty("score").GetProperty("complianceScorecard").GetProperty("items").GetArrayLength());
     }
 
     [Fact]
     public async Task Transcripts_are_left_out_of_the_blob_when_ATHOS_STORE_TRANSCRIPTS_is_false()
     {
-        var call = AddScoredCall();
-        await using var app = await StartAppAsync(("ATHOS_STORE_TRANSCRIPTS", "false"));
+        var call = _stack.AddScoredCall();
+        await using var app = await _stack.StartAppAsync(("ATHOS_STORE_TRANSCRIPTS", "false"));
 
-        await ProcessAsync(Fetch(call.Id), app);
+        await _stack.ProcessAsync(Fetch(call.Id), app);
 
-        using var blob = JsonDocument.Parse(await _tables.BlobAsync(call.Id));
+        using var blob = JsonDocument.Parse(await _stack.Tables.BlobAsync(call.Id));
         Assert.False(blob.RootElement.TryGetProperty("transcript", out _));
         Assert.Equal(call.Summary, blob.RootElement.GetProperty("score").GetProperty("summary").GetString());
     }
@@ -308,9 +293,9 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task A_message_put_by_the_webhook_path_reaches_the_queue_trigger_unchanged()
     {
-        var call = AddScoredCall();
+        var call = _stack.AddScoredCall();
         var item = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = CallId.Parse(call.Id), WebhookId = "wh_roundtrip", ReceivedAt = DateTimeOffset.UtcNow };
-        await _app.Get<WorkQueue>().EnqueueAsync(item, TestContext.Current.CancellationToken);
+        await _stack.App.Get<WorkQueue>().EnqueueAsync(item, TestContext.Current.CancellationToken);
 
         // On the queue: base64 text, as host.json's messageEncoding says.
         var raw = (await new QueueClient(storage.ConnectionString, StorageNames.CallsQueue).PeekMessageAsync(TestContext.Current.CancellationToken)).Value;
@@ -320,10 +305,10 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         var hostSide = new QueueClient(storage.ConnectionString, StorageNames.CallsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var received = (await hostSide.ReceiveMessageAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
         var bound = QueuesModelFactory.QueueMessage(received.MessageId, received.PopReceipt, received.Body.ToString(), received.DequeueCount, received.NextVisibleOn, received.ExpiresOn);
-        await new CallWorkFunction(_app.Get<WorkItemProcessor>()).RunAsync(bound, TestContext.Current.CancellationToken);
+        await new CallWorkFunction(_stack.App.Get<WorkItemProcessor>()).RunAsync(bound, TestContext.Current.CancellationToken);
 
         Assert.Equal(item, WorkItemSerializer.Deserialize(bound.Body));
-        Assert.NotNull(await _tables.MainAsync(call.Id));
+        Assert.NotNull(await _stack.Tables.MainAsync(call.Id));
     }
 
     [Theory]
@@ -335,14 +320,14 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("""{"v":1,"kind":"fetch","origin":"webhook","callId":"athos_call_a/../x"}""", "call id may contain only")]
     public async Task A_malformed_message_is_parked_at_once_with_a_clear_error(string body, string expected)
     {
-        var outcome = await _app.Get<WorkItemProcessor>().ProcessAsync(BinaryData.FromString(body), "m1", 1, TestContext.Current.CancellationToken);
+        var outcome = await _stack.App.Get<WorkItemProcessor>().ProcessAsync(BinaryData.FromString(body), "m1", 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(WorkOutcome.Parked, outcome);
-        var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
-        Assert.Equal((ParkReason.InvalidWorkItem, body), (parked.Reason, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body))));
+        var parked = Assert.Single(await _stack.App.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(new { Reason = ParkReason.InvalidWorkItem, Body = body }, new { parked.Reason, Body = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parked.Body)) });
         Assert.Contains(expected, parked.Error, StringComparison.Ordinal);
-        Assert.Equal(0, _simulator.Requests.Total);
-        Assert.Contains(_app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkMalformed && l.Level == LogLevel.Error);
+        Assert.Equal(0, _stack.Simulator.Requests.Total);
+        Assert.Contains(_stack.App.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkMalformed && l.Level == LogLevel.Error);
     }
 
     private static FetchCallWorkItem Fetch(string callId) => new() { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(callId) };
@@ -358,39 +343,14 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
         Source = "roleplay",
     };
 
-    private SimulatedCall AddScoredCall()
-    {
-        var call = _simulator.Generator.Generate(DateTimeOffset.UtcNow.AddHours(-2));
-        call = call.State == CallState.Scored ? call : _simulator.Generator.Rescore(call, DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(1));
-        _simulator.Calls.Add(call);
-        return call;
-    }
-
-    private Task<WorkOutcome> ProcessAsync(WorkItem item, TestApp? app = null) =>
-        (app ?? _app).Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
-
-    private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
-        TestApp.StartAsync(
-            _simulator,
-            storage.Azurite,
-            [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"), .. overrides],
-            services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_counter, HttpPipelinePosition.PerCall))));
-
     private async Task<RawDetail> FetchRawDetailAsync(string callId)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_simulator.BaseUrl}/calls/{callId}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _simulator.ApiKey);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_stack.Simulator.BaseUrl}/calls/{callId}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _stack.Simulator.ApiKey);
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         return new RawDetail(bytes, JsonDocument.Parse(bytes).RootElement.Clone());
-    }
-
-    private async Task<string> SnapshotAsync(string callId)
-    {
-        var (byUser, byDay) = await _tables.IndexRowsAsync(callId);
-        return string.Join('\n', new[] { (await _tables.MainAsync(callId))! }.Concat(byUser).Concat(byDay).Select(r => JsonSerializer.Serialize(r) + r.ETag))
-            + Convert.ToBase64String(await _tables.BlobAsync(callId) ?? []);
     }
 
     /// <summary>Every documented column against the detail Athos (the simulator) serves.</summary>

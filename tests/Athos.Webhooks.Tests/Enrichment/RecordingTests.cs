@@ -42,9 +42,9 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         var blob = _recordings.GetBlobClient(call.Id + ".ogg");
         var properties = (await blob.GetPropertiesAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
         Assert.Equal(SimulatedRecording.ContentOf(call), (await blob.DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content.ToArray());
-        Assert.Equal((SimulatedRecording.ContentType, call.ScoredAt), (properties.ContentType, DateTimeOffset.Parse(properties.Metadata["athosscoredat"], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(new { ContentType = SimulatedRecording.ContentType, ScoredAt = call.ScoredAt }, new { properties.ContentType, ScoredAt = (DateTimeOffset?)DateTimeOffset.Parse(properties.Metadata["athosscoredat"], System.Globalization.CultureInfo.InvariantCulture) });
         var row = await _tables.MainAsync(call.Id);
-        Assert.Equal((RecordingStatus.Archived, null), (row!.RecordingStatus, row.RecordingError));
+        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Archived, RecordingError = (string?)null }, new { row!.RecordingStatus, row.RecordingError });
 
         // The link is a credential: not in the row, not in the archive blob, not in any log line; never sent with a key.
         var entity = (await new TableClient(storage.ConnectionString, StorageNames.CallsTable).GetEntityAsync<TableEntity>(call.Id, string.Empty, cancellationToken: TestContext.Current.CancellationToken)).Value;
@@ -64,7 +64,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         await FetchAsync(app, call);
 
         Assert.Equal(RecordingStatus.Archived, (await _tables.MainAsync(call.Id))!.RecordingStatus);
-        Assert.Equal((2, 2), (_simulator.Requests.DetailRequestsFor(call.Id), _simulator.Requests.RecordingRequestsFor(call.Id)));
+        Assert.Equal(new { DetailRequests = 2, RecordingRequests = 2 }, new { DetailRequests = _simulator.Requests.DetailRequestsFor(call.Id), RecordingRequests = _simulator.Requests.RecordingRequestsFor(call.Id) });
         Assert.Equal(SimulatedRecording.ContentOf(call), (await _recordings.GetBlobClient(call.Id + ".ogg").DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content.ToArray());
     }
 
@@ -78,7 +78,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         await FetchAsync(app, call);
 
         Assert.Equal(RecordingStatus.Archived, (await _tables.MainAsync(call.Id))!.RecordingStatus);
-        Assert.Equal((2, 1), (_simulator.Requests.DetailRequestsFor(call.Id), _simulator.Requests.RecordingRequestsFor(call.Id)));
+        Assert.Equal(new { DetailRequests = 2, RecordingRequests = 1 }, new { DetailRequests = _simulator.Requests.DetailRequestsFor(call.Id), RecordingRequests = _simulator.Requests.RecordingRequestsFor(call.Id) });
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         Assert.Equal(WorkOutcome.Stored, await FetchAsync(app, call));
 
         var row = await _tables.MainAsync(call.Id);
-        Assert.Equal((RecordingStatus.Failed, call.ScoredAt), (row!.RecordingStatus, row.ScoredAt));
+        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Failed, ScoredAt = call.ScoredAt }, new { row!.RecordingStatus, row.ScoredAt });
         Assert.StartsWith("too_large: the recording is 3000000 bytes; ATHOS_RECORDING_MAX_BYTES is 1048576", row.RecordingError, StringComparison.Ordinal);
         Assert.False((await _recordings.GetBlobClient(call.Id + ".ogg").ExistsAsync(TestContext.Current.CancellationToken)).Value);
     }
@@ -120,10 +120,10 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
-        Assert.Equal((RecordingStatus.Pending, call.ScoredAt), (pending!.RecordingStatus, pending.ScoredAt));
+        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Pending, ScoredAt = call.ScoredAt }, new { pending!.RecordingStatus, pending.ScoredAt });
         Assert.Contains("503", pending.RecordingError, StringComparison.Ordinal);
         var after = await _tables.MainAsync(call.Id);
-        Assert.Equal((RecordingStatus.Archived, null), (after!.RecordingStatus, after.RecordingError));
+        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Archived, RecordingError = (string?)null }, new { after!.RecordingStatus, after.RecordingError });
         Assert.Equal(SimulatedRecording.ContentOf(call), (await _recordings.GetBlobClient(call.Id + ".ogg").DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content.ToArray());
     }
 

@@ -84,7 +84,7 @@ public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<Azuri
         {
             var row = await _tables.MainAsync(call.Id);
             var expectedCompliance = call.ComplianceScorecard is { } card && card.TryGetProperty("totalScore", out var total) ? total.GetDouble() : (double?)null;
-            Assert.Equal((call.AgentId, call.AgencyId, expectedCompliance, CallRow.CurrentSchemaVersion), (row!.AgentId, row.AgencyId, row.ComplianceTotalScore, row.SchemaVersion));
+            Assert.Equal(new { AgentId = (string?)call.AgentId, AgencyId = (string?)call.AgencyId, ComplianceTotalScore = expectedCompliance, SchemaVersion = CallRow.CurrentSchemaVersion }, new { row!.AgentId, row.AgencyId, row.ComplianceTotalScore, row.SchemaVersion });
             Assert.Equal(call.RecordingBytes is null ? RecordingStatus.None : RecordingStatus.Archived, row.RecordingStatus);
             Assert.Equal(TableKeys.UserPartition(call.ExternalUserId ?? call.AgentId), Assert.Single((await _tables.IndexRowsAsync(call.Id)).ByUser).PartitionKey);
         }

@@ -49,13 +49,13 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         var (functions, runner) = await BothHostsAsync();
         var (exit, output, _) = await StatusAsync(Settings(), OutputFormat.Json);
 
-        Assert.Equal((200, HealthStatus.Healthy), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(new { Status = 200, Health = (string?)HealthStatus.Healthy }, new { functions.Status, Health = functions.Body.GetProperty("status").GetString() });
         Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
         Assert.Equal(200, runner.Status);
         Assert.Equal(StatusCommand.Healthy, exit);
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal("healthy", json.GetProperty("status").GetString());
-        Assert.Equal((6, 6, 0, 0), (json.GetProperty("completeness").GetProperty("listed").GetInt32(), json.GetProperty("completeness").GetProperty("current").GetInt32(), json.GetProperty("completeness").GetProperty("missing").GetInt32(), json.GetProperty("completeness").GetProperty("stale").GetInt32()));
+        Assert.Equal(new { Listed = 6, Current = 6, Missing = 0, Stale = 0 }, new { Listed = json.GetProperty("completeness").GetProperty("listed").GetInt32(), Current = json.GetProperty("completeness").GetProperty("current").GetInt32(), Missing = json.GetProperty("completeness").GetProperty("missing").GetInt32(), Stale = json.GetProperty("completeness").GetProperty("stale").GetInt32() });
         Assert.Equal("succeeded", json.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
         Assert.Contains("succeeded", json.GetProperty("reconcile").GetProperty("sources").EnumerateArray().Select(source => source.GetProperty("status").GetString()));
         Assert.Equal(0, json.GetProperty("parked").GetInt32());
@@ -103,7 +103,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         var (_, json, _) = await StatusAsync(Settings(), OutputFormat.Json);
         var (functions, runner) = await BothHostsAsync();
 
-        Assert.Equal((200, HealthStatus.Degraded), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(new { Status = 200, Health = (string?)HealthStatus.Degraded }, new { functions.Status, Health = functions.Body.GetProperty("status").GetString() });
         Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
         Assert.Contains(functions.Body.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("1 work items parked", StringComparison.Ordinal));
         Assert.Equal(StatusCommand.Degraded, exit);
@@ -111,7 +111,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         Assert.All(calls, c => Assert.Contains(c.Id, output, StringComparison.Ordinal));
         var incomplete = JsonDocument.Parse(json).RootElement.GetProperty("completeness").GetProperty("incomplete").EnumerateArray().ToList();
         Assert.Equal(calls.Select(c => c.Id).Order(), incomplete.Select(i => i.GetProperty("callId").GetString()).Order());
-        Assert.All(incomplete, i => Assert.Equal(("missing", true), (i.GetProperty("kind").GetString(), i.GetProperty("queued").GetBoolean())));
+        Assert.All(incomplete, i => Assert.Equal(new { Kind = (string?)"missing", Queued = true }, new { Kind = i.GetProperty("kind").GetString(), Queued = i.GetProperty("queued").GetBoolean() }));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         var (functions, runner) = await BothHostsAsync();
         var (exit, output, _) = await StatusAsync(Settings(), OutputFormat.Table);
 
-        Assert.Equal((503, HealthStatus.Unhealthy), (functions.Status, functions.Body.GetProperty("status").GetString()));
+        Assert.Equal(new { Status = 503, Health = (string?)HealthStatus.Unhealthy }, new { functions.Status, Health = functions.Body.GetProperty("status").GetString() });
         Assert.Equal(503, runner.Status);
         Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
         Assert.Contains("no successful reconcile for 2.0 h", functions.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
         var answer = await HealthAsync(app);
         var (exit, output, _) = await StatusAsync(settings, OutputFormat.Table);
 
-        Assert.Equal((503, HealthStatus.Unhealthy), (answer.Status, answer.Body.GetProperty("status").GetString()));
+        Assert.Equal(new { Status = 503, Health = (string?)HealthStatus.Unhealthy }, new { answer.Status, Health = answer.Body.GetProperty("status").GetString() });
         Assert.StartsWith("storage", answer.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
         Assert.False(answer.Body.TryGetProperty("reconcile", out _));
         Assert.Equal(StatusCommand.Unknown, exit);

@@ -110,9 +110,9 @@ public sealed partial class ArmTemplateTests
         var properties = site.GetProperty("properties");
         var runtime = properties.GetProperty("functionAppConfig").GetProperty("runtime");
 
-        Assert.Equal(("FC1", "FlexConsumption"), (plan.GetProperty("sku").GetProperty("name").GetString(), plan.GetProperty("sku").GetProperty("tier").GetString()));
+        Assert.Equal(new { Name = (string?)"FC1", Tier = (string?)"FlexConsumption" }, new { Name = plan.GetProperty("sku").GetProperty("name").GetString(), Tier = plan.GetProperty("sku").GetProperty("tier").GetString() });
         Assert.Equal("functionapp,linux", site.GetProperty("kind").GetString());
-        Assert.Equal(("dotnet-isolated", "10.0"), (runtime.GetProperty("name").GetString(), runtime.GetProperty("version").GetString()));
+        Assert.Equal(new { Name = (string?)"dotnet-isolated", Version = (string?)"10.0" }, new { Name = runtime.GetProperty("name").GetString(), Version = runtime.GetProperty("version").GetString() });
         Assert.True(properties.GetProperty("httpsOnly").GetBoolean());
         Assert.Equal("1.2", properties.GetProperty("siteConfig").GetProperty("minTlsVersion").GetString());
         Assert.Equal("Disabled", properties.GetProperty("siteConfig").GetProperty("ftpsState").GetString());

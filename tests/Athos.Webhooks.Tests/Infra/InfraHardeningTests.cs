@@ -59,7 +59,7 @@ public sealed class InfraHardeningTests
         var on = (await EverythingOn.Value).Properties("Microsoft.Storage/storageAccounts/blobServices");
         var off = (await NothingExpires.Value).Properties("Microsoft.Storage/storageAccounts/blobServices");
 
-        Assert.Equal((true, 7), (defaults.GetProperty("deleteRetentionPolicy").GetProperty("enabled").GetBoolean(), defaults.GetProperty("deleteRetentionPolicy").GetProperty("days").GetInt32()));
+        Assert.Equal(new { Enabled = true, Days = 7 }, new { Enabled = defaults.GetProperty("deleteRetentionPolicy").GetProperty("enabled").GetBoolean(), Days = defaults.GetProperty("deleteRetentionPolicy").GetProperty("days").GetInt32() });
         Assert.True(defaults.GetProperty("containerDeleteRetentionPolicy").GetProperty("enabled").GetBoolean());
         Assert.False(defaults.GetProperty("isVersioningEnabled").GetBoolean());
         Assert.Equal(30, on.GetProperty("deleteRetentionPolicy").GetProperty("days").GetInt32());
@@ -124,7 +124,7 @@ public sealed class InfraHardeningTests
         var cap = (await Defaults.Value).Properties("Microsoft.OperationalInsights/workspaces").GetProperty("workspaceCapping").GetProperty("dailyQuotaGb").GetDouble();
         var raised = (await EverythingOn.Value).Properties("Microsoft.OperationalInsights/workspaces").GetProperty("workspaceCapping").GetProperty("dailyQuotaGb").GetDouble();
 
-        Assert.Equal((2, 5), (cap, raised));
+        Assert.Equal(new { DefaultQuotaGb = 2.0, RaisedQuotaGb = 5.0 }, new { DefaultQuotaGb = cap, RaisedQuotaGb = raised });
     }
 
     [Fact]
@@ -135,13 +135,13 @@ public sealed class InfraHardeningTests
 
         // Default: recordings move to Cool after 30 days; nothing is deleted.
         var cool = Assert.Single(defaults);
-        Assert.Equal(("athos-recordings/", "tierToCool", 30), cool);
+        Assert.Equal(new LifecycleRule("athos-recordings/", "tierToCool", 30), cool);
 
         Assert.Equal(
-            new[] { ("athos-calls/", "delete", 730), ("athos-recordings/", "delete", 365), ("athos-recordings/", "tierToCool", 45) },
-            everything.Where(r => r.Action != "version.delete").Order());
+            [new LifecycleRule("athos-calls/", "delete", 730), new LifecycleRule("athos-recordings/", "delete", 365), new LifecycleRule("athos-recordings/", "tierToCool", 45)],
+            InOrder(everything.Where(r => r.Action != "version.delete")));
         // With versioning on, previous versions expire with their blob.
-        Assert.Equal(new[] { ("athos-calls/", "version.delete", 730), ("athos-recordings/", "version.delete", 365) }, everything.Where(r => r.Action == "version.delete").Order());
+        Assert.Equal([new LifecycleRule("athos-calls/", "version.delete", 730), new LifecycleRule("athos-recordings/", "version.delete", 365)], InOrder(everything.Where(r => r.Action == "version.delete")));
 
         Assert.Empty((await NothingExpires.Value).All("Microsoft.Storage/storageAccounts/managementPolicies"));
     }
@@ -167,9 +167,9 @@ public sealed class InfraHardeningTests
     }
 
     /// <summary>Each lifecycle rule as (prefix, action, days); version actions as <c>version.delete</c>.</summary>
-    private static List<(string Prefix, string Action, int Days)> Rules(BicepSnapshot snapshot)
+    private static List<LifecycleRule> Rules(BicepSnapshot snapshot)
     {
-        var rules = new List<(string, string, int)>();
+        var rules = new List<LifecycleRule>();
         foreach (var rule in snapshot.Properties("Microsoft.Storage/storageAccounts/managementPolicies").GetProperty("policy").GetProperty("rules").EnumerateArray())
         {
             Assert.True(rule.GetProperty("enabled").GetBoolean());
@@ -178,12 +178,12 @@ public sealed class InfraHardeningTests
             var actions = definition.GetProperty("actions");
             foreach (var action in actions.GetProperty("baseBlob").EnumerateObject())
             {
-                rules.Add((prefix, action.Name, action.Value.GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+                rules.Add(new LifecycleRule(prefix, action.Name, action.Value.GetProperty("daysAfterCreationGreaterThan").GetInt32()));
             }
 
             if (actions.TryGetProperty("version", out var version))
             {
-                rules.Add((prefix, "version.delete", version.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+                rules.Add(new LifecycleRule(prefix, "version.delete", version.GetProperty("delete").GetProperty("daysAfterCreationGreaterThan").GetInt32()));
             }
         }
 
@@ -200,4 +200,9 @@ public sealed class InfraHardeningTests
     private static string After(string scope, string marker) => scope[(scope.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
 
     private static string Name(string scope, string marker) => After(scope, marker).Split('/')[0];
+
+    private static IEnumerable<LifecycleRule> InOrder(IEnumerable<LifecycleRule> rules) => rules.OrderBy(r => (r.Prefix, r.Action, r.Days));
+
+    /// <summary>One lifecycle rule, named so that a failed comparison says which part differs.</summary>
+    private sealed record LifecycleRule(string Prefix, string Action, int Days);
 }

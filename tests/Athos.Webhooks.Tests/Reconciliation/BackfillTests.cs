@@ -127,7 +127,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
             started.Body.EnumerateObject().Select(p => p.Name));
         Assert.Equal("running", started.Body.GetProperty("status").GetString());
         Assert.Equal(200, progress.Status);
-        Assert.Equal(("completed", 30, 30), (progress.Body.GetProperty("status").GetString(), progress.Body.GetProperty("listed").GetInt32(), progress.Body.GetProperty("queued").GetInt32()));
+        Assert.Equal(new { Status = (string?)"completed", Listed = 30, Queued = 30 }, new { Status = progress.Body.GetProperty("status").GetString(), Listed = progress.Body.GetProperty("listed").GetInt32(), Queued = progress.Body.GetProperty("queued").GetInt32() });
     }
 
     [Theory]
@@ -148,7 +148,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
 
         var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
 
-        Assert.Equal((status, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = status, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(["error"], answer.Body.EnumerateObject().Select(p => p.Name));
         Assert.Equal(field, answer.Body.GetProperty("error").TryGetProperty("field", out var f) ? f.GetString() : null);
         Assert.Equal(0, await _queues.CountAsync());
@@ -164,7 +164,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
 
         var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
 
-        Assert.Equal((503, "storage_unavailable"), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 503, ErrorCode = (string?)"storage_unavailable" }, new { answer.Status, answer.ErrorCode });
     }
 
     [Theory]
@@ -176,7 +176,7 @@ public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<Azurit
 
         var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<Backfiller>()).GetAsync(request, jobId, TestContext.Current.CancellationToken), request);
 
-        Assert.Equal((status, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = status, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
     }
 
     private async Task StoreMainRowsAsync(IEnumerable<SimulatedCall> calls)

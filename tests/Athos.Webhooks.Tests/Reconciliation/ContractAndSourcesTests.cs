@@ -43,19 +43,19 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var rescan = await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
-        Assert.Equal((ReconcileOutcome.Succeeded, AthosContract.Early), (run.Status, run.Contract));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (AthosContract?)AthosContract.Early }, new { run.Status, run.Contract });
         var realCalls = Assert.Single(run.Sources, s => s.Source == CallSources.RealCall);
         Assert.Equal(ReconcileOutcome.Skipped, realCalls.Status);
         Assert.Contains("early contract", realCalls.Note, StringComparison.Ordinal);
         foreach (var job in new[] { backfill, rescan! })
         {
             var done = await app.Get<Backfiller>().GetAsync(job.JobId, TestContext.Current.CancellationToken);
-            Assert.Equal((BackfillStatus.Completed, "early", null), (done!.Status, done.Contract, done.LastError));
+            Assert.Equal(new { Status = BackfillStatus.Completed, Contract = (string?)"early", LastError = (string?)null }, new { done!.Status, done.Contract, done.LastError });
             Assert.StartsWith("real_call (early contract", done.SkippedSources, StringComparison.Ordinal);
         }
 
         Assert.Equal(calls.Count(c => c.State == CallState.Scored), await _tables.CountAsync(StorageNames.CallsTable));
-        Assert.Equal((AthosContract.Early, null), ((await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).Contract, (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.RealCall)));
+        Assert.Equal(new { Contract = (AthosContract?)AthosContract.Early, RealCallWatermark = (DateTimeOffset?)null }, new { Contract = (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).Contract, RealCallWatermark = (await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).WatermarkOf(CallSources.RealCall) });
     }
 
     [Fact]
@@ -73,11 +73,11 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         await app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = CallId.Parse(other.Id) }), "msg-1", 1, TestContext.Current.CancellationToken);
         var known = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal((ReconcileOutcome.Succeeded, null), (unknown.Status, unknown.Contract));
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (AthosContract?)null }, new { unknown.Status, unknown.Contract });
         Assert.Contains("has not yet shown", Assert.Single(unknown.Sources, s => s.Source == CallSources.RealCall).Note, StringComparison.Ordinal);
         Assert.Equal(unknown.Sources.Single(s => s.Source == CallSources.Roleplay).Pages + 1, unknown.AthosRequests);
         Assert.Equal(AthosContract.Current, known.Contract);
-        Assert.Equal((ReconcileOutcome.Succeeded, 2, 1), Summary(known, CallSources.RealCall));
+        Assert.Equal(new SourceSummary(ReconcileOutcome.Succeeded, 2, 1), Summary(known, CallSources.RealCall));
         Assert.Equal([realCall.Id], await _queues.PeekAllIdsAsync());
     }
 
@@ -92,8 +92,8 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(AthosContract.Current, run.Contract);
-        Assert.Equal((ReconcileOutcome.Succeeded, 0, 0), Summary(run, CallSources.Roleplay));
-        Assert.Equal((ReconcileOutcome.Succeeded, 1, 1), Summary(run, CallSources.RealCall));
+        Assert.Equal(new SourceSummary(ReconcileOutcome.Succeeded, 0, 0), Summary(run, CallSources.Roleplay));
+        Assert.Equal(new SourceSummary(ReconcileOutcome.Succeeded, 1, 1), Summary(run, CallSources.RealCall));
         Assert.Equal([realCall.Id], await _queues.PeekAllIdsAsync());
     }
 
@@ -114,11 +114,11 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var second = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
         var state = await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((watermark, watermark), (first.Sources[0].To, first.Sources[1].To));
+        Assert.Equal(new { FirstSourceTo = (DateTimeOffset?)watermark, SecondSourceTo = (DateTimeOffset?)watermark }, new { FirstSourceTo = first.Sources[0].To, SecondSourceTo = first.Sources[1].To });
         Assert.Equal(watermark.AddHours(-1), second.Sources.Single(s => s.Source == CallSources.Roleplay).From);
         Assert.Equal(watermark.AddHours(-3), second.Sources.Single(s => s.Source == CallSources.RealCall).From);
         Assert.Equal([longRealCall.Id], await _queues.PeekAllIdsAsync());
-        Assert.Equal((second.StartedAt, second.StartedAt), (state.WatermarkOf(CallSources.Roleplay), state.WatermarkOf(CallSources.RealCall)));
+        Assert.Equal(new { RoleplayWatermark = (DateTimeOffset?)second.StartedAt, RealCallWatermark = (DateTimeOffset?)second.StartedAt }, new { RoleplayWatermark = state.WatermarkOf(CallSources.Roleplay), RealCallWatermark = state.WatermarkOf(CallSources.RealCall) });
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var after = await _tables.MainAsync(realCall.Id);
         Assert.Equal(new { ScoredAt = redisposed.ScoredAt, OverallScore = redisposed.OverallScore == 0 ? null : redisposed.OverallScore }, new { after!.ScoredAt, after.OverallScore });
         var job = await app.Get<Backfiller>().GetAsync(rescan!.JobId, TestContext.Current.CancellationToken);
-        Assert.Equal((BackfillKind.Rescan, BackfillStatus.Completed, "current", 1), (job!.Kind, job.Status, job.Contract, job.Stale));
+        Assert.Equal(new { Kind = BackfillKind.Rescan, Status = BackfillStatus.Completed, Contract = (string?)"current", Stale = 1 }, new { job!.Kind, job.Status, job.Contract, job.Stale });
         Assert.Empty(simulator.Webhooks.Deliveries);
     }
 
@@ -181,8 +181,11 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         Assert.Null(await _tables.MainAsync(roleplay.Id));
     }
 
-    private static (ReconcileOutcome Status, int Listed, int Queued) Summary(ReconcileRun run, string source) =>
-        run.Sources.Single(s => s.Source == source) is var s ? (s.Status, s.Listed, s.Missing + s.Stale) : default;
+    private static SourceSummary Summary(ReconcileRun run, string source)
+    {
+        var part = run.Sources.Single(s => s.Source == source);
+        return new SourceSummary(part.Status, part.Listed, part.Missing + part.Stale);
+    }
 
     private static SimulatedCall AddCall(AthosSimulator simulator, string source, DateTimeOffset startedAt, DateTimeOffset endedAt)
     {
@@ -209,4 +212,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
 
     private Task<TestApp> StartAppAsync(AthosSimulator simulator, params (string Name, string? Value)[] overrides) =>
         TestApp.StartAsync(simulator, storage.Azurite, [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"), .. overrides]);
+
+    /// <summary>One source's part of a run, named so that a failed comparison says which number differs.</summary>
+    private sealed record SourceSummary(ReconcileOutcome Status, int Listed, int Queued);
 }

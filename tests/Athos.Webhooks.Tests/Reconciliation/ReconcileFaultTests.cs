@@ -81,7 +81,7 @@ public sealed class ReconcileFaultTests(AzuriteFixture storage) : IClassFixture<
         var run = await app.Get<Reconciler>().RunAsync(deadline.Token);
 
         var roleplay = run.Sources.Single(s => s.Source == CallSources.Roleplay);
-        Assert.Equal((ReconcileOutcome.Failed, ReconcileOutcome.Failed), (run.Status, roleplay.Status));
+        Assert.Equal(new { RunStatus = ReconcileOutcome.Failed, RoleplayStatus = ReconcileOutcome.Failed }, new { RunStatus = run.Status, RoleplayStatus = roleplay.Status });
         Assert.Contains("already returned", roleplay.Note, StringComparison.Ordinal);
         Assert.Equal(loop == "A>A" ? 2 : 3, athos.ListRequests);
     }

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure;
 using Azure.Core;
@@ -13,7 +14,6 @@ namespace Athos.Webhooks.Tests.Storage;
 public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string CallId = "athos_call_interleaved01";
-    private static readonly DateTimeOffset Ended = new(2026, 3, 10, 15, 0, 0, TimeSpan.Zero);
 
     private StorageGate _gate = new();
     private TestTables _tables = null!;
@@ -125,7 +125,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         var second = await StorageGate.RunAs("second", () => WriteAsync(Copy(v4, "second")));
         firstCommit.Release();
 
-        Assert.Equal((RowWriteOutcome.Unchanged, RowWriteOutcome.Stored), ((await first).Outcome, second.Outcome));
+        Assert.Equal(new { FirstOutcome = RowWriteOutcome.Unchanged, SecondOutcome = RowWriteOutcome.Stored }, new { FirstOutcome = (await first).Outcome, SecondOutcome = second.Outcome });
         Assert.Equal("req_v4_second", (await _tables.MainAsync(CallId))!.AthosRequestId);
         await AssertIndexHoldsExactlyAsync(v4);
     }
@@ -164,9 +164,9 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         {
             var callId = $"athos_call_stress{round:D2}";
             string Rep() => random.Next(2) == 0 ? "rep_a" : "rep_b";
-            DateTimeOffset Day() => random.Next(2) == 0 ? Ended : Ended.AddDays(-1);
-            var versions = Enumerable.Range(1, 4).Select(n => Version(callId, n, Rep(), Day())).ToList();
-            var failure = Failure(callId, Rep(), Day().AddMinutes(1));
+            DateTimeOffset Day() => random.Next(2) == 0 ? TestCalls.Ended : TestCalls.Ended.AddDays(-1);
+            var versions = Enumerable.Range(1, 4).Select(n => TestCalls.Scored(callId, n, Rep(), Day())).ToList();
+            var failure = TestCalls.Failure(callId, Rep(), Day().AddMinutes(1));
             var writers = versions.Prepend(failure)
                 .SelectMany(v => new[] { v, Copy(v, "again") })
                 .Select((v, i) => StorageGate.RunAs($"{callId} writer {i}", () => WriteUntilDoneAsync(v, i % 2 == 0 ? PriorRow.ProbablyAbsent : PriorRow.Unknown)))
@@ -185,55 +185,19 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
 
     /// <summary>v1 and v2 by rep_a, v3 moved to rep_b (a correction), v4 rescored and, optionally, moved a day back.</summary>
     private static (CallRow V1, CallRow V2, CallRow V3, CallRow V4) Versions(bool v4MovesDay) =>
-        (Version(CallId, 1, "rep_a", Ended), Version(CallId, 2, "rep_a", Ended), Version(CallId, 3, "rep_b", Ended), Version(CallId, 4, "rep_b", v4MovesDay ? Ended.AddDays(-1) : Ended));
-
-    private static CallRow Version(string callId, int n, string rep, DateTimeOffset endedAt) => new()
-    {
-        CallId = callId,
-        Status = CallStatus.Scored,
-        Source = "roleplay",
-        ExternalUserId = rep,
-        ExternalAgencyId = "agency_chicago",
-        DrillKey = "ma-full-sale",
-        StartedAt = endedAt.AddMinutes(-6),
-        EndedAt = endedAt,
-        DurationSec = 360,
-        ScoredAt = Ended.AddHours(n),
-        AthosUpdatedAt = Ended.AddHours(n),
-        OverallScore = 60 + n,
-        Summary = $"version {n}",
-        Feedback = $"feedback {n}",
-        EnrichedAt = Ended.AddDays(1).AddMinutes(n),
-        AthosRequestId = $"req_v{n}",
-    };
-
-    /// <summary>A row of its own for each write: the writer sets its keys.</summary>
-    private static CallRow Fresh(CallRow row) => row.CloneWithKeys(string.Empty, string.Empty, withScoreJson: true);
-
-    /// <summary>A scoring failure reported by webhook: any score beats it, and it is indexed by when it was reported.</summary>
-    private static CallRow Failure(string callId, string rep, DateTimeOffset failedAt) => new()
-    {
-        CallId = callId,
-        Status = CallStatus.Failed,
-        Source = "roleplay",
-        ExternalUserId = rep,
-        FailureReason = "SCORING_INCOMPLETE",
-        FailureMessage = "Too short to score.",
-        FailedAt = failedAt,
-        EnrichedAt = failedAt.AddSeconds(5),
-    };
+        (TestCalls.Scored(CallId, 1), TestCalls.Scored(CallId, 2), TestCalls.Scored(CallId, 3, "rep_b"), TestCalls.Scored(CallId, 4, "rep_b", v4MovesDay ? TestCalls.Ended.AddDays(-1) : null));
 
     /// <summary>The same version fetched again: equal for <see cref="CallVersion"/>, yet other values where Athos gives none.</summary>
     private static CallRow Copy(CallRow row, string suffix)
     {
-        var copy = Fresh(row);
+        var copy = TestCalls.Fresh(row);
         copy.EnrichedAt = row.EnrichedAt!.Value.AddSeconds(1);
         copy.AthosRequestId = row.AthosRequestId + "_" + suffix;
         return copy;
     }
 
     private Task<RowWriteResult> WriteAsync(CallRow row) =>
-        new CallRowWriter(Tables()).WriteAsync(Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        new CallRowWriter(Tables()).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
 
     /// <summary>As the queue would: a writer that gives up on contention (or a conflicting request) is run again.</summary>
     private async Task<RowWriteResult> WriteUntilDoneAsync(CallRow row, PriorRow prior)
@@ -242,7 +206,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         {
             try
             {
-                return await new CallRowWriter(Tables()).WriteAsync(Fresh(row), prior, null, TestContext.Current.CancellationToken);
+                return await new CallRowWriter(Tables()).WriteAsync(TestCalls.Fresh(row), prior, null, TestContext.Current.CancellationToken);
             }
             catch (Exception ex) when (attempt < 20 && ex is StorageConflictException or RequestFailedException { Status: 409 or 412 })
             {
@@ -265,8 +229,8 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(Values(expected) with { EnrichedAt = null, AthosRequestId = null }, Values(main) with { EnrichedAt = null, AthosRequestId = null });
         var (byUser, byDay) = await _tables.IndexRowsAsync(expected.CallId);
         var rowKey = TableKeys.NewestFirstRowKey(expected.EndedAt!.Value, expected.CallId);
-        Assert.Equal([(expected.ExternalUserId!, rowKey, Values(main))], byUser.Select(r => (r.PartitionKey, r.RowKey, Values(r))));
-        Assert.Equal([(TableKeys.Day(expected.EndedAt!.Value), rowKey, Values(main))], byDay.Select(r => (r.PartitionKey, r.RowKey, Values(r))));
+        Assert.Equal([new { PartitionKey = expected.ExternalUserId!, RowKey = rowKey, Values = Values(main) }], byUser.Select(r => new { r.PartitionKey, r.RowKey, Values = Values(r) }));
+        Assert.Equal([new { PartitionKey = TableKeys.Day(expected.EndedAt!.Value), RowKey = rowKey, Values = Values(main) }], byDay.Select(r => new { r.PartitionKey, r.RowKey, Values = Values(r) }));
     }
 
     private static RowValues Values(CallRow row) =>

@@ -45,7 +45,7 @@ public sealed class WebhookAckDurabilityTests(AzuriteFixture storage) : IClassFi
         Assert.True(disconnected.IsCancellationRequested, "the caller hung up before storage was reached");
         Assert.Equal(202, answer.Status);
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await new TestQueues(storage.ConnectionString).PeekAllAsync()));
-        Assert.Equal(("athos_call_hangup1", "wh_hangup1"), (item.CallId.Value, item.WebhookId));
+        Assert.Equal(new { CallId = "athos_call_hangup1", WebhookId = (string?)"wh_hangup1" }, new { CallId = item.CallId.Value, item.WebhookId });
         var accepted = Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WebhookAccepted);
         Assert.Equal("wh_hangup1", accepted.GetStructuredStateValue("WebhookId"));
     }
@@ -91,7 +91,7 @@ public sealed class WebhookAckDurabilityTests(AzuriteFixture storage) : IClassFi
 
         var answer = await RunAsync(app, request, TestContext.Current.CancellationToken);
 
-        Assert.Equal((503, "storage_unavailable", "300"), (answer.Status, answer.ErrorCode, answer.RetryAfter));
+        Assert.Equal(new { Status = 503, ErrorCode = (string?)"storage_unavailable", RetryAfter = "300" }, new { answer.Status, answer.ErrorCode, answer.RetryAfter });
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WebhookStorageUnavailable);
     }
 

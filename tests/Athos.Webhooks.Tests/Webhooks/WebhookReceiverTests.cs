@@ -42,7 +42,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(WebhookRequests.CallScored(call.Id), webhookId: "wh_genuine1");
 
-        Assert.Equal((202, "accepted"), (answer.Status, answer.StatusText));
+        Assert.Equal(new { Status = 202, StatusText = (string?)"accepted" }, new { answer.Status, answer.StatusText });
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
         Assert.Equal(call.Id, item.CallId.Value);
         Assert.Equal("wh_genuine1", item.WebhookId);
@@ -60,7 +60,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         var again = await PostAsync(body, webhookId: "wh_twice");
         var outcomes = await DrainQueueAsync();
 
-        Assert.Equal((202, "accepted"), (again.Status, again.StatusText));
+        Assert.Equal(new { Status = 202, StatusText = (string?)"accepted" }, new { again.Status, again.StatusText });
         Assert.Equal([WorkOutcome.Duplicate], outcomes);
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_twice", TestContext.Current.CancellationToken);
@@ -91,9 +91,9 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         Assert.Equal(202, answer.Status);
         var item = Assert.IsType<ScoringFailedWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
-        Assert.Equal(("athos_call_failed123", "SCORING_INCOMPLETE"), (item.CallId.Value, item.Reason));
+        Assert.Equal(new { CallId = "athos_call_failed123", Reason = (string?)"SCORING_INCOMPLETE" }, new { CallId = item.CallId.Value, item.Reason });
         Assert.Equal("The call ended before enough of the conversation could be scored.", item.ReasonMessage);
-        Assert.Equal(("rep_8842", "agency_chicago", "roleplay"), (item.ExternalUserId, item.ExternalAgencyId, item.Source));
+        Assert.Equal(new { ExternalUserId = (string?)"rep_8842", ExternalAgencyId = (string?)"agency_chicago", Source = (string?)"roleplay" }, new { item.ExternalUserId, item.ExternalAgencyId, item.Source });
         Assert.Equal(DateTimeOffset.Parse("2026-06-05T14:40:54.005Z", CultureInfo.InvariantCulture), item.OccurredAt);
     }
 
@@ -110,11 +110,11 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         Assert.Equal(202, answer.Status);
         var item = Assert.IsType<ScoringFailedWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
-        Assert.Equal(("rep_77", null, "athos_agent_7", "athos_agency_2", "real_call"), (item.ExternalUserId, item.ExternalAgencyId, item.AgentId, item.AgencyId, item.Source));
+        Assert.Equal(new { ExternalUserId = (string?)"rep_77", ExternalAgencyId = (string?)null, AgentId = (string?)"athos_agent_7", AgencyId = (string?)"athos_agency_2", Source = (string?)"real_call" }, new { item.ExternalUserId, item.ExternalAgencyId, item.AgentId, item.AgencyId, item.Source });
 
         await DrainQueueAsync();
         var row = await new TestTables(storage.ConnectionString).MainAsync("athos_call_failed456");
-        Assert.Equal((CallStatus.Failed, "rep_77", "athos_agent_7", CallRow.CurrentSchemaVersion), (row!.Status, row.ExternalUserId, row.AgentId, row.SchemaVersion));
+        Assert.Equal(new { Status = CallStatus.Failed, ExternalUserId = (string?)"rep_77", AgentId = (string?)"athos_agent_7", SchemaVersion = CallRow.CurrentSchemaVersion }, new { row!.Status, row.ExternalUserId, row.AgentId, row.SchemaVersion });
         var (byUser, _) = await new TestTables(storage.ConnectionString).IndexRowsAsync("athos_call_failed456");
         Assert.Equal("rep_77", Assert.Single(byUser).PartitionKey);
     }
@@ -142,10 +142,10 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, webhookId: "wh_newevent");
 
-        Assert.Equal((200, "ignored"), (answer.Status, answer.StatusText));
+        Assert.Equal(new { Status = 200, StatusText = (string?)"ignored" }, new { answer.Status, answer.StatusText });
         Assert.Equal(0, await _queues.CountAsync());
         var record = await _app.Get<DeliveryLedger>().FindAsync("wh_newevent", TestContext.Current.CancellationToken);
-        Assert.Equal((DeliveryStatus.Ignored, "call.transcribed"), (record!.Status, record.Event));
+        Assert.Equal(new { Status = DeliveryStatus.Ignored, Event = (string?)"call.transcribed" }, new { record!.Status, record.Event });
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, signature, "wh_tampered");
 
-        Assert.Equal((401, "invalid_signature"), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 401, ErrorCode = (string?)"invalid_signature" }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(0, await _queues.CountAsync());
     }
 
@@ -171,7 +171,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         await using var rotating = await StartAppAsync(("ATHOS_WHSEC_PREVIOUS", Previous));
         var with = await PostAsync(body, signedWithPrevious, "wh_rotated", app: rotating);
 
-        Assert.Equal((401, "invalid_signature"), (without.Status, without.ErrorCode));
+        Assert.Equal(new { Status = 401, ErrorCode = (string?)"invalid_signature" }, new { without.Status, without.ErrorCode });
         Assert.Equal(202, with.Status);
         Assert.Equal(1, await _queues.CountAsync());
     }
@@ -185,7 +185,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, WebhookSigner.Header(Secret, Now + offset, body), "wh_stale");
 
-        Assert.Equal((401, "stale_timestamp"), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 401, ErrorCode = (string?)"stale_timestamp" }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(0, await _queues.CountAsync());
     }
 
@@ -227,7 +227,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, header, "wh_garbled");
 
-        Assert.Equal((401, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 401, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(0, await _queues.CountAsync());
     }
 
@@ -256,7 +256,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, WebhookSigner.Header(Secret, Now, body), "wh_bad", contentType);
 
-        Assert.Equal((status, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = status, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(0, await _queues.CountAsync());
     }
 
@@ -268,7 +268,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         // {"event":"<0xC3 0x28>"} and {"event":"\uD800"}: found by the mutation test as 500s before the fix.
         var answer = await PostAsync(body, WebhookSigner.Header(Secret, Now, body), "wh_badtext");
 
-        Assert.Equal((400, "invalid_json"), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 400, ErrorCode = (string?)"invalid_json" }, new { answer.Status, answer.ErrorCode });
     }
 
     [Theory]
@@ -281,7 +281,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         var answer = await PostAsync(body, WebhookSigner.Header(Secret, Now, body), webhookId);
 
-        Assert.Equal((400, code), (answer.Status, answer.ErrorCode));
+        Assert.Equal(new { Status = 400, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(0, await _queues.CountAsync());
     }
 
@@ -303,7 +303,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         var ledgerAfterOutage = await app.Get<DeliveryLedger>().FindAsync("wh_outage", TestContext.Current.CancellationToken);
         var after = await PostAsync(body, signature, "wh_outage", app: app);
 
-        Assert.Equal((503, "storage_unavailable"), (during.Status, during.ErrorCode));
+        Assert.Equal(new { Status = 503, ErrorCode = (string?)"storage_unavailable" }, new { during.Status, during.ErrorCode });
         Assert.Equal("300", during.RetryAfter);
         Assert.Null(ledgerAfterOutage);
         Assert.Equal(202, after.Status);

@@ -59,7 +59,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
 
         Assert.Equal(WorkOutcome.Parked, last);
         var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
-        Assert.Equal((ParkReason.AthosRefused, 401, "API_KEY_REVOKED", call.Id, "fetch", "wh_refused", (long)FastQueue.MaxDequeueCount), (parked.Reason, parked.AthosStatus, parked.AthosErrorCode, parked.CallId, parked.Kind, parked.WebhookId, parked.DequeueCount));
+        Assert.Equal(new { Reason = ParkReason.AthosRefused, AthosStatus = (int?)401, AthosErrorCode = (string?)"API_KEY_REVOKED", CallId = (string?)call.Id, Kind = (string?)"fetch", WebhookId = (string?)"wh_refused", DequeueCount = (long)FastQueue.MaxDequeueCount }, new { parked.Reason, parked.AthosStatus, parked.AthosErrorCode, parked.CallId, parked.Kind, parked.WebhookId, parked.DequeueCount });
         Assert.StartsWith("req_", parked.AthosRequestId, StringComparison.Ordinal);
         Assert.Contains("parked (athos_refused)", (await _app.Get<DeliveryLedger>().FindAsync("wh_refused", TestContext.Current.CancellationToken))!.LastError, StringComparison.Ordinal);
 
@@ -117,7 +117,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         await Task.Delay(TimeSpan.FromSeconds(4.5), TestContext.Current.CancellationToken);
         var copy = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
-        Assert.Equal((1, "wh_wait"), (copy.Deferrals, copy.WebhookId));
+        Assert.Equal(new { Deferrals = 1, WebhookId = (string?)"wh_wait" }, new { copy.Deferrals, copy.WebhookId });
         Assert.Equal([WorkOutcome.Stored], await QueueDrainer.DrainAsync(app, _queues));
     }
 
@@ -128,7 +128,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
 
         Assert.Equal(WorkOutcome.Parked, outcome);
         var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
-        Assert.Equal((ParkReason.InvalidWorkItem, "msg-junk", null), (parked.Reason, parked.RowKey, parked.Kind));
+        Assert.Equal(new { Reason = ParkReason.InvalidWorkItem, RowKey = "msg-junk", Kind = (string?)null }, new { parked.Reason, parked.RowKey, parked.Kind });
         var redriven = await _app.Get<ParkedRedrive>().RunAsync(dryRun: false, TestContext.Current.CancellationToken);
         Assert.Equal(new { Found = 1, Moved = 0, Unreadable = 1 }, new { redriven.Found, redriven.Moved, redriven.Unreadable });
     }
@@ -152,7 +152,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         Assert.Equal(0, (await poison.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
         var parked = await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, parked.Count);
-        Assert.All(parked, p => Assert.Equal((ParkReason.MovedToPoison, call.Id), (p.Reason, p.CallId)));
+        Assert.All(parked, p => Assert.Equal(new { Reason = ParkReason.MovedToPoison, CallId = (string?)call.Id }, new { p.Reason, p.CallId }));
     }
 
     private SimulatedCall AddCall() => _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1))[0];
