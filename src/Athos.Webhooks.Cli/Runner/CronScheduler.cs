@@ -1,12 +1,14 @@
+using Athos.Webhooks.Reconciliation;
 using NCrontab;
 
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
 /// The local runner's stand-in for a timer trigger: runs a job on a six-field CRON schedule (not on start-up, as in
-/// Azure). Used for the reconciler, the daily rescan, housekeeping and the poison sweep. A run that throws (a failed
-/// reconcile throws <c>ReconcileFailedException</c>, as in Functions) is logged as a failed occurrence (5102) and the
-/// next occurrence runs as usual, so the host never stops because of it.
+/// Azure). Used for the reconciler, the daily rescan, housekeeping and the poison sweep. A run that throws is logged as
+/// a failed occurrence and the next occurrence runs as usual, so the host never stops because of it: a failed reconcile
+/// (<see cref="ReconcileFailedException"/>, as in Functions), already logged at Error by the run, as a warning (5103);
+/// anything else at Error with its stack (5102).
 /// </summary>
 internal sealed partial class CronScheduler(
     string name,
@@ -34,6 +36,10 @@ internal sealed partial class CronScheduler(
             {
                 return;
             }
+            catch (ReconcileFailedException ex)
+            {
+                Log.RunFailed(logger, name, ex.Message);
+            }
             catch (Exception ex)
             {
                 Log.Failed(logger, ex, name);
@@ -48,5 +54,9 @@ internal sealed partial class CronScheduler(
 
         [LoggerMessage(EventId = 5102, Level = LogLevel.Error, Message = "{Job} failed; the next occurrence runs as usual")]
         public static partial void Failed(ILogger logger, Exception exception, string job);
+
+        // The run has logged the failure at Error (4002) and recorded it: one Error per failure.
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "{Job} failed: {Reason}; the next occurrence runs as usual")]
+        public static partial void RunFailed(ILogger logger, string job, string reason);
     }
 }

@@ -66,9 +66,9 @@ public sealed class CallConsistencyRepairer
             var result = await _reprojector.ProjectBlobAsync(callId, await _rows.ReadAsync(callId, cancellationToken), cancellationToken);
             actions.Add(result switch
             {
-                null => "could not re-project the row: the _archive blob is not a call detail",
-                RowWriteOutcome.Stored => $"re-projected {StorageNames.CallsTable} from the _archive blob",
-                _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the _archive blob",
+                null => "could not re-project the row: the archive blob is not a call detail",
+                RowWriteOutcome.Stored => $"re-projected {StorageNames.CallsTable} from the archive blob",
+                _ => $"left {StorageNames.CallsTable} as it is: it is no longer behind the archive blob",
             });
         }
 
@@ -95,11 +95,11 @@ public sealed class CallConsistencyRepairer
         }
         catch (OptionsValidationException ex)
         {
-            return $"could not fetch the detail from Athos to _archive it again: {string.Join(" ", ex.Failures)}";
+            return $"could not fetch the detail from Athos to archive it again: {string.Join(" ", ex.Failures)}";
         }
         catch (AthosApiException ex)
         {
-            return $"could not fetch the detail from Athos to _archive it again: {ex.Message}";
+            return $"could not fetch the detail from Athos to archive it again: {ex.Message}";
         }
 
         var fetched = CallProjection.FromDetail(response.Call, response.RequestId, _time.GetUtcNow());

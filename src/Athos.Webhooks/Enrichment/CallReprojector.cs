@@ -51,7 +51,7 @@ public sealed partial class CallReprojector
 
     /// <summary>
     /// Reprojects every archived call whose blob was written at or after <paramref name="since"/> (all when null), then
-    /// upgrades <c>failed</c> _rows (which have no blob). Resumes an interrupted run with the same <paramref name="since"/>
+    /// upgrades <c>failed</c> rows (which have no blob). Resumes an interrupted run with the same <paramref name="since"/>
     /// unless <paramref name="restart"/>.
     /// </summary>
     public async Task<ReprojectProgress> RunAsync(DateTimeOffset? since, bool restart, IProgress<ReprojectProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -74,7 +74,7 @@ public sealed partial class CallReprojector
             await SaveAsync(since, null, blobsDone: true, counts.Snapshot(), cancellationToken);
         }
 
-        // Failed calls have no detail at Athos, so no blob: their _rows are carried over to the current schema as they are.
+        // Failed calls have no detail at Athos, so no blob: their rows are carried over to the current schema as they are.
         var filter = TableClient.CreateQueryFilter($"Status eq {CallStatus.Failed} and SchemaVersion lt {CallRow.CurrentSchemaVersion}");
         await foreach (var failed in _calls.QueryAsync<CallRow>(filter, cancellationToken: cancellationToken))
         {
@@ -108,7 +108,7 @@ public sealed partial class CallReprojector
     }
 
     /// <summary>
-    /// Writes a call's _rows from its archive blob through the writer, which keeps them only if newer than
+    /// Writes a call's rows from its archive blob through the writer, which keeps them only if newer than
     /// <paramref name="stored"/> (or of a newer schema); <see langword="null"/> when the blob is not a call detail.
     /// <c>verify --repair</c> uses it for a row behind its blob, or missing.
     /// </summary>
@@ -208,10 +208,10 @@ public sealed partial class CallReprojector
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = LogEvents.ReprojectCompleted, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} _rows rewritten, {Current} already current, {Unreadable} unreadable")]
-        public static partial void Completed(ILogger _logger, int scanned, int rewritten, int current, int unreadable);
+        [LoggerMessage(EventId = LogEvents.ReprojectCompleted, Level = LogLevel.Information, Message = "Reprojection completed: {Scanned} scanned, {Rewritten} rows rewritten, {Current} already current, {Unreadable} unreadable")]
+        public static partial void Completed(ILogger logger, int scanned, int rewritten, int current, int unreadable);
 
         [LoggerMessage(EventId = LogEvents.ReprojectUnreadableBlob, Level = LogLevel.Warning, Message = "Archive blob {BlobName} is not a call detail; its row is left as it is")]
-        public static partial void Unreadable(ILogger _logger, Exception? exception, string blobName);
+        public static partial void Unreadable(ILogger logger, Exception? exception, string blobName);
     }
 }

@@ -89,12 +89,12 @@ public sealed class PipelineHealth
 
         if (parkedCount > 0)
         {
-            reasons.Add($"{(parkedCount >= ParkedCountLimit ? $"{ParkedCountLimit} or more" : parkedCount)} work items _parked in {StorageNames.ParkedWorkTable}: fix the cause, then run `athos-webhooks redrive`");
+            reasons.Add($"{(parkedCount >= ParkedCountLimit ? $"{ParkedCountLimit} or more" : parkedCount)} work items parked in {StorageNames.ParkedWorkTable}: fix the cause, then run `athos-webhooks redrive`");
         }
 
         if (poison > 0)
         {
-            reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-_queues them");
+            reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-queues them");
         }
 
         var status = unhealthy ? HealthStatus.Unhealthy : reasons.Count > 0 ? HealthStatus.Degraded : HealthStatus.Healthy;

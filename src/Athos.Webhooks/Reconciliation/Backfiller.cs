@@ -288,12 +288,12 @@ public sealed partial class Backfiller
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.BackfillStarted, Level = LogLevel.Information, Message = "{Kind} {JobId} started for calls {From:o} to {To:o} (sources {Sources})")]
-        public static partial void Started(ILogger _logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
+        public static partial void Started(ILogger logger, string jobId, string kind, DateTimeOffset from, DateTimeOffset to, string sources);
 
         [LoggerMessage(EventId = LogEvents.BackfillStopped, Level = LogLevel.Error, Message = "Backfill {JobId} stopped at page {Page}: {Error}")]
-        public static partial void Stopped(ILogger _logger, string jobId, int page, string error);
+        public static partial void Stopped(ILogger logger, string jobId, int page, string error);
 
         [LoggerMessage(EventId = LogEvents.BackfillPage, Level = LogLevel.Information, Message = "Backfill {JobId} page {Page} ({Source}): {Listed} listed, {Queued} queued ({Status})")]
-        public static partial void Page(ILogger _logger, string jobId, int page, string source, int listed, int queued, string status);
+        public static partial void Page(ILogger logger, string jobId, int page, string source, int listed, int queued, string status);
     }
 }

@@ -79,9 +79,9 @@ public sealed partial class Housekeeping
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.DeliveriesPurged, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
-        public static partial void Purged(ILogger _logger, int count);
+        public static partial void Purged(ILogger logger, int count);
 
-        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call _changes failed; the next hourly run tries again")]
-        public static partial void PurgeFailed(ILogger _logger, Exception exception);
+        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
+        public static partial void PurgeFailed(ILogger logger, Exception exception);
     }
 }

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// <summary>
 /// The reconciler's row in <c>AthosState</c> (<c>PartitionKey</c> = <c>reconcile</c>, <c>RowKey</c> = <c>state</c>), as
 /// stored. Every column is nullable: the row is written by partial merges (a run, a watermark, the contract, a purge),
-/// and a null property is left out of a merge, so each write changes only what it sets.
+/// and the Table service ignores a null property on a merge (the SDK sends it as null), so each write changes only what it sets.
 /// </summary>
 internal sealed class ReconcileStateRow : ITableEntity
 {

@@ -45,7 +45,7 @@ public sealed partial class Reconciler
 
     public const string LockName = "reconcile";
 
-    /// <summary>A window is listed in chunks of this much (on the source's _time axis), oldest first, progress saved after each.</summary>
+    /// <summary>A window is listed in chunks of this much (on the source's time axis), oldest first, progress saved after each.</summary>
     public static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
 
     /// <summary>Runs once, unless another run holds the lock. Failures are reported in the result, not thrown.</summary>
@@ -157,7 +157,7 @@ public sealed partial class Reconciler
             var chunkEnd = chunkStart + ChunkSpan < startedAt ? chunkStart + ChunkSpan : startedAt;
             try
             {
-                // What is _stored for the chunk, read by range from the day index (bounded by endedAt: a real call listed by
+                // What is stored for the chunk, read by range from the day index (bounded by endedAt: a real call listed by
                 // its start ends up to the longest call later).
                 var endedBy = source == CallSources.RealCall && chunkEnd + settings.RealCallMaxDuration < startedAt ? chunkEnd + settings.RealCallMaxDuration : chunkEnd;
                 var window = await _stored.ReadAsync(chunkStart, source == CallSources.RealCall ? endedBy : chunkEnd, cancellationToken);
@@ -210,7 +210,7 @@ public sealed partial class Reconciler
 
     private static string ContractName(AthosContract? contract) => contract?.ToStorageName() ?? "unknown";
 
-    /// <summary>What a run has learnt so far: the contract (from its rows, else the _stored one) and its sources.</summary>
+    /// <summary>What a run has learnt so far: the contract (from its rows, else the stored one) and its sources.</summary>
     private sealed class RunProgress(AthosContract? contract)
     {
         public AthosContract? Contract { get; private set; } = contract;
@@ -232,18 +232,18 @@ public sealed partial class Reconciler
     {
         // What the "reconcile has not succeeded" alert counts: a partial run is progress too (Status says which).
         [LoggerMessage(EventId = LogEvents.ReconcileSucceeded, Level = LogLevel.Information, Message = "Reconcile succeeded: {From:o} to {To:o}, {Pages} pages, {Listed} listed, {Missing} missing, {Stale} stale, in {ElapsedMs:0} ms (contract {Contract}, sources {Sources}, status {Status}, {Queued} queued)")]
-        public static partial void Succeeded(ILogger _logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
+        public static partial void Succeeded(ILogger logger, DateTimeOffset from, DateTimeOffset to, int pages, int listed, int missing, int stale, double elapsedMs, string contract, string sources, string status, int queued);
 
         [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Reconcile of {Source} failed on page {Page} (Athos request {AthosRequestId}); its watermark stays and the next run covers the window again")]
-        public static partial void Failed(ILogger _logger, Exception exception, string source, int page, string? athosRequestId);
+        public static partial void Failed(ILogger logger, Exception exception, string source, int page, string? athosRequestId);
 
         [LoggerMessage(EventId = LogEvents.ReconcileSkipped, Level = LogLevel.Warning, Message = "Reconcile skipped: another run holds the lock")]
-        public static partial void Skipped(ILogger _logger);
+        public static partial void Skipped(ILogger logger);
 
-        [LoggerMessage(EventId = LogEvents.ReconcilePartial, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its _time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
-        public static partial void Partial(ILogger _logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
+        [LoggerMessage(EventId = LogEvents.ReconcilePartial, Level = LogLevel.Warning, Message = "Reconcile of {Source} used its time budget with its window covered up to {CaughtUpTo:o} of {To:o}; the next run carries on")]
+        public static partial void Partial(ILogger logger, string source, DateTimeOffset caughtUpTo, DateTimeOffset to);
 
         [LoggerMessage(EventId = LogEvents.ContractProbeFailed, Level = LogLevel.Warning, Message = "Could not ask Athos which contract this tenant is on (Athos request {AthosRequestId}); real calls wait for the next run")]
-        public static partial void ProbeFailed(ILogger _logger, Exception exception, string? athosRequestId);
+        public static partial void ProbeFailed(ILogger logger, Exception exception, string? athosRequestId);
     }
 }

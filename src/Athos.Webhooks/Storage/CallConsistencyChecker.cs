@@ -30,7 +30,7 @@ public sealed class CallConsistencyChecker
     }
 
     /// <summary>
-    /// A call written this recently may have a writer still at work (a writer puts the blob, then the _index rows, then
+    /// A call written this recently may have a writer still at work (a writer puts the blob, then the index rows, then
     /// the main row, then deletes old keys): its findings are reported as in flight, not judged. Longer than the
     /// Functions timeout (host.json <c>functionTimeout</c>, 10 minutes), so no writer can still be running.
     /// </summary>
@@ -90,7 +90,7 @@ public sealed class CallConsistencyChecker
         return new ConsistencyReport(since, now, checkedCalls.Count, [.. found.Where(c => !c.InFlight)], [.. found.Where(c => c.InFlight)]);
     }
 
-    /// <summary>Checks one call: its main row, its _index rows at the main row's keys and at <paramref name="otherKeys"/>, its blob.</summary>
+    /// <summary>Checks one call: its main row, its index rows at the main row's keys and at <paramref name="otherKeys"/>, its blob.</summary>
     public async Task<CallConsistency> CheckCallAsync(string callId, IEnumerable<IndexKey> otherKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
@@ -110,7 +110,7 @@ public sealed class CallConsistencyChecker
         return new CallConsistency(callId, discrepancies, [.. rows.Select(r => r.Key)], discrepancies.Count > 0 && lastWritten > now - SettleTime);
     }
 
-    /// <summary>What is wrong between a call's main row, its _index rows (with their keys) and its blob's version.</summary>
+    /// <summary>What is wrong between a call's main row, its index rows (with their keys) and its blob's version.</summary>
     internal static List<Discrepancy> Compare(string callId, CallRow? main, IReadOnlyList<(IndexKey Key, CallRow Row)> rows, ArchivedVersion? blob)
     {
         var found = new List<Discrepancy>();

@@ -93,8 +93,8 @@ public sealed partial class WebhookReceiver
             return Rejected(rejection, webhookId);
         }
 
-        // Authenticated from here on: the _queue put runs to the end on its own budget, not the
-        // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the _queue;
+        // Authenticated from here on: the queue put runs to the end on its own budget, not the
+        // caller's token. Athos hanging up (or its 10 s timeout) must not lose a delivery that is half-way to the queue;
         // if the answer cannot be written, Athos retries and the retry is recognised as a duplicate.
         using var budget = new CancellationTokenSource(StorageBudget, _time);
         try
@@ -106,8 +106,8 @@ public sealed partial class WebhookReceiver
                 return WebhookResult.Ignored;
             }
 
-            // One storage request, the _queue put: a repeated delivery is queued too, and the worker recognises it by its
-            // webhook id in the _ledger before any Athos request (and counts it), so the ACK never waits for a read.
+            // One storage request, the queue put: a repeated delivery is queued too, and the worker recognises it by its
+            // webhook id in the ledger before any Athos request (and counts it), so the ACK never waits for a read.
             var call = webhookEvent!;
             await _queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
             Log.Accepted(_logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
@@ -164,15 +164,15 @@ public sealed partial class WebhookReceiver
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.WebhookAccepted, Level = LogLevel.Information, Message = "Webhook {WebhookId} for call {CallId} accepted and queued (success {Success}, Athos request {AthosRequestId})")]
-        public static partial void Accepted(ILogger _logger, string webhookId, string callId, string? athosRequestId, bool success);
+        public static partial void Accepted(ILogger logger, string webhookId, string callId, string? athosRequestId, bool success);
 
         [LoggerMessage(EventId = LogEvents.WebhookIgnored, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
-        public static partial void Ignored(ILogger _logger, string webhookId, string eventType, string? athosRequestId);
+        public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
 
         [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
-        public static partial void Rejected(ILogger _logger, int statusCode, string errorCode, string? webhookId);
+        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
 
         [LoggerMessage(EventId = LogEvents.WebhookStorageUnavailable, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
-        public static partial void StorageUnavailable(ILogger _logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
+        public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);
     }
 }

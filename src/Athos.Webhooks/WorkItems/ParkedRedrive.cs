@@ -20,7 +20,7 @@ public sealed class ParkedRedrive
         _time = time;
     }
 
-    /// <summary>Redrives every _parked item (<paramref name="dryRun"/>: only counts them, and what waits in the poison queue).</summary>
+    /// <summary>Redrives every parked item (<paramref name="dryRun"/>: only counts them, and what waits in the poison queue).</summary>
     public async Task<RedriveResult> RunAsync(bool dryRun, CancellationToken cancellationToken = default)
     {
         if (dryRun)
@@ -28,7 +28,7 @@ public sealed class ParkedRedrive
             return new RedriveResult((await _parked.ListAsync(cancellationToken)).Count + await _sweeper.CountAsync(cancellationToken), 0, 0);
         }
 
-        // Whatever the host moved to the poison queue is _parked first, so that it is redriven too.
+        // Whatever the host moved to the poison queue is parked first, so that it is redriven too.
         await _sweeper.SweepAsync(cancellationToken);
         var items = await _parked.ListAsync(cancellationToken);
 

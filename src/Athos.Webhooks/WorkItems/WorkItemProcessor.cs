@@ -42,7 +42,7 @@ public sealed partial class WorkItemProcessor
         _metrics = metrics;
     }
 
-    /// <summary>An item is re-_queued while Athos is unavailable for at most this long after it arrived; then it is _parked.</summary>
+    /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
     public static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
@@ -56,7 +56,7 @@ public sealed partial class WorkItemProcessor
         }
         catch (InvalidWorkItemException ex)
         {
-            // It will never be readable: _parked at once, not retried five times.
+            // It will never be readable: parked at once, not retried five times.
             Log.Malformed(_logger, ex, messageId, dequeueCount);
             await _parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
             _metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), null, "invalid");
@@ -71,7 +71,7 @@ public sealed partial class WorkItemProcessor
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Left to the queue: its next attempt (or, if parking failed, the host's poison _queue).
+            // Left to the queue: its next attempt (or, if parking failed, the host's poison queue).
             _metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, item.Origin, KindOf(item));
             throw;
         }
@@ -145,7 +145,7 @@ public sealed partial class WorkItemProcessor
         }
         catch (Exception parkFailure) when (parkFailure.IsStorageFailure())
         {
-            // Storage is down too: the host retries the message, or moves it to the poison _queue, whence it is swept here.
+            // Storage is down too: the host retries the message, or moves it to the poison queue, whence it is swept here.
             Log.ParkFailed(_logger, parkFailure, messageId);
             throw;
         }
@@ -154,13 +154,13 @@ public sealed partial class WorkItemProcessor
         await ClearMarkAsync(item, cancellationToken);
         if (item.WebhookId is { } webhookId)
         {
-            await NoteFailureAsync(webhookId, $"_parked ({reason}): {ex.Message}", cancellationToken);
+            await NoteFailureAsync(webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);
         }
 
         return WorkOutcome.Parked;
     }
 
-    // The trigger cannot change its own message's visibility: a copy is _queued invisible for the delay, the original completed.
+    // The trigger cannot change its own message's visibility: a copy is queued invisible for the delay, the original completed.
     private async Task<WorkOutcome> DeferAsync(WorkItem item, TimeSpan delay, Exception cause, CancellationToken cancellationToken)
     {
         delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay > WorkQueue.MaxDelay ? WorkQueue.MaxDelay : delay;
@@ -202,7 +202,7 @@ public sealed partial class WorkItemProcessor
             return WorkOutcome.Duplicate;
         }
 
-        // The _enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
+        // The enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
         using var freshness = Freshness.Begin();
         WorkOutcome outcome;
         try
@@ -243,7 +243,7 @@ public sealed partial class WorkItemProcessor
     }
 
     // A reconcile, backfill or rescan item (or a deferred copy) marked its call as queued: done now, so the next run may
-    // _queue the call again should it still be missing.
+    // queue the call again should it still be missing.
     private async Task ClearMarkAsync(WorkItem item, CancellationToken cancellationToken)
     {
         if (item is FetchCallWorkItem { Marked: true } fetch)
@@ -267,7 +267,7 @@ public sealed partial class WorkItemProcessor
         }
         else
         {
-            // Configuration or our own bug: the message is kept (retried, then _parked) and someone must act.
+            // Configuration or our own bug: the message is kept (retried, then parked) and someone must act.
             Log.AthosRefused(_logger, ex, callId, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, item.WebhookId, dequeueCount);
         }
     }
@@ -280,7 +280,7 @@ public sealed partial class WorkItemProcessor
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            // Best effort: the failure is logged and the message retried or _parked either way.
+            // Best effort: the failure is logged and the message retried or parked either way.
         }
     }
 
@@ -296,31 +296,31 @@ public sealed partial class WorkItemProcessor
     private static partial class Log
     {
         [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount})")]
-        public static partial void Processed(ILogger _logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount);
+        public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount);
 
         [LoggerMessage(EventId = LogEvents.WorkCallNotFound, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) is unknown to Athos (CALL_NOT_FOUND); nothing stored (webhook {WebhookId})")]
-        public static partial void NotFound(ILogger _logger, string callId, WorkOrigin origin, string? webhookId);
+        public static partial void NotFound(ILogger logger, string callId, WorkOrigin origin, string? webhookId);
 
         [LoggerMessage(EventId = LogEvents.WorkAthosTransient, Level = LogLevel.Warning, Message = "Call {CallId}: Athos failed transiently ({Status} {ErrorCode}, Athos request {AthosRequestId}); the message will be retried (attempt {DequeueCount})")]
-        public static partial void AthosTransient(ILogger _logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        public static partial void AthosTransient(ILogger logger, Exception exception, string callId, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkAthosRefused, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then _parked (webhook {WebhookId}, attempt {DequeueCount})")]
-        public static partial void AthosRefused(ILogger _logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkAthosRefused, Level = LogLevel.Error, Message = "Call {CallId}: Athos refused the request ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the message is kept and retried, then parked (webhook {WebhookId}, attempt {DequeueCount})")]
+        public static partial void AthosRefused(ILogger logger, Exception exception, string callId, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, string? webhookId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkMalformed, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; _parked (attempt {DequeueCount})")]
-        public static partial void Malformed(ILogger _logger, Exception exception, string messageId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkMalformed, Level = LogLevel.Error, Message = "Queue message {MessageId} is not a valid work item; parked (attempt {DequeueCount})")]
+        public static partial void Malformed(ILogger logger, Exception exception, string messageId, long dequeueCount);
 
         [LoggerMessage(EventId = LogEvents.WorkBackfillPageFailed, Level = LogLevel.Error, Message = "Backfill {JobId} page {Page}: Athos failed ({Kind}: {Status} {ErrorCode}, Athos request {AthosRequestId}); the page will be retried (attempt {DequeueCount})")]
-        public static partial void BackfillPageFailed(ILogger _logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        public static partial void BackfillPageFailed(ILogger logger, Exception exception, string jobId, int page, AthosErrorKind kind, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkParked, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) _parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
-        public static partial void Parked(ILogger _logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
+        [LoggerMessage(EventId = LogEvents.WorkParked, Level = LogLevel.Error, Message = "Queue message {MessageId} (call {CallId}, {Origin}) parked after {DequeueCount} attempts: {Reason} ({Status} {ErrorCode}, Athos request {AthosRequestId}); `athos-webhooks redrive` puts it back once the cause is fixed")]
+        public static partial void Parked(ILogger logger, Exception exception, string messageId, string? callId, WorkOrigin origin, string reason, int? status, string? errorCode, string? athosRequestId, long dequeueCount);
 
-        [LoggerMessage(EventId = LogEvents.WorkDeferred, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-_queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
-        public static partial void Deferred(ILogger _logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
+        [LoggerMessage(EventId = LogEvents.WorkDeferred, Level = LogLevel.Warning, Message = "Call {CallId} ({Origin}) re-queued to run in {Delay} (deferral {Deferrals}, Athos request {AthosRequestId}): {Reason}")]
+        public static partial void Deferred(ILogger logger, string? callId, WorkOrigin origin, TimeSpan delay, int deferrals, string? athosRequestId, string reason);
 
-        [LoggerMessage(EventId = LogEvents.WorkParkFailed, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be _parked (storage unavailable); the host retries it")]
-        public static partial void ParkFailed(ILogger _logger, Exception exception, string messageId);
+        [LoggerMessage(EventId = LogEvents.WorkParkFailed, Level = LogLevel.Error, Message = "Queue message {MessageId} could not be parked (storage unavailable); the host retries it")]
+        public static partial void ParkFailed(ILogger logger, Exception exception, string messageId);
     }
 
     // Event 3001 again, for an item that stored a version: FreshnessSeconds is what KQL percentile() reads (the alert on
@@ -329,6 +329,6 @@ public sealed partial class WorkItemProcessor
     private static partial class StoredLog
     {
         [LoggerMessage(EventId = LogEvents.WorkProcessed, Level = LogLevel.Information, Message = "Call {CallId} ({Origin}): {Outcome} (webhook {WebhookId}, attempt {DequeueCount}), {FreshnessSeconds} s after Athos scored it ({Source})")]
-        public static partial void Processed(ILogger _logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
+        public static partial void Processed(ILogger logger, string callId, WorkOrigin origin, WorkOutcome outcome, string? webhookId, long dequeueCount, double freshnessSeconds, string? source);
     }
 }
