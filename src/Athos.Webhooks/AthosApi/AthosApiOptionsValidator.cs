@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>Checks each Athos setting against the rule declared on it (source-generated from the attributes).</summary>

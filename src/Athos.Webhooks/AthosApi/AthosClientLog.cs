@@ -1,5 +1,4 @@
 using Athos.Webhooks.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.AthosApi;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>The Athos settings' one rule across two settings: the total budget must leave room for more than one attempt.</summary>

@@ -2,8 +2,6 @@ using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Changes;
 

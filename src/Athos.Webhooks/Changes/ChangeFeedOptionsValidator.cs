@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.Changes;
 
 /// <summary>Checks the change feed's settings against the rules declared on them (source-generated from the attributes).</summary>

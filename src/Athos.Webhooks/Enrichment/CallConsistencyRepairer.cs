@@ -1,7 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Enrichment;
 

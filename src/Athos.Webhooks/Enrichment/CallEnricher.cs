@@ -3,7 +3,6 @@ using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Enrichment;
 

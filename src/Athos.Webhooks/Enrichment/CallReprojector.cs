@@ -5,8 +5,6 @@ using Athos.Webhooks.Telemetry;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Enrichment;
 

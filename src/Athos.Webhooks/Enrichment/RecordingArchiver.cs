@@ -2,8 +2,6 @@ using System.Net;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Enrichment;
 

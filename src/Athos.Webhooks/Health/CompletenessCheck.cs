@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Health;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>Checks the telemetry settings against the rules declared on them (source-generated from the attributes).</summary>

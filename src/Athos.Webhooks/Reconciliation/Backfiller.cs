@@ -5,8 +5,6 @@ using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Reconciliation;
 

@@ -2,8 +2,6 @@ using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Reconciliation;
 

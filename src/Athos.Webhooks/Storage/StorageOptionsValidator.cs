@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Storage;
 

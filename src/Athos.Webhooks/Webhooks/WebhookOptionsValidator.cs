@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>Checks the webhook settings against the rules declared on them (the whsec_ prefix among them) (source-generated from the attributes).</summary>

@@ -4,8 +4,6 @@ using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Webhooks;
 

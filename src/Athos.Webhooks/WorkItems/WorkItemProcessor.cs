@@ -4,7 +4,6 @@ using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.WorkItems;
 
