@@ -43,7 +43,7 @@ public sealed class AthosApiException : Exception
     /// <summary>
     /// The contract's table of error codes, with the HTTP status as the fallback for codes it does not list.
     /// </summary>
-    public static AthosErrorKind Classify(int status, string? errorCode) => errorCode switch
+    internal static AthosErrorKind Classify(int status, string? errorCode) => errorCode switch
     {
         "CALL_NOT_FOUND" => AthosErrorKind.NotFound,
         "INVALID_API_KEY" or "API_KEY_REVOKED" or "IP_NOT_ALLOWED" or "TENANT_INACTIVE" or "TENANT_QUOTA_EXCEEDED"

@@ -17,7 +17,7 @@ namespace Athos.Webhooks.AthosApi;
 /// </remarks>
 public sealed class AthosClient(HttpClient http, TimeProvider time)
 {
-    public const string RequestIdHeader = "X-Athos-Request-Id";
+    internal const string RequestIdHeader = "X-Athos-Request-Id";
 
     /// <summary>
     /// One request for the newest roleplay call scored since <paramref name="since"/> (roleplay is the one source both

@@ -21,7 +21,7 @@ public sealed class CallChangeFeed
     /// clocks of the app's instances and of readers are within 1 minute of each other (three such differences can add
     /// up), which leaves 45 s to spare.
     /// </summary>
-    public static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
+    internal static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
 
     /// <summary>The most changes one call returns (one Table Storage page).</summary>
     public const int MaxPageSize = 1000;

@@ -29,7 +29,7 @@ public sealed class CompletenessCheck
     }
 
     /// <summary>Missing or stale calls named in the report, at most.</summary>
-    public const int MaxNamed = 20;
+    internal const int MaxNamed = 20;
 
     /// <summary>
     /// How long after scoring a call may still be on its way: one reconcile interval (a dropped webhook is found by the

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Health;
 public sealed class NewestRows(CallReader reader)
 {
     /// <summary>Rows looked at.</summary>
-    public const int Sample = 20;
+    internal const int Sample = 20;
 
     public async Task<RowFreshness> CheckAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

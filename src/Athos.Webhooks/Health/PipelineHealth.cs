@@ -29,10 +29,10 @@ public sealed class PipelineHealth
     }
 
     /// <summary>Storage gets this long to answer; a probe must answer well inside its own timeout.</summary>
-    public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(10);
 
     /// <summary>Parked rows are counted up to this many.</summary>
-    public const int ParkedCountLimit = 1000;
+    internal const int ParkedCountLimit = 1000;
 
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {

@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// </summary>
 public sealed class BackfillJob : ITableEntity
 {
-    public const string Partition = "backfill";
+    internal const string Partition = "backfill";
 
     public string PartitionKey { get; set; } = Partition;
 

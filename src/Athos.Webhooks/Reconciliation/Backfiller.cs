@@ -36,7 +36,7 @@ public sealed partial class Backfiller
     }
 
     /// <summary>A backfill covers at most this much history per job.</summary>
-    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(3 * 366);
+    internal static readonly TimeSpan MaxRange = TimeSpan.FromDays(3 * 366);
 
     private readonly TableClient _jobs;
 

@@ -37,13 +37,13 @@ public sealed partial class Housekeeping
         _logger = logger;
     }
 
-    public const string LockName = "housekeeping";
+    internal const string LockName = "housekeeping";
 
     /// <summary>Six-field CRON of the housekeeping timer in both hosts: hourly, at minute 45 (away from the rescan's 03:30).</summary>
     public const string Schedule = "0 45 * * * *";
 
     /// <summary>How often the purge itself runs.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
+    internal static readonly TimeSpan Interval = TimeSpan.FromDays(1);
 
     /// <summary>Purges what is past retention if the last purge is <see cref="Interval"/> old; a storage failure is logged, not thrown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)

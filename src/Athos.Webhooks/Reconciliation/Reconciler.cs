@@ -41,10 +41,10 @@ public sealed partial class Reconciler
         _metrics = metrics;
     }
 
-    public const string LockName = "reconcile";
+    internal const string LockName = "reconcile";
 
     /// <summary>A window is listed in chunks of this much (on the source's time axis), oldest first, progress saved after each.</summary>
-    public static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
+    internal static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
 
     /// <summary>Runs once, unless another run holds the lock. Failures are reported in the result, not thrown.</summary>
     public async Task<ReconcileRun> RunAsync(CancellationToken cancellationToken = default)

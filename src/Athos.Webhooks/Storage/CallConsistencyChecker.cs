@@ -91,7 +91,7 @@ public sealed class CallConsistencyChecker
     }
 
     /// <summary>Checks one call: its main row, its index rows at the main row's keys and at <paramref name="otherKeys"/>, its blob.</summary>
-    public async Task<CallConsistency> CheckCallAsync(string callId, IEnumerable<IndexKey> otherKeys, DateTimeOffset now, CancellationToken cancellationToken)
+    internal async Task<CallConsistency> CheckCallAsync(string callId, IEnumerable<IndexKey> otherKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
         var main = response.HasValue ? response.Value : null;

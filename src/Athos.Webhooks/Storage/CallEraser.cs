@@ -25,7 +25,7 @@ public sealed class CallEraser(TableServiceClient tables, BlobServiceClient blob
     public static IReadOnlyList<string> CallTables { get; } = [StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable, StorageNames.CallChangesTable];
 
     /// <summary>The blobs of a call: container and blob name.</summary>
-    public static IReadOnlyList<(string Container, string Blob)> CallBlobs(string callId) =>
+    internal static IReadOnlyList<(string Container, string Blob)> CallBlobs(string callId) =>
         [(StorageNames.RawCallsContainer, callId + ".json"), (StorageNames.RecordingsContainer, callId + ".ogg")];
 
     public async Task<ErasureReport> EraseAsync(CallId callId, CancellationToken cancellationToken = default)

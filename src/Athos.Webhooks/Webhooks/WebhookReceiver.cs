@@ -33,7 +33,7 @@ public sealed partial class WebhookReceiver
     }
 
     /// <summary>Athos waits 10 seconds for an answer; storage gets most of that, and then the answer is 503.</summary>
-    public static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(7);
+    internal static readonly TimeSpan StorageBudget = TimeSpan.FromSeconds(7);
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 

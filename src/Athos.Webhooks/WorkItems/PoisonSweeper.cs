@@ -42,7 +42,7 @@ public sealed class PoisonSweeper
     }
 
     /// <summary>How many messages wait in the poison queue (approximate, as the queue service counts).</summary>
-    public async Task<int> CountAsync(CancellationToken cancellationToken = default) =>
+    internal async Task<int> CountAsync(CancellationToken cancellationToken = default) =>
         (await _poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
 
     /// <summary>Parks every message now in the poison queue; returns how many.</summary>

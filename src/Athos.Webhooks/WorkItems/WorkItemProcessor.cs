@@ -42,7 +42,7 @@ public sealed partial class WorkItemProcessor
     }
 
     /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
-    public static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
+    internal static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
