@@ -51,7 +51,7 @@ internal static class DoctorCommand
             report.Settings<RunnerOptions>(runner, $"local runner settings ({RunnerOptions.MessageLeaseSetting})");
         }
 
-        report.HostJson();
+        report.Settings<QueueOptions>(services, "host.json queue settings (extensions.queues)");
 
         if (storageOk)
         {
@@ -156,20 +156,6 @@ internal static class DoctorCommand
             {
                 Failed(failures);
                 return false;
-            }
-        }
-
-        /// <summary>host.json's queue block, which <c>serve</c> reads as it starts.</summary>
-        public void HostJson()
-        {
-            try
-            {
-                var queue = QueueOptions.FromHostJson();
-                Check(true, $"host.json queue settings are valid (batch {queue.BatchSize}, {queue.MaxDequeueCount} attempts)", string.Empty);
-            }
-            catch (Exception ex) when (CliFailures.SettingsFailures(ex) is { } failures)
-            {
-                Failed(failures);
             }
         }
 

@@ -43,8 +43,6 @@ internal static class LocalRunner
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
 
-        // Read now, so that a malformed host.json stops the command with its name rather than at first use.
-        builder.Services.AddSingleton(QueueOptions.FromHostJson());
         builder.Services.AddAthosWebhooks(builder.Configuration);
         // The same telemetry (and log filters) as the Functions app: exported when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
         builder.Services.AddAthosTelemetry(builder.Configuration);

@@ -42,7 +42,7 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddAthosStorage(configuration);
         services.AddSingleton<WorkQueue>();
-        services.TryAddSingleton(_ => QueueOptions.FromHostJson());
+        services.AddHostJsonQueueSettings(HostJson.BesideTheApp);
         services.AddSingleton<ParkedWork>();
         services.AddSingleton(static sp => new PoisonSweeper(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(static sp => new ParkedRedrive(sp.GetRequiredService<PoisonSweeper>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>()));

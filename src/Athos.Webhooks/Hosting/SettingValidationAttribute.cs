@@ -6,8 +6,9 @@ namespace Athos.Webhooks.Hosting;
 
 /// <summary>
 /// A rule on one setting, checked at start-up by the options class's source-generated validator. Its message names the
-/// setting as the operator writes it (the property's <see cref="ConfigurationKeyNameAttribute"/>), not the property, and
-/// carries no member-name prefix, so start-up, <c>doctor</c> and the CLI all print it as it is.
+/// setting as the operator writes it (the property's <see cref="ConfigurationKeyNameAttribute"/>, after the file's block
+/// for settings read from a file: <see cref="SettingsFileAttribute"/>), not the property, and carries no member-name
+/// prefix, so start-up, <c>doctor</c> and the CLI all print it as it is.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
 public abstract class SettingValidationAttribute : ValidationAttribute
@@ -24,6 +25,7 @@ public abstract class SettingValidationAttribute : ValidationAttribute
     private static string SettingName(ValidationContext context)
     {
         var member = context.MemberName ?? context.DisplayName;
-        return context.ObjectType.GetProperty(member)?.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? member;
+        var key = context.ObjectType.GetProperty(member)?.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? member;
+        return context.ObjectType.GetCustomAttribute<SettingsFileAttribute>() is { } file ? $"{file.Block}.{key}" : key;
     }
 }

@@ -32,7 +32,31 @@ public sealed class BadSettingsProcessTests
         await AssertStopsAsync(settings, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<client id>'");
     }
 
-    private static async Task AssertStopsAsync(Dictionary<string, string?> bad, string expected)
+    [Fact]
+    public async Task Serve_stops_with_exit_2_on_a_bad_host_json_value_naming_it()
+    {
+        // A copy of the built runner, so that its host.json (read from beside the app, as the Functions host does) is this test's own.
+        var directory = Directory.CreateTempSubdirectory("athos-webhooks-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(CliProcess.BuiltDirectory, "*", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(directory, Path.GetRelativePath(CliProcess.BuiltDirectory, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(directory, "host.json"), "{ \"version\": \"2.0\", \"extensions\": { \"queues\": { \"maxDequeueCount\": 0 } } }", TestContext.Current.CancellationToken);
+
+            await AssertStopsAsync([], "host.json extensions.queues.maxDequeueCount must be a whole number of at least 1; got 0.", directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task AssertStopsAsync(Dictionary<string, string?> bad, string expected, string? directory = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -45,7 +69,7 @@ public sealed class BadSettingsProcessTests
             settings[setting] = value;
         }
 
-        using var cli = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings);
+        using var cli = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings, directory);
 
         var exit = await cli.WaitForExitAsync(ExitTimeout);
 

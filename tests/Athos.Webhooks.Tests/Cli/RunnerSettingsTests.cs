@@ -1,10 +1,11 @@
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.WorkItems;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Tests.Cli;
 
-/// <summary>The runner's own settings and host.json: bad values are named, not thrown as stack traces.</summary>
+/// <summary>The runner's own settings and host.json (its rules: UnitTests/HostJsonQueueSettingsTests.cs): bad values are named, not thrown as stack traces.</summary>
 public sealed class RunnerSettingsTests
 {
     [Theory]
@@ -21,33 +22,11 @@ public sealed class RunnerSettingsTests
         Assert.StartsWith(expected, Assert.Single(error.Failures), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("{ \"extensions\": { \"queues\": { \"batchSize\": \"sixteen\" } } }", "is not valid host.json")]
-    [InlineData("{ \"extensions\": { \"queues\": { \"visibilityTimeout\": \"a minute\" } } }", "is not valid host.json")]
-    [InlineData("{ \"extensions\": { \"queues\": { \"messageEncoding\": \"none\" } } }", "messageEncoding is 'none'")]
-    [InlineData("{ not json", "is not valid host.json")]
-    public void A_malformed_host_json_is_named(string json, string expected)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"host-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        try
-        {
-            var error = Assert.Throws<OptionsValidationException>(() => QueueOptions.Load(path));
-
-            var failure = Assert.Single(error.Failures);
-            Assert.StartsWith(path, failure, StringComparison.Ordinal);
-            Assert.Contains(expected, failure, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     [Fact]
     public void The_repository_host_json_gives_the_documented_queue_settings()
     {
-        var settings = QueueOptions.Load(Path.Combine(RepositoryRoot.Path, "host.json"));
+        using var services = new ServiceCollection().AddHostJsonQueueSettings(Path.Combine(RepositoryRoot.Path, "host.json")).BuildServiceProvider();
+        var settings = services.GetRequiredService<QueueOptions>();
 
         Assert.Equal(new { BatchSize = 16, NewBatchThreshold = 8, MaxPollingInterval = TimeSpan.FromSeconds(2), VisibilityTimeout = TimeSpan.FromMinutes(1), MaxDequeueCount = 5 }, new { settings.BatchSize, settings.NewBatchThreshold, settings.MaxPollingInterval, settings.VisibilityTimeout, settings.MaxDequeueCount });
     }

@@ -39,14 +39,18 @@ public sealed class CliProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The directory the built <c>athos-webhooks</c> runs from (its host.json beside it), to copy for a host.json of a test's own.</summary>
+    public static string BuiltDirectory => System.IO.Path.GetDirectoryName(Path)!;
+
     /// <summary>
     /// Starts <c>athos-webhooks</c> with <paramref name="arguments"/>. No storage or Athos setting is inherited from
     /// the test's own environment; <paramref name="environment"/> gives them (a <see langword="null"/> value unsets one).
     /// </summary>
-    public static CliProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="directory">A copy of <see cref="BuiltDirectory"/> to run instead (with a host.json of its own).</param>
+    public static CliProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? directory = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path);
+        start.ArgumentList.Add(directory is null ? Path : System.IO.Path.Combine(directory, System.IO.Path.GetFileName(Path)));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
