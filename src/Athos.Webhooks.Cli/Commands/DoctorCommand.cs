@@ -122,7 +122,7 @@ internal static class DoctorCommand
         try
         {
             var probed = await athos.ProbeContractAsync(DateTimeOffset.UtcNow.AddDays(-30), cancellationToken);
-            var contract = probed is { } known ? $"Athos's {known.ToString().ToLowerInvariant()} contract" : "no roleplay call in the last 30 days to tell Athos's contract";
+            var contract = probed is { } known ? $"Athos's {known.ToStorageName()} contract" : "no roleplay call in the last 30 days to tell Athos's contract";
             report.Check(true, $"Athos accepted {AthosApiOptions.ApiKeySetting} at {baseUrl} ({contract})", string.Empty);
         }
         catch (AthosApiException ex)

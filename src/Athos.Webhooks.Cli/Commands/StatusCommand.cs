@@ -74,7 +74,7 @@ internal static class StatusCommand
             health.Reconcile?.LastRunStatus,
             summary.LastRun?.StartedAt,
             summary.LastRun?.EndedAt,
-            summary.Contract?.ToString().ToLowerInvariant(),
+            summary.Contract?.ToStorageName(),
             summary.LastRun?.Listed ?? 0,
             summary.LastRun?.Missing ?? 0,
             summary.LastRun?.Stale ?? 0,

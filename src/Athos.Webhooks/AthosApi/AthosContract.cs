@@ -19,7 +19,7 @@ public enum AthosContract
 /// The stored names of <see cref="AthosContract"/> (<c>Contract</c> in <c>AthosState</c> and in a backfill job):
 /// lowercase, read in any case as earlier versions did.
 /// </summary>
-internal static class AthosContractNames
+public static class AthosContractNames
 {
     internal static readonly StoredNames<AthosContract> Names = new(
         [(AthosContract.Early, "early"), (AthosContract.Current, "current")],
@@ -28,5 +28,5 @@ internal static class AthosContractNames
     public static string ToStorageName(this AthosContract contract) => Names.NameOf(contract);
 
     /// <summary>The contract a stored name stands for; an unknown name is a <see cref="FormatException"/> naming it.</summary>
-    public static AthosContract Parse(string name) => Names.Parse(name);
+    internal static AthosContract Parse(string name) => Names.Parse(name);
 }
