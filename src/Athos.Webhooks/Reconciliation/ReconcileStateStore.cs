@@ -67,6 +67,7 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
                     Pending = row.LastRunPending ?? 0,
                     SkippedIds = row.LastRunSkippedIds ?? 0,
                     AthosRequests = row.LastRunAthosRequests ?? 0,
+                    Errors = row.LastRunErrors ?? 0,
                     Error = row.LastRunError,
                     Contract = contract,
                     Sources = row.LastRunSources is { Length: > 0 } sources
