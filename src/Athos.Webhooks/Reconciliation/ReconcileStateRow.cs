@@ -6,8 +6,9 @@ namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
 /// The reconciler's row in <c>AthosState</c> (<c>PartitionKey</c> = <c>reconcile</c>, <c>RowKey</c> = <c>state</c>), as
-/// stored. Every column is nullable: the row is written by partial merges (a run, a watermark, the contract, a purge),
-/// and the Table service ignores a null property on a merge (the SDK sends it as null), so each write changes only what it sets.
+/// stored. Every column is nullable: a watermark, the contract and a purge are written by partial merges, and the Table
+/// service ignores a null property on a merge (the SDK sends it as null), so each changes only what it sets. A run is not
+/// merged: it replaces the row as read, so that its <c>LastRun…</c> columns are its own, none left from the run before.
 /// </summary>
 internal sealed class ReconcileStateRow : ITableEntity
 {

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
+using Azure;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Reconciliation;
@@ -67,6 +69,7 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
                     Pending = row.LastRunPending ?? 0,
                     SkippedIds = row.LastRunSkippedIds ?? 0,
                     AthosRequests = row.LastRunAthosRequests ?? 0,
+                    Errors = row.LastRunErrors ?? 0,
                     Error = row.LastRunError,
                     Contract = contract,
                     Sources = row.LastRunSources is { Length: > 0 } sources
@@ -77,43 +80,40 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
         };
     }
 
-    /// <summary>Records a run: each source that succeeded moves its watermark to the run's start.</summary>
+    /// <summary>
+    /// Records a run: its columns replace the last run's, all of them, and each source that succeeded moves its
+    /// watermark to the run's start.
+    /// </summary>
+    /// <remarks>
+    /// A merge cannot remove a column (the Table service ignores a null on a merge), so a run without an error, a window
+    /// or an end would leave the previous run's beside its own. The row is read, its last-run columns set, and written
+    /// back whole if no other writer (a watermark, the contract, a purge) changed it in between (its ETag); else read again.
+    /// </remarks>
     public async Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var row = new ReconcileStateRow
+        while (true)
         {
-            LastRunStatus = ReconcileOutcomeNames.Names.NameOf(run.Status),
-            LastRunStartedAt = run.StartedAt,
-            LastRunEndedAt = run.EndedAt,
-            LastRunFrom = run.From,
-            LastRunTo = run.To,
-            LastRunPages = run.Pages,
-            LastRunListed = run.Listed,
-            LastRunMissing = run.Missing,
-            LastRunStale = run.Stale,
-            LastRunQueued = run.Queued,
-            LastRunPending = run.Pending,
-            LastRunSkippedIds = run.SkippedIds,
-            LastRunAthosRequests = run.AthosRequests,
-            LastRunErrors = run.Errors,
-            LastRunError = run.Error,
-            LastRunSources = JsonSerializer.Serialize(run.Sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun),
-            Contract = run.Contract?.ToStorageName(),
-        };
+            var row = await ReadAsync(cancellationToken) ?? new ReconcileStateRow();
+            Record(row, run);
+            try
+            {
+                if (row.ETag == default)
+                {
+                    await _table.AddEntityAsync(row, cancellationToken);
+                }
+                else
+                {
+                    await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
 
-        foreach (var source in run.Sources.Where(s => s.Status == ReconcileOutcome.Succeeded))
-        {
-            row.SetWatermark(source.Source, run.StartedAt);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
+            {
+                // Another writer got there first: read what it wrote and record the run on top of it.
+            }
         }
-
-        // A partial run is progress: the reconciler works, it is catching up.
-        if (run.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
-        {
-            row.LastSuccessAt = run.EndedAt;
-        }
-
-        await MergeAsync(row, cancellationToken);
     }
 
     /// <summary>
@@ -134,6 +134,37 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
     public async Task SavePurgeAsync(DateTimeOffset purgedAt, CancellationToken cancellationToken = default) =>
         await MergeAsync(new ReconcileStateRow { LastPurgeAt = purgedAt }, cancellationToken);
 
+    private static void Record(ReconcileStateRow row, ReconcileRun run)
+    {
+        row.LastRunStatus = ReconcileOutcomeNames.Names.NameOf(run.Status);
+        row.LastRunStartedAt = run.StartedAt;
+        row.LastRunEndedAt = run.EndedAt;
+        row.LastRunFrom = run.From;
+        row.LastRunTo = run.To;
+        row.LastRunPages = run.Pages;
+        row.LastRunListed = run.Listed;
+        row.LastRunMissing = run.Missing;
+        row.LastRunStale = run.Stale;
+        row.LastRunQueued = run.Queued;
+        row.LastRunPending = run.Pending;
+        row.LastRunSkippedIds = run.SkippedIds;
+        row.LastRunAthosRequests = run.AthosRequests;
+        row.LastRunErrors = run.Errors;
+        row.LastRunError = run.Error;
+        row.LastRunSources = JsonSerializer.Serialize(run.Sources, ReconcileJsonContext.Default.IReadOnlyListSourceRun);
+        row.Contract = run.Contract?.ToStorageName() ?? row.Contract;
+        foreach (var source in run.Sources.Where(s => s.Status == ReconcileOutcome.Succeeded))
+        {
+            row.SetWatermark(source.Source, run.StartedAt);
+        }
+
+        // A partial run is progress: the reconciler works, it is catching up.
+        if (run.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
+        {
+            row.LastSuccessAt = run.EndedAt ?? row.LastSuccessAt;
+        }
+    }
+
     private static AthosContract? ContractOf(ReconcileStateRow row) =>
         row.Contract is { } name ? AthosContractNames.Parse(name) : null;
 
@@ -143,7 +174,7 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
         return response.HasValue ? response.Value : null;
     }
 
-    // The columns left null are left out of the merge: the other writers' columns stay as they are.
+    // Every writer but a run merges: the columns left null are left out, so the other writers' columns stay as they are.
     private async Task MergeAsync(ReconcileStateRow row, CancellationToken cancellationToken) =>
         await _table.UpsertEntityAsync(row, TableUpdateMode.Merge, cancellationToken);
 }

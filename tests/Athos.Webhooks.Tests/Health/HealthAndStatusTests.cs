@@ -142,6 +142,43 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
     }
 
     [Fact]
+    public async Task A_run_that_succeeds_after_a_failed_one_is_shown_without_the_failed_runs_error()
+    {
+        var now = DateTimeOffset.UtcNow;
+        _simulator.AddCalls(4, now.AddHours(-3), now.AddHours(-2));
+        ReconcileSummary afterFailure, afterSuccess;
+        await using (var app = await TestApp.StartAsync(Settings()))
+        {
+            var reconciler = app.Get<Reconciler>();
+            var store = app.Get<ReconcileStateStore>();
+            _simulator.Faults.Add(r => r.Operation == ApiOperation.List, new FaultResponse(401, "API_KEY_REVOKED"));
+            Assert.Equal(ReconcileOutcome.Failed, (await reconciler.RunAsync(TestContext.Current.CancellationToken)).Status);
+            afterFailure = await store.GetSummaryAsync(TestContext.Current.CancellationToken);
+            _simulator.Faults.Clear();
+            Assert.Equal(ReconcileOutcome.Succeeded, (await reconciler.RunAsync(TestContext.Current.CancellationToken)).Status);
+            afterSuccess = await store.GetSummaryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var (functions, runner) = await BothHostsAsync();
+        var (_, json, _) = await StatusAsync(Settings(), OutputFormat.Json);
+        var (_, table, _) = await StatusAsync(Settings(), OutputFormat.Table);
+
+        // The failed run was recorded whole: its error and its count of failed sources.
+        Assert.Equal(new { Errors = 1, HasError = true }, new { afterFailure.LastRun!.Errors, HasError = afterFailure.LastRun.Error?.Contains("API_KEY_REVOKED", StringComparison.Ordinal) == true });
+        Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Errors = 0, Error = (string?)null }, new { afterSuccess.LastRun!.Status, afterSuccess.LastRun.Errors, afterSuccess.LastRun.Error });
+        foreach (var body in new[] { functions.Body, runner.Body })
+        {
+            Assert.Equal("succeeded", body.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
+            Assert.False(body.GetProperty("reconcile").TryGetProperty("lastRunError", out _), body.GetRawText());
+        }
+
+        var reconcile = JsonDocument.Parse(json).RootElement.GetProperty("reconcile");
+        Assert.Equal("succeeded", reconcile.GetProperty("lastRunStatus").GetString());
+        Assert.False(reconcile.TryGetProperty("error", out _), reconcile.GetRawText());
+        Assert.DoesNotContain("API_KEY_REVOKED", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Storage_unreachable_is_503_and_status_cannot_tell_with_exit_3()
     {
         var settings = Settings();

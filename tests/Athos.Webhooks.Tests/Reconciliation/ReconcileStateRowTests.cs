@@ -51,7 +51,7 @@ public sealed class ReconcileStateRowTests(AzuriteFixture storage) : IClassFixtu
                 ["LastRunPending"] = 1,
                 ["LastRunSkippedIds"] = 6,
                 ["LastRunAthosRequests"] = 7,
-                ["LastRunErrors"] = 0,
+                ["LastRunErrors"] = 2,
                 ["LastRunError"] = "budget used",
                 ["LastRunSources"] = """[{"source":"roleplay","status":"Succeeded","pages":3,"listed":250}]""",
             },
@@ -84,6 +84,7 @@ public sealed class ReconcileStateRowTests(AzuriteFixture storage) : IClassFixtu
                 Pending = 1,
                 SkippedIds = 6,
                 AthosRequests = 7,
+                Errors = 2,
                 Error = "budget used",
                 Contract = AthosContract.Current,
                 Sources = run.Sources,
@@ -112,7 +113,8 @@ public sealed class ReconcileStateRowTests(AzuriteFixture storage) : IClassFixtu
         await _store.SavePurgeAsync(Started.AddMinutes(6), cancellationToken);
         await _store.SaveContractAsync(AthosContract.Early, cancellationToken);
 
-        // A failed run without a contract or sources moves neither the watermarks, the last success nor the contract.
+        // A failed run without a contract or sources moves neither the watermarks, the last success nor the contract; it
+        // has no end, no error and no window, so the first run's are gone: the last-run columns are the last run's alone.
         await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started.AddHours(1), Pages = 1 }, cancellationToken);
 
         var row = (await _state.GetEntityAsync<TableEntity>("reconcile", "state", cancellationToken: cancellationToken)).Value;
@@ -126,10 +128,71 @@ public sealed class ReconcileStateRowTests(AzuriteFixture storage) : IClassFixtu
         Assert.Equal(1, row["LastRunPages"]);
         Assert.Equal(
             [
-                "Contract", "LastPurgeAt", "LastRunAthosRequests", "LastRunEndedAt", "LastRunError", "LastRunErrors", "LastRunListed",
+                "Contract", "LastPurgeAt", "LastRunAthosRequests", "LastRunErrors", "LastRunListed",
                 "LastRunMissing", "LastRunPages", "LastRunPending", "LastRunQueued", "LastRunSkippedIds", "LastRunSources", "LastRunStale",
                 "LastRunStartedAt", "LastRunStatus", "LastSuccessAt", "Watermark", "WatermarkRealCall",
             ],
             row.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_run_replaces_every_last_run_column_the_run_before_wrote_and_keeps_the_other_writers_columns()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await _store.SaveWatermarkAsync(CallSources.RealCall, Started.AddMinutes(-20), cancellationToken);
+        await _store.SavePurgeAsync(Started.AddDays(-1), cancellationToken);
+        await _store.SaveContractAsync(AthosContract.Current, cancellationToken);
+        await _store.SaveRunAsync(
+            new ReconcileRun
+            {
+                Status = ReconcileOutcome.Failed,
+                StartedAt = Started,
+                EndedAt = Started.AddMinutes(1),
+                From = Started.AddHours(-1),
+                To = Started,
+                Errors = 1,
+                Error = "roleplay: Athos answered 401 API_KEY_REVOKED",
+                Sources = [new SourceRun(CallSources.Roleplay, ReconcileOutcome.Failed, Note: "Athos answered 401 API_KEY_REVOKED")],
+            },
+            cancellationToken);
+
+        // A run with nothing to list: no window, no counts, no error.
+        await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Succeeded, StartedAt = Started.AddMinutes(10), EndedAt = Started.AddMinutes(11) }, cancellationToken);
+
+        var summary = await _store.GetSummaryAsync(cancellationToken);
+        Assert.Equal(
+            new ReconcileRun { Status = ReconcileOutcome.Succeeded, StartedAt = Started.AddMinutes(10), EndedAt = Started.AddMinutes(11), Contract = AthosContract.Current, Sources = summary.LastRun!.Sources },
+            summary.LastRun);
+        Assert.Empty(summary.LastRun.Sources);
+        var state = await _store.GetAsync(cancellationToken);
+        Assert.Equal(
+            new { RealCall = (DateTimeOffset?)Started.AddMinutes(-20), LastPurgeAt = (DateTimeOffset?)Started.AddDays(-1), Contract = (AthosContract?)AthosContract.Current },
+            new { RealCall = state.WatermarkOf(CallSources.RealCall), state.LastPurgeAt, state.Contract });
+        var row = (await _state.GetEntityAsync<TableEntity>("reconcile", "state", cancellationToken: cancellationToken)).Value;
+        Assert.Equal(0, row["LastRunErrors"]);
+        Assert.False(row.ContainsKey("LastRunError"));
+    }
+
+    [Fact]
+    public async Task Runs_saved_while_the_other_writers_merge_keep_every_other_writers_column()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started }, cancellationToken);
+
+        // Runs replace the row as read: one that read it before a merge must not write it back without the merge's column.
+        Task Runs(int first) => Task.WhenAll(Enumerable.Range(first, 8).Select(i => _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started.AddMinutes(i) }, cancellationToken)));
+        await Task.WhenAll(
+            Runs(1),
+            _store.SavePurgeAsync(Started.AddDays(-1), cancellationToken),
+            Runs(11),
+            _store.SaveContractAsync(AthosContract.Current, cancellationToken),
+            Runs(21),
+            _store.SaveWatermarkAsync(CallSources.RealCall, Started.AddHours(-1), cancellationToken),
+            Runs(31));
+
+        var state = await _store.GetAsync(cancellationToken);
+        Assert.Equal(
+            new { Contract = (AthosContract?)AthosContract.Current, LastPurgeAt = (DateTimeOffset?)Started.AddDays(-1), RealCall = (DateTimeOffset?)Started.AddHours(-1) },
+            new { state.Contract, state.LastPurgeAt, RealCall = state.WatermarkOf(CallSources.RealCall) });
     }
 }
