@@ -92,7 +92,11 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
     public async Task SaveRunAsync(ReconcileRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        while (true)
+
+        // Writers of other columns merge rarely (a watermark, the contract, a purge); a few attempts always suffice,
+        // and a row that keeps changing under us is a fault to surface, not to spin on.
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
         {
             var row = await ReadAsync(cancellationToken) ?? new ReconcileStateRow();
             Record(row, run);
@@ -109,7 +113,7 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
 
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
+            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed && attempt < Attempts)
             {
                 // Another writer got there first: read what it wrote and record the run on top of it.
             }
