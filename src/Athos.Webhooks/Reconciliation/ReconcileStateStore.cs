@@ -95,7 +95,7 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
 
         // Writers of other columns merge rarely (a watermark, the contract, a purge); a few attempts always suffice,
         // and a row that keeps changing under us is a fault to surface, not to spin on.
-        const int Attempts = 5;
+        const int Attempts = 10;
         for (var attempt = 1; ; attempt++)
         {
             var row = await ReadAsync(cancellationToken) ?? new ReconcileStateRow();

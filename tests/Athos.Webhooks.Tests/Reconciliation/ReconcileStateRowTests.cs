@@ -179,20 +179,45 @@ public sealed class ReconcileStateRowTests(AzuriteFixture storage) : IClassFixtu
         var cancellationToken = TestContext.Current.CancellationToken;
         await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started }, cancellationToken);
 
-        // Runs replace the row as read: one that read it before a merge must not write it back without the merge's column.
-        Task Runs(int first) => Task.WhenAll(Enumerable.Range(first, 8).Select(i => _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started.AddMinutes(i) }, cancellationToken)));
-        await Task.WhenAll(
-            Runs(1),
-            _store.SavePurgeAsync(Started.AddDays(-1), cancellationToken),
-            Runs(11),
-            _store.SaveContractAsync(AthosContract.Current, cancellationToken),
-            Runs(21),
-            _store.SaveWatermarkAsync(CallSources.RealCall, Started.AddHours(-1), cancellationToken),
-            Runs(31));
+        // Runs replace the row as read: one that read it before a merge must not write it back without the merge's
+        // column. Runs follow one another (the reconcile lease keeps them so); meanwhile each other writer merges a
+        // new value again and again, and first checks that its previous value is still there.
+        var runs = Task.Run(
+            async () =>
+            {
+                for (var i = 1; i <= 40; i++)
+                {
+                    await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started.AddMinutes(i) }, cancellationToken);
+                }
+            },
+            cancellationToken);
+
+        async Task<DateTimeOffset?> KeepMergingAsync(string column, Func<ReconcileState, DateTimeOffset?> read, Func<DateTimeOffset, Task> merge)
+        {
+            DateTimeOffset? written = null;
+            for (var k = 1; !runs.IsCompleted; k++)
+            {
+                Assert.True(written == read(await _store.GetAsync(cancellationToken)), $"{column} {written:o} was lost by a run");
+                written = Started.AddDays(-k);
+                await merge(written.Value);
+
+                // Paced, though far oftener than in production (a watermark per chunk, the contract once, a purge an hour).
+                await Task.Delay(20, cancellationToken);
+            }
+
+            return written;
+        }
+
+        var merged = await Task.WhenAll(
+            KeepMergingAsync("LastPurgeAt", state => state.LastPurgeAt, at => _store.SavePurgeAsync(at, cancellationToken)),
+            KeepMergingAsync("the real_call watermark", state => state.WatermarkOf(CallSources.RealCall), at => _store.SaveWatermarkAsync(CallSources.RealCall, at, cancellationToken)));
+        await runs;
+        await _store.SaveContractAsync(AthosContract.Current, cancellationToken);
+        await _store.SaveRunAsync(new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = Started.AddHours(1) }, cancellationToken);
 
         var state = await _store.GetAsync(cancellationToken);
         Assert.Equal(
-            new { Contract = (AthosContract?)AthosContract.Current, LastPurgeAt = (DateTimeOffset?)Started.AddDays(-1), RealCall = (DateTimeOffset?)Started.AddHours(-1) },
+            new { Contract = (AthosContract?)AthosContract.Current, LastPurgeAt = merged[0], RealCall = merged[1] },
             new { state.Contract, state.LastPurgeAt, RealCall = state.WatermarkOf(CallSources.RealCall) });
     }
 }
