@@ -113,9 +113,9 @@ internal sealed class ReconcileStateStore(TableServiceClient tables)
 
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed && attempt < Attempts)
+            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound && attempt < Attempts)
             {
-                // Another writer got there first: read what it wrote and record the run on top of it.
+                // Another writer got there first (or the row was deleted): read what is there and record the run on top of it.
             }
         }
     }

@@ -57,7 +57,7 @@ internal static class HostJson
                 throw NotValid(path, ex.Message);
             }
 
-            // The Functions host's default when only the batch size is given.
+            // The local runner's default when only the batch size is given (the Functions host also multiplies it by its processor count).
             if (queues["newBatchThreshold"] is null)
             {
                 options.NewBatchThreshold = options.BatchSize / 2;
