@@ -41,6 +41,21 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Contains("queues exist: athos-calls, athos-calls-poison", _output.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(nameof(Athos.Simulator.AthosContract.Early), "early")]
+    [InlineData(nameof(Athos.Simulator.AthosContract.Current), "current")]
+    public async Task Doctor_names_the_contract_Athos_speaks(string contract, string name)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = 67, FailureRate = 0, Contract = Enum.Parse<Athos.Simulator.AthosContract>(contract) }, cancellationToken: cancellationToken);
+        simulator.AddCalls(3, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
+
+        var exit = await DoctorCommand.RunAsync(new ConfigurationBuilder().AddInMemoryCollection(StackSettings.For(simulator, storage.Azurite)).Build(), _output, cancellationToken);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"(Athos's {name} contract)", _output.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Doctor_passes_a_longer_attempt_timeout_that_start_up_accepts()
     {
