@@ -121,7 +121,7 @@ internal static class DoctorCommand
         var baseUrl = services.GetRequiredService<IOptions<AthosApiOptions>>().Value.BaseUrl;
         try
         {
-            var probed = await athos.ProbeContractAsync(DateTimeOffset.UtcNow.AddDays(-30), cancellationToken);
+            var probed = await athos.ProbeContractAsync(DateTimeOffset.UtcNow.AddDays(-30), cancellationToken: cancellationToken);
             var contract = probed is { } known ? $"Athos's {known.ToStorageName()} contract" : "no roleplay call in the last 30 days to tell Athos's contract";
             report.Check(true, $"Athos accepted {AthosApiOptions.ApiKeySetting} at {baseUrl} ({contract})", string.Empty);
         }

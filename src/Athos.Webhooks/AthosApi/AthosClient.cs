@@ -20,13 +20,14 @@ public sealed class AthosClient(HttpClient http, TimeProvider time)
     internal const string RequestIdHeader = "X-Athos-Request-Id";
 
     /// <summary>
-    /// One request for the newest roleplay call scored since <paramref name="since"/> (roleplay is the one source both
-    /// contracts serve): the contract its row shows, or null when there is none. How <c>doctor</c> checks the key and URL.
+    /// One request for one roleplay call ended in [<paramref name="from"/>, <paramref name="to"/>] (roleplay is the one
+    /// source both contracts serve): the contract its row shows, or null when there is none. How the reconciler learns a
+    /// tenant's contract when its lists have not shown it, and how <c>doctor</c> checks the key and URL.
     /// </summary>
     /// <exception cref="AthosApiException">Athos refused the request or did not answer.</exception>
-    public async Task<AthosContract?> ProbeContractAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    public async Task<AthosContract?> ProbeContractAsync(DateTimeOffset from, DateTimeOffset? to = null, CancellationToken cancellationToken = default)
     {
-        var page = await ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, since) { Limit = 1 }, null, cancellationToken);
+        var page = await ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, from, to) { Limit = 1 }, null, cancellationToken);
         return page.Data.Count == 0 ? null : page.Data[0].Contract;
     }
 

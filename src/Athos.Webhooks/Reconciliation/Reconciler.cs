@@ -162,7 +162,7 @@ public sealed partial class Reconciler
                 await foreach (var page in _pager.PagesAsync(new CallListQuery(source, chunkStart, chunkEnd), cancellationToken))
                 {
                     run.Requests++;
-                    run.Observe(page.Data);
+                    run.Observe(page.Data.Count > 0 ? page.Data[0].Contract : null);
                     var fresh = page.Data.Where(c => seen.Add(c.Id)).ToList();
                     var gaps = await _finder.QueueMissingAsync(fresh, page.RequestId, WorkOrigin.Reconcile, startedAt, window, cancellationToken);
                     totals = totals with
@@ -198,7 +198,7 @@ public sealed partial class Reconciler
         try
         {
             run.Requests++;
-            run.Observe((await _athos.ListCallsPageAsync(new CallListQuery(CallSources.Roleplay, from, to) { Limit = 1 }, null, cancellationToken)).Data);
+            run.Observe(await _athos.ProbeContractAsync(from, to, cancellationToken));
         }
         catch (AthosApiException ex)
         {
@@ -217,11 +217,11 @@ public sealed partial class Reconciler
 
         public List<SourceRun> Sources { get; } = [];
 
-        public void Observe(IReadOnlyList<CallSummary> rows)
+        public void Observe(AthosContract? seen)
         {
-            if (rows.Count > 0)
+            if (seen is { } contract)
             {
-                Contract = rows[0].Contract;
+                Contract = contract;
             }
         }
     }
