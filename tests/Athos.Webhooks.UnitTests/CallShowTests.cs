@@ -1,4 +1,4 @@
-using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.UnitTests;

@@ -35,28 +35,28 @@ public sealed class StoredNamesTests
         { nameof(WorkOrigin.Rescan), "rescan" },
     };
 
-    public static TheoryData<ReconcileOutcome, string> ReconcileOutcomes => new()
+    public static TheoryData<string, string> ReconcileOutcomes => new()
     {
-        { ReconcileOutcome.Succeeded, "Succeeded" },
-        { ReconcileOutcome.Failed, "Failed" },
-        { ReconcileOutcome.Skipped, "Skipped" },
-        { ReconcileOutcome.Partial, "Partial" },
+        { nameof(ReconcileOutcome.Succeeded), "Succeeded" },
+        { nameof(ReconcileOutcome.Failed), "Failed" },
+        { nameof(ReconcileOutcome.Skipped), "Skipped" },
+        { nameof(ReconcileOutcome.Partial), "Partial" },
     };
 
-    public static TheoryData<AthosContract, string> Contracts => new()
+    public static TheoryData<string, string> Contracts => new()
     {
-        { AthosContract.Early, "early" },
-        { AthosContract.Current, "current" },
+        { nameof(AthosContract.Early), "early" },
+        { nameof(AthosContract.Current), "current" },
     };
 
-    public static TheoryData<DiscrepancyKind, string> DiscrepancyKinds => new()
+    public static TheoryData<string, string> DiscrepancyKinds => new()
     {
-        { DiscrepancyKind.Missing, "missing" },
-        { DiscrepancyKind.Older, "older" },
-        { DiscrepancyKind.Newer, "newer" },
-        { DiscrepancyKind.DifferentValues, "different_values" },
-        { DiscrepancyKind.StaleKeys, "stale_keys" },
-        { DiscrepancyKind.Orphan, "orphan" },
+        { nameof(DiscrepancyKind.Missing), "missing" },
+        { nameof(DiscrepancyKind.Older), "older" },
+        { nameof(DiscrepancyKind.Newer), "newer" },
+        { nameof(DiscrepancyKind.DifferentValues), "different_values" },
+        { nameof(DiscrepancyKind.StaleKeys), "stale_keys" },
+        { nameof(DiscrepancyKind.Orphan), "orphan" },
     };
 
     public static TheoryData<CallChangeKind, string> ChangeKindNames => new()
@@ -85,13 +85,17 @@ public sealed class StoredNamesTests
 
     [Theory]
     [MemberData(nameof(ReconcileOutcomes))]
-    public void A_reconcile_outcome_round_trips_through_its_stored_name(ReconcileOutcome value, string name) =>
+    public void A_reconcile_outcome_round_trips_through_its_stored_name(string member, string name)
+    {
+        var value = Enum.Parse<ReconcileOutcome>(member);
         AssertRoundTrip(ReconcileOutcomeNames.Names, value, name, ReconcileOutcomeNames.Names.NameOf(value));
+    }
 
     [Theory]
     [MemberData(nameof(ReconcileOutcomes))]
-    public void A_reconcile_outcome_is_written_in_a_sources_json_by_its_stored_name(ReconcileOutcome value, string name)
+    public void A_reconcile_outcome_is_written_in_a_sources_json_by_its_stored_name(string member, string name)
     {
+        var value = Enum.Parse<ReconcileOutcome>(member);
         var json = System.Text.Json.JsonSerializer.Serialize<IReadOnlyList<SourceRun>>([new SourceRun("roleplay", value)], ReconcileJsonContext.Default.IReadOnlyListSourceRun);
 
         Assert.Equal($"[{{\"source\":\"roleplay\",\"status\":\"{name}\",\"pages\":0,\"listed\":0,\"missing\":0,\"stale\":0,\"pending\":0,\"skippedIds\":0,\"queued\":0}}]", json);
@@ -100,16 +104,20 @@ public sealed class StoredNamesTests
 
     [Theory]
     [MemberData(nameof(Contracts))]
-    public void A_contract_round_trips_through_its_stored_name_and_reads_in_any_case(AthosContract value, string name)
+    public void A_contract_round_trips_through_its_stored_name_and_reads_in_any_case(string member, string name)
     {
+        var value = Enum.Parse<AthosContract>(member);
         AssertRoundTrip(AthosContractNames.Names, value, name, value.ToStorageName());
         Assert.Equal(value, AthosContractNames.Parse(name.ToUpperInvariant()));
     }
 
     [Theory]
     [MemberData(nameof(DiscrepancyKinds))]
-    public void A_discrepancy_kind_round_trips_through_its_printed_name(DiscrepancyKind value, string name) =>
+    public void A_discrepancy_kind_round_trips_through_its_printed_name(string member, string name)
+    {
+        var value = Enum.Parse<DiscrepancyKind>(member);
         AssertRoundTrip(DiscrepancyKindNames.Names, value, name, new Discrepancy("athos_call_a", StorageNames.CallsTable, value, null, "").KindName);
+    }
 
     [Theory]
     [MemberData(nameof(ChangeKindNames))]

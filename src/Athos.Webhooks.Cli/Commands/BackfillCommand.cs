@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -48,75 +47,8 @@ internal static class BackfillCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            var backfiller = services.GetRequiredService<Backfiller>();
-            BackfillJob job;
-            try
-            {
-                job = await backfiller.StartAsync(from, to, sourceText == AllSources ? null : [sourceText], cancellationToken);
-            }
-            catch (BackfillRangeException ex)
-            {
-                await error.WriteLineAsync($"--{ex.Field}: {ex.Message}");
-                return 2;
-            }
-
-            if (!wait)
-            {
-                if (format == OutputFormat.Json)
-                {
-                    BackfillOutput.Write(output, job, format);
-                }
-                else
-                {
-                    await output.WriteLineAsync($"Backfill {job.JobId} started for calls {from:u} to {to:u} ({job.Sources}).");
-                }
-
-                return 0;
-            }
-
-            // While watching, the progress is a message (standard error); the job as it ends is the data (standard output).
-            await error.WriteLineAsync($"Backfill {job.JobId} started for calls {from:u} to {to:u} ({job.Sources}). Waiting for the queue worker (athos-webhooks serve, or the Functions app) to process its pages; Ctrl-C stops watching, not the job.");
-            var last = string.Empty;
-            try
-            {
-                while (true)
-                {
-                    job = await backfiller.GetAsync(job.JobId, cancellationToken) ?? job;
-                    var line = BackfillOutput.Line(job);
-                    if (terminal)
-                    {
-                        var spinner = "|/-\\"[(int)(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond % 4)];
-                        await error.WriteAsync($"\r{job.Status switch { BackfillStatus.Completed => '✓', BackfillStatus.Failed => '✗', _ => spinner }} {line}   ");
-                    }
-                    else if (line != last)
-                    {
-                        await error.WriteLineAsync(line);
-                    }
-
-                    last = line;
-                    if (job.Status is BackfillStatus.Completed or BackfillStatus.Failed)
-                    {
-                        if (terminal)
-                        {
-                            await error.WriteLineAsync();
-                        }
-
-                        BackfillOutput.Write(output, job, format);
-                        return job.Status == BackfillStatus.Completed ? 0 : 1;
-                    }
-
-                    await Task.Delay(pollEvery, cancellationToken);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                await error.WriteLineAsync($"{Environment.NewLine}Stopped watching; job {job.JobId} goes on. Its progress: GET /api/athos/backfill/{job.JobId} on the Functions app, or row backfill/{job.JobId} of the AthosState table.");
-                BackfillOutput.Write(output, job, format);
-                return 0;
-            }
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().BackfillAsync(from, to, sourceText == AllSources ? null : [sourceText], wait, pollEvery, terminal, format, output, error, cancellationToken));
     }
 
     private static bool TryTime(string text, out DateTimeOffset time) =>

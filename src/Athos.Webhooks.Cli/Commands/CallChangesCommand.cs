@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Athos.Webhooks.Changes;
-using Athos.Webhooks.Cli.Output;
-using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -55,31 +53,7 @@ internal static class CallChangesCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            var retention = services.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention;
-            var feed = new CallChangeFeed(services.GetRequiredService<TableServiceClient>(), retention, time);
-            var writer = new ChangeOutput(output, format);
-            try
-            {
-                CallChangePage page;
-                do
-                {
-                    page = await feed.ReadChangesAsync(checkpoint, CallChangeFeed.MaxPageSize, cancellationToken);
-                    writer.Write(page.Changes);
-                    checkpoint = page.Checkpoint;
-                }
-                while (page.HasMore);
-            }
-            catch (CheckpointExpiredException ex)
-            {
-                await error.WriteLineAsync($"--since: {ex.Message}");
-                return 2;
-            }
-
-            writer.Complete();
-            await error.WriteLineAsync($"next checkpoint: {checkpoint}");
-            return 0;
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().ReadChangesAsync(checkpoint, time, format, output, error, cancellationToken));
     }
 }

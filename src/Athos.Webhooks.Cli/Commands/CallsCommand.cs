@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -64,17 +63,15 @@ internal static class CallsCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
+        return await StorageCommand.RunAsync(configuration, error, services =>
         {
-            var reader = services.GetRequiredService<CallReader>();
-            var rows = query switch
+            var commands = services.GetRequiredService<OperatorCommands>();
+            return query switch
             {
-                { Rep: { } r } => await reader.ByRepAsync(r, query.Top, cancellationToken),
-                { Day: not null } => await reader.ByDayAsync(dayValue, query.Top, cancellationToken),
-                _ => await reader.ByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, cancellationToken),
+                { Rep: { } r } => commands.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
+                { Day: not null } => commands.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
+                _ => commands.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
             };
-            CallOutput.Write(output, rows, format);
-            return 0;
         });
     }
 
@@ -86,18 +83,8 @@ internal static class CallsCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            var row = await services.GetRequiredService<CallReader>().GetAsync(id.Value, cancellationToken);
-            if (row is null)
-            {
-                await error.WriteLineAsync($"No stored call {id}.");
-                return 1;
-            }
-
-            CallOutput.WriteOne(output, row, format);
-            return 0;
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().ShowCallAsync(id, format, output, error, cancellationToken));
     }
 
     private static bool TryDay(string? text, string option, out DateOnly day, out string problem)

@@ -29,7 +29,7 @@ internal static class CliFailures
             return BadSettings;
         }
 
-        await error.WriteLineAsync(StorageMessage(FirstLine(exception)));
+        await error.WriteLineAsync(StorageMessage(StorageFailure.FirstLine(exception)));
         return StorageFailed;
     }
 
@@ -49,11 +49,4 @@ internal static class CliFailures
     public static string StorageMessage(string reason, Uri? endpoint = null) =>
         $"Storage failed or is unreachable{(endpoint is null ? string.Empty : $" at {endpoint.Host}:{endpoint.Port}")}: {reason.TrimEnd('.')}. "
         + $"Check {StorageOptions.Setting}, that the account exists and this identity may read it (or that Azurite is running); `athos-webhooks doctor` checks each setting.";
-
-    /// <summary>The first line of a storage exception (the SDK appends headers and content below it).</summary>
-    public static string FirstLine(Exception exception)
-    {
-        var first = exception is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.InnerExceptions[0] : exception;
-        return first.Message.Split('\n')[0].Trim();
-    }
 }

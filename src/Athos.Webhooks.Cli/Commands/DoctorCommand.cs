@@ -5,6 +5,7 @@ using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
@@ -111,32 +112,14 @@ internal static class DoctorCommand
         }
         catch (Exception ex) when (ex is OperationCanceledException || ex.IsStorageFailure())
         {
-            report.Check(false, string.Empty, CliFailures.StorageMessage(ex is OperationCanceledException ? "no answer within 15 s" : CliFailures.FirstLine(ex), queues.Uri));
+            report.Check(false, string.Empty, CliFailures.StorageMessage(ex is OperationCanceledException ? "no answer within 15 s" : StorageFailure.FirstLine(ex), queues.Uri));
         }
     }
 
     private static async Task CheckApiKeyAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
     {
-        var athos = services.GetRequiredService<AthosClient>();
-        var baseUrl = services.GetRequiredService<IOptions<AthosApiOptions>>().Value.BaseUrl;
-        try
-        {
-            var probed = await athos.ProbeContractAsync(DateTimeOffset.UtcNow.AddDays(-30), cancellationToken: cancellationToken);
-            var contract = probed is { } known ? $"Athos's {known.ToStorageName()} contract" : "no roleplay call in the last 30 days to tell Athos's contract";
-            report.Check(true, $"Athos accepted {AthosApiOptions.ApiKeySetting} at {baseUrl} ({contract})", string.Empty);
-        }
-        catch (AthosApiException ex)
-        {
-            var fix = ex.Kind switch
-            {
-                AthosErrorKind.Configuration when ex.Status is 401 => $"Athos refused {AthosApiOptions.ApiKeySetting} ({ex.Status} {ex.ErrorCode}, request {ex.RequestId}): set it to a valid key (ath_live_…)",
-                AthosErrorKind.Configuration when ex.ErrorCode is null => $"{AthosApiOptions.BaseUrlSetting} ({baseUrl}) does not look like the Athos API ({ex.Status} without Athos's error body): check the URL",
-                AthosErrorKind.Configuration => $"Athos refused the request ({ex.Status} {ex.ErrorCode}, request {ex.RequestId}): ask Athos about the tenant or IP allow-list",
-                AthosErrorKind.Transient => $"Athos at {baseUrl} did not answer ({ex.Message}): check {AthosApiOptions.BaseUrlSetting} and the network",
-                _ => $"Athos answered {ex.Status} {ex.ErrorCode} (request {ex.RequestId}): {ex.Message}",
-            };
-            report.Check(false, string.Empty, fix);
-        }
+        var (passed, message) = await services.GetRequiredService<OperatorCommands>().CheckAthosAsync(cancellationToken);
+        report.Check(passed, message, message);
     }
 
     private sealed class Report(DoctorOutput output)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -25,14 +24,7 @@ internal static class ForgetCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            var report = await services.GetRequiredService<CallEraser>().EraseAsync(id, cancellationToken);
-            ForgetOutput.Write(output, id.Value, report, format);
-
-            // Advice, not data: on standard error, so that the JSON alone reaches a pipe.
-            await error.WriteLineAsync("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.");
-            return 0;
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().ForgetAsync(id, format, output, error, cancellationToken));
     }
 }

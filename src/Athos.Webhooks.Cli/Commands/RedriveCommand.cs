@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -17,10 +16,6 @@ internal static class RedriveCommand
     }
 
     public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, bool dryRun, OutputFormat format, CancellationToken cancellationToken) =>
-        StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            var result = await services.GetRequiredService<ParkedRedrive>().RunAsync(dryRun, cancellationToken);
-            RedriveOutput.Write(output, result, dryRun, format);
-            return 0;
-        });
+        StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().RedriveAsync(dryRun, format, output, cancellationToken));
 }

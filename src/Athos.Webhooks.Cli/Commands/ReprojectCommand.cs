@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -38,32 +37,7 @@ internal static class ReprojectCommand
             since = parsed;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            // Progress is a message: on standard error, and only to a terminal (a rewritten line means nothing in a log).
-            var progress = new Progress<ReprojectProgress>(p =>
-            {
-                if (terminal)
-                {
-                    error.Write($"\r{ReprojectOutput.Line(p)}   ");
-                }
-            });
-            try
-            {
-                var done = await services.GetRequiredService<CallReprojector>().RunAsync(since, restart, progress, cancellationToken);
-                if (terminal)
-                {
-                    await error.WriteLineAsync();
-                }
-
-                ReprojectOutput.Write(output, done, format);
-                return 0;
-            }
-            catch (OperationCanceledException)
-            {
-                await error.WriteLineAsync($"{Environment.NewLine}Stopped; run the same command again to resume where it stopped.");
-                return 130;
-            }
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().ReprojectAsync(since, restart, format, output, error, terminal, cancellationToken));
     }
 }

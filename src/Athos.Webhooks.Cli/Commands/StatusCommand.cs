@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Health;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -15,10 +12,7 @@ namespace Athos.Webhooks.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
-    public const int Healthy = 0;
-    public const int Degraded = 1;
     public const int Usage = CliFailures.BadSettings;
-    public const int Unknown = 3;
 
     public static Command Create()
     {
@@ -46,98 +40,12 @@ internal static class StatusCommand
         await using var services = CliServices.BuildQuick(configuration);
         try
         {
-            var report = await CheckAsync(services, since, now, cancellationToken);
-            StatusOutput.Write(output, report, format);
-            return report.ExitCode;
+            return await services.GetRequiredService<OperatorCommands>().StatusAsync(since, now, format, output, cancellationToken);
         }
         catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)
         {
             // Usage is CliFailures.BadSettings: 2 for arguments and settings alike.
             return await CliFailures.ReportAsync(ex, error);
         }
-    }
-
-    private static async Task<StatusReport> CheckAsync(IServiceProvider services, DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var health = await services.GetRequiredService<PipelineHealth>().CheckAsync(cancellationToken);
-        if (health.Summary is not { } summary)
-        {
-            // Storage could not be read: nothing else can be judged.
-            return new StatusReport(StatusReport.Unknown, Unknown, now, since, health.Reasons, null, null, null, null, null);
-        }
-
-        var reasons = new List<string>(health.Reasons);
-        var reconcile = new StatusReconcile(
-            summary.LastSuccessAt,
-            health.Reconcile?.AgeSeconds,
-            health.Reconcile?.MaxAgeSeconds ?? 0,
-            health.Reconcile?.LastRunStatus,
-            summary.LastRun?.StartedAt,
-            summary.LastRun?.EndedAt,
-            summary.Contract?.ToStorageName(),
-            summary.LastRun?.Listed ?? 0,
-            summary.LastRun?.Missing ?? 0,
-            summary.LastRun?.Stale ?? 0,
-            summary.LastRun?.Queued ?? 0,
-            summary.LastRun?.Pending ?? 0,
-            summary.LastRun?.SkippedIds ?? 0,
-            summary.LastRun?.Error,
-            [.. (summary.LastRun?.Sources ?? []).Select(StatusSourceRun.Of)]);
-
-        RowFreshness? freshness;
-        StatusCompleteness? completeness = null;
-        string? unknown = null;
-        try
-        {
-            freshness = await services.GetRequiredService<NewestRows>().CheckAsync(now, cancellationToken);
-        }
-        catch (Exception ex) when (ex.IsStorageFailure())
-        {
-            freshness = null;
-            unknown = $"storage failed while reading the newest rows: {CliFailures.FirstLine(ex)}";
-        }
-
-        if (unknown is null)
-        {
-            try
-            {
-                var found = await services.GetRequiredService<CompletenessCheck>().CheckAsync(since, now, summary.Contract, cancellationToken);
-                completeness = new StatusCompleteness(
-                    found.Since,
-                    found.Until,
-                    found.InFlightGrace.TotalSeconds,
-                    found.Sources.Sum(s => s.Listed),
-                    found.Sources.Sum(s => s.Current),
-                    found.Missing,
-                    found.Stale,
-                    found.Sources.Sum(s => s.InFlight),
-                    found.Sources,
-                    found.Incomplete);
-                if (!found.IsComplete)
-                {
-                    reasons.Add($"{found.Missing} call(s) missing and {found.Stale} stale of the {completeness.Listed} Athos lists as scored since {since:u}");
-                }
-            }
-            catch (AthosApiException ex)
-            {
-                unknown = ex.Kind == AthosErrorKind.Configuration
-                    ? $"Athos refused the request ({ex.Status} {ex.ErrorCode}): check ATHOS_API_KEY and ATHOS_BASE_URL; while this lasts no call can be fetched"
-                    : $"Athos could not be asked for its list: {ex.Message}";
-            }
-            catch (Exception ex) when (ex.IsStorageFailure())
-            {
-                unknown = $"storage failed during the completeness check: {CliFailures.FirstLine(ex)}";
-            }
-        }
-
-        var (status, exit) = unknown is not null ? (StatusReport.Unknown, Unknown)
-            : reasons.Count > 0 ? (StatusReport.Degraded, Degraded)
-            : (StatusReport.Healthy, Healthy);
-        if (unknown is not null)
-        {
-            reasons.Insert(0, "cannot tell: " + unknown);
-        }
-
-        return new StatusReport(status, exit, now, since, reasons, health.Queue, health.Parked, reconcile, freshness, completeness);
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Enrichment;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -56,32 +54,7 @@ internal static class VerifyCommand
             return 2;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, async services =>
-        {
-            try
-            {
-                var report = await services.GetRequiredService<CallConsistencyChecker>().CheckAsync(since, now, cancellationToken);
-                List<CallRepair>? repairs = null;
-                if (arguments.Repair)
-                {
-                    var repairer = services.GetRequiredService<CallConsistencyRepairer>();
-                    repairs = [];
-                    foreach (var call in report.Inconsistent)
-                    {
-                        repairs.Add(await repairer.RepairAsync(call, cancellationToken));
-                    }
-                }
-
-                VerifyOutput.Write(output, report, repairs, arguments.Format);
-
-                // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
-                return report.IsConsistent ? 0 : 1;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await error.WriteLineAsync("Stopped before the end: what was repaired stays repaired; run verify again.");
-                return 130;
-            }
-        });
+        return await StorageCommand.RunAsync(configuration, error, services =>
+            services.GetRequiredService<OperatorCommands>().VerifyAsync(since, now, arguments.Repair, arguments.Format, output, error, cancellationToken));
     }
 }

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Athos.Webhooks.Operations;
+
 namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>
@@ -23,7 +27,7 @@ internal sealed class DoctorOutput(TextWriter output, OutputFormat format)
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, new DoctorReport(Failures == 0, Failures, _checks), CliJsonContext.Default.DoctorReport);
+            output.WriteLine(JsonSerializer.Serialize(new DoctorReport(Failures == 0, Failures, _checks), DoctorJsonContext.Default.DoctorReport));
             return;
         }
 
@@ -41,3 +45,8 @@ internal sealed record DoctorCheck(string Result, string Message)
     public const string Fail = "fail";
     public const string Skip = "skip";
 }
+
+/// <summary>The JSON <c>doctor</c> prints: camelCase, indented, absent values left out, as the other commands' (<see cref="OutputFormat.Json"/>).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DoctorReport))]
+internal sealed partial class DoctorJsonContext : JsonSerializerContext;

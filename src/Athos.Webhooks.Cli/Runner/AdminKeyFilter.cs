@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Athos.Webhooks.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +23,7 @@ internal sealed class AdminKeyFilter(IOptions<AdminKeyOptions> options) : IEndpo
         return Refusal(context.HttpContext) ?? await next(context);
     }
 
-    private JsonHttpResult<AdminKeyRefusal>? Refusal(HttpContext http)
+    private JsonHttpResult? Refusal(HttpContext http)
     {
         if (options.Value.Key is not { } expected)
         {
@@ -52,8 +50,7 @@ internal sealed class AdminKeyFilter(IOptions<AdminKeyOptions> options) : IEndpo
     private static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
-    private static JsonHttpResult<AdminKeyRefusal> Refuse(int status, string code, string message) =>
-        new(status, new AdminKeyRefusal(new ApiError(code, message)), AdminKeyJsonContext.Default.AdminKeyRefusal);
+    private static JsonHttpResult Refuse(int status, string code, string message) => JsonHttpResult.Error(status, code, message);
 }
 
 /// <summary>Marks an endpoint that <see cref="AdminKeyFilter"/> guards, so that a test can read the protection from the route table.</summary>
@@ -66,9 +63,6 @@ internal sealed class AdminKeyRequired
     }
 }
 
-/// <summary>The body of a refused request: the same <c>{"error":{…}}</c> shape as every other error the hosts answer.</summary>
-internal sealed record AdminKeyRefusal(ApiError Error);
-
 internal static class AdminKeyEndpoints
 {
     /// <summary>Guards the endpoints as Azure guards a function- or admin-level trigger.</summary>
@@ -76,7 +70,3 @@ internal static class AdminKeyEndpoints
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter<TBuilder, AdminKeyFilter>().WithMetadata(AdminKeyRequired.Instance);
 }
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(AdminKeyRefusal))]
-internal sealed partial class AdminKeyJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.AthosApi;
 /// second), never on the message. <see cref="RequestId"/> is Athos's <c>X-Athos-Request-Id</c>, to be logged with
 /// every failure and quoted to Athos support.
 /// </remarks>
-public sealed class AthosApiException : Exception
+internal sealed class AthosApiException : Exception
 {
     public AthosApiException(AthosErrorKind kind, string message, int? status = null, string? errorCode = null, string? requestId = null, Exception? innerException = null)
         : base(message, innerException)

@@ -15,7 +15,7 @@ namespace Athos.Webhooks.AthosApi;
 /// by <see cref="AthosClientRegistration"/>. Every failure surfaces as one <see cref="AthosApiException"/>.
 /// <paramref name="time"/> reads <c>Retry-After</c> dates.
 /// </remarks>
-public sealed class AthosClient(HttpClient http, TimeProvider time)
+internal sealed class AthosClient(HttpClient http, TimeProvider time)
 {
     internal const string RequestIdHeader = "X-Athos-Request-Id";
 

@@ -6,7 +6,7 @@ namespace Athos.Webhooks.AthosApi;
 /// The two shapes of Athos's v1 API (docs: ../shared/athos/CONTRACT.md). A tenant gets one of them and is not told
 /// which: it is read from what Athos sends, never from a setting.
 /// </summary>
-public enum AthosContract
+internal enum AthosContract
 {
     /// <summary>The public revision: <c>externalUserId</c>/<c>externalAgencyId</c>, roleplay calls only, <c>source</c> optional.</summary>
     Early,
@@ -19,7 +19,7 @@ public enum AthosContract
 /// The stored names of <see cref="AthosContract"/> (<c>Contract</c> in <c>AthosState</c> and in a backfill job):
 /// lowercase, read in any case as earlier versions did.
 /// </summary>
-public static class AthosContractNames
+internal static class AthosContractNames
 {
     internal static readonly StoredNames<AthosContract> Names = new(
         [(AthosContract.Early, "early"), (AthosContract.Current, "current")],

@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.AthosApi;
 
 /// <summary>What a caller should do about a failed Athos request.</summary>
-public enum AthosErrorKind
+internal enum AthosErrorKind
 {
     /// <summary>A bad minute at Athos or on the network (5xx, 408, 429, timeouts): retry later.</summary>
     Transient,

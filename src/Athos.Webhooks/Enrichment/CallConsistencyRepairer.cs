@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Athos.Webhooks.Enrichment;
 
 /// <summary>What <c>verify --repair</c> did to one call, and what it still finds wrong afterwards.</summary>
-public sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, IReadOnlyList<Discrepancy> Remaining);
+internal sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, IReadOnlyList<Discrepancy> Remaining);
 
 /// <summary>
 /// Repairs a call that <see cref="CallConsistencyChecker"/> found inconsistent, through the product's own write paths,
@@ -17,7 +17,7 @@ public sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, IR
 /// too); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at
 /// other keys deleted. Only settled calls are repaired (never one in flight), so no writer is overtaken.
 /// </remarks>
-public sealed class CallConsistencyRepairer
+internal sealed class CallConsistencyRepairer
 {
     private readonly CallConsistencyChecker _checker;
     private readonly CallIndex _index;
@@ -28,7 +28,7 @@ public sealed class CallConsistencyRepairer
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
 
-    internal CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
+    public CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
     {
         _checker = checker;
         _index = index;

@@ -13,14 +13,14 @@ namespace Athos.Webhooks.Enrichment;
 /// <param name="Rewritten">Rows written: upgraded to the current schema, or missing and rebuilt.</param>
 /// <param name="Current">Rows already on the current schema: left alone.</param>
 /// <param name="Unreadable">Blobs that are not a call detail: left alone, logged.</param>
-public sealed record ReprojectProgress(int Scanned, int Rewritten, int Current, int Unreadable);
+internal sealed record ReprojectProgress(int Scanned, int Rewritten, int Current, int Unreadable);
 
 /// <summary>
 /// Rebuilds the call tables from the archive blobs (the detail as Athos sent it), without asking Athos: rows written
 /// under an older <see cref="CallRow.SchemaVersion"/> gain the new columns, and a row lost before its commit is
 /// restored. Idempotent (a current row is not rewritten) and resumable (progress is saved after every page of blobs).
 /// </summary>
-public sealed partial class CallReprojector
+internal sealed partial class CallReprojector
 {
     private readonly CallRowWriter _rows;
     private readonly RecordingArchive _recordings;
@@ -28,7 +28,7 @@ public sealed partial class CallReprojector
     private readonly TimeProvider _time;
     private readonly ILogger<CallReprojector> _logger;
 
-    internal CallReprojector(BlobServiceClient blobs, TableServiceClient tables, CallRowWriter rows, RecordingArchive recordings, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<CallReprojector> logger)
+    public CallReprojector(BlobServiceClient blobs, TableServiceClient tables, CallRowWriter rows, RecordingArchive recordings, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<CallReprojector> logger)
     {
         _rows = rows;
         _recordings = recordings;

@@ -13,14 +13,14 @@ namespace Athos.Webhooks.Health;
 /// one the next reconcile will find) is counted as in flight, not missing. Costs one list request per 100 calls and
 /// one point read per call; reads only.
 /// </summary>
-public sealed class CompletenessCheck
+internal sealed class CompletenessCheck
 {
     private readonly CallPager _pager;
     private readonly CallReader _reader;
     private readonly QueuedCalls _queued;
     private readonly IOptions<ReconcileOptions> _options;
 
-    internal CompletenessCheck(CallPager pager, CallReader reader, QueuedCalls queued, IOptions<ReconcileOptions> options)
+    public CompletenessCheck(CallPager pager, CallReader reader, QueuedCalls queued, IOptions<ReconcileOptions> options)
     {
         _pager = pager;
         _reader = reader;
@@ -120,7 +120,7 @@ public sealed class CompletenessCheck
 /// <param name="InFlightGrace">Calls scored less than this before <paramref name="Until"/> are in flight, not missing.</param>
 /// <param name="Sources">One entry per source of <c>ATHOS_SOURCES</c>.</param>
 /// <param name="Incomplete">Up to <see cref="CompletenessCheck.MaxNamed"/> missing or stale calls, oldest first.</param>
-public sealed record CompletenessReport(DateTimeOffset Since, DateTimeOffset Until, TimeSpan InFlightGrace, IReadOnlyList<SourceCompleteness> Sources, IReadOnlyList<IncompleteCall> Incomplete)
+internal sealed record CompletenessReport(DateTimeOffset Since, DateTimeOffset Until, TimeSpan InFlightGrace, IReadOnlyList<SourceCompleteness> Sources, IReadOnlyList<IncompleteCall> Incomplete)
 {
     public int Missing => Sources.Sum(s => s.Missing);
 
@@ -139,7 +139,7 @@ public sealed record CompletenessReport(DateTimeOffset Since, DateTimeOffset Unt
 /// <param name="InFlight">Missing or stale, but scored too recently to be expected yet.</param>
 /// <param name="SkippedIds">Listed ids that are not valid call ids (the reconciler skips them too).</param>
 /// <param name="Skipped">Why the source was not listed, when it was not.</param>
-public sealed record SourceCompleteness(string Source, int Listed = 0, int Current = 0, int Missing = 0, int Stale = 0, int InFlight = 0, int SkippedIds = 0, string? Skipped = null);
+internal sealed record SourceCompleteness(string Source, int Listed = 0, int Current = 0, int Missing = 0, int Stale = 0, int InFlight = 0, int SkippedIds = 0, string? Skipped = null);
 
 /// <summary>A call Athos lists as scored that is not stored current here.</summary>
 /// <param name="CallId">The call.</param>
@@ -148,7 +148,7 @@ public sealed record SourceCompleteness(string Source, int Listed = 0, int Curre
 /// <param name="ScoredAt">The <c>scoredAt</c> Athos lists.</param>
 /// <param name="StoredScoredAt">The stored row's <c>ScoredAt</c>, if any.</param>
 /// <param name="Queued">A reconcile, backfill or rescan has it on the queue and it was not processed yet.</param>
-public sealed record IncompleteCall(string CallId, string Source, string Kind, DateTimeOffset? ScoredAt, DateTimeOffset? StoredScoredAt, bool Queued)
+internal sealed record IncompleteCall(string CallId, string Source, string Kind, DateTimeOffset? ScoredAt, DateTimeOffset? StoredScoredAt, bool Queued)
 {
     public const string Missing = "missing";
     public const string Stale = "stale";

@@ -13,7 +13,7 @@ public static class HealthHttpEndpoint
 {
     public const string Path = "/api/athos/health";
 
-    public static async Task<JsonHttpResult<HealthReport>> HandleAsync(PipelineHealth health, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult> HandleAsync(PipelineHealth health, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(health);
         var report = await health.CheckAsync(cancellationToken);

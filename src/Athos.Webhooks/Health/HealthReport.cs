@@ -5,7 +5,7 @@ using Athos.Webhooks.Reconciliation;
 namespace Athos.Webhooks.Health;
 
 /// <summary>The three verdicts of a health check, as the JSON says them.</summary>
-public static class HealthStatus
+internal static class HealthStatus
 {
     /// <summary>Nothing needs attention.</summary>
     public const string Healthy = "healthy";
@@ -27,7 +27,7 @@ public static class HealthStatus
 /// <param name="Reconcile">The reconciler's last success and run; absent when storage could not be read.</param>
 /// <param name="Queue">Messages waiting on <c>athos-calls</c> and <c>athos-calls-poison</c>.</param>
 /// <param name="Parked">Rows in <c>AthosParkedWork</c> (counted up to <see cref="PipelineHealth.ParkedCountLimit"/>).</param>
-public sealed record HealthReport(
+internal sealed record HealthReport(
     string Status,
     DateTimeOffset CheckedAt,
     IReadOnlyList<string> Reasons,
@@ -50,7 +50,7 @@ public sealed record HealthReport(
 /// <param name="LastRunStatus"><c>succeeded</c>, <c>partial</c>, <c>failed</c> (or absent: no run yet).</param>
 /// <param name="LastRunEndedAt">When the last run ended.</param>
 /// <param name="LastRunError">Why the last run failed, when it did.</param>
-public sealed record ReconcileHealth(
+internal sealed record ReconcileHealth(
     DateTimeOffset? LastSuccessAt,
     double? AgeSeconds,
     double MaxAgeSeconds,
@@ -60,7 +60,7 @@ public sealed record ReconcileHealth(
 
 /// <param name="Depth">Messages on <c>athos-calls</c> (approximate, as the queue service counts; delayed ones included).</param>
 /// <param name="Poison">Messages on <c>athos-calls-poison</c> (normally 0: they are parked at once).</param>
-public sealed record QueueHealth(int Depth, int Poison);
+internal sealed record QueueHealth(int Depth, int Poison);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthReport))]

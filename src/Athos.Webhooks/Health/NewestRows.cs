@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Health;
 /// yesterday's), and for each scored one how long after Athos scored it it was stored (<c>EnrichedAt</c> −
 /// <c>ScoredAt</c>). One or two queries.
 /// </summary>
-public sealed class NewestRows(CallReader reader)
+internal sealed class NewestRows(CallReader reader)
 {
     /// <summary>Rows looked at.</summary>
     internal const int Sample = 20;
@@ -37,4 +37,4 @@ public sealed class NewestRows(CallReader reader)
 /// <param name="LastWrittenAt">The latest <c>EnrichedAt</c> among them.</param>
 /// <param name="MedianSeconds">Median of <c>EnrichedAt</c> − <c>ScoredAt</c> over the scored ones.</param>
 /// <param name="MaxSeconds">The largest.</param>
-public sealed record RowFreshness(int Rows, DateTimeOffset? NewestEndedAt, DateTimeOffset? LastWrittenAt, double? MedianSeconds, double? MaxSeconds);
+internal sealed record RowFreshness(int Rows, DateTimeOffset? NewestEndedAt, DateTimeOffset? LastWrittenAt, double? MedianSeconds, double? MaxSeconds);

@@ -34,7 +34,7 @@ public sealed class PipelineHealth
     /// <summary>Parked rows are counted up to this many.</summary>
     internal const int ParkedCountLimit = 1000;
 
-    public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
+    internal async Task<HealthReport> CheckAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
         var maxQuiet = ReconcileCadence.MaxQuietTime(_options.Value.ParseSchedule(), now);
@@ -57,7 +57,7 @@ public sealed class PipelineHealth
         {
             var why = ex is OperationCanceledException
                 ? $"storage did not answer within {StorageBudget.TotalSeconds:0} s"
-                : $"storage is unreachable: {FirstLine(ex)}";
+                : $"storage is unreachable: {StorageFailure.FirstLine(ex)}";
             return new HealthReport(HealthStatus.Unhealthy, now, [why]);
         }
 
@@ -110,17 +110,11 @@ public sealed class PipelineHealth
     }
 
     /// <summary>A duration for people: <c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.0 d</c>.</summary>
-    public static string Describe(TimeSpan span) => span.TotalSeconds switch
+    internal static string Describe(TimeSpan span) => span.TotalSeconds switch
     {
         < 120 => $"{span.TotalSeconds:0} s",
         < 7200 => $"{span.TotalMinutes:0} min",
         < 172800 => $"{span.TotalHours:0.0} h",
         _ => $"{span.TotalDays:0.0} d",
     };
-
-    private static string FirstLine(Exception ex)
-    {
-        var first = ex is AggregateException aggregate ? aggregate.InnerExceptions[0] : ex;
-        return first.Message.Split('\n')[0].Trim();
-    }
 }

@@ -4,4 +4,4 @@ namespace Athos.Webhooks.Hosting;
 /// The error body of every HTTP answer: a machine-readable <see cref="Code"/>, a sentence for people, and the
 /// offending field when there is one.
 /// </summary>
-public sealed record ApiError(string Code, string Message, string? Field = null);
+internal sealed record ApiError(string Code, string Message, string? Field = null);

@@ -2,13 +2,13 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Health;
+using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +45,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddHostJsonQueueSettings(HostJson.BesideTheApp);
         services.AddSingleton<ParkedWork>();
         services.AddSingleton(static sp => new PoisonSweeper(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(static sp => new ParkedRedrive(sp.GetRequiredService<PoisonSweeper>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ParkedRedrive>();
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
@@ -59,18 +59,14 @@ public static class AthosWebhooksServiceCollectionExtensions
         // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it.
         services.AddHttpClient<RecordingDownloader>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddTransient<RecordingArchiver>();
-        services.AddTransient(static sp => new CallReprojector(
-            sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<CallRowWriter>(), sp.GetRequiredService<RecordingArchive>(),
-            sp.GetRequiredService<IOptions<EnrichmentOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CallReprojector>>()));
+        services.AddTransient<CallReprojector>();
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
         services.AddSingleton<CallEraser>();
         services.AddSingleton<CallIndex>();
-        services.AddSingleton(static sp => new CallConsistencyChecker(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<CallIndex>()));
+        services.AddSingleton<CallConsistencyChecker>();
         services.AddAthosChangeFeed(configuration);
-        services.AddTransient(static sp => new CallConsistencyRepairer(
-            sp.GetRequiredService<CallConsistencyChecker>(), sp.GetRequiredService<CallIndex>(), sp.GetRequiredService<CallRowWriter>(), sp.GetRequiredService<CallReprojector>(),
-            sp.GetRequiredService<CallArchive>(), sp.GetRequiredService<IOptions<EnrichmentOptions>>(), sp, sp.GetRequiredService<TimeProvider>()));
+        services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
         services.AddTransient(static sp => new WorkItemProcessor(
@@ -98,7 +94,10 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton(static sp => new PipelineHealth(
             sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<NewestRows>();
-        services.AddTransient(static sp => new CompletenessCheck(sp.GetRequiredService<CallPager>(), sp.GetRequiredService<CallReader>(), sp.GetRequiredService<QueuedCalls>(), sp.GetRequiredService<IOptions<ReconcileOptions>>()));
+        services.AddTransient<CompletenessCheck>();
+
+        // Each command resolves only the services (and so checks only the settings) it uses, from the provider given here.
+        services.AddTransient(static sp => new OperatorCommands(sp));
         return services;
     }
 }

@@ -15,6 +15,10 @@ public abstract class JsonHttpResult(int statusCode, TimeSpan? retryAfter) : IRe
 {
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>An error answer: <c>{"error":{"code","message","field"?}}</c>, the one shape of every error either host answers.</summary>
+    public static JsonHttpResult Error(int statusCode, string code, string message, string? field = null) =>
+        ErrorBody.Result(statusCode, code, message, field);
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
@@ -39,7 +43,7 @@ public abstract class JsonHttpResult(int statusCode, TimeSpan? retryAfter) : IRe
 }
 
 /// <inheritdoc cref="JsonHttpResult"/>
-public sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> type, TimeSpan? retryAfter = null) : JsonHttpResult(statusCode, retryAfter)
+internal sealed class JsonHttpResult<T>(int statusCode, T body, JsonTypeInfo<T> type, TimeSpan? retryAfter = null) : JsonHttpResult(statusCode, retryAfter)
 {
     public T Body { get; } = body;
 

@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// A backfill's (or a rescan's) progress in <c>AthosState</c> (<c>PartitionKey</c> = <c>backfill</c>, <c>RowKey</c> =
 /// job id). It is also the chain's guard: a page counts once, however often its message is delivered.
 /// </summary>
-public sealed class BackfillJob : ITableEntity
+internal sealed class BackfillJob : ITableEntity
 {
     internal const string Partition = "backfill";
 
@@ -85,7 +85,7 @@ public sealed class BackfillJob : ITableEntity
         Sources is null ? [CallSources.Roleplay] : ReconcileOptions.SplitSources(Sources).ToList();
 }
 
-public static class BackfillStatus
+internal static class BackfillStatus
 {
     public const string Running = "running";
     public const string Completed = "completed";

@@ -4,7 +4,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// A backfill request the backfiller refuses (empty, reversed, future or too long range; unknown source). Carries the
 /// request field to blame and a message fit to show as it is, so hosts need not take an exception message apart.
 /// </summary>
-public sealed class BackfillRangeException : Exception
+internal sealed class BackfillRangeException : Exception
 {
     public BackfillRangeException()
     {

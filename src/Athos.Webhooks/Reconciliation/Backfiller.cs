@@ -45,7 +45,7 @@ public sealed partial class Backfiller
     /// <c>ATHOS_SOURCES</c>) and queues its first page.
     /// </summary>
     /// <exception cref="BackfillRangeException">The range is empty, reversed, in the future or too long, or a source is unknown.</exception>
-    public async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
+    internal async Task<BackfillJob> StartAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string>? sources = null, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
         if (from >= to)
@@ -80,7 +80,10 @@ public sealed partial class Backfiller
     /// score changed without a webhook, and recordings not copied yet. Returns <see langword="null"/> when today's
     /// rescan was already started (by another instance or host).
     /// </summary>
-    public async Task<BackfillJob?> StartRescanAsync(CancellationToken cancellationToken = default)
+    public Task StartRescanAsync(CancellationToken cancellationToken = default) => StartRescanJobAsync(cancellationToken);
+
+    /// <summary>As <see cref="StartRescanAsync"/>, returning the job started (<see langword="null"/>: started already today).</summary>
+    internal async Task<BackfillJob?> StartRescanJobAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
         var settings = _options.Value;
@@ -94,7 +97,7 @@ public sealed partial class Backfiller
         return job;
     }
 
-    public async Task<BackfillJob?> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    internal async Task<BackfillJob?> GetAsync(string jobId, CancellationToken cancellationToken = default)
     {
         var response = await _jobs.GetEntityIfExistsAsync<BackfillJob>(BackfillJob.Partition, jobId, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>How a reconcile run, or one source of it, ended.</summary>
 [JsonConverter(typeof(ReconcileOutcomeJsonConverter))]
-public enum ReconcileOutcome
+internal enum ReconcileOutcome
 {
     Succeeded,
 
@@ -42,7 +42,7 @@ internal static class ReconcileOutcomeNames
 internal sealed class ReconcileOutcomeJsonConverter() : StoredNameJsonConverter<ReconcileOutcome>(ReconcileOutcomeNames.Names);
 
 /// <summary>The summary of one run, stored in <c>AthosState</c> and logged. Counts add up the sources.</summary>
-public sealed record ReconcileRun
+internal sealed record ReconcileRun
 {
     public required ReconcileOutcome Status { get; init; }
 
@@ -101,7 +101,7 @@ public sealed record ReconcileRun
 /// <param name="Pending">Missing or stale calls already on the queue: not queued again.</param>
 /// <param name="SkippedIds">Listed ids that are not valid call ids.</param>
 /// <param name="CaughtUpTo">How far the window was covered (its end unless the run stopped early or failed).</param>
-public sealed record SourceRun(
+internal sealed record SourceRun(
     string Source,
     ReconcileOutcome Status,
     DateTimeOffset? From = null,

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// partial run counts: it is progress), and the last run's summary, per source. What health checks and
 /// <c>athos-webhooks status</c> read; <see langword="null"/> fields were never written (no run yet).
 /// </summary>
-public sealed record ReconcileSummary
+internal sealed record ReconcileSummary
 {
     public static ReconcileSummary None { get; } = new();
 

@@ -47,7 +47,7 @@ public sealed partial class Reconciler
     internal static readonly TimeSpan ChunkSpan = TimeSpan.FromHours(6);
 
     /// <summary>Runs once, unless another run holds the lock. Failures are reported in the result, not thrown.</summary>
-    public async Task<ReconcileRun> RunAsync(CancellationToken cancellationToken = default)
+    internal async Task<ReconcileRun> RunAsync(CancellationToken cancellationToken = default)
     {
         var startedAt = _time.GetUtcNow();
         await using var held = await _locks.TryAcquireAsync(LockName, cancellationToken);
@@ -128,10 +128,13 @@ public sealed partial class Reconciler
     /// recorded and logged, is thrown as <see cref="ReconcileFailedException"/>, so that the host's scheduler counts a
     /// failed occurrence (Functions: a failed invocation; the local runner: event 5102) and runs the next one as usual.
     /// </summary>
-    public async Task<ReconcileRun> RunOnScheduleAsync(CancellationToken cancellationToken = default)
+    public async Task RunOnScheduleAsync(CancellationToken cancellationToken = default)
     {
         var run = await RunAsync(cancellationToken);
-        return run.Status == ReconcileOutcome.Failed ? throw new ReconcileFailedException(run.Error) : run;
+        if (run.Status == ReconcileOutcome.Failed)
+        {
+            throw new ReconcileFailedException(run.Error);
+        }
     }
 
     /// <summary>

@@ -16,12 +16,12 @@ namespace Athos.Webhooks.Storage;
 /// at its keys and wherever rows of the call were seen, and the blob's version (its metadata). An index row elsewhere
 /// that was written before the time is not seen: choose a time before the trouble.
 /// </remarks>
-public sealed class CallConsistencyChecker
+internal sealed class CallConsistencyChecker
 {
     private readonly TableServiceClient _tables;
     private readonly CallIndex _index;
 
-    internal CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
+    public CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
     {
         _tables = tables;
         _index = index;

@@ -7,7 +7,7 @@ using Azure.Storage.Blobs.Models;
 namespace Athos.Webhooks.Storage;
 
 /// <summary>What <see cref="CallEraser.EraseAsync"/> removed, and what only time removes (soft-deleted copies).</summary>
-public sealed record ErasureReport(IReadOnlyList<string> Removed, IReadOnlyList<string> Remaining);
+internal sealed record ErasureReport(IReadOnlyList<string> Removed, IReadOnlyList<string> Remaining);
 
 /// <summary>
 /// Removes one call from storage everywhere it is kept (<c>athos-webhooks forget</c>): its rows in the call tables,
@@ -19,7 +19,7 @@ public sealed record ErasureReport(IReadOnlyList<string> Removed, IReadOnlyList<
 /// orphaned by a crash or written under an older key scheme is found too. Soft-deleted copies of the blobs cannot be
 /// purged early through the SDK; they are reported, and the account's soft-delete retention removes them.
 /// </remarks>
-public sealed class CallEraser(TableServiceClient tables, BlobServiceClient blobs)
+internal sealed class CallEraser(TableServiceClient tables, BlobServiceClient blobs)
 {
     /// <summary>Tables holding rows of a call, each with a <c>CallId</c> column; a new per-call table is one line here.</summary>
     public static IReadOnlyList<string> CallTables { get; } = [StorageNames.CallsTable, StorageNames.CallsByUserTable, StorageNames.CallsByDayTable, StorageNames.CallChangesTable];

@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace Athos.Webhooks.Storage;
 
 /// <summary>Where one index row of a call lives: <c>AthosCallsByUser</c> or <c>AthosCallsByDay</c>, and its keys.</summary>
-public sealed record IndexKey(string Table, string PartitionKey, string RowKey)
+internal sealed record IndexKey(string Table, string PartitionKey, string RowKey)
 {
     public override string ToString() => $"{Table} {PartitionKey} / {RowKey}";
 }

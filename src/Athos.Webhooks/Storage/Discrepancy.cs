@@ -1,7 +1,7 @@
 namespace Athos.Webhooks.Storage;
 
 /// <summary>What is wrong with one stored item of a call, as <c>verify</c> reports it.</summary>
-public enum DiscrepancyKind
+internal enum DiscrepancyKind
 {
     /// <summary>Absent: an index row at the main row's keys, the archive blob of a scored call, or the main row of an archived call.</summary>
     Missing,
@@ -40,7 +40,7 @@ internal static class DiscrepancyKindNames
 /// One discrepancy: the call, the table (or <c>athos-calls</c> for the archive blob), what is wrong, and for an index
 /// row its keys.
 /// </summary>
-public sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Kind, IndexKey? Index, string Detail)
+internal sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Kind, IndexKey? Index, string Detail)
 {
     /// <summary>The kind as printed and in JSON: <c>missing</c>, <c>older</c>, <c>newer</c>, <c>different_values</c>, <c>stale_keys</c>, <c>orphan</c>.</summary>
     public string KindName => DiscrepancyKindNames.Names.NameOf(Kind);
@@ -55,13 +55,13 @@ public sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Ki
 /// One call as <c>verify</c> found it: its discrepancies, the index keys where rows of it were seen, and whether it was
 /// written too recently to judge (a writer may still be at work: see <see cref="CallConsistencyChecker.SettleTime"/>).
 /// </summary>
-public sealed record CallConsistency(string CallId, IReadOnlyList<Discrepancy> Discrepancies, IReadOnlyList<IndexKey> IndexKeysSeen, bool InFlight)
+internal sealed record CallConsistency(string CallId, IReadOnlyList<Discrepancy> Discrepancies, IReadOnlyList<IndexKey> IndexKeysSeen, bool InFlight)
 {
     public bool IsConsistent => Discrepancies.Count == 0;
 }
 
 /// <summary>What a <c>verify</c> run found: calls with discrepancies, and calls in flight (not judged).</summary>
-public sealed record ConsistencyReport(
+internal sealed record ConsistencyReport(
     DateTimeOffset Since,
     DateTimeOffset CheckedAt,
     int CallsChecked,

@@ -20,4 +20,12 @@ public static class StorageFailure
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsStorageFailure),
         _ => false,
     };
+
+    /// <summary>What a storage failure says, in one line: the SDK appends the response's headers and content below it.</summary>
+    public static string FirstLine(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var first = exception is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.InnerExceptions[0] : exception;
+        return first.Message.Split('\n')[0].Trim();
+    }
 }

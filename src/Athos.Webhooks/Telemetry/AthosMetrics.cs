@@ -207,7 +207,7 @@ public sealed class AthosMetrics
     public void MessagePoisoned() => _poisoned.Add(1);
 
     /// <summary>The reconcile status as tagged and logged: <c>succeeded</c>, <c>partial</c>, <c>failed</c>, <c>skipped</c>.</summary>
-    public static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
+    internal static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
 
     /// <summary>The origin as it is written in work items.</summary>
     internal static string OriginName(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";

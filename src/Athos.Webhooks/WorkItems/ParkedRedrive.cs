@@ -5,14 +5,14 @@ namespace Athos.Webhooks.WorkItems;
 /// is marked <c>origin: redrive</c> (so that webhook deduplication does not skip it) and starts afresh; a parked message
 /// that is not a work item stays parked, for a person to look at.
 /// </summary>
-public sealed class ParkedRedrive
+internal sealed class ParkedRedrive
 {
     private readonly PoisonSweeper _sweeper;
     private readonly ParkedWork _parked;
     private readonly WorkQueue _work;
     private readonly TimeProvider _time;
 
-    internal ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
+    public ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
     {
         _sweeper = sweeper;
         _parked = parked;
@@ -56,4 +56,4 @@ public sealed class ParkedRedrive
 }
 
 /// <summary>How many items were parked, how many went back, how many stayed because they are not work items.</summary>
-public sealed record RedriveResult(int Found, int Moved, int Unreadable);
+internal sealed record RedriveResult(int Found, int Moved, int Unreadable);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
-using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;

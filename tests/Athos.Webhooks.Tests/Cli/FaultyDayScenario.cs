@@ -30,7 +30,7 @@ public sealed class FaultyDayScenario : IAsyncLifetime
 
     public IReadOnlyDictionary<string, int> DetailsServed { get; private set; } = new Dictionary<string, int>();
 
-    public ReconcileRun Reconcile { get; private set; } = null!;
+    internal ReconcileRun Reconcile { get; private set; } = null!;
 
     public IReadOnlyDictionary<string, CallRow> Rows { get; private set; } = new Dictionary<string, CallRow>();
 

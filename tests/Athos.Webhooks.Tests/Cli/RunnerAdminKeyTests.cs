@@ -180,6 +180,11 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error").GetProperty("code").GetString();
+    // The one error shape of both hosts: {"error":{"code","message"}}, with no "field" when there is none.
+    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response)
+    {
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        Assert.Equal(["code", "message"], error.EnumerateObject().Select(p => p.Name));
+        return error.GetProperty("code").GetString();
+    }
 }

@@ -40,7 +40,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
 
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var backfill = await app.Get<Backfiller>().StartAsync(DateTimeOffset.UtcNow.AddDays(-4), DateTimeOffset.UtcNow, cancellationToken: TestContext.Current.CancellationToken);
-        var rescan = await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
+        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (AthosContract?)AthosContract.Early }, new { run.Status, run.Contract });
@@ -147,8 +147,8 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var redisposed = simulator.Redisposition(realCall.Id);
         var reconcile = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var afterReconcile = await _tables.MainAsync(realCall.Id);
-        var rescan = await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
-        var sameDay = await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
+        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
+        var sameDay = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(realCall.ScoredAt, before!.ScoredAt);

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Operations;
 using Athos.Webhooks.Telemetry;
 
 namespace Athos.Webhooks.Tests.Telemetry;

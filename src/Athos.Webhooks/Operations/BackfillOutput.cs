@@ -1,6 +1,6 @@
 using Athos.Webhooks.Reconciliation;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>backfill</c> prints its job: its progress line for people, or one JSON object.</summary>
 internal static class BackfillOutput
@@ -10,7 +10,7 @@ internal static class BackfillOutput
         if (format == OutputFormat.Json)
         {
             var report = new BackfillReport(job.JobId, job.Status, job.From, job.To, job.SourceList(), job.PagesDone, job.Listed, job.Missing, job.Stale, job.Queued, job.SkippedSources, job.LastError);
-            JsonOutput.WriteDocument(output, report, CliJsonContext.Default.BackfillReport);
+            JsonOutput.WriteDocument(output, report, OperationsJsonContext.Default.BackfillReport);
             return;
         }
 

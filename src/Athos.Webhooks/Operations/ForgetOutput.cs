@@ -1,6 +1,6 @@
 using Athos.Webhooks.Storage;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>forget</c> prints what it erased: one line per item for people, or one JSON object (for an erasure log).</summary>
 internal static class ForgetOutput
@@ -9,7 +9,7 @@ internal static class ForgetOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, new ForgetReport(callId, report.Removed, report.Remaining), CliJsonContext.Default.ForgetReport);
+            JsonOutput.WriteDocument(output, new ForgetReport(callId, report.Removed, report.Remaining), OperationsJsonContext.Default.ForgetReport);
             return;
         }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Athos.Webhooks.Health;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>status</c> prints: a summary for people, or the JSON of docs/operations.md.</summary>
 internal static class StatusOutput
@@ -10,7 +10,7 @@ internal static class StatusOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, report, CliJsonContext.Default.StatusReport);
+            JsonOutput.WriteDocument(output, report, OperationsJsonContext.Default.StatusReport);
             return;
         }
 

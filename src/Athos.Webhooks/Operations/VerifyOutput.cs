@@ -2,7 +2,7 @@ using System.Globalization;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>verify</c> prints what it found (and repaired): a table for people, or the JSON of docs/operations.md.</summary>
 internal static class VerifyOutput
@@ -11,7 +11,7 @@ internal static class VerifyOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, VerifyView.Of(report, repairs), CliJsonContext.Default.VerifyView);
+            JsonOutput.WriteDocument(output, VerifyView.Of(report, repairs), OperationsJsonContext.Default.VerifyView);
             return;
         }
 

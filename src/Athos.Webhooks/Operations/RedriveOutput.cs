@@ -1,6 +1,6 @@
 using Athos.Webhooks.WorkItems;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>redrive</c> prints its counts: sentences for people, or one JSON object.</summary>
 internal static class RedriveOutput
@@ -9,7 +9,7 @@ internal static class RedriveOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, new RedriveReport(dryRun, result.Found, result.Moved, result.Unreadable), CliJsonContext.Default.RedriveReport);
+            JsonOutput.WriteDocument(output, new RedriveReport(dryRun, result.Found, result.Moved, result.Unreadable), OperationsJsonContext.Default.RedriveReport);
             return;
         }
 

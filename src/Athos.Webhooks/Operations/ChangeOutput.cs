@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Athos.Webhooks.Changes;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>
 /// Writes changes page by page: JSON lines and CSV as they come (one change per line), the table and the JSON array
@@ -96,7 +96,7 @@ internal sealed record ChangeView(
 
 /// <summary>
 /// The change feed's JSON keeps absent values as <c>null</c> (the other commands' JSON leaves them out,
-/// <see cref="CliJsonContext"/>): every change has the same fields, for a consumer's fixed schema (Power Automate's Parse JSON).
+/// <see cref="OperationsJsonContext"/>): every change has the same fields, for a consumer's fixed schema (Power Automate's Parse JSON).
 /// </summary>
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ChangeView))]

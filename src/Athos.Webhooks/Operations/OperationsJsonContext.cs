@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>The JSON the commands print (<see cref="JsonOutput"/>): camelCase, absent values left out.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -13,5 +13,4 @@ namespace Athos.Webhooks.Cli.Output;
 [JsonSerializable(typeof(ForgetReport))]
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
-[JsonSerializable(typeof(DoctorReport))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class OperationsJsonContext : JsonSerializerContext;

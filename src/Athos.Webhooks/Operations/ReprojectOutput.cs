@@ -1,7 +1,7 @@
 using System.Globalization;
 using Athos.Webhooks.Enrichment;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>How <c>reproject</c> prints its counts: one line for people (also its progress line), or one JSON object.</summary>
 internal static class ReprojectOutput
@@ -10,7 +10,7 @@ internal static class ReprojectOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, new ReprojectReport(done.Scanned, done.Rewritten, done.Current, done.Unreadable), CliJsonContext.Default.ReprojectReport);
+            JsonOutput.WriteDocument(output, new ReprojectReport(done.Scanned, done.Rewritten, done.Current, done.Unreadable), OperationsJsonContext.Default.ReprojectReport);
             return;
         }
 

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>The one place the commands write an aligned table: a header, a rule, then the rows, each column as wide as its widest cell.</summary>
 internal static class TableOutput

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>
 /// The one place the commands write CSV: a byte-order mark before the header and CRLF line ends (what Excel needs to

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Athos.Webhooks.Storage;
 
-namespace Athos.Webhooks.Cli.Output;
+namespace Athos.Webhooks.Operations;
 
 /// <summary>Writes call rows in the chosen format.</summary>
 internal static class CallOutput
@@ -13,12 +13,12 @@ internal static class CallOutput
         switch (format)
         {
             case OutputFormat.Json:
-                JsonOutput.WriteDocument(output, rows.Select(CallView.Of).ToList(), CliJsonContext.Default.ListCallView);
+                JsonOutput.WriteDocument(output, rows.Select(CallView.Of).ToList(), OperationsJsonContext.Default.ListCallView);
                 break;
             case OutputFormat.Jsonl:
                 foreach (var row in rows)
                 {
-                    JsonOutput.WriteLine(output, CallView.Of(row), CliJsonContext.Default.CallView);
+                    JsonOutput.WriteLine(output, CallView.Of(row), OperationsJsonContext.Default.CallView);
                 }
 
                 break;
@@ -55,7 +55,7 @@ internal static class CallOutput
     public static void WriteOne(TextWriter output, CallRow row, OutputFormat format)
     {
         var view = CallView.Of(row);
-        var type = CliJsonContext.Default.CallView;
+        var type = OperationsJsonContext.Default.CallView;
         if (format == OutputFormat.Json)
         {
             JsonOutput.WriteDocument(output, view, type);

@@ -1,0 +1,87 @@
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Health;
+using Athos.Webhooks.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Athos.Webhooks.Operations;
+
+/// <summary>
+/// <c>status</c>: from storage, the queue, parked items, the last reconcile against its schedule and the freshness of
+/// the newest rows (what <c>GET /api/athos/health</c> reads, by the same code); from Athos, whether every call it lists
+/// as scored in the window is stored current. What it cannot read makes it say that it cannot tell, and why.
+/// </summary>
+internal static class StatusCheck
+{
+    public const int Healthy = 0;
+    public const int Degraded = 1;
+    public const int Unknown = 3;
+
+    public static async Task<StatusReport> RunAsync(IServiceProvider services, DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var health = await services.GetRequiredService<PipelineHealth>().CheckAsync(cancellationToken);
+        if (health.Summary is not { } summary)
+        {
+            // Storage could not be read: nothing else can be judged.
+            return new StatusReport(StatusReport.Unknown, Unknown, now, since, health.Reasons, null, null, null, null, null);
+        }
+
+        var reasons = new List<string>(health.Reasons);
+        var reconcile = StatusReconcile.Of(summary, health.Reconcile);
+
+        RowFreshness? freshness;
+        StatusCompleteness? completeness = null;
+        string? unknown = null;
+        try
+        {
+            freshness = await services.GetRequiredService<NewestRows>().CheckAsync(now, cancellationToken);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            freshness = null;
+            unknown = $"storage failed while reading the newest rows: {StorageFailure.FirstLine(ex)}";
+        }
+
+        if (unknown is null)
+        {
+            try
+            {
+                var found = await services.GetRequiredService<CompletenessCheck>().CheckAsync(since, now, summary.Contract, cancellationToken);
+                completeness = new StatusCompleteness(
+                    found.Since,
+                    found.Until,
+                    found.InFlightGrace.TotalSeconds,
+                    found.Sources.Sum(s => s.Listed),
+                    found.Sources.Sum(s => s.Current),
+                    found.Missing,
+                    found.Stale,
+                    found.Sources.Sum(s => s.InFlight),
+                    found.Sources,
+                    found.Incomplete);
+                if (!found.IsComplete)
+                {
+                    reasons.Add($"{found.Missing} call(s) missing and {found.Stale} stale of the {completeness.Listed} Athos lists as scored since {since:u}");
+                }
+            }
+            catch (AthosApiException ex)
+            {
+                unknown = ex.Kind == AthosErrorKind.Configuration
+                    ? $"Athos refused the request ({ex.Status} {ex.ErrorCode}): check ATHOS_API_KEY and ATHOS_BASE_URL; while this lasts no call can be fetched"
+                    : $"Athos could not be asked for its list: {ex.Message}";
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                unknown = $"storage failed during the completeness check: {StorageFailure.FirstLine(ex)}";
+            }
+        }
+
+        var (status, exit) = unknown is not null ? (StatusReport.Unknown, Unknown)
+            : reasons.Count > 0 ? (StatusReport.Degraded, Degraded)
+            : (StatusReport.Healthy, Healthy);
+        if (unknown is not null)
+        {
+            reasons.Insert(0, "cannot tell: " + unknown);
+        }
+
+        return new StatusReport(status, exit, now, since, reasons, health.Queue, health.Parked, reconcile, freshness, completeness);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.Json.Serialization;
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Health;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Telemetry;
+
+namespace Athos.Webhooks.Operations;
+
+/// <summary>
+/// What <c>athos-webhooks status</c> says, and its <c>--format json</c> shape (docs/operations.md, "athos-webhooks
+/// status"). Sections that could not be read (storage or Athos unreachable) are absent.
+/// </summary>
+/// <param name="Status"><c>healthy</c> (exit 0), <c>degraded</c> (exit 1) or <c>unknown</c> (exit 3).</param>
+/// <param name="ExitCode">The command's exit code.</param>
+/// <param name="CheckedAt">When the check ran.</param>
+/// <param name="Since">The completeness window's start.</param>
+/// <param name="Reasons">Why it is not healthy (or why it cannot tell), one sentence each.</param>
+/// <param name="Queue">Messages waiting on <c>athos-calls</c> and <c>athos-calls-poison</c>.</param>
+/// <param name="Parked">Rows in <c>AthosParkedWork</c>.</param>
+/// <param name="Reconcile">The last reconcile run.</param>
+/// <param name="Freshness">The newest stored rows.</param>
+/// <param name="Completeness">Athos's list against the tables over the window.</param>
+internal sealed record StatusReport(
+    string Status,
+    int ExitCode,
+    DateTimeOffset CheckedAt,
+    DateTimeOffset Since,
+    IReadOnlyList<string> Reasons,
+    QueueHealth? Queue,
+    int? Parked,
+    StatusReconcile? Reconcile,
+    RowFreshness? Freshness,
+    StatusCompleteness? Completeness)
+{
+    public const string Healthy = HealthStatus.Healthy;
+    public const string Degraded = HealthStatus.Degraded;
+    public const string Unknown = "unknown";
+}
+
+/// <summary>
+/// What a reconcile run counted, or one source's part of it. Status's JSON writes the counts flat, after the run's own
+/// fields (order 1) and before what follows them (order 2), as docs/operations.md shows.
+/// </summary>
+internal abstract record StatusCounts
+{
+    [JsonPropertyOrder(1)]
+    public required int Listed { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required int Missing { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required int Stale { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required int Queued { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required int Pending { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required int SkippedIds { get; init; }
+}
+
+/// <summary>The last reconcile run, as <c>AthosState</c> keeps it.</summary>
+internal sealed record StatusReconcile(
+    DateTimeOffset? LastSuccessAt,
+    double? AgeSeconds,
+    double MaxAgeSeconds,
+    string? LastRunStatus,
+    DateTimeOffset? LastRunStartedAt,
+    DateTimeOffset? LastRunEndedAt,
+    string? Contract) : StatusCounts
+{
+    [JsonPropertyOrder(2)]
+    public string? Error { get; init; }
+
+    [JsonPropertyOrder(2)]
+    public IReadOnlyList<StatusSourceRun> Sources { get; init; } = [];
+
+    /// <summary>The run's fields as the summary keeps them, with what health judged of it (its age against the schedule).</summary>
+    public static StatusReconcile Of(ReconcileSummary summary, ReconcileHealth? health)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var run = summary.LastRun;
+        return new(summary.LastSuccessAt, health?.AgeSeconds, health?.MaxAgeSeconds ?? 0, health?.LastRunStatus, run?.StartedAt, run?.EndedAt, summary.Contract?.ToStorageName())
+        {
+            Listed = run?.Listed ?? 0,
+            Missing = run?.Missing ?? 0,
+            Stale = run?.Stale ?? 0,
+            Queued = run?.Queued ?? 0,
+            Pending = run?.Pending ?? 0,
+            SkippedIds = run?.SkippedIds ?? 0,
+            Error = run?.Error,
+            Sources = [.. (run?.Sources ?? []).Select(StatusSourceRun.Of)],
+        };
+    }
+}
+
+/// <summary>One source's part of the last reconcile run; its status named as health and the metrics name it (<c>succeeded</c>…).</summary>
+internal sealed record StatusSourceRun(string Source, string Status, DateTimeOffset? From, DateTimeOffset? To) : StatusCounts
+{
+    [JsonPropertyOrder(2)]
+    public DateTimeOffset? CaughtUpTo { get; init; }
+
+    [JsonPropertyOrder(2)]
+    public string? Note { get; init; }
+
+    public static StatusSourceRun Of(SourceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.Source, AthosMetrics.StatusName(run.Status), run.From, run.To)
+        {
+            Listed = run.Listed,
+            Missing = run.Missing,
+            Stale = run.Stale,
+            Queued = run.Queued,
+            Pending = run.Pending,
+            SkippedIds = run.SkippedIds,
+            CaughtUpTo = run.CaughtUpTo,
+            Note = run.Note,
+        };
+    }
+}
+
+/// <summary>The completeness check over the window.</summary>
+internal sealed record StatusCompleteness(
+    DateTimeOffset Since,
+    DateTimeOffset Until,
+    double InFlightGraceSeconds,
+    int Listed,
+    int Current,
+    int Missing,
+    int Stale,
+    int InFlight,
+    IReadOnlyList<SourceCompleteness> Sources,
+    IReadOnlyList<IncompleteCall> Incomplete);
