@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Changes;
 
@@ -7,16 +6,8 @@ namespace Athos.Webhooks.Changes;
 /// One row of <c>AthosCallChanges</c>: a version of a call that won its <c>AthosCalls</c> commit, or a void row that
 /// holds a stamp whose change moved to a later one (docs/schema.md is its contract).
 /// </summary>
-internal sealed class ChangeRow : ITableEntity
+internal sealed class ChangeRow : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     public string CallId { get; set; } = string.Empty;
 
     /// <summary>One of <see cref="ChangeKinds"/>.</summary>

@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Enrichment;
 
@@ -7,18 +6,10 @@ namespace Athos.Webhooks.Enrichment;
 /// How far a <see cref="CallReprojector"/> run has come, in <c>AthosState</c> (<c>PartitionKey</c> = <c>reproject</c>,
 /// <c>RowKey</c> = <c>progress</c>); deleted when the run completes.
 /// </summary>
-internal sealed class ReprojectProgressRow : ITableEntity
+internal sealed class ReprojectProgressRow() : TableRow(Partition, Row)
 {
     public const string Partition = "reproject";
     public const string Row = "progress";
-
-    public string PartitionKey { get; set; } = Partition;
-
-    public string RowKey { get; set; } = Row;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
 
     /// <summary>The run's <c>since</c> (absent: every blob); a run over another range starts afresh.</summary>
     public DateTimeOffset? Since { get; set; }

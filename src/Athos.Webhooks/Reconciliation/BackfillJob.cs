@@ -1,7 +1,6 @@
 using System.Runtime.Serialization;
 using Athos.Webhooks.AthosApi;
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -9,17 +8,9 @@ namespace Athos.Webhooks.Reconciliation;
 /// A backfill's (or a rescan's) progress in <c>AthosState</c> (<c>PartitionKey</c> = <c>backfill</c>, <c>RowKey</c> =
 /// job id). It is also the chain's guard: a page counts once, however often its message is delivered.
 /// </summary>
-internal sealed class BackfillJob : ITableEntity
+internal sealed class BackfillJob() : TableRow(Partition)
 {
     internal const string Partition = "backfill";
-
-    public string PartitionKey { get; set; } = Partition;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
 
     [IgnoreDataMember]
     public string JobId => RowKey;

@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -8,16 +7,8 @@ namespace Athos.Webhooks.Reconciliation;
 /// are written (a null one is left out of the merge). <see cref="BackfillJob"/> itself cannot say that: its counts and
 /// times are not nullable, so a merge of it would write them all.
 /// </summary>
-internal sealed class BackfillJobPatch : ITableEntity
+internal sealed class BackfillJobPatch() : TableRow(BackfillJob.Partition)
 {
-    public string PartitionKey { get; set; } = BackfillJob.Partition;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     /// <summary>Why the latest page failed; the page's work item is retried.</summary>
     public string? LastError { get; set; }
 

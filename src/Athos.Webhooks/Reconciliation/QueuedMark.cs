@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -7,16 +6,8 @@ namespace Athos.Webhooks.Reconciliation;
 /// A call on the queue that is not processed yet, as <see cref="QueuedCalls"/> stores it in <c>AthosState</c>
 /// (<c>PartitionKey</c> = <c>queued</c>, <c>RowKey</c> = call id).
 /// </summary>
-internal sealed class QueuedMark : ITableEntity
+internal sealed class QueuedMark() : TableRow(QueuedCalls.Partition)
 {
-    public string PartitionKey { get; set; } = QueuedCalls.Partition;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     /// <summary>Who queued it (a <c>WorkOrigin</c>'s stored name).</summary>
     public string? Origin { get; set; }
 

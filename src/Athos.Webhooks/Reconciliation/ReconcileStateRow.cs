@@ -1,6 +1,5 @@
 using Athos.Webhooks.AthosApi;
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -10,18 +9,10 @@ namespace Athos.Webhooks.Reconciliation;
 /// service ignores a null property on a merge (the SDK sends it as null), so each changes only what it sets. A run is not
 /// merged: it replaces the row as read, so that its <c>LastRun…</c> columns are its own, none left from the run before.
 /// </summary>
-internal sealed class ReconcileStateRow : ITableEntity
+internal sealed class ReconcileStateRow() : TableRow(Partition, Row)
 {
     public const string Partition = "reconcile";
     public const string Row = "state";
-
-    public string PartitionKey { get; set; } = Partition;
-
-    public string RowKey { get; set; } = Row;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
 
     /// <summary>Roleplay's watermark: the name it had when it was the only source, so an upgraded deployment carries on.</summary>
     public DateTimeOffset? Watermark { get; set; }

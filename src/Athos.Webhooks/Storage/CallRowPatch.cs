@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Storage;
 
@@ -8,16 +6,8 @@ namespace Athos.Webhooks.Storage;
 /// null one is left out of the merge). <see cref="CallRow"/> itself cannot say that: its call id, status and schema
 /// version are not nullable, so a merge of it would write them too.
 /// </summary>
-internal sealed class CallRowPatch : ITableEntity
+internal sealed class CallRowPatch : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     /// <summary>The row key of the call's change in <c>AthosCallChanges</c> (<see cref="CallRow.ChangeKey"/>).</summary>
     public string? ChangeKey { get; set; }
 }

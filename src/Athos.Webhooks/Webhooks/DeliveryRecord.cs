@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Webhooks;
 
@@ -13,16 +12,8 @@ namespace Athos.Webhooks.Webhooks;
 /// The outcome is in the worker's log (event 3001) and the call's own rows; rows written by earlier versions may still
 /// carry <see cref="Outcome"/> and <see cref="ProcessedAt"/>.
 /// </remarks>
-internal sealed class DeliveryRecord : ITableEntity
+internal sealed class DeliveryRecord : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     [IgnoreDataMember]
     public string WebhookId => PartitionKey;
 

@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Webhooks;
 
@@ -8,16 +7,8 @@ namespace Athos.Webhooks.Webhooks;
 /// left out of the merge). <see cref="DeliveryRecord"/> itself cannot say that: its times are not nullable, so a merge
 /// of it would write them too.
 /// </summary>
-internal sealed class DeliveryRecordPatch : ITableEntity
+internal sealed class DeliveryRecordPatch : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     /// <summary>Why the latest attempt failed, at most 1,000 characters.</summary>
     public string? LastError { get; set; }
 }

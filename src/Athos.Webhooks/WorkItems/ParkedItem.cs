@@ -1,5 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.WorkItems;
 
@@ -8,18 +7,9 @@ namespace Athos.Webhooks.WorkItems;
 /// <c>RowKey</c> = the queue message id, so parking the same message twice keeps one row). Kept, with the reason,
 /// until an operator redrives it.
 /// </summary>
-internal sealed class ParkedItem : ITableEntity
+internal sealed class ParkedItem() : TableRow(Partition)
 {
     public const string Partition = "parked";
-
-    public string PartitionKey { get; set; } = Partition;
-
-    /// <summary>The queue message id.</summary>
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
 
     /// <summary>The message body exactly as it was queued (work item JSON), base64.</summary>
     public string Body { get; set; } = string.Empty;
