@@ -17,29 +17,8 @@ internal sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, 
 /// too); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at
 /// other keys deleted. Only settled calls are repaired (never one in flight), so no writer is overtaken.
 /// </remarks>
-internal sealed class CallConsistencyRepairer
+internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
 {
-    private readonly CallConsistencyChecker _checker;
-    private readonly CallIndex _index;
-    private readonly CallRowWriter _rows;
-    private readonly CallReprojector _reprojector;
-    private readonly CallArchive _archive;
-    private readonly IOptions<EnrichmentOptions> _options;
-    private readonly IServiceProvider _services;
-    private readonly TimeProvider _time;
-
-    public CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
-    {
-        _checker = checker;
-        _index = index;
-        _rows = rows;
-        _reprojector = reprojector;
-        _archive = archive;
-        _options = options;
-        _services = services;
-        _time = time;
-    }
-
     public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(found);
@@ -62,7 +41,7 @@ internal sealed class CallConsistencyRepairer
 
         if (Has(StorageNames.CallsTable, DiscrepancyKind.Missing, DiscrepancyKind.Older))
         {
-            var result = await _reprojector.ProjectBlobAsync(callId, await _rows.ReadAsync(callId, cancellationToken), cancellationToken);
+            var result = await reprojector.ProjectBlobAsync(callId, await rows.ReadAsync(callId, cancellationToken), cancellationToken);
             actions.Add(result switch
             {
                 null => "could not re-project the row: the archive blob is not a call detail",
@@ -76,10 +55,10 @@ internal sealed class CallConsistencyRepairer
             actions.Add(await ArchiveAgainAsync(callId, cancellationToken));
         }
 
-        var changes = await _index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
+        var changes = await index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
         actions.AddRange(changes);
 
-        var after = await _checker.CheckCallAsync(callId, found.IndexKeysSeen, _time.GetUtcNow(), cancellationToken);
+        var after = await checker.CheckCallAsync(callId, found.IndexKeysSeen, time.GetUtcNow(), cancellationToken);
         return new CallRepair(callId, actions, after.Discrepancies);
     }
 
@@ -90,7 +69,7 @@ internal sealed class CallConsistencyRepairer
         try
         {
             // Resolved here, not injected: verify without this repair needs no Athos settings.
-            response = await _services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
+            response = await services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
         }
         catch (OptionsValidationException ex)
         {
@@ -101,14 +80,14 @@ internal sealed class CallConsistencyRepairer
             return $"could not fetch the detail from Athos to archive it again: {ex.Message}";
         }
 
-        var fetched = CallProjection.FromDetail(response.Call, response.RequestId, _time.GetUtcNow());
+        var fetched = CallProjection.FromDetail(response.Call, response.RequestId, time.GetUtcNow());
         var version = CallVersion.Of(fetched);
-        var body = CallProjection.ArchiveBody(response.RawJson, _options.Value.StoreTranscripts);
-        await _archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
-        var stored = await _rows.ReadAsync(callId, cancellationToken);
+        var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
+        await archive.WriteAsync(callId, body, version, probablyExists: true, cancellationToken);
+        var stored = await rows.ReadAsync(callId, cancellationToken);
         if (stored is not null && version.IsNewerThan(CallVersion.Of(stored)))
         {
-            await _reprojector.ProjectBlobAsync(callId, stored, cancellationToken);
+            await reprojector.ProjectBlobAsync(callId, stored, cancellationToken);
             return $"archived Athos's detail again ({RowVersion.Describe(version)}, newer than the row: re-projected it)";
         }
 

@@ -20,32 +20,14 @@ internal sealed record ReprojectProgress(int Scanned, int Rewritten, int Current
 /// under an older <see cref="CallRow.SchemaVersion"/> gain the new columns, and a row lost before its commit is
 /// restored. Idempotent (a current row is not rewritten) and resumable (progress is saved after every page of blobs).
 /// </summary>
-internal sealed partial class CallReprojector
+internal sealed partial class CallReprojector(BlobServiceClient blobs, TableServiceClient tables, CallRowWriter rows, RecordingArchive recordings, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<CallReprojector> logger)
 {
-    private readonly CallRowWriter _rows;
-    private readonly RecordingArchive _recordings;
-    private readonly IOptions<EnrichmentOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<CallReprojector> _logger;
-
-    public CallReprojector(BlobServiceClient blobs, TableServiceClient tables, CallRowWriter rows, RecordingArchive recordings, IOptions<EnrichmentOptions> options, TimeProvider time, ILogger<CallReprojector> logger)
-    {
-        _rows = rows;
-        _recordings = recordings;
-        _options = options;
-        _time = time;
-        _logger = logger;
-        _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
-        _state = tables.GetTableClient(StorageNames.StateTable);
-        _calls = tables.GetTableClient(StorageNames.CallsTable);
-    }
-
     private const int PageSize = 100;
     private const int Parallelism = 8;
 
-    private readonly BlobContainerClient _archive;
-    private readonly TableClient _state;
-    private readonly TableClient _calls;
+    private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+    private readonly TableClient _state = tables.GetTableClient(StorageNames.StateTable);
+    private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
 
     /// <summary>
     /// Reprojects every archived call whose blob was written at or after <paramref name="since"/> (all when null), then
@@ -77,21 +59,21 @@ internal sealed partial class CallReprojector
         await foreach (var failed in _calls.QueryAsync<CallRow>(filter, cancellationToken: cancellationToken))
         {
             failed.SchemaVersion = CallRow.CurrentSchemaVersion;
-            var write = await _rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
+            var write = await rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
             counts.Add(write.Outcome == RowWriteOutcome.Stored ? Change.Rewritten : Change.Current);
             progress?.Report(counts.Snapshot());
         }
 
         await _state.DeleteEntityAsync(ReprojectProgressRow.Partition, ReprojectProgressRow.Row, ETag.All, cancellationToken);
         var done = counts.Snapshot();
-        Log.Completed(_logger, done.Scanned, done.Rewritten, done.Current, done.Unreadable);
+        Log.Completed(logger, done.Scanned, done.Rewritten, done.Current, done.Unreadable);
         return done;
     }
 
     private async Task<Change> ReprojectBlobAsync(string blobName, CancellationToken cancellationToken)
     {
         var callId = blobName[..^".json".Length];
-        var stored = await _rows.ReadAsync(callId, cancellationToken);
+        var stored = await rows.ReadAsync(callId, cancellationToken);
         if (stored is { SchemaVersion: >= CallRow.CurrentSchemaVersion })
         {
             return Change.Current;
@@ -121,26 +103,26 @@ internal sealed partial class CallReprojector
         }
         catch (JsonException ex)
         {
-            Log.Unreadable(_logger, ex, blobName);
+            Log.Unreadable(logger, ex, blobName);
             return null;
         }
 
         if (detail is null || detail.Id != callId || !CallId.TryParse(callId, out _))
         {
-            Log.Unreadable(_logger, null, blobName);
+            Log.Unreadable(logger, null, blobName);
             return null;
         }
 
-        var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, _time.GetUtcNow());
+        var row = CallProjection.FromDetail(detail, stored?.AthosRequestId, time.GetUtcNow());
         (row.RecordingStatus, row.RecordingError) = (stored?.RecordingStatus, stored?.RecordingError);
-        if (row.RecordingStatus is null && _options.Value.ArchiveRecordings)
+        if (row.RecordingStatus is null && options.Value.ArchiveRecordings)
         {
-            row.RecordingStatus = await _recordings.ExistsAsync(callId, cancellationToken) ? RecordingStatus.Archived
+            row.RecordingStatus = await recordings.ExistsAsync(callId, cancellationToken) ? RecordingStatus.Archived
                 : detail.AudioUrl is null ? RecordingStatus.None
                 : RecordingStatus.Pending;
         }
 
-        return (await _rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
+        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)

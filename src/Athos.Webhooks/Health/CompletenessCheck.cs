@@ -13,21 +13,8 @@ namespace Athos.Webhooks.Health;
 /// one the next reconcile will find) is counted as in flight, not missing. Costs one list request per 100 calls and
 /// one point read per call; reads only.
 /// </summary>
-internal sealed class CompletenessCheck
+internal sealed class CompletenessCheck(CallPager pager, CallReader reader, QueuedCalls queued, IOptions<ReconcileOptions> options)
 {
-    private readonly CallPager _pager;
-    private readonly CallReader _reader;
-    private readonly QueuedCalls _queued;
-    private readonly IOptions<ReconcileOptions> _options;
-
-    public CompletenessCheck(CallPager pager, CallReader reader, QueuedCalls queued, IOptions<ReconcileOptions> options)
-    {
-        _pager = pager;
-        _reader = reader;
-        _queued = queued;
-        _options = options;
-    }
-
     /// <summary>Missing or stale calls named in the report, at most.</summary>
     internal const int MaxNamed = 20;
 
@@ -49,7 +36,7 @@ internal sealed class CompletenessCheck
     /// <exception cref="AthosApiException">Athos could not be asked (unreachable, or refused the key).</exception>
     public async Task<CompletenessReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, AthosContract? contract, CancellationToken cancellationToken = default)
     {
-        var settings = _options.Value;
+        var settings = options.Value;
         var grace = InFlightGrace(settings, now);
         var sources = new List<SourceCompleteness>();
         var incomplete = new ConcurrentBag<IncompleteCall>();
@@ -67,7 +54,7 @@ internal sealed class CompletenessCheck
             var from = source == CallSources.RealCall ? since - settings.RealCallMaxDuration : since;
             int listed = 0, current = 0, missing = 0, stale = 0, inFlight = 0, skippedIds = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var page in _pager.PagesAsync(new CallListQuery(source, from, now), cancellationToken))
+            await foreach (var page in pager.PagesAsync(new CallListQuery(source, from, now), cancellationToken))
             {
                 var calls = page.Data.Where(c => seen.Add(c.Id) && (source != CallSources.RealCall || c.EndedAt is null || c.EndedAt >= since)).ToList();
                 listed += calls.Count;
@@ -80,7 +67,7 @@ internal sealed class CompletenessCheck
                         return;
                     }
 
-                    var stored = await _reader.GetAsync(callId.Value, ct);
+                    var stored = await reader.GetAsync(callId.Value, ct);
                     var listedScoredAt = call.ScoredAt ?? DateTimeOffset.MinValue;
                     var kind = stored switch
                     {
@@ -101,7 +88,7 @@ internal sealed class CompletenessCheck
                         Interlocked.Increment(ref kind == IncompleteCall.Missing ? ref missing : ref stale);
                         if (incomplete.Count < MaxNamed)
                         {
-                            incomplete.Add(new IncompleteCall(callId.Value, source, kind, call.ScoredAt, stored?.ScoredAt, await _queued.IsPendingAsync(callId, ct)));
+                            incomplete.Add(new IncompleteCall(callId.Value, source, kind, call.ScoredAt, stored?.ScoredAt, await queued.IsPendingAsync(callId, ct)));
                         }
                     }
                 });

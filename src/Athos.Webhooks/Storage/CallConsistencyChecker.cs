@@ -16,19 +16,8 @@ namespace Athos.Webhooks.Storage;
 /// at its keys and wherever rows of the call were seen, and the blob's version (its metadata). An index row elsewhere
 /// that was written before the time is not seen: choose a time before the trouble.
 /// </remarks>
-internal sealed class CallConsistencyChecker
+internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
 {
-    private readonly TableServiceClient _tables;
-    private readonly CallIndex _index;
-
-    public CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
-    {
-        _tables = tables;
-        _index = index;
-        _calls = tables.GetTableClient(StorageNames.CallsTable);
-        _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
-    }
-
     /// <summary>
     /// A call written this recently may have a writer still at work (a writer puts the blob, then the index rows, then
     /// the main row, then deletes old keys): its findings are reported as in flight, not judged. Longer than the
@@ -39,8 +28,8 @@ internal sealed class CallConsistencyChecker
     private const int Parallelism = 8;
     private const string JsonSuffix = ".json";
 
-    private readonly TableClient _calls;
-    private readonly BlobContainerClient _archive;
+    private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
+    private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
 
     /// <summary>Checks every call written since <paramref name="since"/>, as of <paramref name="now"/>.</summary>
     public async Task<ConsistencyReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
@@ -66,7 +55,7 @@ internal sealed class CallConsistencyChecker
 
         foreach (var table in new[] { StorageNames.CallsByUserTable, StorageNames.CallsByDayTable })
         {
-            await foreach (var row in _tables.GetTableClient(table).QueryAsync<CallRow>(changedSince, select: [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.CallId)], cancellationToken: cancellationToken))
+            await foreach (var row in tables.GetTableClient(table).QueryAsync<CallRow>(changedSince, select: [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.CallId)], cancellationToken: cancellationToken))
             {
                 // The row key ends with the call id; the column says it too, unless someone wrote the row by hand.
                 var callId = row.CallId is { Length: > 0 } id ? id : row.RowKey[(row.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..];
@@ -98,7 +87,7 @@ internal sealed class CallConsistencyChecker
         var rows = new List<(IndexKey Key, CallRow Row)>();
         foreach (var key in (main is null ? [] : CallIndex.KeysOf(main)).Union(otherKeys))
         {
-            if (await _index.ReadAsync(key, cancellationToken) is { } row)
+            if (await index.ReadAsync(key, cancellationToken) is { } row)
             {
                 rows.Add((key, row));
             }

@@ -5,32 +5,19 @@ namespace Athos.Webhooks.WorkItems;
 /// is marked <c>origin: redrive</c> (so that webhook deduplication does not skip it) and starts afresh; a parked message
 /// that is not a work item stays parked, for a person to look at.
 /// </summary>
-internal sealed class ParkedRedrive
+internal sealed class ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
 {
-    private readonly PoisonSweeper _sweeper;
-    private readonly ParkedWork _parked;
-    private readonly WorkQueue _work;
-    private readonly TimeProvider _time;
-
-    public ParkedRedrive(PoisonSweeper sweeper, ParkedWork parked, WorkQueue work, TimeProvider time)
-    {
-        _sweeper = sweeper;
-        _parked = parked;
-        _work = work;
-        _time = time;
-    }
-
     /// <summary>Redrives every parked item (<paramref name="dryRun"/>: only counts them, and what waits in the poison queue).</summary>
     public async Task<RedriveResult> RunAsync(bool dryRun, CancellationToken cancellationToken = default)
     {
         if (dryRun)
         {
-            return new RedriveResult((await _parked.ListAsync(cancellationToken)).Count + await _sweeper.CountAsync(cancellationToken), 0, 0);
+            return new RedriveResult((await parked.ListAsync(cancellationToken)).Count + await sweeper.CountAsync(cancellationToken), 0, 0);
         }
 
         // Whatever the host moved to the poison queue is parked first, so that it is redriven too.
-        await _sweeper.SweepAsync(cancellationToken);
-        var items = await _parked.ListAsync(cancellationToken);
+        await sweeper.SweepAsync(cancellationToken);
+        var items = await parked.ListAsync(cancellationToken);
 
         int moved = 0, unreadable = 0;
         foreach (var item in items)
@@ -46,8 +33,8 @@ internal sealed class ParkedRedrive
                 continue;
             }
 
-            await _work.EnqueueAsync(workItem with { Origin = WorkOrigin.Redrive, Deferrals = 0, ReceivedAt = _time.GetUtcNow() }, cancellationToken);
-            await _parked.RemoveAsync(item, cancellationToken);
+            await work.EnqueueAsync(workItem with { Origin = WorkOrigin.Redrive, Deferrals = 0, ReceivedAt = time.GetUtcNow() }, cancellationToken);
+            await parked.RemoveAsync(item, cancellationToken);
             moved++;
         }
 
