@@ -14,7 +14,8 @@ public sealed record WebhookAttempt(int Number, long Timestamp, int? Status, str
 }
 
 /// <summary>Everything that happened to one webhook: dropped by fault injection, or its attempts.</summary>
-public sealed record WebhookDelivery(string WebhookId, string CallId, bool Success, bool Dropped, IReadOnlyList<WebhookAttempt> Attempts)
+/// <param name="Body">The body every attempt sent (what a later repeat of the same delivery sends again).</param>
+public sealed record WebhookDelivery(string WebhookId, string CallId, bool Success, bool Dropped, IReadOnlyList<WebhookAttempt> Attempts, byte[] Body)
 {
     public bool Acked => Attempts.Any(a => a.Acked);
 }

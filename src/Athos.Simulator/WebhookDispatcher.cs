@@ -65,11 +65,11 @@ public sealed class WebhookDispatcher : IAsyncDisposable
     public async Task<WebhookDelivery> DeliverAsync(SimulatedCall call, Uri target, CancellationToken cancellationToken = default)
     {
         var webhookId = _ids.NewWebhookId();
-        var body = CallJson.WebhookEvent(call, _options.Contract, "req_" + Guid.NewGuid().ToString("D"), _time.GetUtcNow());
+        var body = BodyFor(call);
         var success = call.State == CallState.Scored;
         if (_faults.ShouldDrop(webhookId))
         {
-            return Record(new WebhookDelivery(webhookId, call.Id, success, Dropped: true, []));
+            return Record(new WebhookDelivery(webhookId, call.Id, success, Dropped: true, [], body));
         }
 
         var attempts = new List<WebhookAttempt>();
@@ -88,7 +88,7 @@ public sealed class WebhookDispatcher : IAsyncDisposable
             attempts.Add(await SendAsync(target, webhookId, body, retryTimestamp, 2, isDuplicate: false, cancellationToken));
         }
 
-        return Record(new WebhookDelivery(webhookId, call.Id, success, Dropped: false, attempts));
+        return Record(new WebhookDelivery(webhookId, call.Id, success, Dropped: false, attempts, body));
     }
 
     /// <summary>One signed POST of exactly <paramref name="body"/>; no retry, no fault injection.</summary>
@@ -110,6 +110,19 @@ public sealed class WebhookDispatcher : IAsyncDisposable
         _http.Dispose();
         _stopping.Dispose();
         _sendSlots.Dispose();
+    }
+
+    /// <summary>
+    /// The body of a <c>call.scored</c> webhook for <paramref name="call"/>'s current state, unsigned; its
+    /// <c>occurredAt</c> is when the outcome was reached (scored, or failed), never later than now.
+    /// </summary>
+    public byte[] BodyFor(SimulatedCall call) => CallJson.WebhookEvent(call, _options.Contract, "req_" + Guid.NewGuid().ToString("D"), OccurredAt(call));
+
+    private DateTimeOffset OccurredAt(SimulatedCall call)
+    {
+        var now = _time.GetUtcNow();
+        var reached = call.ScoredAt ?? call.UpdatedAt;
+        return reached < now ? reached : now;
     }
 
     private async Task<WebhookAttempt> SendAsync(Uri target, string webhookId, byte[] body, long timestamp, int number, bool isDuplicate, CancellationToken cancellationToken)

@@ -11,7 +11,8 @@ public sealed class WorkItemSerializerTests
     // Keyed by a name: a theory's arguments must be public types, and the work items are internal.
     private static readonly Dictionary<string, WorkItem> Items = new()
     {
-        ["a webhook fetch"] = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_1", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
+        ["a webhook fetch"] = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_1", ReceivedAt = T, CallId = CallId.Parse("athos_call_a"), OccurredAt = T.AddSeconds(-2) },
+        ["a webhook fetch queued before occurredAt was kept"] = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_0", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
         ["a listed fetch, deferred twice"] = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, ReceivedAt = T, CallId = CallId.Parse("athos_call_b"), ListedScoredAt = T.AddMinutes(-1), Marked = true, Deferrals = 2 },
         ["a scoring failure"] = new ScoringFailedWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_2", CallId = CallId.Parse("athos_call_c"), OccurredAt = T, Reason = "SCORING_INCOMPLETE", ReasonMessage = "short", Source = "real_call", ExternalUserId = "rep_1", AgentId = "athos_agent_1", AgencyId = "athos_agency_1" },
         ["a backfill page"] = new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605", Page = 3, Source = "real_call", Cursor = "opaque" },

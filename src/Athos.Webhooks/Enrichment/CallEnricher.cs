@@ -13,7 +13,9 @@ internal sealed class CallEnricher(
     CallArchive archive,
     RecordingArchiver recordings,
     ContractObserver contract,
+    CallGate gate,
     IOptions<EnrichmentOptions> options,
+    IOptions<ReconcileOptions> reconcile,
     TimeProvider time)
 {
     /// <summary>
@@ -22,19 +24,22 @@ internal sealed class CallEnricher(
     /// thrown as <see cref="AthosApiException"/>.
     /// </summary>
     /// <remarks>
-    /// An item a list queued carries the <c>scoredAt</c> the list showed: when a row at least that new is stored already
-    /// (a webhook's fetch got there first), nothing is fetched, and the row read is the writer's. A webhook announces a
-    /// call when it is first scored, so its row is written on the guess that there is none yet (no read first).
+    /// An item that knows which version it is about (<see cref="AnnouncedScoredAt"/>) reads the row first: when a row at
+    /// least that new is stored already (another copy of the item got there first), nothing is fetched, and the row read
+    /// is the writer's. A webhook announces a call when it is first scored, so a young webhook item's row is written on
+    /// the guess that there is none yet (no read first), unless another item of the call went first here
+    /// (<see cref="CallGate"/>).
     /// </remarks>
     public async Task<WorkOutcome> FetchAndStoreAsync(FetchCallWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         var callId = item.CallId;
-        var prior = item.Origin == WorkOrigin.Webhook ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
-        if (item.ListedScoredAt is { } listed)
+        using var turn = await gate.EnterAsync(callId.Value, cancellationToken);
+        var prior = item.Origin == WorkOrigin.Webhook && !turn.Waited ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
+        if (AnnouncedScoredAt(item, turn.Waited) is { } announced)
         {
             var current = await rows.ReadAsync(callId.Value, cancellationToken);
-            if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= listed)
+            if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= announced)
             {
                 return WorkOutcome.Unchanged;
             }
@@ -84,10 +89,25 @@ internal sealed class CallEnricher(
         return write.Outcome == RowWriteOutcome.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;
     }
 
+    /// <summary>
+    /// The <c>scoredAt</c> of the version an item announces, when a stored row may already hold it: the list's, for an
+    /// item a reconcile, backfill or rescan queued; a webhook's <c>occurredAt</c> once the item is at least
+    /// <c>ATHOS_RECONCILE_QUEUE_DELAY</c> old, or when it waited for another item of its call. Until then no copy queued
+    /// from a list can have stored the call (those wait that long after the call is listed, which is after it was
+    /// scored), so a young webhook item spares the read.
+    /// </summary>
+    private DateTimeOffset? AnnouncedScoredAt(FetchCallWorkItem item, bool waited) => item switch
+    {
+        { ListedScoredAt: { } listed } => listed,
+        { OccurredAt: { } occurred } when waited || time.GetUtcNow() - occurred >= reconcile.Value.QueueDelay => occurred,
+        _ => null,
+    };
+
     /// <summary>Records a scoring failure, unless the call already has a score (a score always wins).</summary>
     public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        using var turn = await gate.EnterAsync(item.CallId.Value, cancellationToken);
         var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), PriorRow.Unknown, null, cancellationToken);
         return write.Outcome switch
         {

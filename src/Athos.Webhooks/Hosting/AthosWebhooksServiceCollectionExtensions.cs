@@ -69,6 +69,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
+        services.AddSingleton<CallGate>();
         services.AddTransient(static sp => new WorkItemProcessor(
             sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
             sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkItemProcessor>>(), sp.GetRequiredService<AthosMetrics>()));

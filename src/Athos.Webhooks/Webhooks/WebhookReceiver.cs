@@ -122,7 +122,7 @@ public sealed partial class WebhookReceiver
     {
         var receivedAt = _time.GetUtcNow();
         return call.Success
-            ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ReceivedAt = receivedAt }
+            ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ReceivedAt = receivedAt, OccurredAt = call.OccurredAt }
             : new ScoringFailedWorkItem
             {
                 Origin = WorkOrigin.Webhook,

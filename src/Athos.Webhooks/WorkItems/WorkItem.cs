@@ -78,6 +78,12 @@ internal sealed record FetchCallWorkItem : WorkItem
     /// </summary>
     public DateTimeOffset? ListedScoredAt { get; init; }
 
+    /// <summary>
+    /// The webhook's <c>occurredAt</c> (when Athos reached the outcome it announces), when a webhook queued the item: a
+    /// stored score at least that new makes the fetch unnecessary. Absent in items queued before it was added.
+    /// </summary>
+    public DateTimeOffset? OccurredAt { get; init; }
+
     /// <summary>Whether whoever queued it marked the call as queued (<c>QueuedCalls</c>): the worker clears the mark when done.</summary>
     public bool Marked { get; init; }
 }

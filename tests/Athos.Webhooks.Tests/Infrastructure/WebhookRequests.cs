@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Athos.Webhooks.Webhooks;
@@ -11,7 +12,8 @@ namespace Athos.Webhooks.Tests.Infrastructure;
 /// <summary>Builds webhook HTTP requests for the function class, and reads what it answered.</summary>
 public static class WebhookRequests
 {
-    public static byte[] CallScored(string callId, bool success = true, string webhookRequestId = "req_00000000-0000-0000-0000-000000000001", string? reason = null) =>
+    /// <summary>A <c>call.scored</c> body; <paramref name="occurredAt"/> defaults to now (a webhook sent as the call is scored).</summary>
+    public static byte[] CallScored(string callId, bool success = true, string webhookRequestId = "req_00000000-0000-0000-0000-000000000001", string? reason = null, DateTimeOffset? occurredAt = null) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["event"] = WebhookEventTypes.CallScored,
@@ -20,7 +22,7 @@ public static class WebhookRequests
             ["source"] = "roleplay",
             ["externalUserId"] = "rep_8842",
             ["externalAgencyId"] = "agency_chicago",
-            ["occurredAt"] = "2026-06-05T14:40:54.005Z",
+            ["occurredAt"] = (occurredAt ?? DateTimeOffset.UtcNow).ToString("O", CultureInfo.InvariantCulture),
             ["requestId"] = webhookRequestId,
             ["reason"] = success ? null : reason ?? "SCORING_INCOMPLETE",
             ["reasonMessage"] = success ? null : "The call ended before enough of the conversation could be scored.",

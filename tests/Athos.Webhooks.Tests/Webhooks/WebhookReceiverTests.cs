@@ -40,13 +40,14 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     {
         var call = AddScoredCall();
 
-        var answer = await PostAsync(WebhookRequests.CallScored(call.Id), webhookId: "wh_genuine1");
+        var answer = await PostAsync(WebhookRequests.CallScored(call.Id, occurredAt: call.ScoredAt), webhookId: "wh_genuine1");
 
         Assert.Equal(new { Status = 202, StatusText = (string?)"accepted" }, new { answer.Status, answer.StatusText });
         var item = Assert.IsType<FetchCallWorkItem>(Assert.Single(await _queues.PeekAllAsync()));
         Assert.Equal(call.Id, item.CallId.Value);
         Assert.Equal("wh_genuine1", item.WebhookId);
         Assert.Equal(WorkOrigin.Webhook, item.Origin);
+        Assert.Equal(call.ScoredAt, item.OccurredAt);
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     [Fact]
     public async Task A_failed_scoring_becomes_a_scoring_failed_item_with_the_reason()
     {
-        var body = WebhookRequests.CallScored("athos_call_failed123", success: false);
+        var body = WebhookRequests.CallScored("athos_call_failed123", success: false, occurredAt: DateTimeOffset.Parse("2026-06-05T14:40:54.005Z", CultureInfo.InvariantCulture));
 
         var answer = await PostAsync(body, webhookId: "wh_failed");
 
