@@ -51,6 +51,9 @@ param reconcileRescanSchedule string = '0 30 3 * * *'
 @description('Copy each call\'s recording into athos-recordings before Athos deletes it (ATHOS_ARCHIVE_RECORDINGS).')
 param archiveRecordings bool = true
 
+@description('Give Athos a webhook URL with a function key (/api/athos/webhook/keyed?code=…): the host refuses unkeyed requests before the app runs, and the anonymous route is switched off. The key then lives at Athos too (docs/security.md).')
+param webhookRequiresFunctionKey bool = false
+
 @description('Principal (object) ids that read the call tables and blobs with their own identity: Storage Table Data Reader on the call tables and Storage Blob Data Reader on athos-calls and athos-recordings, nothing else.')
 param consumerPrincipalIds array = []
 
@@ -198,6 +201,7 @@ module roles 'modules/roles.bicep' = {
     keyVaultName: vault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     consumerPrincipalIds: consumerPrincipalIds
+    deploymentContainerName: deploymentContainerName
   }
 }
 
@@ -226,6 +230,7 @@ module app 'modules/functionapp.bicep' = {
     reconcileSchedule: '0 */${reconcileIntervalMinutes} * * * *'
     reconcileRescanSchedule: reconcileRescanSchedule
     archiveRecordings: archiveRecordings
+    webhookRequiresFunctionKey: webhookRequiresFunctionKey
     subnetId: appSubnetId
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -270,7 +275,9 @@ output AZURE_LOCATION string = location
 output FUNCTION_APP_NAME string = app.outputs.name
 output FUNCTION_APP_HOSTNAME string = app.outputs.hostName
 @description('The URL to register with Athos as the webhook endpoint.')
-output WEBHOOK_URL string = 'https://${app.outputs.hostName}/api/athos/webhook'
+// With webhookRequiresFunctionKey, append ?code=<the default function key of AthosWebhookKeyed> (docs/deployment.md);
+// the key is never an output, which the deployment history would keep.
+output WEBHOOK_URL string = 'https://${app.outputs.hostName}/api/athos/webhook${webhookRequiresFunctionKey ? '/keyed' : ''}'
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 @description('Where consumers read the call tables (docs/schema.md).')
 output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint

@@ -20,6 +20,8 @@ param reconcileSchedule string
 param reconcileRescanSchedule string
 @description('Copy each call\'s recording into athos-recordings (ATHOS_ARCHIVE_RECORDINGS).')
 param archiveRecordings bool
+@description('Switch the anonymous webhook function off, so that only the keyed one answers.')
+param webhookRequiresFunctionKey bool
 @description('Subnet for VNet integration (delegated to Microsoft.App/environments); empty for none.')
 param subnetId string
 param instanceMemoryMB int
@@ -56,6 +58,8 @@ var appSettings = {
   ATHOS_ARCHIVE_RECORDINGS: archiveRecordings ? 'true' : 'false'
   // Empty means "no previous secret" to the app.
   ATHOS_WHSEC_PREVIOUS: empty(previousWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousWebhookSecretUri})'
+  // The host's own switch for a function: with it on, an unkeyed request to /api/athos/webhook finds no function.
+  'AzureWebJobs.AthosWebhook.Disabled': webhookRequiresFunctionKey ? 'true' : 'false'
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {

@@ -6,6 +6,8 @@ param keyVaultName string
 param applicationInsightsName string
 @description('Principal (object) ids of consumers that read the call tables and blobs with their own identity.')
 param consumerPrincipalIds array
+@description('Blob container the Flex Consumption app deploys its package from (written with the app\'s identity).')
+param deploymentContainerName string
 
 // What consumers read (docs/schema.md), and nothing else: not the delivery ledger, the state table or the queues.
 var consumerTables = [
@@ -29,10 +31,20 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
+// Queues and tables for the whole account (the app uses every one of them); blobs only in the containers it uses: its
+// own, the Functions host's, and the deployment container, which Flex Consumption's One Deploy writes with this same
+// identity. Residual risk (docs/security.md): code running as the app can replace its own package.
 var storageRoles = [
-  roles.storageBlobDataOwner
   roles.storageQueueDataContributor
   roles.storageTableDataContributor
+]
+var appContainers = [
+  'athos-calls'
+  'athos-recordings'
+  'athos-locks'
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+  deploymentContainerName
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -57,6 +69,11 @@ resource readableContainers 'Microsoft.Storage/storageAccounts/blobServices/cont
   name: container
 }]
 
+resource writableContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = [for container in appContainers: {
+  parent: storage::blobService
+  name: container
+}]
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
@@ -72,6 +89,16 @@ resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+  }
+}]
+
+resource appBlobRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (container, i) in appContainers: {
+  name: guid(writableContainers[i].id, principalId, roles.storageBlobDataOwner)
+  scope: writableContainers[i]
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
   }
 }]
 

@@ -12,10 +12,12 @@ public sealed record StorageRequest(string Method, string Target)
     public static StorageRequest Of(string method, Uri uri)
     {
         // ".../AthosCalls(PartitionKey='…',RowKey='')", ".../AthosCallsByUser", ".../athos-calls/{callId}.json" (a blob
-        // in its container) or ".../athos-calls/messages[/{id}]" (a queue's messages).
+        // in its container), ".../athos-calls/messages[/{id}]" (a queue's messages) or ".../AthosWebhookDeliveries/$batch" (an
+        // entity-group transaction, named by StorageRequestCounter after the table in its body).
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var messages = Array.IndexOf(segments, "messages");
         var target = messages > 0 ? segments[messages - 1] + "/messages"
+            : segments.Length >= 2 && segments[^1] == "$batch" ? segments[^2] + "/$batch"
             : segments.Length >= 2 && segments[^1].Contains('.', StringComparison.Ordinal) ? segments[^2]
             : segments[^1];
         var parenthesis = target.IndexOf('(', StringComparison.Ordinal);

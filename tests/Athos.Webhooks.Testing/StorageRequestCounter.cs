@@ -6,7 +6,7 @@ using Azure.Core.Pipeline;
 namespace Athos.Webhooks.Testing;
 
 /// <summary>An Azure.Core pipeline policy that records every storage request the product makes.</summary>
-public sealed class StorageRequestCounter : HttpPipelinePolicy
+public sealed partial class StorageRequestCounter : HttpPipelinePolicy
 {
     private readonly ConcurrentQueue<(string Method, Uri Uri)> _requests = new();
     private long _busyTicks;
@@ -53,5 +53,26 @@ public sealed class StorageRequestCounter : HttpPipelinePolicy
         }
     }
 
-    private void Record(HttpMessage message) => _requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.ToUri()));
+    private void Record(HttpMessage message)
+    {
+        var uri = message.Request.Uri.ToUri();
+        // An entity-group transaction addresses the account ("…/$batch"); its table is named inside the body.
+        if (uri.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal) && message.Request.Content is { } content && BatchTable(content) is { } table)
+        {
+            uri = new Uri(uri, uri.AbsolutePath[..^"$batch".Length] + table + "/$batch");
+        }
+
+        _requests.Enqueue((message.Request.Method.ToString(), uri));
+    }
+
+    private static string? BatchTable(RequestContent content)
+    {
+        using var body = new MemoryStream();
+        content.WriteTo(body, CancellationToken.None);
+        var match = BatchOperation().Match(System.Text.Encoding.UTF8.GetString(body.ToArray()));
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:POST|PUT|MERGE|PATCH|DELETE) \S+/([A-Za-z][A-Za-z0-9]*)(?:\(|\?| )")]
+    private static partial System.Text.RegularExpressions.Regex BatchOperation();
 }

@@ -84,8 +84,14 @@ internal static class ServeCommand
             }
 
             var webhookUrl = LocalRunner.WebhookUrl(app);
+            var keys = app.Services.GetRequiredService<RunnerKeys>();
             Console.WriteLine();
             Console.WriteLine($"Webhook endpoint: POST {webhookUrl}");
+            foreach (var line in keys.Announcement())
+            {
+                Console.WriteLine(line);
+            }
+
             Console.WriteLine($"Stored calls:     ./eng/athos-webhooks calls list --day {DateTime.UtcNow:yyyy-MM-dd}   (or --rep <externalUserId>, or calls show <callId>)");
             using var stop = new CancellationTokenSource();
             Task traffic = Task.CompletedTask;
@@ -94,7 +100,10 @@ internal static class ServeCommand
                 Console.WriteLine($"Demo: a simulated Athos at {simulator.BaseUrl} delivers signed webhooks here, 20% of them dropped;");
                 Console.WriteLine("      the reconciler (every 20 s) finds the dropped calls in the list endpoint and fetches them.");
                 Console.WriteLine($"Status:           ATHOS_BASE_URL={simulator.BaseUrl} ATHOS_API_KEY={simulator.ApiKey} ATHOS_RECONCILE_SCHEDULE='{settings![ReconcileOptions.ScheduleSetting]}' ./eng/athos-webhooks status");
-                Console.WriteLine($"Health:           curl {new Uri(webhookUrl, Athos.Webhooks.Health.HealthHttpEndpoint.Path)}");
+                var health = new Uri(webhookUrl, Athos.Webhooks.Health.HealthHttpEndpoint.Path);
+                Console.WriteLine(keys.FunctionGenerated
+                    ? $"Health:           curl '{health}?code={keys.Function}'"
+                    : $"Health:           curl -H \"x-functions-key: ${AdminKeyOptions.FunctionSetting}\" {health}");
                 simulator.Webhooks.Target = webhookUrl;
                 var now = DateTimeOffset.UtcNow;
                 simulator.AddCalls(40, now.AddHours(-3), now.AddMinutes(-3));

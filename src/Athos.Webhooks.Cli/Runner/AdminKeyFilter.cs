@@ -1,17 +1,25 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Athos.Webhooks.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Cli.Runner;
 
+/// <summary>The two key levels of Azure Functions that the runner's routes use.</summary>
+internal enum KeyLevel
+{
+    /// <summary>The function key or the admin key (Azure: a function key, or the master key).</summary>
+    Function,
+
+    /// <summary>The admin key only (Azure: the master key).</summary>
+    Admin,
+}
+
 /// <summary>
-/// The runner's stand-in for Azure's function and admin authorization levels: the key from <c>ATHOS_ADMIN_KEY</c> in
-/// the <c>x-functions-key</c> header or the <c>code</c> query parameter, as in Azure, compared in constant time; with no
-/// key set, loopback callers only.
+/// The runner's stand-in for Azure's function and admin authorization levels: a key of <see cref="RunnerKeys"/> in the
+/// <c>x-functions-key</c> header or the <c>code</c> query parameter, as in Azure, compared in constant time. Every caller
+/// needs it, loopback included.
 /// </summary>
-internal sealed class AdminKeyFilter(IOptions<AdminKeyOptions> options) : IEndpointFilter
+internal sealed class AdminKeyFilter(KeyLevel level) : IEndpointFilter
 {
     public const string HeaderName = "x-functions-key";
     public const string QueryName = "code";
@@ -25,48 +33,37 @@ internal sealed class AdminKeyFilter(IOptions<AdminKeyOptions> options) : IEndpo
 
     private JsonHttpResult? Refusal(HttpContext http)
     {
-        if (options.Value.Key is not { } expected)
-        {
-            // The local address too: forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) rewrites the remote
-            // address from X-Forwarded-For, which any caller can send, but not the address the connection arrived on.
-            return IsLoopback(http.Connection.RemoteIpAddress) && IsLoopback(http.Connection.LocalIpAddress)
-                ? null
-                : Refuse(403, "loopback_only", $"This route answers loopback callers only while {AdminKeyOptions.Setting} is not set.");
-        }
-
+        var keys = http.RequestServices.GetRequiredService<RunnerKeys>();
+        var wanted = level == KeyLevel.Admin ? AdminKeyOptions.Setting : $"{AdminKeyOptions.FunctionSetting} or {AdminKeyOptions.Setting}";
         var given = http.Request.Headers[HeaderName].ToString() is { Length: > 0 } header ? header : http.Request.Query[QueryName].ToString();
         if (given.Length == 0)
         {
-            return Refuse(401, "admin_key_required", $"This route needs the runner's key ({AdminKeyOptions.Setting}) in the {HeaderName} header or the {QueryName} query parameter.");
+            return JsonHttpResult.Error(401, "admin_key_required", $"This route needs the runner's key ({wanted}) in the {HeaderName} header or the {QueryName} query parameter.");
         }
 
-        return Matches(given, expected) ? null : Refuse(401, "admin_key_invalid", $"The key given is not the runner's {AdminKeyOptions.Setting}.");
+        // Both compared, whatever the level, so that the time taken does not tell which key was close.
+        var isAdmin = Matches(given, keys.Admin);
+        var isFunction = Matches(given, keys.Function);
+        return isAdmin || (isFunction && level == KeyLevel.Function)
+            ? null
+            : JsonHttpResult.Error(401, "admin_key_invalid", isFunction ? $"The function key does not open this route: it needs {AdminKeyOptions.Setting}." : $"The key given is not the runner's {wanted}.");
     }
 
     // Hashed first, so that neither the content nor the length of the key shows in the time taken.
     private static bool Matches(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
-
-    private static bool IsLoopback(IPAddress? address) =>
-        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-
-    private static JsonHttpResult Refuse(int status, string code, string message) => JsonHttpResult.Error(status, code, message);
 }
 
 /// <summary>Marks an endpoint that <see cref="AdminKeyFilter"/> guards, so that a test can read the protection from the route table.</summary>
-internal sealed class AdminKeyRequired
+internal sealed class AdminKeyRequired(KeyLevel level)
 {
-    public static AdminKeyRequired Instance { get; } = new();
-
-    private AdminKeyRequired()
-    {
-    }
+    public KeyLevel Level { get; } = level;
 }
 
 internal static class AdminKeyEndpoints
 {
     /// <summary>Guards the endpoints as Azure guards a function- or admin-level trigger.</summary>
-    public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
+    public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyLevel level)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, AdminKeyFilter>().WithMetadata(AdminKeyRequired.Instance);
+        builder.AddEndpointFilter(new AdminKeyFilter(level)).WithMetadata(new AdminKeyRequired(level));
 }

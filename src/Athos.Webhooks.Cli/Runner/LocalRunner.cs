@@ -48,6 +48,7 @@ internal static class LocalRunner
         builder.Services.AddAthosTelemetry(builder.Configuration);
         builder.Services.AddSettings<RunnerOptions, RunnerOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
         builder.Services.AddSettings<AdminKeyOptions, AdminKeyOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
+        builder.Services.AddSingleton<RunnerKeys>();
         builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), provider.GetRequiredService<IOptions<RunnerOptions>>().Value.MessageLease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
@@ -60,11 +61,12 @@ internal static class LocalRunner
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Every HTTP route of the Functions app, protected as there: anonymous stays open, function and admin levels
-        // need ATHOS_ADMIN_KEY, or a loopback caller when it is not set (tests/…/Hosting/HostParityTests.cs).
+        // Every HTTP route of the Functions app, protected as there: anonymous stays open, function level needs
+        // ATHOS_FUNCTION_KEY (or the admin key), admin level ATHOS_ADMIN_KEY (tests/…/Hosting/HostParityTests.cs).
         app.MapAthosWebhook();
-        app.MapAthosHealth().RequireAdminKey();
-        app.MapAthosBackfill().RequireAdminKey();
+        app.MapAthosWebhook(WebhookHttpEndpoint.KeyedPath).RequireKey(KeyLevel.Function);
+        app.MapAthosHealth().RequireKey(KeyLevel.Function);
+        app.MapAthosBackfill().RequireKey(KeyLevel.Admin);
         return app;
     }
 

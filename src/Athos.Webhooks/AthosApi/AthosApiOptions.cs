@@ -30,7 +30,7 @@ public sealed class AthosApiOptions
     [ConfigurationKeyName(ApiKeySetting)]
     public string ApiKey { get; set; } = string.Empty;
 
-    [AbsoluteHttpUrl(DefaultBaseUrlText)]
+    [HttpsUrl(DefaultBaseUrlText)]
     [ConfigurationKeyName(BaseUrlSetting)]
     public Uri BaseUrl { get; set; } = DefaultBaseUrl;
 

@@ -28,6 +28,7 @@ internal readonly record struct RecordingCopy(string? Status, string? Error)
 internal sealed partial class RecordingArchiver(
     RecordingDownloader downloader,
     RecordingArchive recordings,
+    RecordingHostGuard guard,
     AthosClient athos,
     IOptions<EnrichmentOptions> options,
     TimeProvider time,
@@ -90,9 +91,9 @@ internal sealed partial class RecordingArchiver(
                 }
             }
 
-            if (!Uri.TryCreate(detail.AudioUrl, UriKind.Absolute, out var link) || link.Scheme is not ("https" or "http"))
+            if (guard.RefuseLink(detail.AudioUrl, out var link) is { } refused)
             {
-                return Report(callId, RecordingCopy.Failed("Athos gave a recording link that is not an absolute http(s) URL."));
+                return Report(callId, RecordingCopy.Failed(refused));
             }
 
             var copy = await DownloadAsync(callId, link, version, settings.RecordingMaxBytes, cancellationToken);
@@ -139,7 +140,10 @@ internal sealed partial class RecordingArchiver(
                 deadline.CancelAfter(TimeFor(length));
             }
 
-            var contentType = response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+            // Stored as served only when it says audio: the blob is read by consumers' tools, whatever the host claims.
+            var contentType = response.Content.Headers.ContentType?.MediaType is { } media && media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
+                ? media
+                : "application/octet-stream";
             await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
             var written = await recordings.WriteAsync(callId.Value, body, contentType, version, maxBytes, ReadTimeout, deadline.Token);
             if (written is { } bytes)
@@ -152,6 +156,11 @@ internal sealed partial class RecordingArchiver(
         catch (RecordingTooLargeException ex)
         {
             return TooLarge(null, ex.MaxBytes);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is RecordingHostRefusedException refused)
+        {
+            // Permanent for this link: a rescan asks again only if Athos gives another.
+            return RecordingCopy.Failed(refused.Message);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or OperationCanceledException)
         {

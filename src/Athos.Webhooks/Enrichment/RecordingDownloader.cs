@@ -8,6 +8,9 @@ namespace Athos.Webhooks.Enrichment;
 /// </summary>
 internal sealed class RecordingDownloader(HttpClient http)
 {
+    /// <summary>Redirects followed from a link (each hop is checked by <see cref="RecordingHostGuard"/>).</summary>
+    public const int MaxRedirects = 3;
+
     /// <summary>Sends <c>GET</c> and returns once the headers are in; the caller streams the body.</summary>
     public async Task<HttpResponseMessage> OpenAsync(Uri link, CancellationToken cancellationToken)
     {

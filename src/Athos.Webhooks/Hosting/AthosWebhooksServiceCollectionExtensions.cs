@@ -1,3 +1,4 @@
+using System.Net;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
@@ -49,15 +50,26 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<RefusalLogLimit>();
         services.AddSingleton(static sp => new WebhookReceiver(
-            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
+            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<RefusalLogLimit>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
             sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<CallArchive>();
         services.AddSingleton<RecordingArchive>();
-        // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it.
-        services.AddHttpClient<RecordingDownloader>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        // Its own client, never the Athos one: the signed link needs no key, and the recording host must not see it. It
+        // connects only where RecordingHostGuard allows, on every redirect hop, and never through a proxy.
+        services.TryAddSingleton<HostAddresses>(static _ => Dns.GetHostAddressesAsync);
+        services.AddSingleton<RecordingHostGuard>();
+        services.AddHttpClient<RecordingDownloader>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(static sp => new SocketsHttpHandler
+            {
+                UseProxy = false,
+                MaxAutomaticRedirections = RecordingDownloader.MaxRedirects,
+                ConnectCallback = sp.GetRequiredService<RecordingHostGuard>().ConnectAsync,
+            })
+            .RemoveAllLoggers();
         services.AddTransient<RecordingArchiver>();
         services.AddTransient<CallReprojector>();
         services.AddSingleton<CallRowWriter>();

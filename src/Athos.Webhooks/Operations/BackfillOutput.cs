@@ -26,7 +26,7 @@ internal static class BackfillOutput
     }
 
     public static string Line(BackfillJob job) =>
-        $"pages {job.PagesDone} · listed {job.Listed:N0} · missing {job.Missing:N0} · stale {job.Stale:N0} · queued {job.Queued:N0}{(job.SkippedSources is null ? string.Empty : " · not listed: " + job.SkippedSources)}{(job.LastError is null ? string.Empty : " · last error: " + job.LastError)}";
+        $"pages {job.PagesDone} · listed {job.Listed:N0} · missing {job.Missing:N0} · stale {job.Stale:N0} · queued {job.Queued:N0}{(job.SkippedSources is null ? string.Empty : " · not listed: " + job.SkippedSources)}{(job.LastError is null ? string.Empty : " · last error: " + TerminalText.Escape(job.LastError))}";
 }
 
 /// <summary>What <c>backfill --format json</c> prints: the job as started (<c>--no-wait</c>), completed, or when watching stopped.</summary>

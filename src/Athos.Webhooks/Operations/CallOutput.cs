@@ -66,7 +66,7 @@ internal static class CallOutput
         var width = columns.Max(c => c.Name.Length) + 1;
         foreach (var (name, value) in columns)
         {
-            output.WriteLine($"{name.PadRight(width)}{Text(value)}");
+            output.WriteLine($"{name.PadRight(width)}{TerminalText.Escape(Text(value))}");
         }
     }
 

@@ -9,7 +9,8 @@ internal static class CsvCell
     /// </summary>
     public static string Escape(string? cell)
     {
-        var text = cell ?? string.Empty;
+        // Control characters a terminal would act on (ESC first) are escaped; line breaks and tabs are quoted instead.
+        var text = TerminalText.EscapeKeepingLayout(cell);
         if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             text = "'" + text;

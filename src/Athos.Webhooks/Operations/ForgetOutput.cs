@@ -15,12 +15,12 @@ internal static class ForgetOutput
 
         foreach (var line in report.Removed)
         {
-            output.WriteLine($"removed  {line}");
+            output.WriteLine($"removed  {TerminalText.Escape(line)}");
         }
 
         foreach (var line in report.Remaining)
         {
-            output.WriteLine($"expiring {line}");
+            output.WriteLine($"expiring {TerminalText.Escape(line)}");
         }
 
         output.WriteLine(report.Removed.Count == 0 ? $"Nothing of {callId} was stored." : $"Removed {report.Removed.Count} item(s) of {callId}.");

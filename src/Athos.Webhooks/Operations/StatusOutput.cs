@@ -18,7 +18,7 @@ internal static class StatusOutput
         output.WriteLine($"Athos.Webhooks: {report.Status.ToUpperInvariant()} (as of {Time(now)})");
         foreach (var reason in report.Reasons)
         {
-            output.WriteLine($"  ! {reason}");
+            output.WriteLine($"  ! {TerminalText.Escape(reason)}");
         }
 
         output.WriteLine();
@@ -45,12 +45,12 @@ internal static class StatusOutput
 
             foreach (var source in reconcile.Sources)
             {
-                output.WriteLine($"                 {source.Source,-9} {source.Status,-9} {source.Listed:N0} listed, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.Queued:N0} queued{(source.Note is { } note ? $" ({note})" : string.Empty)}");
+                output.WriteLine($"                 {source.Source,-9} {source.Status,-9} {source.Listed:N0} listed, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.Queued:N0} queued{(source.Note is { } note ? $" ({TerminalText.Escape(note)})" : string.Empty)}");
             }
 
             if (reconcile.Error is { } error)
             {
-                output.WriteLine($"                 error: {error}");
+                output.WriteLine($"                 error: {TerminalText.Escape(error)}");
             }
         }
 

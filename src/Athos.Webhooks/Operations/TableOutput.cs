@@ -1,6 +1,9 @@
 namespace Athos.Webhooks.Operations;
 
-/// <summary>The one place the commands write an aligned table: a header, a rule, then the rows, each column as wide as its widest cell.</summary>
+/// <summary>
+/// The one place the commands write an aligned table: a header, a rule, then the rows, each column as wide as its widest
+/// cell, every cell through <see cref="TerminalText.Escape(string?)"/>.
+/// </summary>
 internal static class TableOutput
 {
     /// <param name="output">Where to write.</param>
@@ -9,6 +12,9 @@ internal static class TableOutput
     /// <param name="rightAligned">The columns of numbers, aligned right.</param>
     public static void Write(TextWriter output, IReadOnlyList<string> columns, IReadOnlyList<string[]> rows, params int[] rightAligned)
     {
+        // Cells hold Athos's and storage's text: escaped before they are measured, so that a line break cannot fake a row
+        // nor an escape sequence rewrite the terminal.
+        rows = [.. rows.Select(row => row.Select(TerminalText.Escape).ToArray())];
         var widths = columns.Select((column, i) => rows.Select(r => r[i].Length).Append(column.Length).Max()).ToArray();
         output.WriteLine(string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));

@@ -40,13 +40,13 @@ internal static class VerifyOutput
             output.WriteLine($"Repaired {repair.CallId}:");
             foreach (var action in repair.Actions)
             {
-                output.WriteLine($"  {action}");
+                output.WriteLine($"  {TerminalText.Escape(action)}");
             }
 
             output.WriteLine(repair.Remaining.Count == 0 ? "  now consistent." : "  still wrong:");
             foreach (var left in repair.Remaining)
             {
-                output.WriteLine($"  {left.Table} {left.KindName} {left.Where}: {left.Detail}");
+                output.WriteLine($"  {left.Table} {left.KindName} {TerminalText.Escape(left.Where)}: {TerminalText.Escape(left.Detail)}");
             }
         }
 

@@ -4,7 +4,7 @@ using Athos.Webhooks.Storage;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>
-/// One webhook delivery id in <c>AthosWebhookDeliveries</c> (<c>PartitionKey</c> = webhook id, <c>RowKey</c> = ""):
+/// One webhook delivery id in <c>AthosWebhookDeliveries</c> (<c>PartitionKey</c> = call id, <c>RowKey</c> = webhook id):
 /// what arrived, how often, which queue message claimed its work, and why the latest attempt failed, if it did.
 /// </summary>
 /// <remarks>
@@ -15,7 +15,7 @@ namespace Athos.Webhooks.Webhooks;
 internal sealed class DeliveryRecord : TableRow
 {
     [IgnoreDataMember]
-    public string WebhookId => PartitionKey;
+    public string WebhookId => RowKey;
 
     public string? CallId { get; set; }
 

@@ -14,6 +14,12 @@ public static class WebhookHttpEndpoint
     /// <summary>The path Athos is given: <c>https://&lt;app&gt;/api/athos/webhook</c>.</summary>
     public const string Path = "/api/athos/webhook";
 
+    /// <summary>
+    /// The same route at function level, for a deployment that gives Athos a URL with a function key (<c>?code=…</c>) so
+    /// that the host refuses unkeyed requests before the app runs (<c>webhookRequiresFunctionKey</c> in infra/).
+    /// </summary>
+    public const string KeyedPath = Path + "/keyed";
+
     /// <summary>Athos's id of a delivery, the same on every retry of it.</summary>
     public const string WebhookIdHeader = "X-Athos-Webhook-Id";
 
@@ -34,6 +40,9 @@ public static class WebhookHttpEndpoint
     }
 
     /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>
-    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost(Path, (HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) => HandleAsync(request, receiver, cancellationToken));
+    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints) => endpoints.MapAthosWebhook(Path);
+
+    /// <summary>Maps the webhook at <paramref name="path"/> (<see cref="KeyedPath"/>, the keyed route).</summary>
+    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints, string path) =>
+        endpoints.MapPost(path, (HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) => HandleAsync(request, receiver, cancellationToken));
 }

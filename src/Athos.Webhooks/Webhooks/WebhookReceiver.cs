@@ -16,15 +16,17 @@ namespace Athos.Webhooks.Webhooks;
 public sealed partial class WebhookReceiver
 {
     private readonly IOptions<WebhookOptions> _options;
+    private readonly RefusalLogLimit _refusals;
     private readonly DeliveryLedger _ledger;
     private readonly WorkQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookReceiver> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WebhookReceiver(IOptions<WebhookOptions> options, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
+    internal WebhookReceiver(IOptions<WebhookOptions> options, RefusalLogLimit refusals, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
     {
         _options = options;
+        _refusals = refusals;
         _ledger = ledger;
         _queue = queue;
         _time = time;
@@ -63,7 +65,7 @@ public sealed partial class WebhookReceiver
         }
 
         // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
-        var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, _time.GetUtcNow(), settings.Tolerance);
+        var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, _time.GetUtcNow(), settings.Tolerance, out var signedAt);
         if (verdict != SignatureOutcome.Valid)
         {
             return Rejected(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
@@ -107,7 +109,7 @@ public sealed partial class WebhookReceiver
             // One storage request, the queue put: a repeated delivery is queued too, and the worker recognises it by its
             // webhook id in the ledger before any Athos request (and counts it), so the ACK never waits for a read.
             var call = webhookEvent!;
-            await _queue.EnqueueAsync(ToWorkItem(call, webhookId), budget.Token);
+            await _queue.EnqueueAsync(ToWorkItem(call, webhookId, WebhookSignature.ContentHash(signedAt, body)), budget.Token);
             Log.Accepted(_logger, webhookId, call.CallId.Value, athosRequestId, call.Success);
             return WebhookResult.Accepted;
         }
@@ -118,16 +120,17 @@ public sealed partial class WebhookReceiver
         }
     }
 
-    private WorkItem ToWorkItem(WebhookEvent call, string webhookId)
+    private WorkItem ToWorkItem(WebhookEvent call, string webhookId, string contentHash)
     {
         var receivedAt = _time.GetUtcNow();
         return call.Success
-            ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ReceivedAt = receivedAt, OccurredAt = call.OccurredAt }
+            ? new FetchCallWorkItem { Origin = WorkOrigin.Webhook, CallId = call.CallId, WebhookId = webhookId, ContentHash = contentHash, ReceivedAt = receivedAt, OccurredAt = call.OccurredAt }
             : new ScoringFailedWorkItem
             {
                 Origin = WorkOrigin.Webhook,
                 CallId = call.CallId,
                 WebhookId = webhookId,
+                ContentHash = contentHash,
                 ReceivedAt = receivedAt,
                 OccurredAt = call.OccurredAt,
                 Reason = call.Reason,
@@ -140,10 +143,22 @@ public sealed partial class WebhookReceiver
             };
     }
 
+    // Counted exactly (the delivery metric), logged at most once a minute per reason with the count since the last
+    // record, and its span left out of the export: a flood of refused requests must not fill the workspace.
     private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
     {
-        // The id is unauthenticated here: it is logged only when well-formed.
-        Log.Rejected(_logger, outcome.StatusCode, outcome.Error!.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null);
+        if (_refusals.Admit(outcome.Error!.Code) is { } refused)
+        {
+            // The id is unauthenticated here: it is logged only when well-formed.
+            Log.Rejected(_logger, outcome.StatusCode, outcome.Error.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null, refused);
+        }
+
+        if (Activity.Current is { } span)
+        {
+            span.IsAllDataRequested = false;
+            span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+        }
+
         return outcome;
     }
 
@@ -167,8 +182,8 @@ public sealed partial class WebhookReceiver
         [LoggerMessage(EventId = LogEvents.WebhookIgnored, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
         public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
 
-        [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
-        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
+        [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId}); {Refused} refused for this reason since the last such record (at most one a minute)")]
+        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId, long refused);
 
         [LoggerMessage(EventId = LogEvents.WebhookStorageUnavailable, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
         public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);

@@ -39,9 +39,14 @@ public static class WebhookSignature
     private const int MaxHeaderLength = 2048;
     private const int HashHexLength = 64;
 
-    internal static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance)
+    internal static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance) =>
+        Verify(header, body, secrets, now, tolerance, out _);
+
+    /// <summary>As above, and the signed <c>t</c> of a header that parsed (0 otherwise).</summary>
+    internal static SignatureOutcome Verify(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets, DateTimeOffset now, TimeSpan tolerance, out long signedAt)
     {
         ArgumentNullException.ThrowIfNull(secrets);
+        signedAt = 0;
         if (string.IsNullOrWhiteSpace(header))
         {
             return SignatureOutcome.Missing;
@@ -51,6 +56,8 @@ public static class WebhookSignature
         {
             return SignatureOutcome.Malformed;
         }
+
+        signedAt = timestamp;
 
         Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
         var matched = false;
@@ -78,6 +85,18 @@ public static class WebhookSignature
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         Compute(secret, timestamp, body, hash);
         return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>
+    /// The lowercase hex SHA-256 of what a signature covers, <c>"&lt;t&gt;." + body</c>: the same for every delivery of the
+    /// same signed content, whatever its webhook id, and independent of the secret (so it survives a rotation).
+    /// </summary>
+    internal static string ContentHash(long timestamp, ReadOnlySpan<byte> body)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.ASCII.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "."));
+        sha.AppendData(body);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     /// <summary>A complete header value: <c>t=&lt;timestamp&gt;,v1=&lt;hex&gt;</c>.</summary>

@@ -57,6 +57,12 @@ internal abstract record WorkItem
     /// <summary>The <c>X-Athos-Webhook-Id</c> of the delivery that caused this item, when a webhook did.</summary>
     public string? WebhookId { get; init; }
 
+    /// <summary>
+    /// The SHA-256 (hex) of the delivery's signed content, <c>t.body</c>, when a webhook caused this item: a delivery
+    /// whose signed content was already claimed is a replay, whatever its webhook id. Absent in items queued before it.
+    /// </summary>
+    public string? ContentHash { get; init; }
+
     /// <summary>When the cause arrived (the webhook's receipt, the reconcile run).</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 

@@ -151,9 +151,9 @@ public sealed partial class WorkItemProcessor
 
         Log.Parked(_logger, ex, messageId, CallIdOf(item), item.Origin, reason, athos?.Status, athos?.ErrorCode, athos?.RequestId, dequeueCount);
         await ClearMarkAsync(item, cancellationToken);
-        if (item.WebhookId is { } webhookId)
+        if (item.WebhookId is { } webhookId && CallIdOf(item) is { } callId)
         {
-            await NoteFailureAsync(webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);
+            await NoteFailureAsync(callId, webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);
         }
 
         return WorkOutcome.Parked;
@@ -192,13 +192,17 @@ public sealed partial class WorkItemProcessor
 
     private async Task<WorkOutcome> ProcessCallAsync(WorkItem item, CallId callId, bool success, string messageId, long dequeueCount, CancellationToken cancellationToken)
     {
-        // Only webhook items are deduplicated by delivery id; redriven ones run regardless, and a deferred copy carries
-        // on its original's claim.
-        if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId, Deferrals: 0 }
-            && await _ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, cancellationToken) == DeliveryClaimOutcome.AlreadyHandled)
+        // Only webhook items are deduplicated by delivery id and signed content; redriven ones run regardless, and a
+        // deferred copy carries on its original's claim.
+        if (item is { Origin: WorkOrigin.Webhook, WebhookId: { } webhookId, Deferrals: 0 })
         {
-            Log.Processed(_logger, callId.Value, item.Origin, WorkOutcome.Duplicate, item.WebhookId, dequeueCount);
-            return WorkOutcome.Duplicate;
+            var claim = await _ledger.ClaimAsync(webhookId, callId.Value, success, item.ReceivedAt, messageId, item.ContentHash, cancellationToken);
+            if (claim != DeliveryClaimOutcome.Claimed)
+            {
+                var duplicate = claim == DeliveryClaimOutcome.Replayed ? WorkOutcome.Replayed : WorkOutcome.Duplicate;
+                Log.Processed(_logger, callId.Value, item.Origin, duplicate, item.WebhookId, dequeueCount);
+                return duplicate;
+            }
         }
 
         // The enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
@@ -217,7 +221,7 @@ public sealed partial class WorkItemProcessor
             LogAthosFailure(ex, callId.Value, item, dequeueCount);
             if (item.WebhookId is { } id)
             {
-                await NoteFailureAsync(id, ex.Message, cancellationToken);
+                await NoteFailureAsync(callId.Value, id, ex.Message, cancellationToken);
             }
 
             throw;
@@ -271,11 +275,11 @@ public sealed partial class WorkItemProcessor
         }
     }
 
-    private async Task NoteFailureAsync(string webhookId, string error, CancellationToken cancellationToken)
+    private async Task NoteFailureAsync(string callId, string webhookId, string error, CancellationToken cancellationToken)
     {
         try
         {
-            await _ledger.RecordFailureAsync(webhookId, error, cancellationToken);
+            await _ledger.RecordFailureAsync(callId, webhookId, error, cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {

@@ -31,6 +31,12 @@ public enum WorkOutcome
 
     /// <summary>Out of attempts: kept in <c>AthosParkedWork</c> with the reason, for an operator to redrive.</summary>
     Parked,
+
+    /// <summary>
+    /// The delivery's signed content (<c>t.body</c>) was already claimed under another webhook id: a replay of a captured
+    /// delivery, done nothing about.
+    /// </summary>
+    Replayed,
 }
 
 /// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
@@ -44,6 +50,7 @@ internal static class WorkOutcomeNames
         (WorkOutcome.FailureRecorded, "failure_recorded"),
         (WorkOutcome.FailureIgnored, "failure_ignored"),
         (WorkOutcome.Duplicate, "duplicate"),
+        (WorkOutcome.Replayed, "replayed"),
         (WorkOutcome.PageProcessed, "page_processed"),
         (WorkOutcome.Deferred, "deferred"),
         (WorkOutcome.Parked, "parked"),

@@ -187,6 +187,37 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Equal("2026-03-10 15:00:00,athos_call_csvlist01,scored,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'@SUM(A1),\"'+drill,with comma\",61,'-2+3", line.TrimEnd('\r'));
     }
 
+    /// <summary>
+    /// Text Athos supplies can carry terminal control sequences (ESC … retitles the window, clears the screen, fakes a
+    /// link; a line break fakes a row; a bidi override reorders what is shown): table and CSV output show them as escapes,
+    /// JSON keeps them exact.
+    /// </summary>
+    [Fact]
+    public async Task Calls_list_and_show_escape_control_characters_in_table_and_csv_and_keep_json_exact()
+    {
+        const string Summary = "Great call\u001b]0;pwned\u0007\u001b[2J\nFAKE ROW\u009b31m\u202Eevil";
+        var row = TestCalls.Scored("athos_call_escapes01", 1, rep: "rep_\u001b[31mred");
+        row.Summary = Summary;
+        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        var query = new CallsCommand.ListQuery(row.ExternalUserId, null, null, null, null, 20);
+
+        var table = await List(query, OutputFormat.Table);
+        var csv = await List(query, OutputFormat.Csv);
+        var json = await List(query, OutputFormat.Json);
+        var shown = new StringWriter();
+        Assert.Equal(0, await CallsCommand.ShowAsync(Configuration(), shown, _error, row.CallId, OutputFormat.Table, TestContext.Current.CancellationToken));
+
+        foreach (var text in new[] { table, csv, shown.ToString() })
+        {
+            Assert.DoesNotContain(text, c => c is '\u001b' or '\u0007' or '\u009b' or '\u202E');
+            Assert.Contains("rep_\\x1B[31mred", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Great call\\x1B]0;pwned\\x07\\x1B[2J\\x0AFAKE ROW\\x9B31m\\u202Eevil", shown.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(table.Split('\n'), line => line.StartsWith("FAKE ROW", StringComparison.Ordinal));
+        Assert.Equal(Summary, JsonDocument.Parse(json).RootElement[0].GetProperty("summary").GetString());
+    }
+
     [Theory]
     [InlineData(null, null, null, "Give exactly one of --rep, --day or --agency")]
     [InlineData("rep_1", "2026-01-01", null, "Give exactly one of --rep, --day or --agency")]

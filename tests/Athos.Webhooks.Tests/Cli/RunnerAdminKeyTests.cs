@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Health;
@@ -10,17 +9,22 @@ using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Cli;
 
 /// <summary>
-/// The runner's backfill and health routes, over real HTTP, protected as Azure protects them: <c>ATHOS_ADMIN_KEY</c> in
-/// <c>x-functions-key</c> or <c>?code=</c>, or, with no key set, loopback callers only. The webhook stays anonymous.
+/// The runner's backfill and health routes, over real HTTP, protected as Azure protects them: a key in
+/// <c>x-functions-key</c> or <c>?code=</c>, every caller alike (loopback is not authorization: a tunnel makes every
+/// caller local). Health is function level (<c>ATHOS_FUNCTION_KEY</c>, or the admin key), backfill admin level
+/// (<c>ATHOS_ADMIN_KEY</c> only), as a function key and the master key in Azure; a key left unset is generated at start-up
+/// and printed. The webhook stays anonymous.
 /// </summary>
-public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed partial class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string Key = "k3y-for-the-runner-0123456789abcdef";
+    private const string FunctionKey = "function-k3y-for-the-runner-01234567";
 
     private AthosSimulator _simulator = null!;
 
@@ -32,38 +36,33 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
 
     public async ValueTask DisposeAsync() => await _simulator.DisposeAsync();
 
-    [Fact]
-    public async Task With_no_key_set_a_loopback_caller_starts_a_backfill_and_reads_it()
-    {
-        await using var runner = await StartAsync("http://127.0.0.1:0", key: null);
-        using var http = new HttpClient { BaseAddress = Base(runner) };
-
-        using var started = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
-        var job = await started.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        using var read = await http.GetAsync($"{BackfillHttpEndpoint.Path}/{job.GetProperty("jobId").GetString()}", TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-    }
-
     [Theory]
+    [InlineData(null)]
     [InlineData("")]
     [InlineData("  ")]
-    public async Task An_empty_or_blank_key_is_no_key_a_loopback_caller_starts_a_backfill(string key)
+    public async Task With_no_key_set_a_loopback_caller_without_the_generated_key_is_refused(string? key)
     {
-        // An app setting cleared in the portal, or `ATHOS_ADMIN_KEY=` in a .env file, reads as an empty value.
-        await using var runner = await StartAsync("http://127.0.0.1:0", key);
+        // What a tunnel to the runner (ssh -R, a dev tunnel) looks like from inside: a loopback caller with no forwarding headers.
+        await using var runner = await StartAsync(key, functionKey: key);
         using var http = new HttpClient { BaseAddress = Base(runner) };
+        var generated = runner.Services.GetRequiredService<RunnerKeys>();
 
-        using var started = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        using var backfill = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
+        using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+        using var started = await SendAsync(http, HttpMethod.Post, BackfillHttpEndpoint.Path, Range(), generated.Admin);
 
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { backfill.StatusCode, ErrorCode = await ErrorCodeAsync(backfill) });
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { health.StatusCode, ErrorCode = await ErrorCodeAsync(health) });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.True(generated.AdminGenerated && generated.FunctionGenerated);
+        Assert.Matches("^[0-9a-f]{64}$", generated.Admin);
+        Assert.NotEqual(generated.Admin, generated.Function);
     }
 
     [Fact]
-    public async Task With_a_key_set_backfill_and_health_refuse_a_missing_or_wrong_key_and_accept_the_right_one()
+    public async Task With_keys_set_backfill_and_health_refuse_a_missing_or_wrong_key_and_accept_the_right_one()
     {
-        await using var runner = await StartAsync("http://127.0.0.1:0", Key);
+        await using var runner = await StartAsync(Key, FunctionKey);
         using var http = new HttpClient { BaseAddress = Base(runner) };
 
         using var missing = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
@@ -72,20 +71,33 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         using var started = await SendAsync(http, HttpMethod.Post, BackfillHttpEndpoint.Path, Range(), Key);
         var job = await started.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         using var read = await http.GetAsync($"{BackfillHttpEndpoint.Path}/{job.GetProperty("jobId").GetString()}?code={Key}", TestContext.Current.CancellationToken);
-        using var healthWith = await SendAsync(http, HttpMethod.Get, HealthHttpEndpoint.Path, null, Key);
+        using var healthWithAdmin = await SendAsync(http, HttpMethod.Get, HealthHttpEndpoint.Path, null, Key);
 
         Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { missing.StatusCode, ErrorCode = await ErrorCodeAsync(missing) });
         Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_invalid" }, new { wrong.StatusCode, ErrorCode = await ErrorCodeAsync(wrong) });
         Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_required" }, new { healthWithout.StatusCode, ErrorCode = await ErrorCodeAsync(healthWithout) });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-        Assert.NotEqual(HttpStatusCode.Unauthorized, healthWith.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, healthWithAdmin.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_function_key_reads_health_but_cannot_start_a_backfill()
+    {
+        await using var runner = await StartAsync(Key, FunctionKey);
+        using var http = new HttpClient { BaseAddress = Base(runner) };
+
+        using var health = await http.GetAsync($"{HealthHttpEndpoint.Path}?code={FunctionKey}", TestContext.Current.CancellationToken);
+        using var backfill = await SendAsync(http, HttpMethod.Post, BackfillHttpEndpoint.Path, Range(), FunctionKey);
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, health.StatusCode);
+        Assert.Equal(new { StatusCode = HttpStatusCode.Unauthorized, ErrorCode = (string?)"admin_key_invalid" }, new { backfill.StatusCode, ErrorCode = await ErrorCodeAsync(backfill) });
     }
 
     [Fact]
     public async Task With_a_key_set_the_webhook_stays_anonymous()
     {
-        await using var runner = await StartAsync("http://127.0.0.1:0", Key);
+        await using var runner = await StartAsync(Key, FunctionKey);
         using var http = new HttpClient { BaseAddress = Base(runner) };
         var body = WebhookRequests.CallScored("athos_call_anonymous");
         using var request = new HttpRequestMessage(HttpMethod.Post, WebhookHttpEndpoint.Path) { Content = new ByteArrayContent(body) };
@@ -98,72 +110,70 @@ public sealed class RunnerAdminKeyTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
     }
 
+    /// <summary>The real <c>serve</c> process prints the keys it generated, and the printed function key reads health.</summary>
     [Fact]
-    public async Task With_no_key_set_a_caller_from_another_address_is_refused()
+    public async Task Serve_prints_the_keys_it_generated_and_the_printed_key_works()
     {
-        var address = NonLoopbackAddress();
-        Assert.SkipWhen(address is null, "this machine has no non-loopback IPv4 address to call from");
-        await using var runner = await StartAsync($"http://{address}:0", key: null);
-        using var http = new HttpClient { BaseAddress = Base(runner) };
+        var settings = StackSettings.For(_simulator, storage.Azurite);
+        var port = RunnerProcess.FreePort();
+        using var serve = CliProcess.Start(["serve", "--urls", $"http://127.0.0.1:{port}"], settings);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        Match printed;
+        while (!(printed = GeneratedFunctionKey().Match(serve.Output)).Success)
+        {
+            Assert.False(serve.HasExited, serve.Error);
+            Assert.True(DateTime.UtcNow < deadline, "serve printed its generated keys within a minute:\n" + serve.Output);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
 
-        using var refused = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
-        using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var without = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
+        using var with = await http.GetAsync($"{HealthHttpEndpoint.Path}?code={printed.Groups[1].Value}", TestContext.Current.CancellationToken);
 
-        Assert.Equal(new { StatusCode = HttpStatusCode.Forbidden, ErrorCode = (string?)"loopback_only" }, new { refused.StatusCode, ErrorCode = await ErrorCodeAsync(refused) });
-        Assert.Equal(new { StatusCode = HttpStatusCode.Forbidden, ErrorCode = (string?)"loopback_only" }, new { health.StatusCode, ErrorCode = await ErrorCodeAsync(health) });
-    }
-
-    [Fact]
-    public async Task With_no_key_set_a_caller_from_another_address_claiming_loopback_in_X_Forwarded_For_is_refused()
-    {
-        // Behind a proxy, ASP.NET Core's forwarded-headers middleware (ASPNETCORE_FORWARDEDHEADERS_ENABLED) trusts any
-        // proxy and rewrites the caller's address from X-Forwarded-For, which anyone can send.
-        var address = NonLoopbackAddress();
-        Assert.SkipWhen(address is null, "this machine has no non-loopback IPv4 address to call from");
-        await using var runner = await StartAsync($"http://{address}:0", key: null, ("FORWARDEDHEADERS_ENABLED", "true"));
-        using var http = new HttpClient { BaseAddress = Base(runner) };
-        http.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.1");
-
-        using var refused = await http.PostAsync(BackfillHttpEndpoint.Path, Range(), TestContext.Current.CancellationToken);
-        using var health = await http.GetAsync(HealthHttpEndpoint.Path, TestContext.Current.CancellationToken);
-
-        Assert.Equal(new { Status = HttpStatusCode.Forbidden, Code = (string?)"loopback_only" }, new { Status = refused.StatusCode, Code = await ErrorCodeAsync(refused) });
-        Assert.Equal(new { Status = HttpStatusCode.Forbidden, Code = (string?)"loopback_only" }, new { Status = health.StatusCode, Code = await ErrorCodeAsync(health) });
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, with.StatusCode);
+        Assert.Matches(@"Admin key \(ATHOS_ADMIN_KEY unset, generated for this run\): +[0-9a-f]{64}", serve.Output);
     }
 
     [Theory]
-    [InlineData("short")]
-    [InlineData("a key with spaces in it, long enough")]
-    public async Task A_bad_key_stops_serve_with_exit_2_naming_ATHOS_ADMIN_KEY(string key)
+    [InlineData("ATHOS_ADMIN_KEY", "short")]
+    [InlineData("ATHOS_ADMIN_KEY", "a key with spaces in it, long enough")]
+    [InlineData("ATHOS_FUNCTION_KEY", "short")]
+    public async Task A_bad_key_stops_serve_with_exit_2_naming_it(string setting, string key)
     {
         var settings = StackSettings.For(_simulator, storage.Azurite);
-        settings[AdminKeyOptions.Setting] = key;
+        settings[setting] = key;
         using var serve = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings);
 
         var exit = await serve.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, exit);
-        Assert.StartsWith("ATHOS_ADMIN_KEY must be at least 16 characters without whitespace", serve.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"{setting} must be at least 16 characters without whitespace", serve.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(key, serve.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", serve.Error, StringComparison.Ordinal);
     }
 
-    private static IPAddress? NonLoopbackAddress() => NetworkInterface.GetAllNetworkInterfaces()
-        .Where(n => n.OperationalStatus == OperationalStatus.Up)
-        .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-        .Select(a => a.Address)
-        .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+    [Fact]
+    public async Task One_key_for_both_levels_stops_serve_with_exit_2()
+    {
+        var settings = StackSettings.For(_simulator, storage.Azurite);
+        settings[AdminKeyOptions.Setting] = Key;
+        settings[AdminKeyOptions.FunctionSetting] = Key;
+        using var serve = CliProcess.Start(["serve", "--urls", "http://127.0.0.1:0"], settings);
 
-    private async Task<WebApplication> StartAsync(string urls, string? key, params (string Name, string Value)[] more)
+        Assert.Equal(2, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.StartsWith("ATHOS_FUNCTION_KEY must differ from ATHOS_ADMIN_KEY", serve.Error, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"Function key \(ATHOS_FUNCTION_KEY unset, generated for this run\): ([0-9a-f]{64})")]
+    private static partial Regex GeneratedFunctionKey();
+
+    private async Task<WebApplication> StartAsync(string? key, string? functionKey)
     {
         var settings = StackSettings.For(_simulator, storage.Azurite);
         settings[AdminKeyOptions.Setting] = key;
-        foreach (var (name, value) in more)
-        {
-            settings[name] = value;
-        }
-
-        var runner = LocalRunner.Build(urls, settings.Where(s => s.Value is not null).ToDictionary(), logging => logging.ClearProviders());
+        settings[AdminKeyOptions.FunctionSetting] = functionKey;
+        var runner = LocalRunner.Build("http://127.0.0.1:0", settings.Where(s => s.Value is not null).ToDictionary(), logging => logging.ClearProviders());
         await runner.StartAsync(TestContext.Current.CancellationToken);
         return runner;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
 
 namespace Athos.Webhooks.Tests.Eng;
 
@@ -90,10 +91,64 @@ public sealed partial class WorkflowTests
         var deploy = Deploy;
 
         Assert.Contains("workflows: [CI]", deploy, StringComparison.Ordinal);
-        Assert.Contains("github.event.workflow_run.conclusion == 'success'", deploy, StringComparison.Ordinal);
         Assert.Contains("ref: ${{ github.event.workflow_run.head_sha || github.sha }}", deploy, StringComparison.Ordinal);
         Assert.Contains("name: CI\n", Ci, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The deploy job's condition, evaluated as GitHub does, for each way the workflow can be started: only a CI run of
+    /// a push to this repository's own main, or a run by hand from main, deploys. A fork's pull request from a branch it
+    /// named main matches <c>branches: [main]</c> and would otherwise run with the secrets and the Azure login.
+    /// </summary>
+    [Theory]
+    [InlineData("CI passed on a push to main", "workflow_run", "refs/heads/main", "success", "push", "athos/webhooks", "main", true)]
+    [InlineData("CI failed on a push to main", "workflow_run", "refs/heads/main", "failure", "push", "athos/webhooks", "main", false)]
+    [InlineData("a fork's pull request from its branch main", "workflow_run", "refs/heads/main", "success", "pull_request", "mallory/webhooks", "main", false)]
+    [InlineData("a pull request from this repository's main", "workflow_run", "refs/heads/main", "success", "pull_request", "athos/webhooks", "main", false)]
+    [InlineData("a push to main of a fork (its own CI)", "workflow_run", "refs/heads/main", "success", "push", "mallory/webhooks", "main", false)]
+    [InlineData("a push to another branch", "workflow_run", "refs/heads/main", "success", "push", "athos/webhooks", "feature", false)]
+    [InlineData("a pull_request_target run", "workflow_run", "refs/heads/main", "success", "pull_request_target", "athos/webhooks", "main", false)]
+    [InlineData("by hand from main", "workflow_dispatch", "refs/heads/main", null, null, null, null, true)]
+    [InlineData("by hand from another branch", "workflow_dispatch", "refs/heads/feature", null, null, null, null, false)]
+    [InlineData("by hand from a tag", "workflow_dispatch", "refs/tags/main", null, null, null, null, false)]
+    public void The_deploy_job_runs_only_for_this_repositorys_main(string why, string eventName, string gitRef, string? conclusion, string? triggeringEvent, string? headRepository, string? headBranch, bool deploys)
+    {
+        var context = new Dictionary<string, string?>
+        {
+            ["github.event_name"] = eventName,
+            ["github.ref"] = gitRef,
+            ["github.repository"] = "athos/webhooks",
+            ["github.event.workflow_run.conclusion"] = conclusion,
+            ["github.event.workflow_run.event"] = triggeringEvent,
+            ["github.event.workflow_run.head_repository.full_name"] = headRepository,
+            ["github.event.workflow_run.head_branch"] = headBranch,
+        };
+
+        Assert.True(deploys == WorkflowExpression.Evaluate(DeployJob()["if"], context), why);
+    }
+
+    [Fact]
+    public void The_deploy_job_waits_for_the_production_environment_and_its_reviewers()
+    {
+        var job = DeployJob();
+
+        Assert.Equal("production", job["environment"]);
+        // Every other job-level condition would be a way around it: the job is the workflow's only one.
+        Assert.Single(((YamlMappingNode)Workflow(Deploy)["jobs"]).Children);
+    }
+
+    private static YamlMappingNode Workflow(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    // The deploy job's scalar keys (if, environment, runs-on, …) as text.
+    private static Dictionary<string, string> DeployJob() =>
+        ((YamlMappingNode)((YamlMappingNode)Workflow(Deploy)["jobs"])["deploy"]).Children
+            .Where(pair => pair.Value is YamlScalarNode)
+            .ToDictionary(pair => ((YamlScalarNode)pair.Key).Value!, pair => ((YamlScalarNode)pair.Value).Value!);
 
     private static async Task<(int ExitCode, string Output)> ActionlintAsync(params string[] files)
     {

@@ -177,7 +177,7 @@ public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<Azur
 
         Assert.Equal(WorkOutcome.NotFound, outcome);
         Assert.Null(await _stack.Tables.MainAsync("athos_call_unknown000"));
-        var record = await _stack.App.Get<DeliveryLedger>().FindAsync("wh_unknown", TestContext.Current.CancellationToken);
+        var record = await _stack.App.Get<DeliveryLedger>().FindAsync("athos_call_unknown000", "wh_unknown", TestContext.Current.CancellationToken);
         Assert.Equal(new { Status = DeliveryStatus.Claimed, LastError = (string?)null }, new { record!.Status, record.LastError });
         Assert.Contains(_stack.App.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.WorkCallNotFound && l.Level == LogLevel.Warning);
     }

@@ -54,7 +54,7 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(WorkOutcome.Unchanged, await ProcessAsync(webhookCopy));
 
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
-        Assert.Equal(["POST AthosWebhookDeliveries", "GET AthosCalls"], Requests());
+        Assert.Equal(["POST AthosWebhookDeliveries/$batch", "GET AthosCalls"], Requests());
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
 
         // After the claim, only reads: the main row, then the index rows at the failure's own keys (an earlier attempt
         // may have put them there).
-        Assert.Equal(["POST AthosWebhookDeliveries", "GET AthosCalls"], Requests()[..2]);
+        Assert.Equal(["POST AthosWebhookDeliveries/$batch", "GET AthosCalls"], Requests()[..2]);
         Assert.All(Requests()[2..], r => Assert.StartsWith("GET ", r, StringComparison.Ordinal));
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
         Assert.Equal(CallStatus.Scored, (await new TestTables(storage.ConnectionString).MainAsync(call.Id))!.Status);

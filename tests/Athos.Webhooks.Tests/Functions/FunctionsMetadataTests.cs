@@ -91,6 +91,7 @@ public sealed class FunctionsMetadataTests
     private static readonly Dictionary<string, Binding> Expected = new()
     {
         ["AthosWebhook"] = new("httpTrigger", AuthLevel: "Anonymous", Methods: "post", Route: Route(WebhookHttpEndpoint.Path)),
+        ["AthosWebhookKeyed"] = new("httpTrigger", AuthLevel: "Function", Methods: "post", Route: Route(WebhookHttpEndpoint.KeyedPath)),
         [HealthFunction.Name] = new("httpTrigger", AuthLevel: "Function", Methods: "get", Route: Route(HealthHttpEndpoint.Path)),
         ["StartBackfill"] = new("httpTrigger", AuthLevel: "Admin", Methods: "post", Route: Route(BackfillHttpEndpoint.Path)),
         ["GetBackfill"] = new("httpTrigger", AuthLevel: "Admin", Methods: "get", Route: Route(BackfillHttpEndpoint.Path) + "/{jobId}"),

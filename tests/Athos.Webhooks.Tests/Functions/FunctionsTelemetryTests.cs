@@ -38,15 +38,8 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
     [Fact]
     public async Task Information_events_from_the_core_reach_the_exporter_through_the_apps_own_composition_and_no_secret_does()
     {
-        var logs = new List<LogRecord>();
-        var metrics = new List<Metric>();
-        var spans = new List<Activity>();
-        using var app = await FunctionsApp.BuildAsync(Settings(), services =>
-        {
-            services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(logs));
-            services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
-            services.ConfigureOpenTelemetryTracerProvider(traces => traces.AddInMemoryExporter(spans));
-        });
+        var (logs, metrics, spans) = (new List<LogRecord>(), new List<Metric>(), new List<Activity>());
+        using var app = await BuildExportingInMemoryAsync(logs, metrics, spans);
         var signatures = await DriveTheAppAsync(app);
 
         app.Services.GetRequiredService<LoggerProvider>().ForceFlush();
@@ -125,6 +118,79 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
     }
 
     /// <summary>
+    /// An unsigned flood cannot fill the workspace: 10,000 requests with no signature, each in the span the worker opens
+    /// for an invocation, export one log record per reason a minute (carrying the count) and no span, while the delivery
+    /// metric counts every one; signed deliveries beside them keep their spans and records.
+    /// </summary>
+    [Fact]
+    public async Task Ten_thousand_unsigned_requests_export_a_bounded_number_of_log_records_and_spans_and_an_exact_count()
+    {
+        var (logs, metrics, spans) = (new List<LogRecord>(), new List<Metric>(), new List<Activity>());
+        using var app = await BuildExportingInMemoryAsync(logs, metrics, spans);
+        var ct = TestContext.Current.CancellationToken;
+        var webhook = app.Function<AthosWebhookFunction>();
+        var call = _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(-4))[0];
+        var body = WebhookRequests.CallScored(call.Id);
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.Equal(401, await InvokeAsync(webhook, WebhookRequests.Build(body, null, "wh_flood" + i), ct));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(202, await InvokeAsync(webhook, WebhookRequests.Build(body, WebhookSigner.Header(Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body), "wh_signed" + i), ct));
+        }
+
+        app.Services.GetRequiredService<LoggerProvider>().ForceFlush();
+        app.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        app.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        var refusals = logs.Where(l => l.EventId.Id == LogEvents.WebhookRejected).ToList();
+        var refusal = Assert.Single(refusals);
+        Assert.Equal(("missing_signature", "1"), (Attribute(refusal, "ErrorCode"), Attribute(refusal, "Refused")));
+        Assert.Equal(3, logs.Count(l => l.EventId.Id == LogEvents.WebhookAccepted));
+        Assert.True(logs.Count < 20, $"{logs.Count} log records exported");
+        Assert.Equal(3, spans.Count);
+        // Cumulative: the last export holds the totals.
+        var delivered = Points(metrics.Last(m => m.Name == AthosMetrics.Names.Deliveries)).ToList();
+        Assert.Equal(10_000, delivered.Where(p => p.Status == "401").Sum(p => p.Sum));
+        Assert.Equal(3, delivered.Where(p => p.Status == "202").Sum(p => p.Sum));
+    }
+
+    // As the worker runs an invocation: inside the span its middleware opens (ActivitySource "Microsoft.Azure.Functions.Worker").
+    private static async Task<int> InvokeAsync(AthosWebhookFunction webhook, HttpRequest request, CancellationToken cancellationToken)
+    {
+        using (var invocation = WorkerSpans.StartActivity("Invoke", ActivityKind.Server))
+        {
+            Assert.NotNull(invocation);
+            return (await WebhookRequests.ExecuteAsync(await webhook.RunAsync(request, cancellationToken), request)).Status;
+        }
+    }
+
+    private static readonly ActivitySource WorkerSpans = new("Microsoft.Azure.Functions.Worker");
+
+    private static List<(string? Status, long Sum)> Points(Metric metric)
+    {
+        var points = new List<(string? Status, long Sum)>();
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            string? status = null;
+            foreach (var tag in point.Tags)
+            {
+                if (tag.Key == AthosMetrics.Tags.Status)
+                {
+                    status = Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            points.Add((status, point.GetSumLong()));
+        }
+
+        return points;
+    }
+
+    /// <summary>
     /// A webhook accepted and one refused, its work item processed (detail fetched with the key, recording copied through
     /// its signed link), a reconcile, a health probe: through the app's function classes. Returns the signatures sent.
     /// </summary>
@@ -151,6 +217,15 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
         Assert.Equal(200, (await WebhookRequests.ExecuteAsync(await app.Function<HealthFunction>().RunAsync(probe, ct), probe)).Status);
         return [good, bad, good.Split("v1=")[1], bad.Split("v1=")[1]];
     }
+
+    // The app as composed, every signal also exported to the lists given.
+    private Task<FunctionsApp> BuildExportingInMemoryAsync(List<LogRecord> logs, List<Metric> metrics, List<Activity> spans) =>
+        FunctionsApp.BuildAsync(Settings(), services =>
+        {
+            services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(logs));
+            services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
+            services.ConfigureOpenTelemetryTracerProvider(traces => traces.AddInMemoryExporter(spans));
+        });
 
     private Dictionary<string, string?> Settings()
     {

@@ -14,6 +14,7 @@ using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Tests.Health;
 
@@ -241,7 +242,7 @@ public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture
 
         await using var runner = await InProcessRunner.StartAsync(Settings(), cancellationToken: TestContext.Current.CancellationToken);
         using var http = new HttpClient();
-        using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path), TestContext.Current.CancellationToken);
+        using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path + "?code=" + runner.Services.GetRequiredService<RunnerKeys>().Function), TestContext.Current.CancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         return (functions, new WebhookRequests.Answer((int)response.StatusCode, body, string.Empty));
     }

@@ -32,7 +32,12 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
             .SelectMany(t => t.GetMethods())
             .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
             .SelectMany(m => m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>())
-            .SelectMany(t => (t.Methods ?? []).Select(method => new HttpRoute("api/" + t.Route, method.ToUpperInvariant(), NeedsKey: t.AuthLevel != AuthorizationLevel.Anonymous)))
+            .SelectMany(t => (t.Methods ?? []).Select(method => new HttpRoute("api/" + t.Route, method.ToUpperInvariant(), Key: t.AuthLevel switch
+            {
+                AuthorizationLevel.Anonymous => "none",
+                AuthorizationLevel.Function => "function",
+                _ => "admin",
+            })))
             .Order()
             .ToList();
 
@@ -43,11 +48,17 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
             .SelectMany(e => e.Metadata.GetRequiredMetadata<HttpMethodMetadata>().HttpMethods.Select(method => new HttpRoute(
                 e.RoutePattern.RawText!.Trim('/'),
                 method,
-                NeedsKey: e.Metadata.GetMetadata<AdminKeyRequired>() is not null)))
+                Key: e.Metadata.GetMetadata<AdminKeyRequired>()?.Level switch
+                {
+                    null => "none",
+                    KeyLevel.Function => "function",
+                    _ => "admin",
+                })))
             .Order()
             .ToList();
 
-        Assert.Contains(new HttpRoute("api/athos/backfill", "POST", NeedsKey: true), declared);
+        Assert.Contains(new HttpRoute("api/athos/backfill", "POST", Key: "admin"), declared);
+        Assert.Contains(new HttpRoute("api/athos/health", "GET", Key: "function"), declared);
         Assert.Equal(declared, mapped);
     }
 
@@ -86,7 +97,7 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.DoesNotContain(collector.GetSnapshot(), r => r.Id.Id == 5102);
         Assert.True(collector.GetSnapshot().Count(r => r.Id.Id == LogEvents.ReconcileFailed && r.Level == LogLevel.Error) >= 2, "each failed run logged its error once");
         using var http = new HttpClient();
-        using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path), TestContext.Current.CancellationToken);
+        using var response = await http.GetAsync(new Uri(LocalRunner.WebhookUrl(runner), HealthHttpEndpoint.Path + "?code=" + runner.Services.GetRequiredService<RunnerKeys>().Function), TestContext.Current.CancellationToken);
         var runnerHealth = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         // Both recorded the run in AthosState, and both health answers say so: unhealthy, the last run failed, why.
@@ -119,7 +130,7 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
     private static int FailedOccurrences(FakeLogCollector collector) =>
         collector.GetSnapshot().Count(r => r.Id.Id == 5103 && r.Level == LogLevel.Warning && r.Exception is null);
 
-    private sealed record HttpRoute(string Route, string Method, bool NeedsKey) : IComparable<HttpRoute>
+    private sealed record HttpRoute(string Route, string Method, string Key) : IComparable<HttpRoute>
     {
         public int CompareTo(HttpRoute? other) => string.CompareOrdinal($"{Route} {Method}", $"{other?.Route} {other?.Method}");
     }

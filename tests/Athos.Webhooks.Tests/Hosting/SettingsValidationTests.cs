@@ -11,8 +11,10 @@ public sealed class SettingsValidationTests
     [Theory]
     [InlineData("ATHOS_API_KEY", null, "ATHOS_API_KEY is required")]
     [InlineData("ATHOS_API_KEY", "ath_live_ with space", "ATHOS_API_KEY contains whitespace")]
-    [InlineData("ATHOS_BASE_URL", "app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
-    [InlineData("ATHOS_BASE_URL", "ftp://app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute http(s) URL")]
+    [InlineData("ATHOS_BASE_URL", "app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute https URL")]
+    [InlineData("ATHOS_BASE_URL", "ftp://app.useathos.ai/api", "ATHOS_BASE_URL must be an absolute https URL")]
+    [InlineData("ATHOS_BASE_URL", "http://app.useathos.ai/api/external/v1", "ATHOS_BASE_URL must be an https URL such as https://app.useathos.ai/api/external/v1: over http the API key would travel in clear")]
+    [InlineData("ATHOS_BASE_URL", "http://10.0.0.5:8080/v1", "Plain http is accepted only for a loopback address")]
     [InlineData("ATHOS_HTTP_MAX_RETRIES", "50", "ATHOS_HTTP_MAX_RETRIES must be between 1 and 10")]
     [InlineData("ATHOS_HTTP_MAX_CONCURRENCY", "0", "ATHOS_HTTP_MAX_CONCURRENCY must be between 1 and 64")]
     [InlineData("ATHOS_HTTP_MAX_CONCURRENCY", "65", "ATHOS_HTTP_MAX_CONCURRENCY must be between 1 and 64")]
@@ -66,6 +68,21 @@ public sealed class SettingsValidationTests
         var failures = error is AggregateException aggregate ? aggregate.InnerExceptions : [error];
         Assert.All(failures, failure => Assert.IsType<OptionsValidationException>(failure));
         Assert.All(failures, failure => Assert.Contains($"'{setting}'", failure.Message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("https://app.useathos.ai/api/external/v1")]
+    [InlineData("http://127.0.0.1:5080/api/external/v1")]
+    [InlineData("http://[::1]:5080/v1")]
+    [InlineData("http://localhost:5080/v1")]
+    public async Task Athos_is_reached_over_https_or_on_this_machine(string baseUrl)
+    {
+        var settings = StackSettings.For(null, null);
+        settings["ATHOS_BASE_URL"] = baseUrl;
+
+        await using var app = await TestApp.StartAsync(settings);
+
+        Assert.Equal(new Uri(baseUrl), app.Get<IOptions<Athos.Webhooks.AthosApi.AthosApiOptions>>().Value.BaseUrl);
     }
 
     [Fact]

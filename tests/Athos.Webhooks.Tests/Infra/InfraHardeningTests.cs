@@ -8,12 +8,14 @@ namespace Athos.Webhooks.Tests.Infra;
 /// on: diagnostic settings, soft delete and versioning, redundancy, consumer roles, network restriction, the
 /// workspace's daily cap, retention and tiering, and the settings the Functions host resolves itself.
 /// </summary>
-public sealed class InfraHardeningTests
+public sealed partial class InfraHardeningTests
 {
     private const string Consumer = "11111111-2222-3333-4444-555555555555";
     private const string Subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app";
     private const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
     private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
 
     private static readonly Lazy<Task<BicepSnapshot>> Defaults = new(() => BicepSnapshot.CreateAsync());
 
@@ -30,7 +32,8 @@ public sealed class InfraHardeningTests
         ("allowedIpRanges", "['203.0.113.0/24', '198.51.100.7']"),
         ("logAnalyticsDailyCapGb", "5"),
         ("archiveRecordings", "false"),
-        ("reconcileRescanSchedule", "'0 0 4 * * *'")));
+        ("reconcileRescanSchedule", "'0 0 4 * * *'"),
+        ("webhookRequiresFunctionKey", "true")));
 
     private static readonly Lazy<Task<BicepSnapshot>> NothingExpires = new(() => BicepSnapshot.CreateAsync(
         ("blobSoftDeleteRetentionDays", "0"),
@@ -98,6 +101,36 @@ public sealed class InfraHardeningTests
         Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer);
     }
 
+    /// <summary>
+    /// The app's identity writes blobs only in the containers it uses: its own, the Functions host's, and the one its
+    /// package is deployed from; never account-wide (where it could read or replace any blob a consumer relies on).
+    /// </summary>
+    [Fact]
+    public async Task The_app_holds_blob_rights_only_on_the_containers_it_uses()
+    {
+        var snapshot = await Defaults.Value;
+        // The app's principal id is known only once its identity is deployed, so its assignments' ids stay expressions:
+        // [extensionResourceId('<scope>', 'Microsoft.Authorization/roleAssignments', guid(…))].
+        var app = snapshot.All("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.GetProperty("properties").GetProperty("principalId").GetString() != Consumer)
+            .Select(a => (Scope: AssignmentScope().Match(BicepSnapshot.Id(a)).Groups[1].Value, Role: a.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1]))
+            .ToList();
+        Assert.All(app, g => Assert.StartsWith("/subscriptions/", g.Scope, StringComparison.Ordinal));
+        var blobRoles = new[] { StorageBlobDataOwner, StorageBlobDataContributor, StorageBlobDataReader };
+
+        var blobGrants = app.Where(g => blobRoles.Contains(g.Role)).ToList();
+
+        Assert.All(blobGrants, g => Assert.Equal(StorageBlobDataOwner, g.Role));
+        Assert.Equal(
+            new[] { StorageNames.RawCallsContainer, StorageNames.RecordingsContainer, StorageNames.LocksContainer, "azure-webjobs-hosts", "azure-webjobs-secrets", "app-package" }.Order(),
+            blobGrants.Select(g => After(g.Scope, "/blobServices/default/containers/")).Order());
+        Assert.DoesNotContain(app, g => blobRoles.Contains(g.Role) && !g.Scope.Contains("/containers/", StringComparison.Ordinal));
+        // The host's containers exist before it starts, since the identity cannot create containers.
+        var containers = snapshot.All("Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => BicepSnapshot.Id(c).Split('/')[^1]).ToList();
+        Assert.Contains("azure-webjobs-hosts", containers);
+        Assert.Contains("azure-webjobs-secrets", containers);
+    }
+
     [Fact]
     public async Task Network_access_is_open_by_default_and_restricted_to_the_app_subnet_and_listed_addresses_on_request()
     {
@@ -158,6 +191,18 @@ public sealed class InfraHardeningTests
         Assert.Equal("false", changed.GetProperty("ATHOS_ARCHIVE_RECORDINGS").GetString());
     }
 
+    /// <summary>With a keyed webhook URL, the anonymous function is switched off by the host's own setting.</summary>
+    [Fact]
+    public async Task The_anonymous_webhook_is_on_by_default_and_switched_off_when_the_webhook_requires_a_function_key()
+    {
+        var defaults = (await Defaults.Value).Properties("Microsoft.Web/sites/config");
+        var keyed = (await EverythingOn.Value).Properties("Microsoft.Web/sites/config");
+
+        Assert.Equal("false", defaults.GetProperty("AzureWebJobs.AthosWebhook.Disabled").GetString());
+        Assert.Equal("true", keyed.GetProperty("AzureWebJobs.AthosWebhook.Disabled").GetString());
+        Assert.False(keyed.TryGetProperty("AzureWebJobs.AthosWebhookKeyed.Disabled", out _));
+    }
+
     [Fact]
     public async Task The_athos_recordings_container_is_created()
     {
@@ -205,4 +250,7 @@ public sealed class InfraHardeningTests
 
     /// <summary>One lifecycle rule, named so that a failed comparison says which part differs.</summary>
     private sealed record LifecycleRule(string Prefix, string Action, int Days);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\[extensionResourceId\('([^']+)', 'Microsoft\.Authorization/roleAssignments'")]
+    private static partial System.Text.RegularExpressions.Regex AssignmentScope();
 }

@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Infrastructure;
 
@@ -32,27 +27,24 @@ public sealed class ScriptedAthos : IAsyncDisposable
     /// <summary>Serves <c>GET /calls</c>, and details from <paramref name="detail"/> (404 <c>CALL_NOT_FOUND</c> when it gives none): <paramref name="page"/> gets the request's cursor (null for the first page) and returns the JSON body.</summary>
     public static async Task<ScriptedAthos> StartAsync(Func<string?, string> page, Func<string, byte[]?>? detail = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         ScriptedAthos? scripted = null;
-        app.MapGet("/v1/calls", (HttpContext context) =>
+        var (app, address) = await LoopbackServer.StartAsync(app =>
         {
-            Interlocked.Increment(ref scripted!._count);
-            context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_" + scripted._count;
-            return Results.Text(page(context.Request.Query["cursor"].FirstOrDefault()), "application/json");
+            app.MapGet("/v1/calls", (HttpContext context) =>
+            {
+                Interlocked.Increment(ref scripted!._count);
+                context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_" + scripted._count;
+                return Results.Text(page(context.Request.Query["cursor"].FirstOrDefault()), "application/json");
+            });
+            app.MapGet("/v1/calls/{callId}", (HttpContext context, string callId) =>
+            {
+                context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_detail";
+                return detail?.Invoke(callId) is { } body
+                    ? Results.Bytes(body, "application/json")
+                    : Results.Text("""{"error":{"code":"CALL_NOT_FOUND","message":"Call not found","requestId":"req_scripted_detail"}}""", "application/json", statusCode: 404);
+            });
         });
-        app.MapGet("/v1/calls/{callId}", (HttpContext context, string callId) =>
-        {
-            context.Response.Headers["X-Athos-Request-Id"] = "req_scripted_detail";
-            return detail?.Invoke(callId) is { } body
-                ? Results.Bytes(body, "application/json")
-                : Results.Text("""{"error":{"code":"CALL_NOT_FOUND","message":"Call not found","requestId":"req_scripted_detail"}}""", "application/json", statusCode: 404);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        scripted = new ScriptedAthos(app, new Uri(address.TrimEnd('/') + "/v1"));
+        scripted = new ScriptedAthos(app, new Uri(address, "v1"));
         return scripted;
     }
 

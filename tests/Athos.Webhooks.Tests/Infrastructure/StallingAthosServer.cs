@@ -1,12 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Infrastructure;
 
@@ -48,16 +43,13 @@ public sealed class StallingAthosServer : IAsyncDisposable
     /// </summary>
     public static async Task<StallingAthosServer> StartAsync(int stalls, long? declaredLength = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new StallingAthosServer(app, stalls, declaredLength);
-        app.MapGet("/v1/calls", context => server.AnswerAsync(context, ListBody()));
-        app.MapGet("/v1/calls/{callId}", (HttpContext context, string callId) => server.AnswerAsync(context, DetailBody(callId)));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");
+        StallingAthosServer? server = null;
+        var (app, address) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/v1/calls", context => server!.AnswerAsync(context, ListBody()));
+            app.MapGet("/v1/calls/{callId}", (HttpContext context, string callId) => server!.AnswerAsync(context, DetailBody(callId)));
+        });
+        server = new StallingAthosServer(app, stalls, declaredLength) { BaseUrl = new Uri(address, "v1") };
         return server;
     }
 

@@ -29,13 +29,13 @@ public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<Az
 
         await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
         var now = DateTimeOffset.UtcNow;
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_old2", ReceivedAt = now.AddDays(-50), LastReceivedAt = now.AddDays(-50) }, TestContext.Current.CancellationToken);
+        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = Call, RowKey = "wh_old2", ReceivedAt = now.AddDays(-50), LastReceivedAt = now.AddDays(-50) }, TestContext.Current.CancellationToken);
         await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
 
         var ledger = app.Get<DeliveryLedger>();
-        Assert.Null(await ledger.FindAsync("wh_old", TestContext.Current.CancellationToken));
-        Assert.NotNull(await ledger.FindAsync("wh_recent", TestContext.Current.CancellationToken));
-        Assert.NotNull(await ledger.FindAsync("wh_old2", TestContext.Current.CancellationToken));
+        Assert.Null(await ledger.FindAsync(Call, "wh_old", TestContext.Current.CancellationToken));
+        Assert.NotNull(await ledger.FindAsync(Call, "wh_recent", TestContext.Current.CancellationToken));
+        Assert.NotNull(await ledger.FindAsync(Call, "wh_old2", TestContext.Current.CancellationToken));
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.DeliveriesPurged);
     }
 
@@ -48,7 +48,7 @@ public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<Az
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(ReconcileOutcome.Succeeded, run.Status);
-        Assert.NotNull(await app.Get<DeliveryLedger>().FindAsync("wh_old", TestContext.Current.CancellationToken));
+        Assert.NotNull(await app.Get<DeliveryLedger>().FindAsync(Call, "wh_old", TestContext.Current.CancellationToken));
         Assert.Null((await app.Get<ReconcileStateStore>().GetAsync(TestContext.Current.CancellationToken)).LastPurgeAt);
     }
 
@@ -61,17 +61,19 @@ public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<Az
 
         await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Null(await app.Get<DeliveryLedger>().FindAsync("wh_old", TestContext.Current.CancellationToken));
+        Assert.Null(await app.Get<DeliveryLedger>().FindAsync(Call, "wh_old", TestContext.Current.CancellationToken));
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.DeliveriesPurged);
     }
+
+    private const string Call = "athos_call_ledgered";
 
     /// <summary>A record last seen 36 days ago (past the default 35-day retention) and one seen 34 days ago.</summary>
     private async Task<TableClient> SeedDeliveriesAsync()
     {
         var deliveries = new TableClient(storage.ConnectionString, StorageNames.WebhookDeliveriesTable);
         var now = DateTimeOffset.UtcNow;
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_old", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-36) }, TestContext.Current.CancellationToken);
-        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = "wh_recent", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-34) }, TestContext.Current.CancellationToken);
+        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = Call, RowKey = "wh_old", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-36) }, TestContext.Current.CancellationToken);
+        await deliveries.AddEntityAsync(new DeliveryRecord { PartitionKey = Call, RowKey = "wh_recent", ReceivedAt = now.AddDays(-40), LastReceivedAt = now.AddDays(-34) }, TestContext.Current.CancellationToken);
         return deliveries;
     }
 

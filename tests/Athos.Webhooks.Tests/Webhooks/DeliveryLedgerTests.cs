@@ -17,11 +17,11 @@ public sealed class DeliveryLedgerTests(AzuriteFixture storage) : IClassFixture<
         var cancellationToken = TestContext.Current.CancellationToken;
         var ledger = new DeliveryLedger(new TableServiceClient(storage.ConnectionString), TimeProvider.System);
         var receivedAt = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
-        await ledger.ClaimAsync("wh_failing", "call_1", success: true, receivedAt, "message-1", cancellationToken);
+        await ledger.ClaimAsync("wh_failing", "call_1", success: true, receivedAt, "message-1", "ab12", cancellationToken);
 
-        await ledger.RecordFailureAsync("wh_failing", new string('x', 1200), cancellationToken);
+        await ledger.RecordFailureAsync("call_1", "wh_failing", new string('x', 1200), cancellationToken);
 
-        var record = await ledger.FindAsync("wh_failing", cancellationToken);
+        var record = await ledger.FindAsync("call_1", "wh_failing", cancellationToken);
         Assert.NotNull(record);
         Assert.Equal(new string('x', 1000), record.LastError);
         Assert.Equal("call_1", record.CallId);

@@ -64,7 +64,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal(new { Status = 202, StatusText = (string?)"accepted" }, new { again.Status, again.StatusText });
         Assert.Equal([WorkOutcome.Duplicate], outcomes);
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
-        var record = await _app.Get<DeliveryLedger>().FindAsync("wh_twice", TestContext.Current.CancellationToken);
+        var record = await _app.Get<DeliveryLedger>().FindAsync(call.Id, "wh_twice", TestContext.Current.CancellationToken);
         Assert.Equal(new { Deliveries = 2, Status = DeliveryStatus.Claimed }, new { record!.Deliveries, record.Status });
     }
 
@@ -81,6 +81,34 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         Assert.Equal([202, 202], new[] { first.Status, second.Status });
         Assert.Equal([WorkOutcome.Stored, WorkOutcome.Duplicate], outcomes.Order());
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
+    }
+
+    /// <summary>
+    /// A captured delivery replayed within the signature's tolerance under 50 fresh webhook ids: each is accepted (the ACK
+    /// reads nothing), and the worker recognises the signed content (t.body) it already claimed, so Athos is asked once.
+    /// </summary>
+    [Fact]
+    public async Task One_signed_body_sent_under_fifty_webhook_ids_costs_one_Athos_fetch()
+    {
+        var call = AddScoredCall();
+        var body = WebhookRequests.CallScored(call.Id);
+        var signature = WebhookSigner.Header(Secret, Now, body);
+
+        var answers = new List<int>();
+        for (var i = 0; i < 50; i++)
+        {
+            answers.Add((await PostAsync(body, signature, $"wh_replay{i:00}")).Status);
+        }
+
+        var outcomes = await QueueDrainer.DrainAsync(_app, _queues);
+
+        Assert.All(answers, status => Assert.Equal(202, status));
+        Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
+        Assert.Equal(new { Stored = 1, Replayed = 49 }, new { Stored = outcomes.Count(o => o == WorkOutcome.Stored), Replayed = outcomes.Count(o => o == WorkOutcome.Replayed) });
+        // Athos's own retry of the one delivery (same id, t re-stamped) is still the duplicate it always was.
+        var retried = await PostAsync(body, WebhookSigner.Header(Secret, Now + 1, body), "wh_replay00");
+        Assert.Equal(202, retried.Status);
+        Assert.Equal([WorkOutcome.Duplicate], await DrainQueueAsync());
     }
 
     [Fact]
@@ -145,7 +173,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
 
         Assert.Equal(new { Status = 200, StatusText = (string?)"ignored" }, new { answer.Status, answer.StatusText });
         Assert.Equal(0, await _queues.CountAsync());
-        var record = await _app.Get<DeliveryLedger>().FindAsync("wh_newevent", TestContext.Current.CancellationToken);
+        var record = await _app.Get<DeliveryLedger>().FindAsync(DeliveryLedger.IgnoredPartition, "wh_newevent", TestContext.Current.CancellationToken);
         Assert.Equal(new { Status = DeliveryStatus.Ignored, Event = (string?)"call.transcribed" }, new { record!.Status, record.Event });
     }
 
@@ -301,7 +329,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         var during = await PostAsync(body, signature, "wh_outage", app: app);
         await azurite.RestartAsync(TestContext.Current.CancellationToken);
         await app.Get<StorageInitializer>().EnsureCreatedAsync(TestContext.Current.CancellationToken);
-        var ledgerAfterOutage = await app.Get<DeliveryLedger>().FindAsync("wh_outage", TestContext.Current.CancellationToken);
+        var ledgerAfterOutage = await app.Get<DeliveryLedger>().FindAsync("athos_call_outage", "wh_outage", TestContext.Current.CancellationToken);
         var after = await PostAsync(body, signature, "wh_outage", app: app);
 
         Assert.Equal(new { Status = 503, ErrorCode = (string?)"storage_unavailable" }, new { during.Status, during.ErrorCode });

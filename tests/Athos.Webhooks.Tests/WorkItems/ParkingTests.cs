@@ -61,7 +61,7 @@ public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<Azurite
         var parked = Assert.Single(await _app.Get<ParkedWork>().ListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(new { Reason = ParkReason.AthosRefused, AthosStatus = (int?)401, AthosErrorCode = (string?)"API_KEY_REVOKED", CallId = (string?)call.Id, Kind = (string?)"fetch", WebhookId = (string?)"wh_refused", DequeueCount = (long)FastQueue.MaxDequeueCount }, new { parked.Reason, parked.AthosStatus, parked.AthosErrorCode, parked.CallId, parked.Kind, parked.WebhookId, parked.DequeueCount });
         Assert.StartsWith("req_", parked.AthosRequestId, StringComparison.Ordinal);
-        Assert.StartsWith("parked (athos_refused): ", (await _app.Get<DeliveryLedger>().FindAsync("wh_refused", TestContext.Current.CancellationToken))!.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("parked (athos_refused): ", (await _app.Get<DeliveryLedger>().FindAsync(call.Id, "wh_refused", TestContext.Current.CancellationToken))!.LastError, StringComparison.Ordinal);
 
         // The key is fixed: redrive puts it back and it is stored.
         _simulator.Faults.Clear();
