@@ -102,7 +102,7 @@ internal static class ServeCommand
                 Console.WriteLine($"Status:           ATHOS_BASE_URL={simulator.BaseUrl} ATHOS_API_KEY={simulator.ApiKey} ATHOS_RECONCILE_SCHEDULE='{settings![ReconcileOptions.ScheduleSetting]}' ./eng/athos-webhooks status");
                 var health = new Uri(webhookUrl, Athos.Webhooks.Health.HealthHttpEndpoint.Path);
                 Console.WriteLine(keys.FunctionGenerated
-                    ? $"Health:           curl '{health}?code={keys.Function}'"
+                    ? $"Health:           curl -H 'x-functions-key: {keys.Function}' {health}"
                     : $"Health:           curl -H \"x-functions-key: ${AdminKeyOptions.FunctionSetting}\" {health}");
                 simulator.Webhooks.Target = webhookUrl;
                 var now = DateTimeOffset.UtcNow;

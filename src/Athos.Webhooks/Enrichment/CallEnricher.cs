@@ -39,8 +39,10 @@ internal sealed class CallEnricher(
         if (AnnouncedScoredAt(item, turn.Waited) is { } announced)
         {
             var current = await rows.ReadAsync(callId.Value, cancellationToken);
-            if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= announced)
+            if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= announced && FetchedSince(current, item))
             {
+                // The writer of the stored version may have died between its commit and its change: complete it.
+                await rows.CompletePendingChangeAsync(current, cancellationToken);
                 return WorkOutcome.Unchanged;
             }
 
@@ -102,6 +104,15 @@ internal sealed class CallEnricher(
         { OccurredAt: { } occurred } when waited || time.GetUtcNow() - occurred >= reconcile.Value.QueueDelay => occurred,
         _ => null,
     };
+
+    /// <summary>
+    /// Whether the stored row can hold what the item announces. A listed <c>scoredAt</c> is the version itself. A
+    /// webhook's <c>occurredAt</c> is Athos's own timestamp of the event, whose meaning the contract does not pin down: it
+    /// is trusted only for a row fetched after the webhook arrived here (our clocks on both sides), which holds the
+    /// announced version whatever that timestamp means; an older row, say a re-score's previous version, is fetched over.
+    /// </summary>
+    private static bool FetchedSince(CallRow stored, FetchCallWorkItem item) =>
+        item.ListedScoredAt is not null || item.ReceivedAt is not { } received || stored.EnrichedAt >= received;
 
     /// <summary>Records a scoring failure, unless the call already has a score (a score always wins).</summary>
     public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)

@@ -10,8 +10,9 @@ internal delegate Task<IPAddress[]> HostAddresses(string host, CancellationToken
 /// <summary>
 /// Where a recording download may go. Its link comes from Athos's data, so it could point anywhere: only https, and
 /// never to an address inside the deployment's network or the platform's (loopback, private, link-local with the
-/// instance metadata service, carrier-grade NAT, unique-local, unspecified, multicast, Azure's 168.63.129.16, in IPv4
-/// or IPv4-mapped IPv6 form). The address checked is the one connected to, after DNS, on every redirect hop, with no
+/// instance metadata service, carrier-grade NAT, unique-local, site-local, unspecified, multicast, reserved, Azure's
+/// 168.63.129.16), in IPv4 form or any IPv6 form that carries an IPv4 address (mapped, compatible, translated, NAT64,
+/// 6to4, Teredo). The address checked is the one connected to, after DNS, on every redirect hop, with no
 /// proxy in between. When <c>ATHOS_BASE_URL</c> is itself a loopback address (the demo, the tests: the simulator serves
 /// recordings from its own loopback listener), plain http and loopback are allowed too; the other ranges never are.
 /// </summary>
@@ -27,9 +28,25 @@ internal sealed class RecordingHostGuard(IOptions<AthosApiOptions> athos, HostAd
         (IPNetwork.Parse("168.63.129.16/32"), "Azure's platform address"),
         (IPNetwork.Parse("172.16.0.0/12"), "a private address"),
         (IPNetwork.Parse("192.168.0.0/16"), "a private address"),
+        (IPNetwork.Parse("192.0.0.0/24"), "a reserved address"),
+        (IPNetwork.Parse("192.0.2.0/24"), "a reserved address"),
+        (IPNetwork.Parse("198.18.0.0/15"), "a reserved address"),
+        (IPNetwork.Parse("198.51.100.0/24"), "a reserved address"),
+        (IPNetwork.Parse("203.0.113.0/24"), "a reserved address"),
         (IPNetwork.Parse("224.0.0.0/3"), "a multicast or reserved address"),
         (IPNetwork.Parse("::/128"), "an unspecified address"),
         (IPNetwork.Parse("::1/128"), "a loopback address"),
+        // Forms that carry an IPv4 address inside (compatible, translated, NAT64, 6to4, Teredo): any of them may lead
+        // back into a private network, so none is fetched from.
+        (IPNetwork.Parse("::/96"), "an IPv4-compatible address"),
+        (IPNetwork.Parse("::ffff:0:0:0/96"), "an IPv4-translated address"),
+        (IPNetwork.Parse("64:ff9b::/96"), "a NAT64 address"),
+        (IPNetwork.Parse("64:ff9b:1::/48"), "a NAT64 address"),
+        (IPNetwork.Parse("2002::/16"), "a 6to4 address"),
+        (IPNetwork.Parse("2001::/32"), "a Teredo address"),
+        (IPNetwork.Parse("2001:db8::/32"), "a reserved address"),
+        (IPNetwork.Parse("100::/64"), "a reserved address"),
+        (IPNetwork.Parse("fec0::/10"), "a site-local address"),
         (IPNetwork.Parse("fc00::/7"), "a unique-local address"),
         (IPNetwork.Parse("fe80::/10"), "a link-local address"),
         (IPNetwork.Parse("ff00::/8"), "a multicast address"),

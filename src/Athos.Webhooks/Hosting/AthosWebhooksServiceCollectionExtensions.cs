@@ -50,9 +50,9 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
-        services.AddSingleton<RefusalLogLimit>();
+        services.AddSingleton<RefusalLog>();
         services.AddSingleton(static sp => new WebhookReceiver(
-            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<RefusalLogLimit>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
+            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<RefusalLog>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
             sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));

@@ -155,6 +155,12 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
         }
     }
 
+    /// <summary>
+    /// Appends the change of <paramref name="stored"/> if the writer that committed it died before it did: what every
+    /// path that finds a version stored and writes nothing does (one point read when the change is there).
+    /// </summary>
+    public Task CompletePendingChangeAsync(CallRow stored, CancellationToken cancellationToken) => _changes.EnsureLoggedAsync(stored, cancellationToken);
+
     /// <summary>The stored <c>AthosCalls</c> row of a call, or <see langword="null"/>.</summary>
     public async Task<CallRow?> ReadAsync(string callId, CancellationToken cancellationToken)
     {

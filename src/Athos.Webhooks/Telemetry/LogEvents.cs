@@ -14,6 +14,7 @@ internal static class LogEvents
     public const int WebhookIgnored = 2003;
     public const int WebhookRejected = 2004;
     public const int WebhookStorageUnavailable = 2005;
+    public const int WebhookRejectedMore = 2006;
 
     public const int WorkProcessed = 3001;
     public const int WorkCallNotFound = 3002;

@@ -149,11 +149,22 @@ internal sealed class DeliveryLedger(TableServiceClient tables, TimeProvider tim
         }
     }
 
-    /// <summary>Notes why the latest attempt failed (the message will be retried, or end in the poison queue).</summary>
+    /// <summary>
+    /// Notes why the latest attempt failed (the message will be retried, or end in the poison queue), on the delivery's
+    /// row if it has one: a merge into no row would leave a bare one, without the columns the purge and erasure select
+    /// on, that a later claim would take for a claimed delivery.
+    /// </summary>
     public async Task RecordFailureAsync(string callId, string webhookId, string error, CancellationToken cancellationToken = default)
     {
         var update = new DeliveryRecordPatch { PartitionKey = callId, RowKey = webhookId, LastError = error.Length > 1000 ? error[..1000] : error };
-        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken);
+        try
+        {
+            await _table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Claimed under the layout before this one, or purged: the failure is in the log either way.
+        }
     }
 
     /// <summary>Deletes the records of deliveries last seen before <paramref name="cutoff"/>; returns how many.</summary>

@@ -16,14 +16,14 @@ namespace Athos.Webhooks.Webhooks;
 public sealed partial class WebhookReceiver
 {
     private readonly IOptions<WebhookOptions> _options;
-    private readonly RefusalLogLimit _refusals;
+    private readonly RefusalLog _refusals;
     private readonly DeliveryLedger _ledger;
     private readonly WorkQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookReceiver> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WebhookReceiver(IOptions<WebhookOptions> options, RefusalLogLimit refusals, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
+    internal WebhookReceiver(IOptions<WebhookOptions> options, RefusalLog refusals, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
     {
         _options = options;
         _refusals = refusals;
@@ -55,20 +55,20 @@ public sealed partial class WebhookReceiver
 
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {
-            return Rejected(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
+            return Unauthenticated(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
         }
 
         var body = await BoundedBody.ReadAsync(request.Body, WebhookOptions.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Rejected(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
+            return Unauthenticated(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
         }
 
         // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
         var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, _time.GetUtcNow(), settings.Tolerance, out var signedAt);
         if (verdict != SignatureOutcome.Valid)
         {
-            return Rejected(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
+            return Unauthenticated(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
         }
 
         if (!IsJson(request.ContentType))
@@ -143,16 +143,12 @@ public sealed partial class WebhookReceiver
             };
     }
 
-    // Counted exactly (the delivery metric), logged at most once a minute per reason with the count since the last
-    // record, and its span left out of the export: a flood of refused requests must not fill the workspace.
-    private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
+    // A request refused before it was authenticated: counted exactly (the delivery metric), logged by RefusalLog (the
+    // first of a minute, then the count), and its span left out of the export, so that a flood of them cannot fill the
+    // workspace.
+    private WebhookResult Unauthenticated(WebhookResult outcome, string? webhookId)
     {
-        if (_refusals.Admit(outcome.Error!.Code) is { } refused)
-        {
-            // The id is unauthenticated here: it is logged only when well-formed.
-            Log.Rejected(_logger, outcome.StatusCode, outcome.Error.Code, webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null, refused);
-        }
-
+        _refusals.Refused(outcome.StatusCode, outcome.Error!.Code, LoggableId(webhookId));
         if (Activity.Current is { } span)
         {
             span.IsAllDataRequested = false;
@@ -161,6 +157,16 @@ public sealed partial class WebhookReceiver
 
         return outcome;
     }
+
+    // A signed delivery refused for its content (Athos's own, or the secret's holder): each is logged.
+    private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
+    {
+        Log.Rejected(_logger, outcome.StatusCode, outcome.Error!.Code, LoggableId(webhookId));
+        return outcome;
+    }
+
+    // The id is unauthenticated until the signature is checked: it is logged only when well-formed.
+    private static string? LoggableId(string? webhookId) => webhookId is not null && WebhookId.IsValid(webhookId) ? webhookId : null;
 
     private static WebhookResult SignatureRejection(SignatureOutcome verdict, TimeSpan tolerance) => verdict switch
     {
@@ -182,8 +188,8 @@ public sealed partial class WebhookReceiver
         [LoggerMessage(EventId = LogEvents.WebhookIgnored, Level = LogLevel.Warning, Message = "Webhook {WebhookId} has event type {EventType}, which this version does not handle; acknowledged and ignored (Athos request {AthosRequestId})")]
         public static partial void Ignored(ILogger logger, string webhookId, string eventType, string? athosRequestId);
 
-        [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId}); {Refused} refused for this reason since the last such record (at most one a minute)")]
-        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId, long refused);
+        [LoggerMessage(EventId = LogEvents.WebhookRejected, Level = LogLevel.Warning, Message = "Webhook rejected with {StatusCode} {ErrorCode} (webhook {WebhookId})")]
+        public static partial void Rejected(ILogger logger, int statusCode, string errorCode, string? webhookId);
 
         [LoggerMessage(EventId = LogEvents.WebhookStorageUnavailable, Level = LogLevel.Error, Message = "Webhook {WebhookId} for call {CallId} could not be stored; answered 503 (Athos request {AthosRequestId})")]
         public static partial void StorageUnavailable(ILogger logger, Exception exception, string webhookId, string? callId, string? athosRequestId);

@@ -179,19 +179,21 @@ public sealed class SoakTests
             var floor = (double)versions / scored.Count;
             var outage503s = simulator.Webhooks.Deliveries.SelectMany(d => d.Attempts).Count(a => a.Status == 503);
             var peak = Math.Max(firstPeak ?? 0, runner.PeakResidentBytes() ?? 0);
-            var output = TestContext.Current.TestOutputHelper;
-            output?.WriteLine($"soak: {size} calls ({scored.Count} scored, {rows.Count - scored.Count} failed stored, {rescored.Count} rescored)");
-            output?.WriteLine($"soak: detail fetches (200) per scored call {fetchesPerCall:0.000} ({simulator.Requests.DetailsServed} of {simulator.Requests.DetailRequests} detail requests); floor {floor:0.000} (one per version: {versions}), ratio to the floor {fetchesPerCall / floor:0.000}; bound {fetchBound} (versions + 2 × {inFlight} in flight)");
-            output?.WriteLine($"soak: webhook attempts answered 503 (storage outage) {outage503s}");
-            output?.WriteLine($"soak: traffic {trafficEnded.TotalSeconds:0.0} s, converged {converged.TotalSeconds:0.0} s after it");
-            output?.WriteLine($"soak: runner peak RSS {peak / (1024.0 * 1024.0):0.0} MB (first process {(firstPeak ?? 0) / (1024.0 * 1024.0):0.0} MB)");
+            // The figures go to the test's output and, since the README's test command shows no test output, are
+            // appended to soak-results.txt beside the test assembly too.
+            var output = new SoakReport(TestContext.Current.TestOutputHelper);
+            output.WriteLine($"soak: {size} calls ({scored.Count} scored, {rows.Count - scored.Count} failed stored, {rescored.Count} rescored)");
+            output.WriteLine($"soak: detail fetches (200) per scored call {fetchesPerCall:0.000} ({simulator.Requests.DetailsServed} of {simulator.Requests.DetailRequests} detail requests); floor {floor:0.000} (one per version: {versions}), ratio to the floor {fetchesPerCall / floor:0.000}; bound {fetchBound} (versions + 2 × {inFlight} in flight)");
+            output.WriteLine($"soak: webhook attempts answered 503 (storage outage) {outage503s}");
+            output.WriteLine($"soak: traffic {trafficEnded.TotalSeconds:0.0} s, converged {converged.TotalSeconds:0.0} s after it");
+            output.WriteLine($"soak: runner peak RSS {peak / (1024.0 * 1024.0):0.0} MB (first process {(firstPeak ?? 0) / (1024.0 * 1024.0):0.0} MB)");
             // Where fetches beyond one per version went, by what happened to the call's webhooks.
             var extra = scored.Values
                 .Select(c => (Call: c, Extra: simulator.Requests.DetailsServedFor(c.Id) - (rescored.Contains(c.Id) ? 2 : 1)))
                 .Where(x => x.Extra > 0)
                 .GroupBy(x => fateOf[x.Call.Id] switch { < 0.2 => "never delivered", < 0.23 => "sent twice at once", < 0.3 => "repeated later", _ => "delivered" } + (rescored.Contains(x.Call.Id) ? ", rescored" : string.Empty))
                 .Select(g => $"{g.Key} {g.Sum(x => x.Extra)}");
-            output?.WriteLine($"soak: fetches beyond one per version: {string.Join("; ", extra)}");
+            output.WriteLine($"soak: fetches beyond one per version: {string.Join("; ", extra)}");
             Assert.True(outage503s > 0, "webhooks arrived during the storage outage and were answered 503");
             Assert.True(simulator.Requests.DetailsServed <= fetchBound, $"at most {fetchBound} detail fetches (one per version, and one more per item in flight at the kill and at the outage); made {simulator.Requests.DetailsServed}");
         }
@@ -199,6 +201,17 @@ public sealed class SoakTests
         {
             runner.Dispose();
             data.Delete(recursive: true);
+        }
+    }
+
+    private sealed class SoakReport(ITestOutputHelper? output)
+    {
+        private static readonly string File = Path.Combine(AppContext.BaseDirectory, "soak-results.txt");
+
+        public void WriteLine(string line)
+        {
+            output?.WriteLine(line);
+            System.IO.File.AppendAllText(File, $"{DateTimeOffset.UtcNow:u} {line}{Environment.NewLine}");
         }
     }
 

@@ -127,6 +127,58 @@ public sealed partial class WorkflowTests
         Assert.True(deploys == WorkflowExpression.Evaluate(DeployJob()["if"], context), why);
     }
 
+    /// <summary>
+    /// GitHub compares the condition's names ignoring case, and a pushed tag named <c>main</c> is reported as the run's
+    /// <c>head_branch</c>: the job's first step, run here with <c>gh</c> answering as GitHub would, deploys only the
+    /// commit at the tip of <c>refs/heads/main</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("the tip of main", "1111111111111111111111111111111111111111", 0)]
+    [InlineData("a tag named main, or a branch named Main", "2222222222222222222222222222222222222222", 1)]
+    public async Task The_deploy_job_first_checks_that_its_commit_is_the_tip_of_main(string why, string commit, int exit)
+    {
+        var steps = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)Workflow(Deploy)["jobs"])["deploy"])["steps"];
+        var first = (YamlMappingNode)steps.Children[0];
+        var script = ((YamlScalarNode)first["run"]).Value!;
+        var env = ((YamlMappingNode)first["env"]).Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ((YamlScalarNode)p.Value).Value!);
+        Assert.Equal("${{ github.event.workflow_run.head_sha || github.sha }}", env["COMMIT"]);
+        Assert.Contains("checkout", ((YamlScalarNode)((YamlMappingNode)steps.Children[1])["uses"]).Value, StringComparison.Ordinal);
+
+        // A gh that answers the ref query as GitHub's API does for a main at 1111….
+        var bin = Directory.CreateTempSubdirectory("athos-gh-");
+        try
+        {
+            var gh = Path.Combine(bin.FullName, "gh");
+            await File.WriteAllTextAsync(gh, "#!/usr/bin/env bash\n[ \"$2\" = \"repos/athos/webhooks/git/ref/heads/main\" ] && echo 1111111111111111111111111111111111111111\n", TestContext.Current.CancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(gh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("-eo");
+            start.ArgumentList.Add("pipefail");
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(script);
+            start.Environment["PATH"] = bin.FullName + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            start.Environment["COMMIT"] = commit;
+            start.Environment["REPOSITORY"] = "athos/webhooks";
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.True(exit == process.ExitCode, $"{why}: exit {process.ExitCode}, {output}");
+            if (exit != 0)
+            {
+                Assert.Contains($"::error::{commit} is not the tip of refs/heads/main", output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void The_deploy_job_waits_for_the_production_environment_and_its_reviewers()
     {

@@ -13,7 +13,7 @@ namespace Athos.Webhooks.Tests.Enrichment;
 
 /// <summary>
 /// A call's webhook copy and the reconciler's copy of it, in either order: whichever runs second finds the version
-/// stored and costs a read, not an Athos fetch; a genuine re-score still fetches; and a webhook handled as its call is
+/// stored and costs two reads (the row, and its change, completed if its writer died), not an Athos fetch; a genuine re-score still fetches; and a webhook handled as its call is
 /// scored spares the read. The copies are made by the real producers (a signed POST to the receiver, a reconcile run)
 /// on Azurite and processed by the worker in the order each test sets.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
     }
 
     [Fact]
-    public async Task A_webhook_copy_behind_the_reconcilers_copy_costs_a_read_and_no_fetch()
+    public async Task A_webhook_copy_behind_the_reconcilers_copy_costs_two_reads_and_no_fetch()
     {
         var call = AddScoredCall();
         var (webhookCopy, reconcileCopy) = await BothCopiesAsync(call, "wh_behind");
@@ -54,11 +54,11 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(WorkOutcome.Unchanged, await ProcessAsync(webhookCopy));
 
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
-        Assert.Equal(["POST AthosWebhookDeliveries/$batch", "GET AthosCalls"], Requests());
+        Assert.Equal(["POST AthosWebhookDeliveries/$batch", "GET AthosCalls", "GET AthosCallChanges"], Requests());
     }
 
     [Fact]
-    public async Task The_reconcilers_copy_behind_a_webhook_copy_costs_a_read_and_no_fetch()
+    public async Task The_reconcilers_copy_behind_a_webhook_copy_costs_two_reads_and_no_fetch()
     {
         var call = AddScoredCall();
         var (webhookCopy, reconcileCopy) = await BothCopiesAsync(call, "wh_ahead");
@@ -86,6 +86,25 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
         Assert.Equal(2, _simulator.Requests.DetailRequestsFor(call.Id));
         var row = await new TestTables(storage.ConnectionString).MainAsync(call.Id);
         Assert.Equal(new { ScoredAt = rescored.ScoredAt, rescored.OverallScore }, new { row!.ScoredAt, row.OverallScore });
+    }
+
+    /// <summary>
+    /// Whatever Athos's <c>occurredAt</c> means, a row written before the webhook arrived is not taken for the version the
+    /// webhook announces: here a re-score's webhook carries a timestamp as old as the call's end (before the stored
+    /// version was scored), and the new score is still fetched and stored.
+    /// </summary>
+    [Fact]
+    public async Task A_webhook_whose_occurredAt_is_older_than_a_row_stored_before_it_arrived_still_fetches()
+    {
+        var call = AddScoredCall();
+        await _app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(WorkOutcome.Stored, await ProcessAsync(await ReceiveWhenVisibleAsync()));
+
+        var rescored = _simulator.Rescore(call.Id, call.ScoredAt!.Value.AddMinutes(1));
+        await PostAsync(WebhookRequests.CallScored(call.Id, occurredAt: call.EndedAt), "wh_early_stamp");
+
+        Assert.Equal([WorkOutcome.Stored], await QueueDrainer.DrainAsync(_app, _queues));
+        Assert.Equal(rescored.OverallScore, (await new TestTables(storage.ConnectionString).MainAsync(call.Id))!.OverallScore);
     }
 
     [Fact]

@@ -69,6 +69,15 @@ public sealed class RecordingHostGuardTests(AzuriteFixture storage) : IClassFixt
     [InlineData("::ffff:169.254.169.254", "link-local")]
     [InlineData("::ffff:127.0.0.1", "loopback")]
     [InlineData("::ffff:168.63.129.16", "platform")]
+    [InlineData("::a9fe:a9fe", "IPv4-compatible")]
+    [InlineData("::ffff:0:a9fe:a9fe", "IPv4-translated")]
+    [InlineData("64:ff9b::a9fe:a9fe", "NAT64")]
+    [InlineData("64:ff9b::a00:1", "NAT64")]
+    [InlineData("2002:a9fe:a9fe::1", "6to4")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo")]
+    [InlineData("fec0::1", "site-local")]
+    [InlineData("198.18.0.1", "reserved")]
+    [InlineData("192.0.0.170", "reserved")]
     public async Task A_link_to_a_refused_address_is_never_connected_to_and_fails_with_the_reason(string address, string what)
     {
         await using var app = await StartAppAsync(ProductionBaseUrl);

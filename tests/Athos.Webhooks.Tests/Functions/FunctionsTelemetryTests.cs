@@ -1,13 +1,16 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -86,7 +89,8 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
         await using var ingestion = await FakeIngestion.StartAsync();
         var settings = Settings();
         settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = ingestion.ConnectionString;
-        using (var app = await FunctionsApp.BuildAsync(settings))
+        // No offline storage: items an earlier exporter of the same key left on disk would be sent here too.
+        using (var app = await FunctionsApp.BuildAsync(settings, services => services.Configure<AzureMonitorExporterOptions>(o => o.DisableOfflineStorage = true)))
         {
             await DriveTheAppAsync(app);
             app.Services.GetRequiredService<LoggerProvider>().ForceFlush();
@@ -119,18 +123,21 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
 
     /// <summary>
     /// An unsigned flood cannot fill the workspace: 10,000 requests with no signature, each in the span the worker opens
-    /// for an invocation, export one log record per reason a minute (carrying the count) and no span, while the delivery
-    /// metric counts every one; signed deliveries beside them keep their spans and records.
+    /// for an invocation, export the first refusal at once and the rest as one record with their count when the minute
+    /// ends, and no span, while the delivery metric counts every one. Signed deliveries keep their spans and records, and
+    /// a signed delivery refused for its payload (Athos's own) is logged each time.
     /// </summary>
     [Fact]
     public async Task Ten_thousand_unsigned_requests_export_a_bounded_number_of_log_records_and_spans_and_an_exact_count()
     {
         var (logs, metrics, spans) = (new List<LogRecord>(), new List<Metric>(), new List<Activity>());
-        using var app = await BuildExportingInMemoryAsync(logs, metrics, spans);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var app = await BuildExportingInMemoryAsync(logs, metrics, spans, services => services.AddSingleton<TimeProvider>(clock));
         var ct = TestContext.Current.CancellationToken;
         var webhook = app.Function<AthosWebhookFunction>();
         var call = _simulator.AddCalls(1, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(-4))[0];
         var body = WebhookRequests.CallScored(call.Id);
+        var badPayload = Encoding.UTF8.GetBytes("""{"event":"call.scored","success":true}""");
 
         for (var i = 0; i < 10_000; i++)
         {
@@ -139,19 +146,23 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(202, await InvokeAsync(webhook, WebhookRequests.Build(body, WebhookSigner.Header(Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body), "wh_signed" + i), ct));
+            Assert.Equal(202, await InvokeAsync(webhook, WebhookRequests.Build(body, WebhookSigner.Header(Secret, clock.GetUtcNow().ToUnixTimeSeconds(), body), "wh_signed" + i), ct));
+            Assert.Equal(400, await InvokeAsync(webhook, WebhookRequests.Build(badPayload, WebhookSigner.Header(Secret, clock.GetUtcNow().ToUnixTimeSeconds(), badPayload), "wh_bad" + i), ct));
         }
 
+        var beforeTheMinuteEnds = logs.Count(l => l.EventId.Id == LogEvents.WebhookRejectedMore);
+        clock.Advance(TimeSpan.FromMinutes(1));
         app.Services.GetRequiredService<LoggerProvider>().ForceFlush();
         app.Services.GetRequiredService<MeterProvider>().ForceFlush();
         app.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
-        var refusals = logs.Where(l => l.EventId.Id == LogEvents.WebhookRejected).ToList();
-        var refusal = Assert.Single(refusals);
-        Assert.Equal(("missing_signature", "1"), (Attribute(refusal, "ErrorCode"), Attribute(refusal, "Refused")));
+        var unsigned = logs.Where(l => Attribute(l, "ErrorCode") == "missing_signature").ToList();
+        Assert.Equal([LogEvents.WebhookRejected, LogEvents.WebhookRejectedMore], unsigned.Select(l => l.EventId.Id));
+        Assert.Equal((0, "9999"), (beforeTheMinuteEnds, Attribute(unsigned[1], "Refused")));
+        Assert.Equal(3, logs.Count(l => l.EventId.Id == LogEvents.WebhookRejected && Attribute(l, "ErrorCode") == "missing_field"));
         Assert.Equal(3, logs.Count(l => l.EventId.Id == LogEvents.WebhookAccepted));
         Assert.True(logs.Count < 20, $"{logs.Count} log records exported");
-        Assert.Equal(3, spans.Count);
+        Assert.Equal(6, spans.Count);
         // Cumulative: the last export holds the totals.
         var delivered = Points(metrics.Last(m => m.Name == AthosMetrics.Names.Deliveries)).ToList();
         Assert.Equal(10_000, delivered.Where(p => p.Status == "401").Sum(p => p.Sum));
@@ -219,12 +230,13 @@ public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IC
     }
 
     // The app as composed, every signal also exported to the lists given.
-    private Task<FunctionsApp> BuildExportingInMemoryAsync(List<LogRecord> logs, List<Metric> metrics, List<Activity> spans) =>
+    private Task<FunctionsApp> BuildExportingInMemoryAsync(List<LogRecord> logs, List<Metric> metrics, List<Activity> spans, Action<IServiceCollection>? more = null) =>
         FunctionsApp.BuildAsync(Settings(), services =>
         {
             services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(logs));
             services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
             services.ConfigureOpenTelemetryTracerProvider(traces => traces.AddInMemoryExporter(spans));
+            more?.Invoke(services);
         });
 
     private Dictionary<string, string?> Settings()

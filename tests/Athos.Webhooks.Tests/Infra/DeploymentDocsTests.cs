@@ -97,7 +97,7 @@ public sealed partial class DeploymentDocsTests
     private static partial Regex GuidSet();
 
     // A secret's value right on a command line: azd env set / export / --parameters with an Athos secret, a --secret or
-    // --body with a literal, or a key= pair holding one.
-    [GeneratedRegex(@"azd env set (ATHOS_API_KEY|ATHOS_WHSEC)|athosApiKey=|athosWebhookSecret=|ATHOS_(API_KEY|WHSEC(_PREVIOUS)?)='|gh secret set \S+ .*--body|--secret [^-]")]
+    // --body with a literal, a key= pair holding one, or a function or master key in a curl URL.
+    [GeneratedRegex(@"azd env set (ATHOS_API_KEY|ATHOS_WHSEC)|athosApiKey=|athosWebhookSecret=|ATHOS_(API_KEY|WHSEC(_PREVIOUS)?)='|gh secret set \S+ .*--body|--secret [^-]|curl [^|`]*[?&]code=")]
     private static partial Regex SecretArgument();
 }

@@ -32,4 +32,20 @@ public sealed class DeliveryLedgerTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(1, record.Deliveries);
         Assert.True(record.Success);
     }
+
+    /// <summary>
+    /// No claim row (claimed under the previous layout, or purged): nothing is written. A bare row would carry neither
+    /// <c>CallId</c> (erasure) nor <c>LastReceivedAt</c> (the purge), and a later claim would take it for a claimed one.
+    /// </summary>
+    [Fact]
+    public async Task A_failure_of_a_delivery_without_a_claim_row_writes_nothing_and_a_later_claim_still_claims()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var ledger = new DeliveryLedger(new TableServiceClient(storage.ConnectionString), TimeProvider.System);
+
+        await ledger.RecordFailureAsync("call_2", "wh_unclaimed", "Athos answered 503", cancellationToken);
+
+        Assert.Null(await ledger.FindAsync("call_2", "wh_unclaimed", cancellationToken));
+        Assert.Equal(DeliveryClaimOutcome.Claimed, await ledger.ClaimAsync("wh_unclaimed", "call_2", success: true, DateTimeOffset.UtcNow, "message-2", "cd34", cancellationToken));
+    }
 }
