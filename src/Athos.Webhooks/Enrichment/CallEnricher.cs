@@ -49,6 +49,9 @@ internal sealed class CallEnricher(
             prior = PriorRow.Of(current);
         }
 
+        // The row records when its detail was asked for, not when the answer came: a late copy's check (FetchedSince) must
+        // know that the fetch began after its webhook arrived.
+        var requestedAt = time.GetUtcNow();
         CallDetailResponse response;
         try
         {
@@ -61,7 +64,7 @@ internal sealed class CallEnricher(
 
         var call = response.Call;
         await contract.ObserveAsync(call.Contract, cancellationToken);
-        var row = CallProjection.FromDetail(call, response.RequestId, time.GetUtcNow());
+        var row = CallProjection.FromDetail(call, response.RequestId, requestedAt);
         var version = CallVersion.Of(row);
         var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
         var write = await rows.WriteAsync(
@@ -108,8 +111,10 @@ internal sealed class CallEnricher(
     /// <summary>
     /// Whether the stored row can hold what the item announces. A listed <c>scoredAt</c> is the version itself. A
     /// webhook's <c>occurredAt</c> is Athos's own timestamp of the event, whose meaning the contract does not pin down: it
-    /// is trusted only for a row fetched after the webhook arrived here (our clocks on both sides), which holds the
-    /// announced version whatever that timestamp means; an older row, say a re-score's previous version, is fetched over.
+    /// is trusted only for a row whose fetch began after the webhook arrived here (our clocks on both sides: two
+    /// instances' clocks a second apart could let a fetch begun that much earlier count), which holds the announced version
+    /// whatever that timestamp means; an older row, say a re-score's previous version, or one whose fetch was already
+    /// under way, is fetched over.
     /// </summary>
     private static bool FetchedSince(CallRow stored, FetchCallWorkItem item) =>
         item.ListedScoredAt is not null || item.ReceivedAt is not { } received || stored.EnrichedAt >= received;

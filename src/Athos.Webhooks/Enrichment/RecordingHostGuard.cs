@@ -11,8 +11,8 @@ internal delegate Task<IPAddress[]> HostAddresses(string host, CancellationToken
 /// Where a recording download may go. Its link comes from Athos's data, so it could point anywhere: only https, and
 /// never to an address inside the deployment's network or the platform's (loopback, private, link-local with the
 /// instance metadata service, carrier-grade NAT, unique-local, site-local, unspecified, multicast, reserved, Azure's
-/// 168.63.129.16), in IPv4 form or any IPv6 form that carries an IPv4 address (mapped, compatible, translated, NAT64,
-/// 6to4, Teredo). The address checked is the one connected to, after DNS, on every redirect hop, with no
+/// 168.63.129.16), in IPv4 form or an IPv6 form that carries one (mapped and NAT64 are judged by the IPv4 address they
+/// carry; compatible, translated, 6to4 and Teredo forms are refused outright). The address checked is the one connected to, after DNS, on every redirect hop, with no
 /// proxy in between. When <c>ATHOS_BASE_URL</c> is itself a loopback address (the demo, the tests: the simulator serves
 /// recordings from its own loopback listener), plain http and loopback are allowed too; the other ranges never are.
 /// </summary>
@@ -40,8 +40,7 @@ internal sealed class RecordingHostGuard(IOptions<AthosApiOptions> athos, HostAd
         // back into a private network, so none is fetched from.
         (IPNetwork.Parse("::/96"), "an IPv4-compatible address"),
         (IPNetwork.Parse("::ffff:0:0:0/96"), "an IPv4-translated address"),
-        (IPNetwork.Parse("64:ff9b::/96"), "a NAT64 address"),
-        (IPNetwork.Parse("64:ff9b:1::/48"), "a NAT64 address"),
+        (IPNetwork.Parse("64:ff9b:1::/48"), "a local-use NAT64 address"),
         (IPNetwork.Parse("2002::/16"), "a 6to4 address"),
         (IPNetwork.Parse("2001::/32"), "a Teredo address"),
         (IPNetwork.Parse("2001:db8::/32"), "a reserved address"),
@@ -51,6 +50,8 @@ internal sealed class RecordingHostGuard(IOptions<AthosApiOptions> athos, HostAd
         (IPNetwork.Parse("fe80::/10"), "a link-local address"),
         (IPNetwork.Parse("ff00::/8"), "a multicast address"),
     ];
+
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
 
     /// <summary>Whether loopback and plain http are allowed: <c>ATHOS_BASE_URL</c> names this machine.</summary>
     public bool AllowsLoopback => athos.Value.BaseUrl.IsLoopback;
@@ -68,7 +69,9 @@ internal sealed class RecordingHostGuard(IOptions<AthosApiOptions> athos, HostAd
     public string? Refuse(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        // Mapped (::ffff:a.b.c.d) and well-known NAT64 (64:ff9b::a.b.c.d, what DNS64 gives an IPv4-only host on an
+        // IPv6-only network) reach the IPv4 address they carry: that address is what is judged.
+        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : Nat64.Contains(address) ? new IPAddress(address.GetAddressBytes()[12..]) : address;
         if (AllowsLoopback && IPAddress.IsLoopback(plain))
         {
             return null;

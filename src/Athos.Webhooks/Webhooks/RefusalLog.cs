@@ -29,20 +29,22 @@ internal sealed partial class RefusalLog(TimeProvider time, ILogger<WebhookRecei
                 return;
             }
 
-            window.Timer = time.CreateTimer(_ => Close(code), null, Interval, Timeout.InfiniteTimeSpan);
+            // Not in the refused request's context: the record at the minute's end belongs to no invocation.
+            using (ExecutionContext.SuppressFlow())
+            {
+                window.Timer = time.CreateTimer(_ => Close(code), null, Interval, Timeout.InfiniteTimeSpan);
+            }
         }
 
         Log.Rejected(logger, status, code, webhookId);
     }
 
+    /// <summary>At shutdown (a scale-in, a deployment): the minutes still open are reported now, not lost.</summary>
     public void Dispose()
     {
-        foreach (var window in _windows.Values)
+        foreach (var code in _windows.Keys)
         {
-            lock (window)
-            {
-                window.Timer?.Dispose();
-            }
+            Close(code);
         }
     }
 
@@ -59,7 +61,14 @@ internal sealed partial class RefusalLog(TimeProvider time, ILogger<WebhookRecei
 
         if (suppressed > 0)
         {
-            Log.RejectedMore(logger, code, suppressed, Interval);
+            try
+            {
+                Log.RejectedMore(logger, code, suppressed, Interval);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // On a timer thread: a failing logger must not end the process. The delivery metric has the count.
+            }
         }
     }
 

@@ -55,35 +55,35 @@ public sealed partial class WebhookReceiver
 
         if (request.ContentLength > WebhookOptions.MaxBodyBytes)
         {
-            return Unauthenticated(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
+            return Limited(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is {request.ContentLength} bytes; the limit is {WebhookOptions.MaxBodyBytes}."), request.WebhookId);
         }
 
         var body = await BoundedBody.ReadAsync(request.Body, WebhookOptions.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Unauthenticated(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
+            return Limited(WebhookResult.Reject(413, WebhookErrorCodes.PayloadTooLarge, $"The body is over the limit of {WebhookOptions.MaxBodyBytes} bytes."), request.WebhookId);
         }
 
         // Authenticate before anything else is looked at: an unsigned request learns nothing about our validation.
         var verdict = WebhookSignature.Verify(request.Signature, body, settings.Secrets, _time.GetUtcNow(), settings.Tolerance, out var signedAt);
         if (verdict != SignatureOutcome.Valid)
         {
-            return Unauthenticated(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
+            return Limited(SignatureRejection(verdict, settings.Tolerance), request.WebhookId);
         }
 
         if (!IsJson(request.ContentType))
         {
-            return Rejected(WebhookResult.Reject(415, WebhookErrorCodes.UnsupportedMediaType, $"Content-Type must be application/json; it is '{request.ContentType}'."), request.WebhookId);
+            return Limited(WebhookResult.Reject(415, WebhookErrorCodes.UnsupportedMediaType, $"Content-Type must be application/json; it is '{request.ContentType}'."), request.WebhookId);
         }
 
         if (string.IsNullOrEmpty(request.WebhookId))
         {
-            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookHttpEndpoint.WebhookIdHeader} header is required."), null);
+            return Limited(WebhookResult.Reject(400, WebhookErrorCodes.MissingWebhookId, $"The {WebhookHttpEndpoint.WebhookIdHeader} header is required."), null);
         }
 
         if (!WebhookId.IsValid(request.WebhookId))
         {
-            return Rejected(WebhookResult.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookHttpEndpoint.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-'."), null);
+            return Limited(WebhookResult.Reject(400, WebhookErrorCodes.InvalidWebhookId, $"{WebhookHttpEndpoint.WebhookIdHeader} must be 1–{WebhookId.MaxLength} letters, digits, '_' or '-', not starting with '{SignedContentRow.KeyPrefix}'."), null);
         }
 
         var webhookId = request.WebhookId;
@@ -143,10 +143,10 @@ public sealed partial class WebhookReceiver
             };
     }
 
-    // A request refused before it was authenticated: counted exactly (the delivery metric), logged by RefusalLog (the
-    // first of a minute, then the count), and its span left out of the export, so that a flood of them cannot fill the
-    // workspace.
-    private WebhookResult Unauthenticated(WebhookResult outcome, string? webhookId)
+    // A request refused for what its signature does not cover (the signature itself, the size, the headers: a captured
+    // delivery lets anyone vary those): counted exactly (the delivery metric), logged by RefusalLog (the first of a
+    // minute, then the count), and its span left out of the export, so that a flood of them cannot fill the workspace.
+    private WebhookResult Limited(WebhookResult outcome, string? webhookId)
     {
         _refusals.Refused(outcome.StatusCode, outcome.Error!.Code, LoggableId(webhookId));
         if (Activity.Current is { } span)
@@ -158,7 +158,7 @@ public sealed partial class WebhookReceiver
         return outcome;
     }
 
-    // A signed delivery refused for its content (Athos's own, or the secret's holder): each is logged.
+    // A delivery refused for its signed body (only the secret's holders, Athos first, can send one): each is logged.
     private WebhookResult Rejected(WebhookResult outcome, string? webhookId)
     {
         Log.Rejected(_logger, outcome.StatusCode, outcome.Error!.Code, LoggableId(webhookId));

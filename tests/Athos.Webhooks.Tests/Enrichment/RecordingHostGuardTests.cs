@@ -71,8 +71,9 @@ public sealed class RecordingHostGuardTests(AzuriteFixture storage) : IClassFixt
     [InlineData("::ffff:168.63.129.16", "platform")]
     [InlineData("::a9fe:a9fe", "IPv4-compatible")]
     [InlineData("::ffff:0:a9fe:a9fe", "IPv4-translated")]
-    [InlineData("64:ff9b::a9fe:a9fe", "NAT64")]
-    [InlineData("64:ff9b::a00:1", "NAT64")]
+    [InlineData("64:ff9b::a9fe:a9fe", "link-local")]
+    [InlineData("64:ff9b::a00:1", "private")]
+    [InlineData("64:ff9b:1::a00:1", "local-use NAT64")]
     [InlineData("2002:a9fe:a9fe::1", "6to4")]
     [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo")]
     [InlineData("fec0::1", "site-local")]
@@ -98,6 +99,8 @@ public sealed class RecordingHostGuardTests(AzuriteFixture storage) : IClassFixt
     [InlineData("172.32.0.1")]
     [InlineData("168.63.129.17")]
     [InlineData("2001:4860:4860::8888")]
+    [InlineData("64:ff9b::808:808")]
+    [InlineData("2606:4700::6810:84e5")]
     public async Task A_public_address_is_allowed(string address)
     {
         await using var app = await StartAppAsync(ProductionBaseUrl);

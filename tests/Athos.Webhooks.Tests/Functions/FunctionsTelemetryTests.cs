@@ -22,6 +22,9 @@ namespace Athos.Webhooks.Tests.Functions;
 /// core's Information events reach the exporter, with the fields the alerts and the workbook query; no secret ever
 /// does; and the Azure Monitor exporter puts them on the wire as the alerts' tables expect.
 /// </summary>
+// Alone: the meter and the worker's activity source are process-wide, so another test's app running meanwhile would add
+// to the exact counts asserted here.
+[Collection(HeavyTests.Name)]
 public sealed partial class FunctionsTelemetryTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string ApiKey = "ath_live_K3Y_that_must_never_be_logged_0001";

@@ -93,18 +93,22 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         var call = AddScoredCall();
         var body = WebhookRequests.CallScored(call.Id);
         var signature = WebhookSigner.Header(Secret, Now, body);
+        var first = await PostAsync(body, signature, "wh_replay00");
+        var stored = await QueueDrainer.DrainAsync(_app, _queues);
 
         var answers = new List<int>();
-        for (var i = 0; i < 50; i++)
+        for (var i = 1; i < 50; i++)
         {
             answers.Add((await PostAsync(body, signature, $"wh_replay{i:00}")).Status);
         }
 
         var outcomes = await QueueDrainer.DrainAsync(_app, _queues);
 
+        Assert.Equal(202, first.Status);
+        Assert.Equal([WorkOutcome.Stored], stored);
         Assert.All(answers, status => Assert.Equal(202, status));
         Assert.Equal(1, _simulator.Requests.DetailRequestsFor(call.Id));
-        Assert.Equal(new { Stored = 1, Replayed = 49 }, new { Stored = outcomes.Count(o => o == WorkOutcome.Stored), Replayed = outcomes.Count(o => o == WorkOutcome.Replayed) });
+        Assert.Equal(Enumerable.Repeat(WorkOutcome.Replayed, 49), outcomes);
         // Athos's own retry of the one delivery (same id, t re-stamped) is still the duplicate it always was.
         var retried = await PostAsync(body, WebhookSigner.Header(Secret, Now + 1, body), "wh_replay00");
         Assert.Equal(202, retried.Status);
@@ -304,6 +308,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
     [InlineData(null, "missing_webhook_id")]
     [InlineData("wh_has/slash", "invalid_webhook_id")]
     [InlineData("wh with space", "invalid_webhook_id")]
+    [InlineData("signed_0123abcd", "invalid_webhook_id")]
     public async Task A_missing_or_unsafe_webhook_id_is_400(string? webhookId, string code)
     {
         var body = WebhookRequests.CallScored("athos_call_noid");
