@@ -73,9 +73,13 @@ public sealed class ReconcileReadsTests(AzuriteFixture storage) : IClassFixture<
 
         // Point reads only for the calls the index does not have in the window: the missing, the failure indexed days
         // before, the lost row; the failure inside the window is seen in the index.
+        // By call, not by request: on a loaded machine (a fresh-clone run of the whole suite) one run made five point
+        // reads for these four calls; which calls are read is what the index decides.
         var pointReads = _counter.Requests.Where(r => r.Method == "GET" && r.Uri.AbsolutePath.Contains("/AthosCalls(", StringComparison.Ordinal)).ToList();
-        Assert.Equal(4, pointReads.Count);
-        Assert.DoesNotContain(pointReads, r => present.Any(c => r.Uri.AbsolutePath.Contains(c.Id, StringComparison.Ordinal)));
+        var pointRead = new[] { missing[0], missing[1], failedHere, unindexed, stale, failedInWindow }.Concat(present)
+            .Where(c => pointReads.Any(r => r.Uri.AbsolutePath.Contains(c.Id, StringComparison.Ordinal)))
+            .Select(c => c.Id);
+        Assert.Equal(new[] { missing[0].Id, missing[1].Id, failedHere.Id, unindexed.Id }.Order(), pointRead.Order());
     }
 
     [Fact]
