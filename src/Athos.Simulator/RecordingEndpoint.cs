@@ -90,12 +90,13 @@ internal sealed class RecordingEndpoint(CallStore store, RecordingLinks links, S
 
         response.ContentType = SimulatedRecording.ContentType;
         response.ContentLength = last - first + 1;
-        await StreamAsync(response, call.RecordingSeed, first, last, context.RequestAborted);
+        await StreamAsync(response, call.RecordingSeed, first, last, faults.RecordingBytesPerSecond, context.RequestAborted);
     }
 
-    private static async Task StreamAsync(HttpResponse response, int seed, long first, long last, CancellationToken cancellationToken)
+    private async Task StreamAsync(HttpResponse response, int seed, long first, long last, long bytesPerSecond, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var started = time.GetTimestamp();
         try
         {
             for (var position = first; position <= last;)
@@ -104,6 +105,17 @@ internal sealed class RecordingEndpoint(CallStore store, RecordingLinks links, S
                 SimulatedRecording.Fill(seed, position, buffer.AsSpan(0, count));
                 await response.Body.WriteAsync(buffer.AsMemory(0, count), cancellationToken);
                 position += count;
+                if (bytesPerSecond > 0)
+                {
+                    await response.Body.FlushAsync(cancellationToken);
+
+                    // Paced: each chunk leaves no sooner than the rate allows.
+                    var due = TimeSpan.FromSeconds((double)(position - first) / bytesPerSecond) - time.GetElapsedTime(started);
+                    if (due > TimeSpan.Zero)
+                    {
+                        await Task.Delay(due, time, cancellationToken);
+                    }
+                }
             }
         }
         finally

@@ -66,6 +66,9 @@ public sealed class SimulatorFaults(int seed)
     /// <summary>The share of webhooks never sent (neither the delivery nor its retry).</summary>
     public double WebhookDropRate { get; set; }
 
+    /// <summary>How fast the recording host sends a recording's bytes (0: as fast as it can): a slow host.</summary>
+    public long RecordingBytesPerSecond { get; set; }
+
     /// <summary>The share of webhooks sent twice.</summary>
     public double WebhookDuplicateRate { get; set; }
 

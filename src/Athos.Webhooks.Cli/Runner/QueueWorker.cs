@@ -111,10 +111,14 @@ internal sealed partial class QueueWorker(
 
         using var lease = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
         var renewal = RenewAsync(message, r => receipt = r, lease.Token);
+
+        // host.json's functionTimeout, as the Functions host enforces it: the invocation is cancelled and counts as failed.
+        using var timeout = new CancellationTokenSource(settings.Queue.FunctionTimeout, time);
+        using var invocation = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token, timeout.Token);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<WorkItemProcessor>().ProcessAsync(message.Body, message.MessageId, message.DequeueCount, _abandon.Token);
+            await scope.ServiceProvider.GetRequiredService<WorkItemProcessor>().ProcessAsync(message.Body, message.MessageId, message.DequeueCount, invocation.Token);
             await lease.CancelAsync();
             await renewal;
             await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
@@ -129,6 +133,11 @@ internal sealed partial class QueueWorker(
         {
             await lease.CancelAsync();
             await renewal;
+            if (timeout.IsCancellationRequested)
+            {
+                Log.TimedOut(logger, message.MessageId, message.DequeueCount, settings.Queue.FunctionTimeout);
+            }
+
             if (message.DequeueCount >= settings.Queue.MaxDequeueCount)
             {
                 // The processor parks what fails on its last attempt; this is what it could not park (storage down):
@@ -210,6 +219,9 @@ internal sealed partial class QueueWorker(
 
         [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Stopping: waiting up to {Grace} for {Count} messages in flight")]
         public static partial void Draining(ILogger logger, int count, TimeSpan grace);
+
+        [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Message {MessageId} ran longer than host.json's functionTimeout ({FunctionTimeout}) and was cancelled (attempt {DequeueCount}), as the Functions host does")]
+        public static partial void TimedOut(ILogger logger, string messageId, long dequeueCount, TimeSpan functionTimeout);
 
         [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Lost the lease of message {MessageId} while processing it; it may be processed twice (harmless)")]
         public static partial void LeaseLost(ILogger logger, Exception exception, string messageId);

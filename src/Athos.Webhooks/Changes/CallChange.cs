@@ -26,7 +26,7 @@ public sealed record CallChange(
     DateTimeOffset ChangedAt,
     string Checkpoint)
 {
-    /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c>.</summary>
+    /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c>, <c>failed</c> or <c>recording_archived</c>.</summary>
     public string KindName => CallChangeKindNames.Names.NameOf(Kind);
 
     internal static CallChange From(ChangeRow row) => new(

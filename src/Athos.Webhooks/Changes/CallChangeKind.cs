@@ -16,6 +16,12 @@ public enum CallChangeKind
 
     /// <summary><c>failed</c>: Athos reported that scoring failed (first version, or a later failure report).</summary>
     Failed,
+
+    /// <summary>
+    /// <c>recording_archived</c>: the recording of the stored version was copied into <c>athos-recordings</c>, after
+    /// the version itself was stored (the version is unchanged; <c>RecordingStatus</c> is now <c>archived</c>).
+    /// </summary>
+    RecordingArchived,
 }
 
 /// <summary>
@@ -30,6 +36,7 @@ internal static class CallChangeKindNames
         (CallChangeKind.Rescored, ChangeKinds.Rescored),
         (CallChangeKind.ScoredAfterFailure, ChangeKinds.ScoredAfterFailure),
         (CallChangeKind.Failed, ChangeKinds.Failed),
+        (CallChangeKind.RecordingArchived, ChangeKinds.RecordingArchived),
     ]);
 
     public static CallChangeKind Read(string? name) => Names.Find(name) ?? CallChangeKind.Rescored;

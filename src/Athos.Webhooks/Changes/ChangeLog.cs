@@ -51,6 +51,16 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
         incoming.ChangeKey = ChangeKeys.RowKey(ChangeKeys.NextStamp(stored?.ChangeKey, time.GetUtcNow()), incoming.CallId);
     }
 
+    /// <summary>
+    /// Before the update that records <paramref name="stored"/>'s recording as archived: gives the update a change of its
+    /// own (<see cref="ChangeKinds.RecordingArchived"/>), after the version's, so a reader learns the recording arrived.
+    /// </summary>
+    public void StampRecording(CallRow stored)
+    {
+        stored.ChangeKind = ChangeKinds.RecordingArchived;
+        stored.ChangeKey = ChangeKeys.RowKey(ChangeKeys.NextStamp(stored.ChangeKey, time.GetUtcNow()), stored.CallId);
+    }
+
     /// <summary>After <paramref name="committed"/> won its commit (its ETag set): appends its change.</summary>
     public Task AppendAsync(CallRow committed, CancellationToken cancellationToken) =>
         committed.ChangeKey is null ? Task.CompletedTask : LogAsync(committed, cancellationToken);

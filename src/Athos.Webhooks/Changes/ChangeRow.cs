@@ -39,6 +39,9 @@ internal static class ChangeKinds
     public const string ScoredAfterFailure = "scored_after_failure";
     public const string Failed = "failed";
 
+    /// <summary>The recording of the version stored before was archived (after the version's own change).</summary>
+    public const string RecordingArchived = "recording_archived";
+
     /// <summary>Not a change: the stamp of a change that could not be written in time, which moved to a later stamp.</summary>
     public const string Void = "void";
 }

@@ -12,15 +12,17 @@ internal sealed class CallEnricher(
     CallRowWriter rows,
     CallArchive archive,
     RecordingArchiver recordings,
+    RecordingWork recordingWork,
     ContractObserver contract,
     CallGate gate,
     IOptions<EnrichmentOptions> options,
     IOptions<ReconcileOptions> reconcile,
+    QueueOptions queueOptions,
     TimeProvider time)
 {
     /// <summary>
-    /// Fetches a call's detail and stores it if it is newer than what is stored; retries its recording when the stored
-    /// version's copy is still pending or failed. <c>CALL_NOT_FOUND</c> is an outcome; every other Athos failure is
+    /// Fetches a call's detail and stores it if it is newer than what is stored, then copies its recording (also when the
+    /// stored version's copy is still pending or failed). <c>CALL_NOT_FOUND</c> is an outcome; every other Athos failure is
     /// thrown as <see cref="AthosApiException"/>.
     /// </summary>
     /// <remarks>
@@ -34,6 +36,9 @@ internal sealed class CallEnricher(
     {
         ArgumentNullException.ThrowIfNull(item);
         var callId = item.CallId;
+
+        // What the recording's copy may take of this attempt: it stops in time, and the rest becomes its own work item.
+        using var stop = new CancellationTokenSource(queueOptions.AttemptBudget, time);
         using var turn = await gate.EnterAsync(callId.Value, cancellationToken);
         var prior = item.Origin == WorkOrigin.Webhook && !turn.Waited ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
         if (AnnouncedScoredAt(item, turn.Waited) is { } announced)
@@ -73,22 +78,25 @@ internal sealed class CallEnricher(
             async (stored, ct) =>
             {
                 await archive.WriteAsync(callId.Value, body, version, probablyExists: stored is not null, ct);
-                (row.RecordingStatus, row.RecordingError) = await recordings.ArchiveAsync(callId, call, version, stored, ct);
+                (row.RecordingStatus, row.RecordingError, _) = recordings.AtCommit(call, stored);
             },
             cancellationToken);
-
-        if (write is { Outcome: RowWriteOutcome.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored })
-        {
-            var copy = await recordings.ArchiveAsync(callId, call, version, stored, cancellationToken);
-            if (copy != new RecordingCopy(stored.RecordingStatus, stored.RecordingError))
-            {
-                await rows.UpdateRecordingAsync(stored, copy.Status, copy.Error, cancellationToken);
-            }
-        }
 
         if (write.Outcome == RowWriteOutcome.Stored)
         {
             Freshness.Stored(call.ScoredAt, time.GetUtcNow(), call.Source);
+        }
+
+        // The call is committed first: its recording, however slow, is copied after (RecordingWork).
+        var pending = write switch
+        {
+            { Outcome: RowWriteOutcome.Stored } when row.RecordingStatus == RecordingStatus.Pending => row,
+            { Outcome: RowWriteOutcome.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored } => stored,
+            _ => null,
+        };
+        if (pending is not null)
+        {
+            await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, stop.Token, cancellationToken);
         }
 
         return write.Outcome == RowWriteOutcome.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;

@@ -5,8 +5,11 @@ using Athos.Webhooks.Telemetry;
 
 namespace Athos.Webhooks.Enrichment;
 
-/// <summary>What became of a call's recording: the <c>RecordingStatus</c> and <c>RecordingError</c> columns.</summary>
-internal readonly record struct RecordingCopy(string? Status, string? Error)
+/// <summary>
+/// What became of a call's recording: the <c>RecordingStatus</c> and <c>RecordingError</c> columns, and, for a copy
+/// still pending, whether this attempt staged part of it (<see cref="Continues"/>: the next attempt resumes at once).
+/// </summary>
+internal readonly record struct RecordingCopy(string? Status, string? Error, bool Continues = false)
 {
     /// <summary>Archiving is switched off: nothing is tracked.</summary>
     public static RecordingCopy NotTracked { get; } = new(null, null);
@@ -18,12 +21,17 @@ internal readonly record struct RecordingCopy(string? Status, string? Error)
     public static RecordingCopy Pending(string error) => new(RecordingStatus.Pending, error);
 
     public static RecordingCopy Failed(string error) => new(RecordingStatus.Failed, error);
+
+    /// <summary>Part staged, the rest for another attempt: the attempt's time ran out while the host kept sending.</summary>
+    public static RecordingCopy Unfinished(long staged, long? length) =>
+        new(RecordingStatus.Pending, $"{staged} of {(length is { } l ? l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} bytes copied; the copy resumes there", Continues: true);
 }
 
 /// <summary>
 /// Copies a call's recording from Athos's short-lived signed link into <c>athos-recordings</c>, streamed, before Athos
-/// deletes it. An expired or refused link is renewed once by fetching the call again; the link itself is never stored
-/// or logged. Failures become a status on the row (the daily rescan retries them), never a lost call.
+/// deletes it, within one attempt's time: what does not fit is staged for the next attempt, which resumes with an HTTP
+/// <c>Range</c> from the bytes already staged. An expired or refused link is renewed once by fetching the call again;
+/// the link itself is never stored or logged. It runs after the call is committed, so a recording never costs a call.
 /// </summary>
 internal sealed partial class RecordingArchiver(
     RecordingDownloader downloader,
@@ -40,14 +48,30 @@ internal sealed partial class RecordingArchiver(
     /// <summary>The longest wait for the next bytes of a recording.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The slowest transfer accepted: a file's time budget is a minute plus its size at this rate.</summary>
-    private const double MinBytesPerSecond = 256 * 1024;
+    /// <summary>
+    /// The least an attempt cut short by its time must have added for the copy to carry on at once: a host slower than
+    /// that is retried like a failing one (spaced, then deferred, then parked), so that a trickle cannot loop forever.
+    /// </summary>
+    private const long MinProgressBytes = 256 * 1024;
+
+    /// <summary>
+    /// Where the recording of <paramref name="call"/> stands when its version is committed, before any copy:
+    /// <paramref name="stored"/>'s copy carries over, a call without one has none, and any other is pending.
+    /// </summary>
+    public RecordingCopy AtCommit(CallDetail call, CallRow? stored) =>
+        !options.Value.ArchiveRecordings ? RecordingCopy.NotTracked
+        : stored?.RecordingStatus == RecordingStatus.Archived ? RecordingCopy.Archived
+        : call.AudioUrl is null ? RecordingCopy.None
+        : new RecordingCopy(RecordingStatus.Pending, null);
 
     /// <summary>
     /// Makes sure the recording of <paramref name="call"/> is archived, and says where it stands. <paramref name="stored"/>
-    /// is the call's row as it was before this version (its status is trusted when it says <c>archived</c>).
+    /// is the call's row (its status is trusted when it says <c>archived</c>). When <paramref name="stop"/> fires the copy
+    /// stages what it holds and returns <see cref="RecordingCopy.Continues"/>. With <paramref name="resume"/> it starts
+    /// after the blocks earlier attempts staged (a request to list them); without, from the first byte (restaging under
+    /// the same ids is harmless), which is what the first copy of a new call does.
     /// </summary>
-    public async Task<RecordingCopy> ArchiveAsync(CallId callId, CallDetail call, CallVersion version, CallRow? stored, CancellationToken cancellationToken)
+    public async Task<RecordingCopy> ArchiveAsync(CallId callId, CallDetail call, CallVersion version, CallRow? stored, bool resume, CancellationToken stop, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var settings = options.Value;
@@ -96,7 +120,7 @@ internal sealed partial class RecordingArchiver(
                 return Report(callId, RecordingCopy.Failed(refused));
             }
 
-            var copy = await DownloadAsync(callId, link, version, settings.RecordingMaxBytes, cancellationToken);
+            var copy = await DownloadAsync(callId, link, version, settings.RecordingMaxBytes, resume, stop, cancellationToken);
             if (copy is { } done)
             {
                 return Report(callId, done);
@@ -107,51 +131,30 @@ internal sealed partial class RecordingArchiver(
     }
 
     /// <summary>The copy's result, or <see langword="null"/> when the link was refused (expired) and should be renewed.</summary>
-    private async Task<RecordingCopy?> DownloadAsync(CallId callId, Uri link, CallVersion version, long maxBytes, CancellationToken cancellationToken)
+    private async Task<RecordingCopy?> DownloadAsync(CallId callId, Uri link, CallVersion version, long maxBytes, bool resume, CancellationToken stop, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeFor(maxBytes));
+        var staged = resume ? await recordings.StagedAsync(callId.Value, cancellationToken) : StagedRecording.Nothing;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         try
         {
-            using var response = await downloader.OpenAsync(link, deadline.Token);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.Gone)
+            var response = await downloader.OpenAsync(link, staged.Length, attempt.Token);
+            if (staged.Length > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
-                return null;
+                // The staged bytes do not fit this recording: start again from the first byte.
+                response.Dispose();
+                staged = StagedRecording.Nothing;
+                response = await downloader.OpenAsync(link, 0, attempt.Token);
+            }
+            else if (staged.Length > 0 && response.IsSuccessStatusCode && !Resumes(response, staged.Length))
+            {
+                // The host ignored the range and sends the whole recording: copied from the first byte.
+                staged = StagedRecording.Nothing;
             }
 
-            if (status is >= 500 or 408 or 429)
+            using (response)
             {
-                return RecordingCopy.Pending($"The recording host answered {status} ({link.Host}).");
+                return await CopyAsync(callId, link, response, staged, version, maxBytes, stop, cancellationToken);
             }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                return RecordingCopy.Failed($"The recording host answered {status} ({link.Host}).");
-            }
-
-            if (response.Content.Headers.ContentLength is { } length)
-            {
-                if (length > maxBytes)
-                {
-                    return TooLarge(length, maxBytes);
-                }
-
-                deadline.CancelAfter(TimeFor(length));
-            }
-
-            // Stored as served only when it says audio: the blob is read by consumers' tools, whatever the host claims.
-            var contentType = response.Content.Headers.ContentType?.MediaType is { } media && media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
-                ? media
-                : "application/octet-stream";
-            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
-            var written = await recordings.WriteAsync(callId.Value, body, contentType, version, maxBytes, ReadTimeout, deadline.Token);
-            if (written is { } bytes)
-            {
-                Log.Archived(logger, callId.Value, bytes, link.Host);
-            }
-
-            return RecordingCopy.Archived;
         }
         catch (RecordingTooLargeException ex)
         {
@@ -162,20 +165,66 @@ internal sealed partial class RecordingArchiver(
             // Permanent for this link: a rescan asks again only if Athos gives another.
             return RecordingCopy.Failed(refused.Message);
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return RecordingCopy.Pending($"The attempt's time ran out before {link.Host} answered.");
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or OperationCanceledException)
         {
             return RecordingCopy.Pending($"The download from {link.Host} was interrupted ({ex.GetType().Name}).");
         }
     }
 
+    private static bool Resumes(HttpResponseMessage response, long from) =>
+        response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange is { From: { } first } && first == from;
+
+    private async Task<RecordingCopy?> CopyAsync(CallId callId, Uri link, HttpResponseMessage response, StagedRecording staged, CallVersion version, long maxBytes, CancellationToken stop, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+
+        if (status is >= 500 or 408 or 429)
+        {
+            return RecordingCopy.Pending($"The recording host answered {status} ({link.Host}).");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            return RecordingCopy.Failed($"The recording host answered {status} ({link.Host}).");
+        }
+
+        var length = response.Content.Headers.ContentRange?.Length ?? (response.Content.Headers.ContentLength is { } rest ? staged.Length + rest : null);
+        if (length > maxBytes)
+        {
+            return TooLarge(length, maxBytes);
+        }
+
+        // Stored as served only when it says audio: the blob is read by consumers' tools, whatever the host claims.
+        var contentType = response.Content.Headers.ContentType?.MediaType is { } media && media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
+            ? media
+            : "application/octet-stream";
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var progress = await recordings.WriteAsync(callId.Value, body, staged, contentType, version, maxBytes, ReadTimeout, stop, cancellationToken);
+        if (progress.Committed)
+        {
+            Log.Archived(logger, callId.Value, progress.Length, link.Host);
+            return RecordingCopy.Archived;
+        }
+
+        return progress.Added >= MinProgressBytes
+            ? RecordingCopy.Unfinished(progress.Length, length)
+            : RecordingCopy.Pending($"The recording host sent {progress.Added} bytes in the attempt's time ({link.Host}); {progress.Length} of {length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes copied so far.");
+    }
+
     private static RecordingCopy TooLarge(long? length, long maxBytes) =>
         RecordingCopy.Failed($"too_large: the recording is {(length is { } l ? $"{l} bytes" : "larger than the limit")}; {EnrichmentOptions.RecordingMaxBytesSetting} is {maxBytes}.");
 
-    private static TimeSpan TimeFor(long bytes) => TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(bytes / MinBytesPerSecond);
-
     private RecordingCopy Report(CallId callId, RecordingCopy copy)
     {
-        if (copy.Status is RecordingStatus.Pending or RecordingStatus.Failed)
+        if (copy.Status is RecordingStatus.Pending or RecordingStatus.Failed && !copy.Continues)
         {
             Log.NotArchived(logger, callId.Value, copy.Status, copy.Error);
         }
@@ -188,7 +237,7 @@ internal sealed partial class RecordingArchiver(
         [LoggerMessage(EventId = LogEvents.RecordingArchived, Level = LogLevel.Information, Message = "Recording of call {CallId} archived: {Bytes} bytes from {RecordingHost}")]
         public static partial void Archived(ILogger logger, string callId, long bytes, string recordingHost);
 
-        [LoggerMessage(EventId = LogEvents.RecordingNotArchived, Level = LogLevel.Warning, Message = "Recording of call {CallId} not archived ({RecordingStatus}): {RecordingError}; the daily rescan tries again while Athos keeps it")]
+        [LoggerMessage(EventId = LogEvents.RecordingNotArchived, Level = LogLevel.Warning, Message = "Recording of call {CallId} not archived ({RecordingStatus}): {RecordingError}")]
         public static partial void NotArchived(ILogger logger, string callId, string? recordingStatus, string? recordingError);
     }
 }

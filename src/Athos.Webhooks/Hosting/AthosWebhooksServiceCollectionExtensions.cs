@@ -81,9 +81,10 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
+        services.AddTransient<RecordingWork>();
         services.AddSingleton<CallGate>();
         services.AddTransient(static sp => new WorkItemProcessor(
-            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
+            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<RecordingWork>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
             sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkItemProcessor>>(), sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));

@@ -86,9 +86,11 @@ internal sealed partial class MissingCallFinder(
                 return;
             }
 
-            // A recording retry must fetch whatever is stored; a missing or stale call may find a webhook got there first,
+            // A recording still to copy is a recording item; a missing or stale call may find a webhook got there first,
             // which the delay gives time to.
-            var item = new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt, ListedScoredAt = gap == Gap.Recording ? null : call.ScoredAt, Marked = true };
+            WorkItem item = gap == Gap.Recording
+                ? new RecordingWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt, Marked = true }
+                : new FetchCallWorkItem { Origin = origin, CallId = callId, ReceivedAt = runStartedAt, ListedScoredAt = call.ScoredAt, Marked = true };
             await (settings.QueueDelay > TimeSpan.Zero ? queue.EnqueueAsync(item, settings.QueueDelay, ct) : queue.EnqueueAsync(item, ct));
             await queued.MarkAsync(callId, origin.ToStorageName(), settings.QueueDelay, ct);
         });

@@ -137,21 +137,35 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
 
     /// <summary>
     /// Sets the recording's state on a stored <c>AthosCalls</c> row, unless the row changed since it was read (a newer
-    /// version decided its recording's state itself). Index rows do not carry it.
+    /// version decided its recording's state itself). Index rows do not carry it. A recording now archived is a change of
+    /// its own in <c>AthosCallChanges</c> (<see cref="ChangeKinds.RecordingArchived"/>), carried by the same update.
     /// </summary>
     public async Task UpdateRecordingAsync(CallRow stored, string? status, string? error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        var archived = status == RecordingStatus.Archived && stored.RecordingStatus != RecordingStatus.Archived;
         stored.RecordingStatus = status;
         stored.RecordingError = error;
+        if (archived)
+        {
+            _changes.StampRecording(stored);
+        }
+
         try
         {
             // Replace, not merge: a merge cannot remove the previous error.
-            await _calls.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+            var updated = await _calls.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+            stored.ETag = updated.Headers.ETag ?? default;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Changed or gone meanwhile: its writer has the last word.
+            return;
+        }
+
+        if (archived)
+        {
+            await _changes.AppendAsync(stored, cancellationToken);
         }
     }
 

@@ -23,41 +23,78 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
         (await _container.GetBlobClient(BlobName(callId)).ExistsAsync(cancellationToken)).Value;
 
     /// <summary>
-    /// Copies <paramref name="content"/> into the blob block by block, never more than one block in memory. The blob
-    /// appears only when its block list is committed, so a failure part-way (too large, a dropped connection) leaves
-    /// nothing half-written. Each read of <paramref name="content"/> must deliver within <paramref name="readTimeout"/>.
+    /// How much of the recording earlier attempts staged, from its start: the uncommitted blocks found in order, each at
+    /// the offset its id names. Nothing when none is staged (or the recording is committed already).
     /// </summary>
-    /// <returns>The bytes written, or <see langword="null"/> when another writer stored the recording first.</returns>
-    /// <exception cref="RecordingTooLargeException">The content is longer than <paramref name="maxBytes"/>.</exception>
-    public async Task<long?> WriteAsync(string callId, Stream content, string contentType, CallVersion version, long maxBytes, TimeSpan readTimeout, CancellationToken cancellationToken)
+    public async Task<StagedRecording> StagedAsync(string callId, CancellationToken cancellationToken)
+    {
+        BlockList list;
+        try
+        {
+            list = (await _container.GetBlockBlobClient(BlobName(callId)).GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return StagedRecording.Nothing;
+        }
+
+        var sizes = list.UncommittedBlocks.ToDictionary(b => b.Name, b => b.SizeLong, StringComparer.Ordinal);
+        var blocks = new List<string>();
+        long length = 0;
+        while (sizes.TryGetValue(BlockId(length), out var size) && size > 0)
+        {
+            blocks.Add(BlockId(length));
+            length += size;
+        }
+
+        return new StagedRecording(length, blocks);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="content"/>, the recording from byte <c>staged.Length</c> on, into the blob block by block,
+    /// never more than one block in memory, after the blocks already <paramref name="staged"/>. When
+    /// <paramref name="stop"/> fires (the attempt's time is up) the bytes in hand are staged and the copy returns
+    /// unfinished, for a later attempt to resume; at the end of the content the block list is committed, and only then
+    /// does the blob appear, so nothing is ever half-written. Each read must deliver within <paramref name="readTimeout"/>.
+    /// </summary>
+    /// <returns>How far the copy got, and whether it committed the recording.</returns>
+    /// <exception cref="RecordingTooLargeException">The content is longer than <paramref name="maxBytes"/> in all.</exception>
+    public async Task<RecordingProgress> WriteAsync(string callId, Stream content, StagedRecording staged, string contentType, CallVersion version, long maxBytes, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var blob = _container.GetBlockBlobClient(BlobName(callId));
         var buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
-        var blocks = new List<string>();
-        long total = 0;
+        var blocks = new List<string>(staged.Blocks);
+        var total = staged.Length;
         try
         {
             int filled;
+            bool stopped;
             do
             {
-                filled = await FillAsync(content, buffer, readTimeout, cancellationToken);
-                total += filled;
-                if (total > maxBytes)
+                (filled, stopped) = await FillAsync(content, buffer, readTimeout, stop, cancellationToken);
+                if (total + filled > maxBytes)
                 {
                     throw new RecordingTooLargeException(maxBytes);
                 }
 
                 if (filled > 0)
                 {
-                    // Random ids of one length: two writers of the same recording never mix their blocks.
-                    var blockId = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+                    // Ids name the block's offset, so a later attempt finds where to resume; two writers of one recording
+                    // stage the same bytes under the same id.
+                    var blockId = BlockId(total);
                     using var block = new MemoryStream(buffer, 0, filled, writable: false);
                     await blob.StageBlockAsync(blockId, block, cancellationToken: cancellationToken);
                     blocks.Add(blockId);
+                    total += filled;
                 }
             }
-            while (filled == BlockBytes);
+            while (filled == BlockBytes && !stopped);
+
+            if (stopped)
+            {
+                return new RecordingProgress(total, total - staged.Length, Committed: false);
+            }
 
             await blob.CommitBlockListAsync(
                 blocks,
@@ -68,7 +105,7 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
                     Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 },
                 cancellationToken);
-            return total;
+            return new RecordingProgress(total, total - staged.Length, Committed: true);
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 409 or 412)
         {
@@ -76,7 +113,7 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
             // the 400); anything else is a real failure.
             if (await ExistsAsync(callId, cancellationToken))
             {
-                return null;
+                return new RecordingProgress(total, total - staged.Length, Committed: true);
             }
 
             throw;
@@ -87,15 +124,28 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
         }
     }
 
-    // Fills the buffer up to BlockBytes; fewer bytes only at the end of the content.
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, TimeSpan readTimeout, CancellationToken cancellationToken)
+    /// <summary>A block's id: its offset in the recording, all ids of one length as the service requires.</summary>
+    private static string BlockId(long offset) =>
+        Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(offset.ToString("D16", System.Globalization.CultureInfo.InvariantCulture)));
+
+    // Fills the buffer up to BlockBytes; fewer bytes at the end of the content, or when stop fires (then Stopped).
+    private static async Task<(int Filled, bool Stopped)> FillAsync(Stream content, byte[] buffer, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
     {
         var filled = 0;
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         while (filled < BlockBytes)
         {
             idle.CancelAfter(readTimeout);
-            var read = await content.ReadAsync(buffer.AsMemory(filled, BlockBytes - filled), idle.Token);
+            int read;
+            try
+            {
+                read = await content.ReadAsync(buffer.AsMemory(filled, BlockBytes - filled), idle.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return (filled, true);
+            }
+
             if (read == 0)
             {
                 break;
@@ -104,9 +154,18 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
             filled += read;
         }
 
-        return filled;
+        return (filled, false);
     }
 }
+
+/// <summary>What earlier attempts staged of a recording: its first <see cref="Length"/> bytes, as these blocks in order.</summary>
+internal sealed record StagedRecording(long Length, IReadOnlyList<string> Blocks)
+{
+    public static StagedRecording Nothing { get; } = new(0, []);
+}
+
+/// <summary>How far a copy got: the bytes staged in all, those this attempt added, and whether the recording is committed.</summary>
+internal readonly record struct RecordingProgress(long Length, long Added, bool Committed);
 
 /// <summary>A recording is longer than <c>ATHOS_RECORDING_MAX_BYTES</c>; nothing of it was stored.</summary>
 internal sealed class RecordingTooLargeException : Exception

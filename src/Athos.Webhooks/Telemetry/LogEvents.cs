@@ -27,6 +27,7 @@ internal static class LogEvents
     public const int WorkParkFailed = 3009;
     public const int RecordingArchived = 3101;
     public const int RecordingNotArchived = 3102;
+    public const int RecordingQueued = 3103;
     public const int ReprojectCompleted = 3201;
     public const int ReprojectUnreadableBlob = 3202;
     public const int ChangesPurged = 3301;

@@ -17,6 +17,15 @@ internal static class HostJson
 
     private const string QueuesSection = "extensions:queues";
 
+    /// <summary>The root setting that bounds one function invocation.</summary>
+    public const string FunctionTimeoutKey = "functionTimeout";
+
+    /// <summary>The Flex Consumption plan's default <c>functionTimeout</c>.</summary>
+    public static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>The shortest <c>functionTimeout</c> accepted: a recording's copy must fit a block and its commit in one attempt.</summary>
+    public static readonly TimeSpan MinFunctionTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>host.json beside the app: what the Functions host reads, and what the runner's build copies.</summary>
     public static string BesideTheApp => Path.Combine(AppContext.BaseDirectory, "host.json");
 
@@ -57,6 +66,8 @@ internal static class HostJson
                 throw NotValid(path, ex.Message);
             }
 
+            options.FunctionTimeout = FunctionTimeoutOf(settings[FunctionTimeoutKey], path);
+
             // The local runner's default when only the batch size is given (the Functions host also multiplies it by its processor count).
             if (queues["newBatchThreshold"] is null)
             {
@@ -65,6 +76,25 @@ internal static class HostJson
         });
         services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<QueueOptions>>().Value);
         return services;
+    }
+
+    /// <summary>
+    /// <c>functionTimeout</c> as the Functions host reads it (<c>hh:mm:ss</c>); <c>-1</c> (unbounded, on plans that allow
+    /// it) is refused: a recording's copy sizes its attempts to the timeout, so it must be finite.
+    /// </summary>
+    private static TimeSpan FunctionTimeoutOf(string? text, string path)
+    {
+        if (text is null)
+        {
+            return DefaultFunctionTimeout;
+        }
+
+        if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout) || timeout < MinFunctionTimeout)
+        {
+            throw NotValid(path, $"'{FunctionTimeoutKey}' is '{text}'; it must be a duration of at least {MinFunctionTimeout:c}, such as 00:10:00 (an unbounded -1 is not supported: work is sized to the timeout).");
+        }
+
+        return timeout;
     }
 
     // The binder's own message names the key ('extensions:queues:batchSize') and the type it wanted.

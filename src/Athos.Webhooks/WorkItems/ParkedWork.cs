@@ -25,19 +25,8 @@ internal sealed class ParkedWork(TableServiceClient tables, TimeProvider time, A
         {
             RowKey = messageId,
             Body = Convert.ToBase64String(body.ToMemory().Span),
-            Kind = item switch
-            {
-                FetchCallWorkItem => "fetch",
-                ScoringFailedWorkItem => "scoringFailed",
-                BackfillPageWorkItem => "backfillPage",
-                _ => null,
-            },
-            CallId = item switch
-            {
-                FetchCallWorkItem fetch => fetch.CallId.Value,
-                ScoringFailedWorkItem failed => failed.CallId.Value,
-                _ => null,
-            },
+            Kind = item is null ? null : WorkItemProcessor.KindOf(item),
+            CallId = (item as CallWorkItem)?.CallId.Value,
             Origin = item?.Origin.ToStorageName(),
             WebhookId = item?.WebhookId,
             Reason = reason,

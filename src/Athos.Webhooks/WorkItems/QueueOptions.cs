@@ -35,6 +35,20 @@ public sealed class QueueOptions
     [ConfigurationKeyName("maxDequeueCount")]
     public int MaxDequeueCount { get; set; } = 5;
 
+    /// <summary>
+    /// host.json's <c>functionTimeout</c> (at its root, read by <see cref="HostJson"/>): how long one work item may run
+    /// before the host gives up on it (the Functions host; the local runner enforces it alike). Absent, the Flex
+    /// Consumption default of 30 minutes.
+    /// </summary>
+    [ConfigurationKeyName(HostJson.FunctionTimeoutKey)]
+    public TimeSpan FunctionTimeout { get; set; } = HostJson.DefaultFunctionTimeout;
+
+    /// <summary>
+    /// What a step that can stop part-way and resume (a recording's copy) may take of one attempt: the function timeout
+    /// less a quarter of it, at most a minute, kept for what precedes and follows the step.
+    /// </summary>
+    internal TimeSpan AttemptBudget => FunctionTimeout - TimeSpan.FromTicks(Math.Min(FunctionTimeout.Ticks / 4, TimeSpan.FromMinutes(1).Ticks));
+
     /// <summary>How the trigger decodes a message: work items are written base64-encoded, so nothing else can read them.</summary>
     [SettingValue("base64", "work items are written base64-encoded")]
     [ConfigurationKeyName("messageEncoding")]

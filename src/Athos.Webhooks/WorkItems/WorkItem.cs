@@ -45,6 +45,7 @@ internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOr
 [JsonDerivedType(typeof(FetchCallWorkItem), "fetch")]
 [JsonDerivedType(typeof(ScoringFailedWorkItem), "scoringFailed")]
 [JsonDerivedType(typeof(BackfillPageWorkItem), "backfillPage")]
+[JsonDerivedType(typeof(RecordingWorkItem), "recording")]
 internal abstract record WorkItem
 {
     public const int CurrentVersion = 1;
@@ -73,10 +74,21 @@ internal abstract record WorkItem
     public int Deferrals { get; init; }
 }
 
-/// <summary>Fetch a call's detail from Athos and store it.</summary>
-internal sealed record FetchCallWorkItem : WorkItem
+/// <summary>A work item about one call: every kind but a backfill page.</summary>
+internal abstract record CallWorkItem : WorkItem
 {
     public required CallId CallId { get; init; }
+
+    /// <summary>The kind as written in the message's <c>kind</c> (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>).</summary>
+    [JsonIgnore]
+    public abstract string Kind { get; }
+}
+
+/// <summary>Fetch a call's detail from Athos and store it.</summary>
+internal sealed record FetchCallWorkItem : CallWorkItem
+{
+    [JsonIgnore]
+    public override string Kind => "fetch";
 
     /// <summary>
     /// The <c>scoredAt</c> Athos listed when a reconcile, backfill or rescan queued the call: if a row at least that new
@@ -98,9 +110,10 @@ internal sealed record FetchCallWorkItem : WorkItem
 /// Record that Athos could not score a call. The webhook is the only record of such a call (it is never listed and
 /// its detail is 404), so the item carries everything the row needs.
 /// </summary>
-internal sealed record ScoringFailedWorkItem : WorkItem
+internal sealed record ScoringFailedWorkItem : CallWorkItem
 {
-    public required CallId CallId { get; init; }
+    [JsonIgnore]
+    public override string Kind => "scoringFailed";
 
     public required DateTimeOffset OccurredAt { get; init; }
 
@@ -140,4 +153,21 @@ internal sealed record BackfillPageWorkItem : WorkItem
 
     /// <summary>The cursor Athos gave for this page (<see langword="null"/> for the first page of its source).</summary>
     public string? Cursor { get; init; }
+}
+
+/// <summary>
+/// Copy the recording of a stored call into <c>athos-recordings</c>: queued when the copy made right after the call's
+/// commit did not finish (a slow or failing recording host), and by the rescan for a recording still pending or failed.
+/// Each attempt asks Athos for a fresh link and resumes from the blocks earlier attempts staged.
+/// </summary>
+internal sealed record RecordingWorkItem : CallWorkItem
+{
+    [JsonIgnore]
+    public override string Kind => "recording";
+
+    /// <summary>How many attempts before this one ended with part of the recording staged and queued the rest (0 at first).</summary>
+    public int Continuations { get; init; }
+
+    /// <summary>Whether whoever queued it marked the call as queued (<c>QueuedCalls</c>): the worker clears the mark when done.</summary>
+    public bool Marked { get; init; }
 }

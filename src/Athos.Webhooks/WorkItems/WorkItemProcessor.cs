@@ -17,6 +17,7 @@ namespace Athos.Webhooks.WorkItems;
 public sealed partial class WorkItemProcessor
 {
     private readonly CallEnricher _enricher;
+    private readonly RecordingWork _recordings;
     private readonly Backfiller _backfiller;
     private readonly DeliveryLedger _ledger;
     private readonly WorkQueue _queue;
@@ -27,9 +28,10 @@ public sealed partial class WorkItemProcessor
     private readonly ILogger<WorkItemProcessor> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WorkItemProcessor(CallEnricher enricher, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
+    internal WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
     {
         _enricher = enricher;
+        _recordings = recordings;
         _backfiller = backfiller;
         _ledger = ledger;
         _queue = queue;
@@ -101,11 +103,10 @@ public sealed partial class WorkItemProcessor
         }
     }
 
-    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>backfillPage</c>).</summary>
+    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>, <c>backfillPage</c>).</summary>
     internal static string KindOf(WorkItem item) => item switch
     {
-        FetchCallWorkItem => "fetch",
-        ScoringFailedWorkItem => "scoringFailed",
+        CallWorkItem call => call.Kind,
         BackfillPageWorkItem => "backfillPage",
         _ => item.GetType().Name,
     };
@@ -115,6 +116,7 @@ public sealed partial class WorkItemProcessor
         BackfillPageWorkItem page => await ProcessPageAsync(page, dequeueCount, cancellationToken),
         FetchCallWorkItem fetch => await ProcessCallAsync(item, fetch.CallId, success: true, messageId, dequeueCount, cancellationToken),
         ScoringFailedWorkItem failed => await ProcessCallAsync(item, failed.CallId, success: false, messageId, dequeueCount, cancellationToken),
+        RecordingWorkItem recording => await ProcessRecordingAsync(recording, dequeueCount, cancellationToken),
         _ => throw new InvalidWorkItemException($"Work item kind {item.GetType().Name} has no handler."),
     };
 
@@ -122,7 +124,7 @@ public sealed partial class WorkItemProcessor
     private async Task<WorkOutcome> LastAttemptFailedAsync(BinaryData body, WorkItem item, string messageId, long dequeueCount, Exception ex, CancellationToken cancellationToken)
     {
         var athos = ex as AthosApiException;
-        var transient = athos?.Kind == AthosErrorKind.Transient || ex is StorageConflictException;
+        var transient = athos?.Kind == AthosErrorKind.Transient || ex is StorageConflictException or RecordingUnavailableException;
         if (transient && Age(item) < MaxDeferral)
         {
             // As long again as all the attempts took (host.json: 5 × 1 minute), doubling, at most an hour.
@@ -168,6 +170,11 @@ public sealed partial class WorkItemProcessor
             await _queue.EnqueueAsync(fetch with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
             await _queued.MarkAsync(fetch.CallId, item.Origin.ToStorageName(), delay, cancellationToken);
         }
+        else if (item is RecordingWorkItem recording)
+        {
+            await _queue.EnqueueAsync(recording with { Deferrals = item.Deferrals + 1, Marked = true }, delay, cancellationToken);
+            await _queued.MarkAsync(recording.CallId, item.Origin.ToStorageName(), delay, cancellationToken);
+        }
         else
         {
             await _queue.EnqueueAsync(item with { Deferrals = item.Deferrals + 1 }, delay, cancellationToken);
@@ -188,6 +195,13 @@ public sealed partial class WorkItemProcessor
             Log.BackfillPageFailed(_logger, ex, page.JobId, page.Page, ex.Kind, ex.Status, ex.ErrorCode, ex.RequestId, dequeueCount);
             throw;
         }
+    }
+
+    private async Task<WorkOutcome> ProcessRecordingAsync(RecordingWorkItem item, long dequeueCount, CancellationToken cancellationToken)
+    {
+        var outcome = await _recordings.ProcessAsync(item, cancellationToken);
+        Log.Processed(_logger, item.CallId.Value, item.Origin, outcome, item.WebhookId, dequeueCount);
+        return outcome;
     }
 
     private async Task<WorkOutcome> ProcessCallAsync(WorkItem item, CallId callId, bool success, string messageId, long dequeueCount, CancellationToken cancellationToken)
@@ -249,11 +263,11 @@ public sealed partial class WorkItemProcessor
     // queue the call again should it still be missing.
     private async Task ClearMarkAsync(WorkItem item, CancellationToken cancellationToken)
     {
-        if (item is FetchCallWorkItem { Marked: true } fetch)
+        if (item is FetchCallWorkItem { Marked: true } or RecordingWorkItem { Marked: true })
         {
             try
             {
-                await _queued.ClearAsync(fetch.CallId, cancellationToken);
+                await _queued.ClearAsync(((CallWorkItem)item).CallId, cancellationToken);
             }
             catch (Exception ex) when (ex.IsStorageFailure())
             {
@@ -289,12 +303,7 @@ public sealed partial class WorkItemProcessor
 
     private TimeSpan Age(WorkItem item) => item.ReceivedAt is { } receivedAt ? _time.GetUtcNow() - receivedAt : TimeSpan.Zero;
 
-    private static string? CallIdOf(WorkItem item) => item switch
-    {
-        FetchCallWorkItem fetch => fetch.CallId.Value,
-        ScoringFailedWorkItem failed => failed.CallId.Value,
-        _ => null,
-    };
+    private static string? CallIdOf(WorkItem item) => (item as CallWorkItem)?.CallId.Value;
 
     private static partial class Log
     {

@@ -37,6 +37,9 @@ public enum WorkOutcome
     /// delivery, done nothing about.
     /// </summary>
     Replayed,
+
+    /// <summary>A recording could not be copied for good (too large, a refused host, the call gone): its row says why.</summary>
+    RecordingFailed,
 }
 
 /// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
@@ -54,6 +57,7 @@ internal static class WorkOutcomeNames
         (WorkOutcome.PageProcessed, "page_processed"),
         (WorkOutcome.Deferred, "deferred"),
         (WorkOutcome.Parked, "parked"),
+        (WorkOutcome.RecordingFailed, "recording_failed"),
     ]);
 
     /// <summary>The snake_case name of an outcome, as telemetry carries it.</summary>

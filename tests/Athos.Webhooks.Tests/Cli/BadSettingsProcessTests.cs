@@ -36,23 +36,19 @@ public sealed class BadSettingsProcessTests
     public async Task Serve_stops_with_exit_2_on_a_bad_host_json_value_naming_it()
     {
         // A copy of the built runner, so that its host.json (read from beside the app, as the Functions host does) is this test's own.
-        var directory = Directory.CreateTempSubdirectory("athos-webhooks-").FullName;
-        try
-        {
-            foreach (var file in Directory.EnumerateFiles(CliProcess.BuiltDirectory, "*", SearchOption.AllDirectories))
-            {
-                var copy = Path.Combine(directory, Path.GetRelativePath(CliProcess.BuiltDirectory, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(file, copy);
-            }
+        using var copy = await BuiltCopy.WithHostJsonAsync("{ \"version\": \"2.0\", \"extensions\": { \"queues\": { \"maxDequeueCount\": 0 } } }");
 
-            await File.WriteAllTextAsync(Path.Combine(directory, "host.json"), "{ \"version\": \"2.0\", \"extensions\": { \"queues\": { \"maxDequeueCount\": 0 } } }", TestContext.Current.CancellationToken);
+        await AssertStopsAsync([], "host.json extensions.queues.maxDequeueCount must be a whole number of at least 1; got 0.", copy.Directory);
+    }
 
-            await AssertStopsAsync([], "host.json extensions.queues.maxDequeueCount must be a whole number of at least 1; got 0.", directory);
-        }
-        finally
+    [Fact]
+    public async Task Serve_stops_with_exit_2_on_a_function_timeout_too_short_or_unbounded_naming_it()
+    {
+        foreach (var timeout in new[] { "00:00:02", "-1" })
         {
-            Directory.Delete(directory, recursive: true);
+            using var copy = await BuiltCopy.WithHostJsonAsync($$"""{ "version": "2.0", "functionTimeout": "{{timeout}}" }""");
+
+            await AssertStopsAsync([], $"'functionTimeout' is '{timeout}'; it must be a duration of at least 00:00:05", copy.Directory);
         }
     }
 

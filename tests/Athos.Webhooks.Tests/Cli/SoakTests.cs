@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Athos.Simulator;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
@@ -160,6 +161,27 @@ public sealed class SoakTests
                 var index = (await tables.QueryAsync(table, string.Empty)).GroupBy(r => r.CallId).ToDictionary(g => g.Key, g => g.ToList());
                 Assert.Equal(rows.Keys.Order(), index.Keys.Order());
                 Assert.All(index, entry => Assert.Equal(rows[entry.Key].OverallScore, Assert.Single(entry.Value).OverallScore));
+            }
+
+            // The change feed holds exactly one change per stored version: no version reported twice, each call's changes
+            // in version order, the last one the version stored now, and none for a call that is not stored.
+            var changes = (await tables.QueryAsync(StorageNames.CallChangesTable, "PartitionKey ne 'purged' and ChangeKind ne 'void'")).GroupBy(c => c.CallId).ToDictionary(g => g.Key, g => g.OrderBy(c => c.RowKey, StringComparer.Ordinal).ToList());
+            Assert.Equal(rows.Keys.Order(), changes.Keys.Order());
+            Assert.All(changes, entry =>
+            {
+                var versions = entry.Value.Where(c => c.ChangeKind != ChangeKinds.RecordingArchived).Select(CallVersion.Of).ToList();
+                Assert.True(versions.Zip(versions.Skip(1)).All(pair => pair.First < pair.Second), $"{entry.Key}: changes not one per version, in order: {string.Join(", ", entry.Value.Select(c => $"{c.ChangeKind} {CallVersion.Of(c)}"))}");
+                Assert.Equal(rows[entry.Key].ChangeKey, entry.Value[^1].RowKey);
+            });
+
+            // verify, the operator's own check, finds nothing: no discrepancy, and none in flight either.
+            using (var verify = CliProcess.Start(["verify", "--since", "2h", "--format", "json"], StackSettings.For(simulator, azurite)))
+            {
+                Assert.Equal(0, await verify.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+                using var report = System.Text.Json.JsonDocument.Parse(verify.Output);
+                Assert.True(report.RootElement.GetProperty("consistent").GetBoolean(), verify.Output);
+                Assert.Equal(0, report.RootElement.GetProperty("inFlight").GetArrayLength());
+                Assert.Equal(rows.Count, report.RootElement.GetProperty("callsChecked").GetInt32());
             }
 
             Assert.All(scored.Values, call => Assert.Equal(new { Status = CallStatus.Scored, OverallScore = call.OverallScore }, new { rows[call.Id].Status, rows[call.Id].OverallScore }));

@@ -180,6 +180,6 @@ public sealed class RecordingHostGuardTests(AzuriteFixture storage) : IClassFixt
     private static async Task<RecordingCopy> ArchiveAsync(TestApp app, string link, string callId = "athos_call_guarded")
     {
         var detail = new CallDetail { Id = callId, ScoredAt = DateTimeOffset.UtcNow, AudioUrl = link, AudioUrlExpiresAt = DateTimeOffset.UtcNow.AddHours(1) };
-        return await app.Get<RecordingArchiver>().ArchiveAsync(CallId.Parse(callId), detail, CallVersion.Scored(detail.ScoredAt, null), null, TestContext.Current.CancellationToken);
+        return await app.Get<RecordingArchiver>().ArchiveAsync(CallId.Parse(callId), detail, CallVersion.Scored(detail.ScoredAt, null), null, resume: false, CancellationToken.None, TestContext.Current.CancellationToken);
     }
 }

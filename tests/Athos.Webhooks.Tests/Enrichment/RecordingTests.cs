@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Microsoft.Extensions.Azure;
 
 namespace Athos.Webhooks.Tests.Enrichment;
 
@@ -52,6 +55,47 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         Assert.Equal(JsonValueKind.Null, JsonDocument.Parse((await _tables.BlobAsync(call.Id))!).RootElement.GetProperty("audioUrl").ValueKind);
         Assert.DoesNotContain(app.Logs.GetSnapshot(), l => l.Message.Contains("sig=", StringComparison.Ordinal));
         Assert.Equal(new { RecordingRequests = 1, RecordingRequestsWithAuthorization = 0 }, new { _simulator.Requests.RecordingRequests, _simulator.Requests.RecordingRequestsWithAuthorization });
+    }
+
+    /// <summary>
+    /// The call is committed before its recording is copied, so the recording's arrival is an update of its own, with a
+    /// change of its own: two table requests more than a call without a recording, besides the recording's blob.
+    /// </summary>
+    [Fact]
+    public async Task A_new_call_is_committed_before_its_recording_and_the_recording_adds_an_update_and_a_change()
+    {
+        var counter = new StorageRequestCounter();
+        await using var app = await TestApp.StartAsync(
+            _simulator,
+            storage.Azurite,
+            [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050")],
+            services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(counter, HttpPipelinePosition.PerCall))));
+        var without = AddCall(SimulatedCall.RealCallSource, recordingBytes: null);
+        var with = AddCall(SimulatedCall.RealCallSource, recordingBytes: 300_000);
+
+        // The first call of a run also notes the contract Athos speaks: not part of either call's cost.
+        await FetchAsync(app, AddCall(SimulatedCall.RealCallSource, recordingBytes: null));
+        counter.Reset();
+        await FetchAsync(app, without);
+        var plain = counter.Named.Select(r => r.ToString()).ToList();
+        counter.Reset();
+        await FetchAsync(app, with);
+        var recorded = counter.Named.Select(r => r.ToString()).ToList();
+
+        // The commit (the first write of AthosCalls) comes before any request for the recording.
+        var commit = recorded.IndexOf(plain.First(r => r.EndsWith(StorageNames.CallsTable, StringComparison.Ordinal) && !r.StartsWith("GET", StringComparison.Ordinal)));
+        Assert.True(commit >= 0 && commit < recorded.FindIndex(r => r.Contains(StorageNames.RecordingsContainer, StringComparison.Ordinal)), string.Join("\n", recorded));
+        var extra = recorded.ToList();
+        foreach (var request in plain)
+        {
+            Assert.True(extra.Remove(request), $"{request} missing from:\n{string.Join("\n", recorded)}");
+        }
+
+        // Besides the recording's blob (whether it exists, one block, the block list): the row's update and its change.
+        string[] expected = [$"HEAD {StorageNames.RecordingsContainer}", $"PUT {StorageNames.RecordingsContainer}", $"PUT {StorageNames.RecordingsContainer}", $"PUT {StorageNames.CallsTable}", $"POST {StorageNames.CallChangesTable}"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), extra.Order(StringComparer.Ordinal));
+        var changes = await _tables.QueryAsync(StorageNames.CallChangesTable, $"CallId eq '{with.Id}'");
+        Assert.Equal([ChangeKinds.Created, ChangeKinds.RecordingArchived], changes.Select(c => c.ChangeKind));
     }
 
     [Fact]
@@ -102,7 +146,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         var archive = app.Get<RecordingArchive>();
         await using var endless = new UnknownLengthStream(3 * RecordingArchive.BlockBytes);
 
-        await Assert.ThrowsAsync<RecordingTooLargeException>(() => archive.WriteAsync("athos_call_unbounded", endless, "audio/ogg", CallVersion.Scored(DateTimeOffset.UtcNow, null), RecordingArchive.BlockBytes + 1, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RecordingTooLargeException>(() => archive.WriteAsync("athos_call_unbounded", endless, StagedRecording.Nothing, "audio/ogg", CallVersion.Scored(DateTimeOffset.UtcNow, null), RecordingArchive.BlockBytes + 1, TimeSpan.FromSeconds(5), CancellationToken.None, TestContext.Current.CancellationToken));
 
         Assert.False(await archive.ExistsAsync("athos_call_unbounded", TestContext.Current.CancellationToken));
     }

@@ -22,10 +22,16 @@ public sealed class RunnerProcess : IDisposable
     /// <summary>The last lines it printed (standard output and error), for a failing assertion to show.</summary>
     public string Tail => string.Join(Environment.NewLine, _output.TakeLast(40));
 
-    public static RunnerProcess Start(IReadOnlyDictionary<string, string?> settings, string urls = "http://127.0.0.1:0")
+    /// <summary>Whether it printed a line containing <paramref name="text"/>.</summary>
+    public bool Printed(string text) => _output.Any(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <param name="settings">Its environment.</param>
+    /// <param name="urls">Where it listens.</param>
+    /// <param name="directory">A copy of the built runner to run instead (<see cref="BuiltCopy"/>: a host.json of its own).</param>
+    public static RunnerProcess Start(IReadOnlyDictionary<string, string?> settings, string urls = "http://127.0.0.1:0", string? directory = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliPath());
+        start.ArgumentList.Add(directory is null ? CliPath() : Path.Combine(directory, Path.GetFileName(CliPath())));
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(urls);
@@ -117,7 +123,7 @@ public sealed class RunnerProcess : IDisposable
         }
 
         _output.Enqueue(line);
-        while (_output.Count > 200)
+        while (_output.Count > 2000)
         {
             _output.TryDequeue(out _);
         }
