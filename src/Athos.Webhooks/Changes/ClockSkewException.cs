@@ -25,7 +25,7 @@ public sealed class ClockSkewException : Exception
 
     /// <summary>The reader's clock is <paramref name="skew"/> off the service's (positive: ahead), by the service's <c>Date</c>.</summary>
     public ClockSkewException(TimeSpan skew, DateTimeOffset serviceTime, DateTimeOffset readerTime, TimeSpan allowance)
-        : base($"This machine's clock is {Describe(skew.Duration())} {(skew > TimeSpan.Zero ? "ahead of" : "behind")} the storage service's "
+        : base($"This machine's clock is at least {Describe(skew.Duration())} {(skew > TimeSpan.Zero ? "ahead of" : "behind")} the storage service's "
             + $"({Time(readerTime)} here, {Time(serviceTime)} by the service's Date header), and the change feed allows {Describe(allowance)}: "
             + (skew > TimeSpan.Zero ? "a reader ahead could read past changes not yet written and miss them for good. " : "a reader behind misjudges which checkpoints are still kept. ")
             + "Sync this machine's clock (NTP: `timedatectl set-ntp true`, `w32tm /resync`), then read again: nothing was read, the checkpoint still holds.")

@@ -42,7 +42,7 @@ public sealed class OperatorCommands
         return report.ExitCode;
     }
 
-    /// <summary>Compares the call tables and archive blobs of the calls written since <paramref name="since"/>, repairing what it finds when asked: 0 consistent, 1 not, 130 stopped.</summary>
+    /// <summary>Compares the call tables, archive blobs and changes of the calls written since <paramref name="since"/>, repairing what it finds when asked: 0 consistent, 1 not, 130 stopped.</summary>
     public async Task<int> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         TableOrJson(format);
