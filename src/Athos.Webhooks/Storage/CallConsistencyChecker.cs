@@ -20,7 +20,6 @@ namespace Athos.Webhooks.Storage;
 /// </remarks>
 internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index, IOptions<ChangeFeedOptions> changeFeed)
 {
-
     /// <summary>
     /// A call written this recently may have a writer still at work (a writer puts the blob, then the index rows, then
     /// the main row, then deletes old keys): its findings are reported as in flight, not judged. Longer than the
@@ -33,8 +32,8 @@ internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServ
 
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
     private readonly TableClient _changes = tables.GetTableClient(StorageNames.CallChangesTable);
-    private readonly TimeSpan _changeRetention = changeFeed.Value.Retention;
     private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+    private readonly TimeSpan _changeRetention = changeFeed.Value.Retention;
 
     /// <summary>Checks every call written since <paramref name="since"/>, as of <paramref name="now"/>.</summary>
     public async Task<ConsistencyReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
