@@ -4,16 +4,17 @@ using Athos.Webhooks.Operations;
 namespace Athos.Webhooks.Cli.Commands;
 
 /// <summary>
-/// <c>verify --since &lt;duration|time&gt; [--repair] [--format table|json]</c>: compares the call tables and the archive
-/// blobs of the calls written since a time, lists the discrepancies (exit 1) and, with <c>--repair</c>, repairs them.
+/// <c>verify --since &lt;duration|time&gt; [--repair] [--format table|json]</c>: compares the call tables, the archive
+/// blobs and the change feed of the calls written since a time, lists the discrepancies (exit 1) and, with
+/// <c>--repair</c>, repairs them.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create()
     {
         var since = new Option<string?>("--since") { Description = "Check the calls written since this time: ISO 8601 (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d). Required." };
-        var repair = new Option<bool>("--repair") { Description = "Repair what is found (index rows from the main row, the main row from a newer archive blob, a missing blob from Athos), then check each call again." };
-        var command = new Command("verify", "Compare AthosCalls, AthosCallsByUser, AthosCallsByDay and the archive blobs of the calls written since a time: exit 0 when consistent, 1 when discrepancies were found (listed; repaired with --repair).") { since, repair };
+        var repair = new Option<bool>("--repair") { Description = "Repair what is found (index rows from the main row, the main row from a newer archive blob, a missing blob from Athos, a missing change appended to the change feed), then check each call again." };
+        var command = new Command("verify", "Compare AthosCalls, AthosCallsByUser, AthosCallsByDay, the archive blobs and the changes in AthosCallChanges of the calls written since a time: exit 0 when consistent, 1 when discrepancies were found (listed; repaired with --repair).") { since, repair };
         var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, _) =>
         {

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Storage;
+using Azure;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Changes;
@@ -10,7 +11,9 @@ namespace Athos.Webhooks.Changes;
 /// <remarks>
 /// Reads stop <see cref="ReadMargin"/> before now (this reader's clock), which is what makes resuming exact across the
 /// app's instances: a change row exists within a bounded time of its stamp, and clocks differ by less than the rest of
-/// the margin, so no change can appear behind a checkpoint once it has been returned. Needs Storage Table Data Reader on
+/// the margin, so no change can appear behind a checkpoint once it has been returned. The reader's clock is checked
+/// against the storage service's (the <c>Date</c> of the responses it reads, no request of its own): a reader more than
+/// <see cref="ClockAllowance"/> off is refused before anything is returned. Needs Storage Table Data Reader on
 /// <c>AthosCallChanges</c> and <c>AthosCalls</c>.
 /// </remarks>
 public sealed class CallChangeFeed
@@ -18,10 +21,22 @@ public sealed class CallChangeFeed
     /// <summary>
     /// How far behind its own clock a reader stays: 5 minutes. A change row is written at most 1 min 15 s after its stamp
     /// (an insert is made within 30 s of the stamp or moved to a new stamp, and is given 15 s plus the service's 30 s),
-    /// clocks of the app's instances and of readers are within 1 minute of each other (three such differences can add
-    /// up), which leaves 45 s to spare.
+    /// clocks of the app's instances and of readers are within <see cref="ClockAllowance"/> (1 minute) of each other
+    /// (three such differences can add up), which leaves 45 s to spare.
     /// </summary>
     internal static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far a reader's clock may be from the storage service's: 1 minute, the one difference of the
+    /// <see cref="ReadMargin"/> arithmetic that involves the reader (its clock against the stamping writer's). The app's
+    /// instances run on Azure, whose clocks keep well within a second of the service's, so a reader this close to the
+    /// service is this close to every writer; a reader further off is refused (<see cref="ClockSkewException"/>), as the
+    /// margin would not cover it.
+    /// </summary>
+    internal static readonly TimeSpan ClockAllowance = TimeSpan.FromMinutes(1);
+
+    // A response's Date has whole seconds: the service's time was within a second after it.
+    private static readonly TimeSpan DateResolution = TimeSpan.FromSeconds(1);
 
     /// <summary>The most changes one call returns (one Table Storage page).</summary>
     public const int MaxPageSize = 1000;
@@ -66,6 +81,10 @@ public sealed class CallChangeFeed
     /// <exception cref="CheckpointExpiredException">
     /// <paramref name="checkpoint"/> is older than the retention, or than the last purge: re-sync from the tables.
     /// </exception>
+    /// <exception cref="ClockSkewException">
+    /// This reader's clock is more than a minute off the storage service's: nothing was read; sync the clock and read
+    /// again from the same checkpoint.
+    /// </exception>
     public async Task<CallChangePage> ReadChangesAsync(string? checkpoint, int maxChanges = MaxPageSize, CancellationToken cancellationToken = default)
     {
         if (checkpoint is not null && !ChangeKeys.IsCheckpoint(checkpoint))
@@ -94,17 +113,22 @@ public sealed class CallChangeFeed
         var changes = new List<CallChange>();
         var last = after;
         var rows = 0;
-        await foreach (var row in _changes.QueryAsync<ChangeRow>(filter, maxPerPage: maxChanges, cancellationToken: cancellationToken))
+        await foreach (var page in _changes.QueryAsync<ChangeRow>(filter, maxPerPage: maxChanges, cancellationToken: cancellationToken).AsPages())
         {
-            last = row.RowKey;
-            if (!row.IsVoid)
+            // The bound came from this reader's clock: what was read up to it is returned only if that clock is right.
+            CheckClock(page.GetRawResponse(), now);
+            foreach (var row in page.Values)
             {
-                changes.Add(CallChange.From(row));
-            }
+                last = row.RowKey;
+                if (!row.IsVoid)
+                {
+                    changes.Add(CallChange.From(row));
+                }
 
-            if (++rows == maxChanges)
-            {
-                return new CallChangePage(changes, last, HasMore: true);
+                if (++rows == maxChanges)
+                {
+                    return new CallChangePage(changes, last, HasMore: true);
+                }
             }
         }
 
@@ -126,14 +150,46 @@ public sealed class CallChangeFeed
     {
         var position = ChangeKeys.StampOf(checkpoint);
         var keptSince = now - _retention;
-        if (await CallChangeRetention.WatermarkAsync(_changes, cancellationToken) is { } purgedBefore && purgedBefore > keptSince)
+        var (purgedBefore, response) = await CallChangeRetention.WatermarkAsync(_changes, cancellationToken);
+
+        // A clock days off would judge the retention wrongly: it is the clock to fix, not the checkpoint.
+        CheckClock(response, now);
+        if (purgedBefore > keptSince)
         {
-            keptSince = purgedBefore;
+            keptSince = purgedBefore.Value;
         }
 
         if (position < keptSince)
         {
             throw new CheckpointExpiredException(checkpoint, position, keptSince);
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="ClockSkewException"/> when <paramref name="response"/>, to a request sent at <paramref name="sent"/>
+    /// by this reader's clock, shows that clock more than <see cref="ClockAllowance"/> off the service's whenever the
+    /// service dated it between sending and receiving.
+    /// </summary>
+    private void CheckClock(Response response, DateTimeOffset sent)
+    {
+        var received = _time.GetUtcNow();
+
+        // The storage service dates every response; without a Date (a proxy that drops it) there is nothing to compare.
+        if (response.Headers.Date is not { } serviceTime)
+        {
+            return;
+        }
+
+        var ahead = sent - (serviceTime + DateResolution);
+        if (ahead > ClockAllowance)
+        {
+            throw new ClockSkewException(ahead, serviceTime, sent, ClockAllowance);
+        }
+
+        var behind = serviceTime - received;
+        if (behind > ClockAllowance)
+        {
+            throw new ClockSkewException(-behind, serviceTime, received, ClockAllowance);
         }
     }
 }

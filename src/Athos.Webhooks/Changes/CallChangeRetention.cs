@@ -47,16 +47,16 @@ internal sealed partial class CallChangeRetention(TableServiceClient tables, IOp
         return deleted;
     }
 
-    /// <summary>The time before which changes may have been deleted, or null before the first purge.</summary>
-    internal static async Task<DateTimeOffset?> WatermarkAsync(TableClient changes, CancellationToken cancellationToken)
+    /// <summary>The time before which changes may have been deleted (null before the first purge), and the service's response.</summary>
+    internal static async Task<(DateTimeOffset? PurgedBefore, Response Response)> WatermarkAsync(TableClient changes, CancellationToken cancellationToken)
     {
         var response = await changes.GetEntityIfExistsAsync<PurgeMarkerRow>(ChangeKeys.PurgePartition, string.Empty, cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value!.PurgedBefore : null;
+        return (response.HasValue ? response.Value!.PurgedBefore : null, response.GetRawResponse());
     }
 
     private async Task RaiseWatermarkAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        if (await WatermarkAsync(_changes, cancellationToken) is { } current && current >= before)
+        if ((await WatermarkAsync(_changes, cancellationToken)).PurgedBefore is { } current && current >= before)
         {
             return;
         }

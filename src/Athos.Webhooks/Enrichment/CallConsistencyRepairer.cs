@@ -14,8 +14,11 @@ internal sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, 
 /// <remarks>
 /// In order: a main row behind its archive blob (or missing) is re-projected from the blob, as <c>reproject</c> does; a
 /// blob missing or behind the row is fetched from Athos again and archived (a newer version Athos has is then projected
-/// too); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at
-/// other keys deleted. Only settled calls are repaired (never one in flight), so no writer is overtaken.
+/// too); the main row's change missing from <c>AthosCallChanges</c> is appended as a retry of its writer would
+/// (<see cref="CallRowWriter.CompletePendingChangeAsync"/>: past the time to write at its stamp, a void row takes the stamp
+/// and the change goes to a new one, so a reader already past the old stamp still gets it); last, the index rows are
+/// made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at other keys deleted. Only settled
+/// calls are repaired (never one in flight), so no writer is overtaken.
 /// </remarks>
 internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
 {
@@ -55,11 +58,32 @@ internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, Ca
             actions.Add(await ArchiveAgainAsync(callId, cancellationToken));
         }
 
+        if (Has(StorageNames.CallChangesTable, DiscrepancyKind.Missing))
+        {
+            actions.Add(await AppendChangeAsync(callId, cancellationToken));
+        }
+
         var changes = await index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);
         actions.AddRange(changes);
 
         var after = await checker.CheckCallAsync(callId, found.IndexKeysSeen, time.GetUtcNow(), cancellationToken);
         return new CallRepair(callId, actions, after.Discrepancies);
+    }
+
+    /// <summary>Appends the stored version's change to <c>AthosCallChanges</c>, at its stamp or, too late for that, at a new one.</summary>
+    private async Task<string> AppendChangeAsync(string callId, CancellationToken cancellationToken)
+    {
+        // Read again: a repair above may have stored another version, whose own change reports the call.
+        if (await rows.ReadAsync(callId, cancellationToken) is not { ChangeKey: { } key } stored)
+        {
+            return $"left {StorageNames.CallChangesTable} as it is: the call has no row with a change any more";
+        }
+
+        var change = $"{stored.ChangeKind} change";
+        await rows.CompletePendingChangeAsync(stored, cancellationToken);
+        return stored.ChangeKey == key
+            ? $"appended the {change} to {StorageNames.CallChangesTable} at {key}"
+            : $"appended the {change} to {StorageNames.CallChangesTable} at a new stamp, {stored.ChangeKey} (a void row holds {key}, too old to write at)";
     }
 
     /// <summary>Fetches the call's detail from Athos and archives it (forward only); a newer version is projected too.</summary>

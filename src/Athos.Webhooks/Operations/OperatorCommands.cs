@@ -42,7 +42,7 @@ public sealed class OperatorCommands
         return report.ExitCode;
     }
 
-    /// <summary>Compares the call tables and archive blobs of the calls written since <paramref name="since"/>, repairing what it finds when asked: 0 consistent, 1 not, 130 stopped.</summary>
+    /// <summary>Compares the call tables, archive blobs and changes of the calls written since <paramref name="since"/>, repairing what it finds when asked: 0 consistent, 1 not, 130 stopped.</summary>
     public async Task<int> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         TableOrJson(format);
@@ -173,7 +173,8 @@ public sealed class OperatorCommands
 
     /// <summary>
     /// Every change after <paramref name="checkpoint"/> (<see cref="CallChangeFeed"/>), page by page, then
-    /// <c>next checkpoint: …</c> on <paramref name="error"/>: 0, or 2 when the checkpoint is older than the retention.
+    /// <c>next checkpoint: …</c> on <paramref name="error"/>: 0, 2 when the checkpoint is older than the retention, 3 when
+    /// this machine's clock is too far from the storage service's to read safely.
     /// </summary>
     public async Task<int> ReadChangesAsync(string checkpoint, TimeProvider time, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -196,6 +197,12 @@ public sealed class OperatorCommands
         {
             await error.WriteLineAsync($"--since: {ex.Message}");
             return 2;
+        }
+        catch (ClockSkewException ex)
+        {
+            // Every page is checked before it is printed: no change read up to a wrong bound is printed.
+            await error.WriteLineAsync(ex.Message);
+            return 3;
         }
 
         writer.Complete();

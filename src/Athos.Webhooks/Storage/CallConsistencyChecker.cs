@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -8,15 +9,16 @@ namespace Athos.Webhooks.Storage;
 
 /// <summary>
 /// Compares what is stored of each call changed since a time (<c>athos-webhooks verify</c>): the <c>AthosCalls</c>
-/// row, its index rows and its archive blob. Reads only.
+/// row, its index rows, its archive blob and its version's change in <c>AthosCallChanges</c>. Reads only.
 /// </summary>
 /// <remarks>
 /// The calls checked are those with an <c>AthosCalls</c> row, an index row or an archive blob written since the time
 /// (the tables are scanned by <c>Timestamp</c>, the container is listed). For each, the main row is read, the index rows
-/// at its keys and wherever rows of the call were seen, and the blob's version (its metadata). An index row elsewhere
-/// that was written before the time is not seen: choose a time before the trouble.
+/// at its keys and wherever rows of the call were seen, the blob's version (its metadata), and the change row at the
+/// main row's <c>ChangeKey</c> when it is due (<see cref="IsChangeDue"/>). An index row elsewhere that was written before
+/// the time is not seen: choose a time before the trouble.
 /// </remarks>
-internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index)
+internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServiceClient blobs, CallIndex index, IOptions<ChangeFeedOptions> changeFeed)
 {
     /// <summary>
     /// A call written this recently may have a writer still at work (a writer puts the blob, then the index rows, then
@@ -29,7 +31,9 @@ internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServ
     private const string JsonSuffix = ".json";
 
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
+    private readonly TableClient _changes = tables.GetTableClient(StorageNames.CallChangesTable);
     private readonly BlobContainerClient _archive = blobs.GetBlobContainerClient(StorageNames.RawCallsContainer);
+    private readonly TimeSpan _changeRetention = changeFeed.Value.Retention;
 
     /// <summary>Checks every call written since <paramref name="since"/>, as of <paramref name="now"/>.</summary>
     public async Task<ConsistencyReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
@@ -95,6 +99,11 @@ internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServ
 
         var blob = await ReadBlobAsync(callId, cancellationToken);
         var discrepancies = Compare(callId, main, rows, blob);
+        if (main is not null && await CheckChangeAsync(main, now, cancellationToken) is { } change)
+        {
+            discrepancies.Add(change);
+        }
+
         var lastWritten = rows.Select(r => r.Row.Timestamp).Append(main?.Timestamp).Append(blob?.LastModified).Max();
         return new CallConsistency(callId, discrepancies, [.. rows.Select(r => r.Key)], discrepancies.Count > 0 && lastWritten > now - SettleTime);
     }
@@ -161,6 +170,30 @@ internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServ
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Whether the change stamped <paramref name="stamp"/> must be in <c>AthosCallChanges</c> at <paramref name="now"/>:
+    /// older than <see cref="CallChangeFeed.ReadMargin"/> (until then its insert may still be in flight, or due to move to a
+    /// new stamp), younger than <c>ATHOS_CHANGE_RETENTION</c> (older ones are purged).
+    /// </summary>
+    private bool IsChangeDue(DateTimeOffset stamp, DateTimeOffset now) => stamp < now - CallChangeFeed.ReadMargin && stamp > now - _changeRetention;
+
+    /// <summary>The main row's version missing from the change feed, if its change is due: no row, or a void one, at its <c>ChangeKey</c>.</summary>
+    private async Task<Discrepancy?> CheckChangeAsync(CallRow main, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // No key: stored before the change feed existed.
+        if (main.ChangeKey is not { } key || !ChangeKeys.IsCheckpoint(key) || !IsChangeDue(ChangeKeys.StampOf(key), now))
+        {
+            return null;
+        }
+
+        var at = new IndexKey(StorageNames.CallChangesTable, ChangeKeys.PartitionKey(ChangeKeys.StampOf(key)), key);
+        var response = await _changes.GetEntityIfExistsAsync<ChangeRow>(at.PartitionKey, at.RowKey, cancellationToken: cancellationToken);
+        var change = $"{main.ChangeKind ?? ChangeKinds.Rescored} change";
+        return !response.HasValue ? new(main.CallId, StorageNames.CallChangesTable, DiscrepancyKind.Missing, at, $"no {change} at the main row's ChangeKey; the main row holds {RowVersion.Of(main)}")
+            : response.Value!.IsVoid ? new(main.CallId, StorageNames.CallChangesTable, DiscrepancyKind.Missing, at, $"a void row, not the {change}, at the main row's ChangeKey; the main row holds {RowVersion.Of(main)}")
+            : null;
     }
 
     private async Task<ArchivedVersion?> ReadBlobAsync(string callId, CancellationToken cancellationToken)

@@ -3,7 +3,10 @@ using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Storage;
 
-/// <summary>Where one index row of a call lives: <c>AthosCallsByUser</c> or <c>AthosCallsByDay</c>, and its keys.</summary>
+/// <summary>
+/// Where one index row of a call lives: <c>AthosCallsByUser</c> or <c>AthosCallsByDay</c>, and its keys (verify names a
+/// change row of <c>AthosCallChanges</c> the same way).
+/// </summary>
 internal sealed record IndexKey(string Table, string PartitionKey, string RowKey)
 {
     public override string ToString() => $"{Table} {PartitionKey} / {RowKey}";

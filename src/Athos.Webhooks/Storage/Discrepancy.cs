@@ -3,7 +3,10 @@ namespace Athos.Webhooks.Storage;
 /// <summary>What is wrong with one stored item of a call, as <c>verify</c> reports it.</summary>
 internal enum DiscrepancyKind
 {
-    /// <summary>Absent: an index row at the main row's keys, the archive blob of a scored call, or the main row of an archived call.</summary>
+    /// <summary>
+    /// Absent: an index row at the main row's keys, the archive blob of a scored call, the main row of an archived call,
+    /// or the change of the main row's version in <c>AthosCallChanges</c>.
+    /// </summary>
     Missing,
 
     /// <summary>Holds an older version than it should: an index row or the blob older than the main row, or the main row older than its blob.</summary>
@@ -38,15 +41,15 @@ internal static class DiscrepancyKindNames
 
 /// <summary>
 /// One discrepancy: the call, the table (or <c>athos-calls</c> for the archive blob), what is wrong, and for an index
-/// row its keys.
+/// row or a change row its keys (<paramref name="Row"/>).
 /// </summary>
-internal sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Kind, IndexKey? Index, string Detail)
+internal sealed record Discrepancy(string CallId, string Table, DiscrepancyKind Kind, IndexKey? Row, string Detail)
 {
     /// <summary>The kind as printed and in JSON: <c>missing</c>, <c>older</c>, <c>newer</c>, <c>different_values</c>, <c>stale_keys</c>, <c>orphan</c>.</summary>
     public string KindName => DiscrepancyKindNames.Names.NameOf(Kind);
 
-    /// <summary>Where: <c>PartitionKey / RowKey</c> of an index row, the call id for <c>AthosCalls</c>, the blob name for the archive.</summary>
-    public string Where => Index is { } key ? $"{key.PartitionKey} / {key.RowKey}"
+    /// <summary>Where: <c>PartitionKey / RowKey</c> of an index or change row, the call id for <c>AthosCalls</c>, the blob name for the archive.</summary>
+    public string Where => Row is { } key ? $"{key.PartitionKey} / {key.RowKey}"
         : Table == StorageNames.RawCallsContainer ? CallArchive.BlobName(CallId)
         : CallId;
 }

@@ -15,9 +15,16 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
 
     private readonly FakeTimeProvider _clock = new(Start);
 
-    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+    // Readers read through it: the storage service's clock is the test's, which a reader's clock is checked against.
+    private StorageClockProxy _service = null!;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _service = await StorageClockProxy.StartAsync(storage.Azurite, _clock);
+    }
+
+    public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task Pages_resume_right_after_the_last_change_read_and_a_caught_up_checkpoint_moves_up_to_the_margin()
@@ -27,7 +34,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         var feed = Feed();
 
         var first = await feed.ReadChangesAsync(null, 3, TestContext.Current.CancellationToken);
-        var second = await new CallChangeFeed(Tables(), null, _clock).ReadChangesAsync(first.Checkpoint, 3, TestContext.Current.CancellationToken);
+        var second = await Feed().ReadChangesAsync(first.Checkpoint, 3, TestContext.Current.CancellationToken);
         var third = await feed.ReadChangesAsync(second.Checkpoint, 3, TestContext.Current.CancellationToken);
         var again = await feed.ReadChangesAsync(third.Checkpoint, 3, TestContext.Current.CancellationToken);
 
@@ -89,7 +96,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         var purger = new CallChangeRetention(Tables(), Retention(TimeSpan.FromDays(1)), NullLogger<CallChangeRetention>.Instance);
 
         var purged = await purger.PurgeAsync(_clock.GetUtcNow(), TestContext.Current.CancellationToken);
-        var longer = new CallChangeFeed(Tables(), TimeSpan.FromDays(400), _clock);
+        var longer = new CallChangeFeed(new TableServiceClient(_service.ConnectionString), TimeSpan.FromDays(400), _clock);
         var error = await Assert.ThrowsAsync<CheckpointExpiredException>(() => longer.ReadChangesAsync(checkpoint, cancellationToken: TestContext.Current.CancellationToken));
         _clock.Advance(CallChangeFeed.ReadMargin);
         var kept = await longer.ReadChangesAsync(null, cancellationToken: TestContext.Current.CancellationToken);
@@ -152,7 +159,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         return ids;
     }
 
-    private CallChangeFeed Feed() => new(Tables(), null, _clock);
+    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), null, _clock);
 
     private TableServiceClient Tables() => new(storage.ConnectionString);
 

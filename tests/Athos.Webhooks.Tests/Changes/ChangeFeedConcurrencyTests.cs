@@ -23,9 +23,16 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
     private readonly FakeTimeProvider _trueTime = new(TestCalls.Ended.AddDays(3));
     private readonly ConcurrentQueue<(string CallId, int Version)> _stored = new();
 
-    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+    // Readers read through it: the storage service's clock is true time, which the readers' clocks are checked against.
+    private StorageClockProxy _service = null!;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _service = await StorageClockProxy.StartAsync(storage.Azurite, _trueTime);
+    }
+
+    public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
     /// <param name="writerA">Writer A's clock, seconds from true time.</param>
     /// <param name="writerB">Writer B's clock.</param>
@@ -40,8 +47,8 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
         var a = new Writer("A", new SkewedClock(_trueTime, TimeSpan.FromSeconds(writerA)), this);
         var b = new Writer("B", new SkewedClock(_trueTime, TimeSpan.FromSeconds(writerB)), this);
         var readerClock = new SkewedClock(_trueTime, TimeSpan.FromSeconds(reader));
-        var following = new Reader(new CallChangeFeed(new TableServiceClient(storage.ConnectionString), null, readerClock));
-        var naive = new Reader(new CallChangeFeed(new TableServiceClient(storage.ConnectionString), ChangeFeedOptions.DefaultRetention, readerClock, TimeSpan.Zero));
+        var following = new Reader(new CallChangeFeed(new TableServiceClient(_service.ConnectionString), null, readerClock));
+        var naive = new Reader(new CallChangeFeed(new TableServiceClient(_service.ConnectionString), ChangeFeedOptions.DefaultRetention, readerClock, TimeSpan.Zero));
         async Task ReadAsync()
         {
             await following.ReadAsync();

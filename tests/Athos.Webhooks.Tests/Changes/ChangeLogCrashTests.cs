@@ -19,9 +19,16 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
     private readonly StorageGate _gate = new();
     private readonly FakeTimeProvider _clock = new(TestCalls.Ended.AddDays(2));
 
-    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+    // The reader reads through it: the storage service's clock is the test's, which the reader's clock is checked against.
+    private StorageClockProxy _service = null!;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _service = await StorageClockProxy.StartAsync(storage.Azurite, _clock);
+    }
+
+    public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task A_writer_killed_between_its_commit_and_its_change_is_completed_by_the_retry_exactly_once()
@@ -173,7 +180,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
 
     private async Task<CallRow> MainAsync() => (await new CallReader(Tables()).GetAsync(CallId, TestContext.Current.CancellationToken))!;
 
-    private CallChangeFeed Feed() => new(new TableServiceClient(storage.ConnectionString), null, _clock);
+    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), null, _clock);
 
     private TableServiceClient Tables()
     {

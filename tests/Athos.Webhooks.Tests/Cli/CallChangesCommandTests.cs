@@ -19,9 +19,16 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
 
     private readonly FakeTimeProvider _clock = new(Start);
 
-    public async ValueTask InitializeAsync() => await storage.ResetAsync();
+    // The command reads through it: the storage service's clock is the test's, which the reader's clock is checked against.
+    private StorageClockProxy _tables = null!;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask InitializeAsync()
+    {
+        await storage.ResetAsync();
+        _tables = await StorageClockProxy.StartAsync(storage.Azurite, _clock);
+    }
+
+    public async ValueTask DisposeAsync() => await _tables.DisposeAsync();
 
     [Fact]
     public async Task Jsonl_prints_one_change_per_line_then_the_next_checkpoint_on_standard_error_from_which_a_later_run_resumes()
@@ -138,6 +145,20 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         Assert.StartsWith("--since must be a checkpoint", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_command_on_a_clock_minutes_ahead_of_the_storage_service_s_exits_3_with_the_skew_in_one_line()
+    {
+        // This machine's clock is real time; the storage service's, four minutes behind it.
+        await using var service = await StorageClockProxy.StartAsync(storage.Azurite, new SkewedClock(TimeProvider.System, TimeSpan.FromMinutes(-4)));
+        using var cli = CliProcess.Start(["calls", "changes", "--since", "1h", "--format", "jsonl"], new Dictionary<string, string?> { ["AzureWebJobsStorage"] = service.ConnectionString });
+
+        var exit = await cli.WaitForExitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(3, exit);
+        Assert.Matches("^This machine's clock is at least (3 min [0-9]+ s|4 min) ahead of the storage service's .*Sync this machine's clock", Assert.Single(Lines(cli.Error)));
+        Assert.Empty(cli.Output);
+    }
+
     private async Task WriteAsync(CallRow row)
     {
         await new CallRowWriter(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
@@ -149,7 +170,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
         var output = new StringWriter();
         var error = new StringWriter();
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = connectionString ?? storage.ConnectionString })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = connectionString ?? _tables.ConnectionString })
             .Build();
         var exit = await CallChangesCommand.RunAsync(configuration, output, error, since, format, _clock, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), error.ToString());

@@ -2,14 +2,17 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Athos.Webhooks.Tests.Cli;
@@ -147,6 +150,59 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         Assert.StartsWith($"inserted the row at {key}", Assert.Single(repair.GetProperty("actions").EnumerateArray()).GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_version_whose_change_is_missing_from_the_feed_is_found_appended_by_repair_for_a_reader_past_its_stamp_and_gone_on_the_next_run()
+    {
+        // Stored by a writer whose clock is 20 minutes behind, which then lost its change (as one that died after its
+        // commit): the stamp is well past the margin, and past the time to append there.
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-30)), new SkewedClock(TimeProvider.System, TimeSpan.FromMinutes(-20))))[0];
+        var key = (await _read.MainAsync(call.Id))!.ChangeKey!;
+        var stamp = ChangeKeys.StampOf(key);
+        await _tables.GetTableClient(StorageNames.CallChangesTable).DeleteEntityAsync(ChangeKeys.PartitionKey(stamp), key, cancellationToken: TestContext.Current.CancellationToken);
+
+        var found = await VerifyJsonAsync(new("1h", Repair: false, Format: OutputFormat.Json), Settled());
+
+        Assert.Equal(1, found.Exit);
+        var item = Assert.Single(found.Json.GetProperty("discrepancies").EnumerateArray());
+        Assert.Equal(new Discrepancy(call.Id, StorageNames.CallChangesTable, "missing"), Discrepancies(found.Json.GetProperty("discrepancies")).Single());
+        Assert.Equal($"{ChangeKeys.PartitionKey(stamp)} / {key}", item.GetProperty("where").GetString());
+        Assert.StartsWith("no created change at the main row's ChangeKey; the main row holds scored ", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var repaired = await VerifyJsonAsync(new("1h", Repair: true, Format: OutputFormat.Json), Settled());
+
+        var repair = Assert.Single(repaired.Json.GetProperty("repairs").EnumerateArray());
+        Assert.True(repair.GetProperty("consistent").GetBoolean(), repair.ToString());
+        var moved = (await _read.MainAsync(call.Id))!.ChangeKey!;
+        Assert.Equal($"appended the created change to AthosCallChanges at a new stamp, {moved} (a void row holds {key}, too old to write at)", Assert.Single(repair.GetProperty("actions").EnumerateArray()).GetString());
+        var rows = await TestCalls.ChangeRowsAsync(storage.ConnectionString);
+        Assert.Equal([new { RowKey = key, Kind = ChangeKinds.Void }, new { RowKey = moved, Kind = ChangeKinds.Created }], rows.Select(r => new { r.RowKey, Kind = r.ChangeKind }));
+
+        // A reader that had read past the lost stamp gets the change (the margin aside: this test's writers are all here).
+        var feed = new CallChangeFeed(_tables, ChangeFeedOptions.DefaultRetention, TimeProvider.System, TimeSpan.Zero);
+        var page = await feed.ReadChangesAsync(CallChangeFeed.CheckpointAt(stamp.AddSeconds(1)), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal([new { CallId = call.Id, Kind = CallChangeKind.Created }], page.Changes.Select(c => new { c.CallId, c.Kind }));
+
+        var again = await VerifyJsonAsync(new("1h", Repair: false, Format: OutputFormat.Json), Settled());
+
+        Assert.Equal(0, again.Exit);
+        Assert.Empty(again.Json.GetProperty("discrepancies").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_table_lists_a_missing_change_with_its_keys()
+    {
+        var call = (await StoreAsync(_simulator.AddCalls(1, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5))))[0];
+        var key = (await _read.MainAsync(call.Id))!.ChangeKey!;
+        var partition = ChangeKeys.PartitionKey(ChangeKeys.StampOf(key));
+        await _tables.GetTableClient(StorageNames.CallChangesTable).DeleteEntityAsync(partition, key, cancellationToken: TestContext.Current.CancellationToken);
+
+        var exit = await VerifyAsync(new("1h", Repair: false, Format: OutputFormat.Table), Settled());
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(_output.ToString().Split('\n'), l => l.StartsWith(call.Id, StringComparison.Ordinal));
+        Assert.Matches($"^{call.Id} +AthosCallChanges +missing +{partition} / {key} +no created change at the main row's ChangeKey; the main row holds scored ", line);
+    }
+
     [Theory]
     [InlineData(null, "--since is required")]
     [InlineData("yesterday", "--since must be an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got 'yesterday'.")]
@@ -269,9 +325,10 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         return (exit, JsonDocument.Parse(_output.ToString()).RootElement.Clone());
     }
 
-    private async Task<IReadOnlyList<SimulatedCall>> StoreAsync(IReadOnlyList<SimulatedCall> calls)
+    /// <summary>Stores <paramref name="calls"/> through the pipeline, its clock <paramref name="clock"/> (the system's by default).</summary>
+    private async Task<IReadOnlyList<SimulatedCall>> StoreAsync(IReadOnlyList<SimulatedCall> calls, TimeProvider? clock = null)
     {
-        await using var app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite));
+        await using var app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite), clock is null ? null : services => services.AddSingleton(clock));
         foreach (var call in calls)
         {
             var item = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) };
