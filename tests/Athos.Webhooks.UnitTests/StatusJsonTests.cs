@@ -8,7 +8,8 @@ namespace Athos.Webhooks.UnitTests;
 
 /// <summary>
 /// <c>status --format json</c>'s <c>reconcile</c> section keeps the flat shape and field order docs/operations.md shows:
-/// the run's counts and each source's beside their other fields, not nested, whichever record declares them.
+/// the run's counts and each source's beside their other fields, not nested, whichever record declares them; its
+/// <c>rescan</c> section names the latest rescan and the occurrences skipped.
 /// </summary>
 public sealed class StatusJsonTests
 {
@@ -38,5 +39,27 @@ public sealed class StatusJsonTests
         Assert.Equal(
             new { Status = (string?)"partial", Listed = 14, Missing = 3, Stale = 2, Queued = 4, Pending = 1, SkippedIds = 4, Note = (string?)"budget spent" },
             new { Status = written.GetProperty("status").GetString(), Listed = written.GetProperty("listed").GetInt32(), Missing = written.GetProperty("missing").GetInt32(), Stale = written.GetProperty("stale").GetInt32(), Queued = written.GetProperty("queued").GetInt32(), Pending = written.GetProperty("pending").GetInt32(), SkippedIds = written.GetProperty("skippedIds").GetInt32(), Note = written.GetProperty("note").GetString() });
+    }
+
+    [Fact]
+    public void The_rescan_section_writes_the_latest_job_then_the_skipped_occurrences_in_the_documented_order()
+    {
+        var job = new BackfillJob { RowKey = "rs_20261129033000", Kind = BackfillKind.Rescan, Status = BackfillStatus.Completed, CreatedAt = At.AddHours(-9), CompletedAt = At.AddHours(-8) };
+        var summary = new RescanSummary(job.JobId, job, Skipped: 3, LastSkippedAt: At.AddHours(-8.5));
+
+        var json = JsonSerializer.SerializeToElement(StatusRescan.Of(summary), OperationsJsonContext.Default.StatusRescan);
+
+        Assert.Equal(["jobId", "status", "startedAt", "completedAt", "skipped", "lastSkippedAt"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            new { JobId = (string?)"rs_20261129033000", Status = (string?)"completed", StartedAt = At.AddHours(-9), Skipped = 3, LastSkippedAt = At.AddHours(-8.5) },
+            new { JobId = json.GetProperty("jobId").GetString(), Status = json.GetProperty("status").GetString(), StartedAt = json.GetProperty("startedAt").GetDateTimeOffset(), Skipped = json.GetProperty("skipped").GetInt32(), LastSkippedAt = json.GetProperty("lastSkippedAt").GetDateTimeOffset() });
+    }
+
+    [Fact]
+    public void Before_any_rescan_the_rescan_section_has_only_its_skip_count()
+    {
+        var json = JsonSerializer.SerializeToElement(StatusRescan.Of(new RescanSummary(null, null, 0, null)), OperationsJsonContext.Default.StatusRescan);
+
+        Assert.Equal(["skipped"], json.EnumerateObject().Select(p => p.Name));
     }
 }

@@ -15,7 +15,7 @@ public sealed class WorkItemSerializerTests
         ["a webhook fetch queued before occurredAt was kept"] = new FetchCallWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_0", ReceivedAt = T, CallId = CallId.Parse("athos_call_a") },
         ["a listed fetch, deferred twice"] = new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, ReceivedAt = T, CallId = CallId.Parse("athos_call_b"), ListedScoredAt = T.AddMinutes(-1), Marked = true, Deferrals = 2 },
         ["a scoring failure"] = new ScoringFailedWorkItem { Origin = WorkOrigin.Webhook, WebhookId = "wh_2", CallId = CallId.Parse("athos_call_c"), OccurredAt = T, Reason = "SCORING_INCOMPLETE", ReasonMessage = "short", Source = "real_call", ExternalUserId = "rep_1", AgentId = "athos_agent_1", AgencyId = "athos_agency_1" },
-        ["a backfill page"] = new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605", Page = 3, Source = "real_call", Cursor = "opaque" },
+        ["a backfill page"] = new BackfillPageWorkItem { Origin = WorkOrigin.Rescan, JobId = "rs_20260605033000", Page = 3, Source = "real_call", Cursor = "opaque" },
     };
 
     public static TheoryData<string> Kinds => [.. Items.Keys];

@@ -5,7 +5,8 @@ namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
 /// The local runner's stand-in for a timer trigger: runs a job on a six-field CRON schedule (not on start-up, as in
-/// Azure). Used for the reconciler, the daily rescan, housekeeping and the poison sweep. A run that throws is logged as
+/// Azure), giving each run the occurrence it is for, as a timer trigger's schedule status does. Used for the reconciler,
+/// the trailing rescan, housekeeping and the poison sweep. A run that throws is logged as
 /// a failed occurrence and the next occurrence runs as usual, so the host never stops because of it: a failed reconcile
 /// (<see cref="ReconcileFailedException"/>, as in Functions), already logged at Error by the run, as a warning (5103);
 /// anything else at Error with its stack (5102).
@@ -13,11 +14,14 @@ namespace Athos.Webhooks.Cli.Runner;
 internal sealed partial class CronScheduler(
     string name,
     Func<CrontabSchedule> schedule,
-    Func<IServiceProvider, CancellationToken, Task> run,
+    Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<CronScheduler> logger) : BackgroundService
 {
+    /// <summary>What it runs (<c>reconcile</c>, <c>rescan</c>…), as its logs name it.</summary>
+    public string Name => name;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var occurrences = schedule();
@@ -30,7 +34,7 @@ internal sealed partial class CronScheduler(
             {
                 await Task.Delay(next - now, time, stoppingToken);
                 await using var scope = scopes.CreateAsyncScope();
-                await run(scope.ServiceProvider, stoppingToken);
+                await run(scope.ServiceProvider, next, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

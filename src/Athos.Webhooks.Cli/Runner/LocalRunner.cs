@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Cli.Runner;
 /// <summary>
 /// The whole pipeline in one process, over the same composition root as the Functions app: Kestrel serving the Functions
 /// app's HTTP routes (<c>POST /api/athos/webhook</c>, <c>GET /api/athos/health</c>, <c>POST /api/athos/backfill</c>,
-/// <c>GET /api/athos/backfill/{jobId}</c>), the queue worker, and the reconciler, the daily rescan and housekeeping on
+/// <c>GET /api/athos/backfill/{jobId}</c>), the queue worker, and the reconciler, the trailing rescan and housekeeping on
 /// their schedules.
 /// </summary>
 internal static class LocalRunner
@@ -53,11 +53,13 @@ internal static class LocalRunner
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
-        builder.Services.AddHostedService(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, ct) => s.GetRequiredService<Reconciler>().RunOnScheduleAsync(ct)));
-        builder.Services.AddHostedService(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(ct)));
-        builder.Services.AddHostedService(provider => Scheduled(provider, "housekeeping", _ => HousekeepingSchedule, (s, ct) => s.GetRequiredService<Housekeeping>().RunAsync(ct)));
+        // Registered as IHostedService one by one: AddHostedService adds an implementation type once, so it would keep
+        // only the first of these schedulers.
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, _, ct) => s.GetRequiredService<Reconciler>().RunOnScheduleAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, occurrence, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(occurrence, ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "housekeeping", _ => HousekeepingSchedule, (s, _, ct) => s.GetRequiredService<Housekeeping>().RunAsync(ct)));
         // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
-        builder.Services.AddHostedService(provider => Scheduled(provider, "poison sweep", _ => PoisonSweepSchedule, (s, ct) => s.GetRequiredService<PoisonSweeper>().SweepAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "poison sweep", _ => PoisonSweepSchedule, (s, _, ct) => s.GetRequiredService<PoisonSweeper>().SweepAsync(ct)));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -74,7 +76,7 @@ internal static class LocalRunner
 
     private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = TimerSchedule.Parse(Housekeeping.Schedule);
 
-    private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, CancellationToken, Task> run) =>
+    private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run) =>
         new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
 
 

@@ -101,9 +101,10 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient(static sp => new Housekeeping(
             sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<CallChangeRetention>(),
             sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
+        services.AddSingleton<RescanGate>();
         services.AddTransient(static sp => new Backfiller(
             sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<ReconcileStateStore>(),
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Backfiller>>()));
+            sp.GetRequiredService<RescanGate>(), sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Backfiller>>()));
 
         services.AddSingleton(static sp => new PipelineHealth(
             sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>()));

@@ -1,14 +1,16 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Operations;
 
 /// <summary>
-/// <c>status</c>: from storage, the queue, parked items, the last reconcile against its schedule and the freshness of
-/// the newest rows (what <c>GET /api/athos/health</c> reads, by the same code); from Athos, whether every call it lists
-/// as scored in the window is stored current. What it cannot read makes it say that it cannot tell, and why.
+/// <c>status</c>: from storage, the queue, parked items and the last reconcile against its schedule (what
+/// <c>GET /api/athos/health</c> reads, by the same code), the latest rescan and the occurrences skipped while one ran,
+/// and the freshness of the newest rows; from Athos, whether every call it lists as scored in the window is stored
+/// current. What it cannot read makes it say that it cannot tell, and why.
 /// </summary>
 internal static class StatusCheck
 {
@@ -22,23 +24,24 @@ internal static class StatusCheck
         if (health.Summary is not { } summary)
         {
             // Storage could not be read: nothing else can be judged.
-            return new StatusReport(StatusReport.Unknown, Unknown, now, since, health.Reasons, null, null, null, null, null);
+            return new StatusReport(StatusReport.Unknown, Unknown, now, since, health.Reasons, null, null, null, null, null, null);
         }
 
         var reasons = new List<string>(health.Reasons);
         var reconcile = StatusReconcile.Of(summary, health.Reconcile);
 
-        RowFreshness? freshness;
+        RowFreshness? freshness = null;
+        StatusRescan? rescan = null;
         StatusCompleteness? completeness = null;
         string? unknown = null;
         try
         {
+            rescan = StatusRescan.Of(await services.GetRequiredService<RescanGate>().GetSummaryAsync(cancellationToken));
             freshness = await services.GetRequiredService<NewestRows>().CheckAsync(now, cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
-            freshness = null;
-            unknown = $"storage failed while reading the newest rows: {StorageFailure.FirstLine(ex)}";
+            unknown = $"storage failed while reading {(rescan is null ? "the rescan's state" : "the newest rows")}: {StorageFailure.FirstLine(ex)}";
         }
 
         if (unknown is null)
@@ -82,6 +85,6 @@ internal static class StatusCheck
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, exit, now, since, reasons, health.Queue, health.Parked, reconcile, freshness, completeness);
+        return new StatusReport(status, exit, now, since, reasons, health.Queue, health.Parked, reconcile, rescan, freshness, completeness);
     }
 }

@@ -54,6 +54,17 @@ internal static class StatusOutput
             }
         }
 
+        if (report.Rescan is { } rescan)
+        {
+            var latest = rescan.JobId is null
+                ? "none started yet"
+                : $"latest {rescan.JobId} {rescan.Status ?? "not written"}{(rescan.StartedAt is { } started ? $", started {Ago(now - started)} ago" : string.Empty)}{(rescan.CompletedAt is { } completed ? $", ended {Ago(now - completed)} ago" : string.Empty)}";
+            var skipped = rescan.LastSkippedAt is { } last
+                ? $"; {rescan.Skipped:N0} occurrence(s) skipped while one ran, the last {Ago(now - last)} ago"
+                : string.Empty;
+            output.WriteLine($"Rescan           {latest}{skipped}");
+        }
+
         if (report.Freshness is { } freshness)
         {
             output.WriteLine(freshness.Rows == 0

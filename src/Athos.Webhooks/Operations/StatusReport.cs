@@ -18,6 +18,7 @@ namespace Athos.Webhooks.Operations;
 /// <param name="Queue">Messages waiting on <c>athos-calls</c> and <c>athos-calls-poison</c>.</param>
 /// <param name="Parked">Rows in <c>AthosParkedWork</c>.</param>
 /// <param name="Reconcile">The last reconcile run.</param>
+/// <param name="Rescan">The latest trailing rescan, and the occurrences skipped while one ran.</param>
 /// <param name="Freshness">The newest stored rows.</param>
 /// <param name="Completeness">Athos's list against the tables over the window.</param>
 internal sealed record StatusReport(
@@ -29,6 +30,7 @@ internal sealed record StatusReport(
     QueueHealth? Queue,
     int? Parked,
     StatusReconcile? Reconcile,
+    StatusRescan? Rescan,
     RowFreshness? Freshness,
     StatusCompleteness? Completeness)
 {
@@ -120,6 +122,22 @@ internal sealed record StatusSourceRun(string Source, string Status, DateTimeOff
             CaughtUpTo = run.CaughtUpTo,
             Note = run.Note,
         };
+    }
+}
+
+/// <summary>The latest rescan (its job row, as a backfill's progress shows it) and the occurrences skipped while one ran.</summary>
+/// <param name="JobId">The latest rescan started; <see langword="null"/> before the first.</param>
+/// <param name="Status"><c>running</c>, <c>completed</c> or <c>failed</c>.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="CompletedAt">When it ended.</param>
+/// <param name="Skipped">Occurrences of the schedule skipped because a rescan was still running, all told.</param>
+/// <param name="LastSkippedAt">The occurrence skipped last.</param>
+internal sealed record StatusRescan(string? JobId, string? Status, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int Skipped, DateTimeOffset? LastSkippedAt)
+{
+    public static StatusRescan Of(RescanSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new(summary.JobId, summary.Latest?.Status, summary.Latest?.CreatedAt, summary.Latest?.CompletedAt, summary.Skipped, summary.LastSkippedAt);
     }
 }
 

@@ -151,7 +151,7 @@ internal sealed record BackfillJobBody
 {
     public string? JobId { get; init; }
 
-    /// <summary><c>backfill</c>, or <c>rescan</c> for the daily trailing rescan.</summary>
+    /// <summary><c>backfill</c>, or <c>rescan</c> for the trailing rescan.</summary>
     public string? Kind { get; init; }
 
     public string? Status { get; init; }

@@ -15,7 +15,7 @@ internal sealed class BackfillJob() : TableRow(Partition)
     [IgnoreDataMember]
     public string JobId => RowKey;
 
-    /// <summary><c>backfill</c> (started by a person) or <c>rescan</c> (the daily trailing rescan).</summary>
+    /// <summary><c>backfill</c> (started by a person) or <c>rescan</c> (the trailing rescan, on its schedule).</summary>
     public string Kind { get; set; } = BackfillKind.Backfill;
 
     public DateTimeOffset From { get; set; }

@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// <summary>
 /// Lists any window of history as a chain of page work items on the queue, source after source: never inside an HTTP
 /// request or a timer invocation, resumable after any crash, and counted once per page. Backfills (started by a
-/// person) and the daily trailing rescan are both such chains.
+/// person) and the trailing rescan (started by each occurrence of its schedule) are both such chains.
 /// </summary>
 public sealed partial class Backfiller
 {
@@ -19,16 +19,18 @@ public sealed partial class Backfiller
     private readonly MissingCallFinder _finder;
     private readonly WorkQueue _queue;
     private readonly ReconcileStateStore _state;
+    private readonly RescanGate _rescans;
     private readonly IOptions<ReconcileOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Backfiller> _logger;
 
-    internal Backfiller(CallPager pager, MissingCallFinder finder, WorkQueue queue, ReconcileStateStore state, TableServiceClient tables, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Backfiller> logger)
+    internal Backfiller(CallPager pager, MissingCallFinder finder, WorkQueue queue, ReconcileStateStore state, RescanGate rescans, TableServiceClient tables, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Backfiller> logger)
     {
         _pager = pager;
         _finder = finder;
         _queue = queue;
         _state = state;
+        _rescans = rescans;
         _options = options;
         _time = time;
         _logger = logger;
@@ -76,18 +78,28 @@ public sealed partial class Backfiller
     }
 
     /// <summary>
-    /// Starts today's trailing rescan over the last <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> of every source: calls whose
-    /// score changed without a webhook, and recordings not copied yet. Returns <see langword="null"/> when today's
-    /// rescan was already started (by another instance or host).
+    /// Starts the trailing rescan of one occurrence of <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c> over the last
+    /// <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> of every source: calls whose score changed without a webhook, and recordings
+    /// not copied yet. Each occurrence starts one rescan, however many hosts fire it; while one still runs, an occurrence
+    /// is skipped and counted (<c>status</c> shows it).
     /// </summary>
-    public Task StartRescanAsync(CancellationToken cancellationToken = default) => StartRescanJobAsync(cancellationToken);
+    /// <param name="occurrence">The occurrence the timer fired for (not when it fired): what names the job.</param>
+    public Task StartRescanAsync(DateTimeOffset occurrence, CancellationToken cancellationToken = default) => StartRescanJobAsync(occurrence, cancellationToken);
 
-    /// <summary>As <see cref="StartRescanAsync"/>, returning the job started (<see langword="null"/>: started already today).</summary>
-    internal async Task<BackfillJob?> StartRescanJobAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// As <see cref="StartRescanAsync"/>, returning the job started (<see langword="null"/>: started by another host,
+    /// skipped while one runs, or covered by a later occurrence's).
+    /// </summary>
+    internal async Task<BackfillJob?> StartRescanJobAsync(DateTimeOffset occurrence, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
+        var jobId = RescanJobId(occurrence);
+        if (await _rescans.EnterAsync(jobId, occurrence, now, cancellationToken) != RescanTurn.Start)
+        {
+            return null;
+        }
+
         var settings = _options.Value;
-        var jobId = "rs_" + now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var job = await CreateAsync(jobId, BackfillKind.Rescan, now - settings.RescanWindow, now, settings.SourceList(), now, cancellationToken);
         if (job is not null)
         {
@@ -96,6 +108,10 @@ public sealed partial class Backfiller
 
         return job;
     }
+
+    /// <summary><c>rs_</c> and the occurrence in UTC to the second: every host firing it names the same job.</summary>
+    internal static string RescanJobId(DateTimeOffset occurrence) =>
+        "rs_" + occurrence.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
     internal async Task<BackfillJob?> GetAsync(string jobId, CancellationToken cancellationToken = default)
     {

@@ -43,4 +43,6 @@ internal static class LogEvents
     public const int BackfillStarted = 4101;
     public const int BackfillPage = 4102;
     public const int BackfillStopped = 4103;
+    public const int RescanSkipped = 4104;
+    public const int RescanStalled = 4105;
 }

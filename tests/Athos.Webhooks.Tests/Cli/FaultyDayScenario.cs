@@ -53,6 +53,7 @@ public sealed class FaultyDayScenario : IAsyncLifetime
         simulator.Faults.ThrottleRate = 0.02;
         var settings = StackSettings.For(simulator, _azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.100";
         var storageRequests = new StorageRequestCounter();

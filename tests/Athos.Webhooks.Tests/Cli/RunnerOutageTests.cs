@@ -53,6 +53,7 @@ public sealed class RunnerOutageTests
         simulator.Faults.Add(r => r.Operation == ApiOperation.Detail, new FaultResponse(401, "API_KEY_REVOKED"));
         var settings = StackSettings.For(simulator, azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_HTTP_MAX_RETRIES"] = "1";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.050";
 

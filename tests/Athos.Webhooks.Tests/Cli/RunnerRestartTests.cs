@@ -51,6 +51,7 @@ public sealed class RunnerRestartTests(AzuriteFixture storage) : IClassFixture<A
         // A killed runner's messages come back after this lease, not after the default minute.
         settings["ATHOS_RUNNER_MESSAGE_LEASE"] = "00:00:04";
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         return RunnerProcess.Start(settings);
     }
 

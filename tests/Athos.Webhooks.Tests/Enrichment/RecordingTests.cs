@@ -161,7 +161,7 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         Assert.Equal(WorkOutcome.Stored, await FetchAsync(app, call));
         var pending = await _tables.MainAsync(call.Id);
         _simulator.Faults.Clear();
-        await app.Get<Backfiller>().StartRescanAsync(TestContext.Current.CancellationToken);
+        await app.Get<Backfiller>().StartRescanAsync(DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
         Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Pending, ScoredAt = call.ScoredAt }, new { pending!.RecordingStatus, pending.ScoredAt });

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -60,6 +61,23 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
         Assert.Contains(new HttpRoute("api/athos/backfill", "POST", Key: "admin"), declared);
         Assert.Contains(new HttpRoute("api/athos/health", "GET", Key: "function"), declared);
         Assert.Equal(declared, mapped);
+    }
+
+    [Fact]
+    public async Task The_runner_schedules_every_timer_the_Functions_app_declares_each_with_its_own_scheduler()
+    {
+        var timers = typeof(FunctionsAppComposition).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Where(m => m.GetParameters().Any(p => p.GetCustomAttribute<TimerTriggerAttribute>() is not null))
+            .Select(m => m.GetCustomAttribute<FunctionAttribute>()!.Name.ToLowerInvariant())
+            .ToList();
+
+        await using var runner = LocalRunner.Build("http://127.0.0.1:0", StackSettings.For(null, null), logging => logging.ClearProviders());
+        var scheduled = runner.Services.GetServices<IHostedService>().OfType<CronScheduler>().Select(s => s.Name).Order().ToList();
+
+        // The runner sweeps the poison queue on a timer where the Functions app has a queue trigger.
+        Assert.Equal(["housekeeping", "poison sweep", "reconcile", "rescan"], scheduled);
+        Assert.Equal(["housekeeping", "reconcile", "rescan"], timers.Order());
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
 
         var run = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var backfill = await app.Get<Backfiller>().StartAsync(DateTimeOffset.UtcNow.AddDays(-4), DateTimeOffset.UtcNow, cancellationToken: TestContext.Current.CancellationToken);
-        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
+        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (AthosContract?)AthosContract.Early }, new { run.Status, run.Contract });
@@ -147,13 +147,14 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         var redisposed = simulator.Redisposition(realCall.Id);
         var reconcile = await app.Get<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
         var afterReconcile = await _tables.MainAsync(realCall.Id);
-        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
-        var sameDay = await app.Get<Backfiller>().StartRescanJobAsync(TestContext.Current.CancellationToken);
+        var occurrence = DateTimeOffset.UtcNow;
+        var rescan = await app.Get<Backfiller>().StartRescanJobAsync(occurrence, TestContext.Current.CancellationToken);
+        var sameOccurrence = await app.Get<Backfiller>().StartRescanJobAsync(occurrence, TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(realCall.ScoredAt, before!.ScoredAt);
         Assert.Equal(new { Queued = 0, ScoredAt = before.ScoredAt }, new { reconcile.Queued, afterReconcile!.ScoredAt });
-        Assert.Null(sameDay);
+        Assert.Null(sameOccurrence);
         var after = await _tables.MainAsync(realCall.Id);
         Assert.Equal(new { ScoredAt = redisposed.ScoredAt, OverallScore = redisposed.OverallScore == 0 ? null : redisposed.OverallScore }, new { after!.ScoredAt, after.OverallScore });
         var job = await app.Get<Backfiller>().GetAsync(rescan!.JobId, TestContext.Current.CancellationToken);

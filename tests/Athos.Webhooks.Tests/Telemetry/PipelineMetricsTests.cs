@@ -34,6 +34,7 @@ public sealed class PipelineMetricsTests(AzuriteFixture storage) : IClassFixture
         simulator.Faults.ServerErrorRate = 0.05;
         var settings = StackSettings.For(simulator, storage.Azurite);
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.050";
         await using var runner = LocalRunner.Build("http://127.0.0.1:0", settings, logging =>
         {

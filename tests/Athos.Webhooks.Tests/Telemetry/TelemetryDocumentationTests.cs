@@ -39,6 +39,11 @@ public sealed class TelemetryDocumentationTests
         Assert.Equal(
             typeof(StatusCompleteness).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Order(),
             documented.GetProperty("completeness").EnumerateObject().Select(p => p.Name).Order());
+        // The example's rescan has skipped nothing yet, so it has no lastSkippedAt.
+        Assert.Equal(
+            typeof(StatusRescan).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Where(n => n != "lastSkippedAt").Order(),
+            documented.GetProperty("rescan").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Contains("`lastSkippedAt`", status, StringComparison.Ordinal);
     }
 
     [Fact]
