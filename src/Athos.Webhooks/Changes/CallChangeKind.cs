@@ -16,6 +16,12 @@ public enum CallChangeKind
 
     /// <summary><c>failed</c>: Athos reported that scoring failed (first version, or a later failure report).</summary>
     Failed,
+
+    /// <summary>
+    /// <c>erased</c>: the call was erased here (<c>forget</c>, a data subject's request): delete your copy. The change
+    /// carries the call id only, and the call reads as none from now on.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>
@@ -30,6 +36,7 @@ internal static class CallChangeKindNames
         (CallChangeKind.Rescored, ChangeKinds.Rescored),
         (CallChangeKind.ScoredAfterFailure, ChangeKinds.ScoredAfterFailure),
         (CallChangeKind.Failed, ChangeKinds.Failed),
+        (CallChangeKind.Erased, ChangeKinds.Erased),
     ]);
 
     public static CallChangeKind Read(string? name) => Names.Find(name) ?? CallChangeKind.Rescored;

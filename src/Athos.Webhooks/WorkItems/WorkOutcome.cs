@@ -37,6 +37,12 @@ public enum WorkOutcome
     /// delivery, done nothing about.
     /// </summary>
     Replayed,
+
+    /// <summary>
+    /// The call was erased (<c>forget</c>; its tombstone stands): nothing of it is stored, whatever the item brought, and
+    /// the delivery's ledger rows are deleted again.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
@@ -54,6 +60,7 @@ internal static class WorkOutcomeNames
         (WorkOutcome.PageProcessed, "page_processed"),
         (WorkOutcome.Deferred, "deferred"),
         (WorkOutcome.Parked, "parked"),
+        (WorkOutcome.Erased, "erased"),
     ]);
 
     /// <summary>The snake_case name of an outcome, as telemetry carries it.</summary>
