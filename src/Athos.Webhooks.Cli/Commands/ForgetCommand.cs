@@ -14,7 +14,7 @@ internal static class ForgetCommand
     {
         var callId = new Argument<string>("callId") { Description = "The call id to erase, athos_call_…" };
         var allowRestore = new Option<bool>("--allow-restore") { Description = "Lift the call's tombstone instead, so that the next reconcile, rescan, backfill or webhook that brings it stores it again. Exit 1 if the call is not erased." };
-        var command = new Command("forget", "Erase one call everywhere it is stored (call tables, change feed, archive blob, recording with versions, delivery ledger, parked items, queued mark, queue messages), leave a tombstone that keeps every path from storing it again, and append an erased change to the feed. Irreversible.") { callId, allowRestore };
+        var command = new Command("forget", "Erase one call everywhere it is stored (call tables, change feed, archive blob, recording with versions, delivery ledger, parked items, queued mark, queue messages), leave a tombstone that keeps every path from storing it again, and append an erased change to the feed. What it deletes is gone for good; --allow-restore only lets the call be stored again.") { callId, allowRestore };
         var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json]);
         command.SetAction(async (parse, ct) => await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(callId)!, format.GetValue(parse), parse.GetValue(allowRestore), ct));
         return command;

@@ -73,7 +73,7 @@ public sealed partial class Housekeeping
             var lifted = await _tombstones.ExpireAsync(now, cancellationToken);
             await _state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(_logger, purged);
-            Log.TombstonesKept(_logger, lifted, lateChanges);
+            Log.TombstonesExpired(_logger, lifted, lateChanges);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
@@ -89,7 +89,7 @@ public sealed partial class Housekeeping
         [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records, call changes or tombstones failed; the next hourly run tries again")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = LogEvents.TombstonesKept, Level = LogLevel.Information, Message = "Lifted {Lifted} tombstones of erased calls past ATHOS_ERASURE_TOMBSTONE_RETENTION; deleted {LateChanges} change rows appended just after an erasure")]
-        public static partial void TombstonesKept(ILogger logger, int lifted, int lateChanges);
+        [LoggerMessage(EventId = LogEvents.TombstonesExpired, Level = LogLevel.Information, Message = "Lifted {Lifted} tombstones of erased calls past ATHOS_ERASURE_TOMBSTONE_RETENTION; deleted {LateChanges} change rows appended just after an erasure")]
+        public static partial void TombstonesExpired(ILogger logger, int lifted, int lateChanges);
     }
 }

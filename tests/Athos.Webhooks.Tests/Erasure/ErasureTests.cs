@@ -55,7 +55,8 @@ public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<Azurite
 
         // A worker holds a delivery of its scoring failure, invisible to anyone else while forget runs.
         await PostAsync(app, WebhookRequests.CallScored(gone, success: false, webhookRequestId: "req_held"), "wh_held");
-        var held = Assert.Single(await _queues.ReceiveAsync());
+        var heldQueue = new QueueClient(storage.ConnectionString, StorageNames.CallsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var held = (await heldQueue.ReceiveMessageAsync(TimeSpan.FromMinutes(10), ct)).Value;
 
         // Athos rescores it: a reconcile queues it (marked as queued), and the rescore's webhook is queued too.
         _simulator.Rescore(gone, now.AddMinutes(-30));
@@ -85,7 +86,7 @@ public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<Azurite
 
         // The held delivery completes now, then every other path runs: redrive, reconcile, rescan, backfill, new webhooks.
         var outcomes = new List<WorkOutcome> { await app.Get<WorkItemProcessor>().ProcessAsync(held.Body, held.MessageId, held.DequeueCount, ct) };
-        await _queues.DeleteAsync(held);
+        await heldQueue.DeleteMessageAsync(held.MessageId, held.PopReceipt, ct);
         var redriven = await app.Get<ParkedRedrive>().RunAsync(dryRun: false, ct);
         Assert.Equal(0, redriven.Found);
         Assert.Equal([WorkOutcome.Stored], await QueueDrainer.DrainAsync(app, _queues));
@@ -97,9 +98,10 @@ public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<Azurite
         await app.Get<Backfiller>().StartAsync(now.AddDays(-2), now, cancellationToken: ct);
         Assert.DoesNotContain(await QueueDrainer.DrainAsync(app, _queues), o => o != WorkOutcome.PageProcessed);
         var fetchesBefore = _simulator.Requests.DetailRequestsFor(gone);
-        await using (var deployed = await StartAppAsync(("ATHOS_RECONCILE_QUEUE_DELAY", "00:00:30")))
+        await using (var deployed = await StartAppAsync(("ATHOS_RECONCILE_QUEUE_DELAY", "00:10:00")))
         {
-            // With the deployed queue delay, a webhook item this young writes on the guess that its call is new.
+            // With a queue delay (the longest allowed, so that a slow machine changes nothing), a webhook item this young
+            // writes on the guess that its call is new.
             await PostAsync(deployed, WebhookRequests.CallScored(gone, webhookRequestId: "req_after"), "wh_after");
             await PostAsync(deployed, WebhookRequests.CallScored(gone, success: false, webhookRequestId: "req_failed_after"), "wh_failed_after");
             outcomes.AddRange(await QueueDrainer.DrainAsync(deployed, _queues, parallelism: 1));

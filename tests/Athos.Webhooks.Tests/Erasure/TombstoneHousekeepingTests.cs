@@ -96,7 +96,7 @@ public sealed class TombstoneHousekeepingTests(AzuriteFixture storage) : IClassF
     {
         await using var app = await StartAppAsync(later);
         await app.Get<Housekeeping>().RunAsync(TestContext.Current.CancellationToken);
-        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.TombstonesKept);
+        Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.TombstonesExpired);
     }
 
     private Task<TestApp> StartAppAsync(TimeSpan later) =>
