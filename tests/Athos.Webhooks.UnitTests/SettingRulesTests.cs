@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
@@ -43,6 +44,8 @@ public sealed class SettingRulesTests
     [InlineData("ATHOS_WEBHOOK_TOLERANCE", "00:00:05", "ATHOS_WEBHOOK_TOLERANCE must be between 00:00:30 and 01:00:00 (Athos's contract says 00:05:00); got 00:00:05.")]
     [InlineData("ATHOS_WEBHOOK_DELIVERY_RETENTION", "7.00:00:00", "ATHOS_WEBHOOK_DELIVERY_RETENTION must be between 30 and 400 days")]
     [InlineData("ATHOS_CHANGE_RETENTION", "401.00:00:00", "ATHOS_CHANGE_RETENTION must be between 1 and 400 days")]
+    [InlineData("ATHOS_ERASURE_TOMBSTONE_RETENTION", "7.00:00:00", "ATHOS_ERASURE_TOMBSTONE_RETENTION must be between 30 and 3650 days (30.00:00:00 to 3650.00:00:00); got 7.00:00:00.")]
+    [InlineData("ATHOS_ERASURE_TOMBSTONE_RETENTION", "3651.00:00:00", "ATHOS_ERASURE_TOMBSTONE_RETENTION must be between 30 and 3650 days")]
     [InlineData("ATHOS_RECORDING_MAX_BYTES", "1000", "ATHOS_RECORDING_MAX_BYTES must be a byte count between 1048576 (1 MiB) and 4294967296 (4 GiB), such as 209715200; got 1000.")]
     [InlineData("ATHOS_RECONCILE_SCHEDULE", "*/10 * * * *", "ATHOS_RECONCILE_SCHEDULE must be a six-field CRON expression (second minute hour day month weekday), such as '0 */10 * * * *'; got '*/10 * * * *'.")]
     [InlineData("ATHOS_RECONCILE_RESCAN_SCHEDULE", "daily", "ATHOS_RECONCILE_RESCAN_SCHEDULE must be a six-field CRON expression")]
@@ -74,6 +77,7 @@ public sealed class SettingRulesTests
     [InlineData("ATHOS_RECORDING_MAX_BYTES", "200MB")]
     [InlineData("ATHOS_RECONCILE_OVERLAP", "an hour")]
     [InlineData("ATHOS_CHANGE_RETENTION", "a month")]
+    [InlineData("ATHOS_ERASURE_TOMBSTONE_RETENTION", "a year")]
     public void A_value_of_the_wrong_type_fails_the_same_way_naming_the_setting(string setting, string value)
     {
         var failure = Assert.Single(Failures((setting, value)));
@@ -119,6 +123,7 @@ public sealed class SettingRulesTests
             .. FailuresOf<WebhookOptions>(services),
             .. FailuresOf<EnrichmentOptions>(services),
             .. FailuresOf<ChangeFeedOptions>(services),
+            .. FailuresOf<ErasureOptions>(services),
             .. FailuresOf<ReconcileOptions>(services),
             .. FailuresOf<StorageOptions>(services),
         ];

@@ -24,6 +24,8 @@ public sealed class StoredNamesTests
         { WorkOutcome.PageProcessed, "page_processed" },
         { WorkOutcome.Deferred, "deferred" },
         { WorkOutcome.Parked, "parked" },
+        { WorkOutcome.Replayed, "replayed" },
+        { WorkOutcome.Erased, "erased" },
     };
 
     public static TheoryData<string, string> WorkOrigins => new()
@@ -65,6 +67,7 @@ public sealed class StoredNamesTests
         { CallChangeKind.Rescored, "rescored" },
         { CallChangeKind.ScoredAfterFailure, "scored_after_failure" },
         { CallChangeKind.Failed, "failed" },
+        { CallChangeKind.Erased, "erased" },
     };
 
     [Theory]

@@ -26,6 +26,24 @@ public sealed class WorkItemSerializerTests
         Assert.Equal(Items[kind], WorkItemSerializer.Deserialize(WorkItemSerializer.Serialize(Items[kind])));
 
     [Theory]
+    [InlineData("a webhook fetch", "athos_call_a")]
+    [InlineData("a listed fetch, deferred twice", "athos_call_b")]
+    [InlineData("a scoring failure", "athos_call_c")]
+    [InlineData("a backfill page", null)]
+    public void The_call_a_message_names_is_read_whatever_its_kind(string kind, string? callId) =>
+        Assert.Equal(callId, WorkItemSerializer.CallIdOf(WorkItemSerializer.Serialize(Items[kind])));
+
+    /// <summary>Erasure must find a call's messages of any kind: one added later, or of a version this build cannot read.</summary>
+    [Theory]
+    [InlineData("""{"v":1,"kind":"recording","origin":"webhook","callId":"athos_call_r"}""", "athos_call_r")]
+    [InlineData("""{"v":2,"kind":"fetch","origin":"webhook","callId":"athos_call_v"}""", "athos_call_v")]
+    [InlineData("""{"v":1,"kind":"fetch","origin":"webhook","callId":7}""", null)]
+    [InlineData("""["athos_call_a"]""", null)]
+    [InlineData("not json", null)]
+    public void The_call_a_message_names_is_read_even_from_a_kind_this_build_does_not_know(string body, string? callId) =>
+        Assert.Equal(callId, WorkItemSerializer.CallIdOf(BinaryData.FromString(body)));
+
+    [Theory]
     [InlineData("not json", "not a valid work item")]
     [InlineData("""{"v":1,"origin":"webhook","callId":"athos_call_a"}""", "not a known kind")]
     [InlineData("""{"v":1,"kind":"teleport","origin":"webhook","callId":"athos_call_a"}""", "teleport")]

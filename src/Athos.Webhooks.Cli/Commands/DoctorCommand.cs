@@ -4,6 +4,7 @@ using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
@@ -46,6 +47,7 @@ internal static class DoctorCommand
         report.Settings<ReconcileOptions>(services, "reconciler settings (ATHOS_RECONCILE_*, ATHOS_SOURCES)");
         report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
         report.Settings<ChangeFeedOptions>(services, "change feed settings (ATHOS_CHANGE_RETENTION)");
+        report.Settings<ErasureOptions>(services, $"erasure settings ({ErasureOptions.TombstoneRetentionSetting})");
         var storageOk = report.Settings<StorageOptions>(services, "storage setting (AzureWebJobsStorage)");
         await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(configuration, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {

@@ -1,12 +1,12 @@
 namespace Athos.Webhooks.Changes;
 
 /// <summary>
-/// One change of <c>AthosCallChanges</c>: a call's stored version changed. The columns say which version; read the call
-/// itself (<see cref="CallChangeFeed.GetCallAsync"/>) for everything else.
+/// One change of <c>AthosCallChanges</c>: a call's stored version changed, or the call was erased. The columns say which
+/// version; read the call itself (<see cref="CallChangeFeed.GetCallAsync"/>) for everything else.
 /// </summary>
 /// <param name="CallId">The call, <c>athos_call_…</c>.</param>
 /// <param name="Kind">What happened.</param>
-/// <param name="Status"><c>scored</c> or <c>failed</c>.</param>
+/// <param name="Status"><c>scored</c> or <c>failed</c>; empty for an <c>erased</c> change, which carries the call id only.</param>
 /// <param name="OverallScore">The version's score (null for a failure, or when Athos sent none).</param>
 /// <param name="ScoredAt">When Athos scored the version.</param>
 /// <param name="AthosUpdatedAt">Athos's <c>updatedAt</c> of the version.</param>
@@ -26,7 +26,7 @@ public sealed record CallChange(
     DateTimeOffset ChangedAt,
     string Checkpoint)
 {
-    /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c>, <c>failed</c> or <c>recording_archived</c>.</summary>
+    /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c>, <c>failed</c>, <c>recording_archived</c> or <c>erased</c>.</summary>
     public string KindName => CallChangeKindNames.Names.NameOf(Kind);
 
     internal static CallChange From(ChangeRow row) => new(

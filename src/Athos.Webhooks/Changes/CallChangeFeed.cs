@@ -138,12 +138,12 @@ public sealed class CallChangeFeed
         return new CallChangePage(changes, string.CompareOrdinal(caughtUp, last) > 0 ? caughtUp : last, HasMore: false);
     }
 
-    /// <summary>The stored call, typed (<c>AthosCalls</c>), or null.</summary>
+    /// <summary>The stored call, typed (<c>AthosCalls</c>), or null: none stored, or erased.</summary>
     public async Task<AthosCall?> GetCallAsync(string callId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(callId);
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
-        return response.HasValue ? AthosCall.From(response.Value!) : null;
+        return response.HasValue && !response.Value!.IsErased ? AthosCall.From(response.Value) : null;
     }
 
     private async Task EnsureKeptAsync(string checkpoint, DateTimeOffset now, CancellationToken cancellationToken)

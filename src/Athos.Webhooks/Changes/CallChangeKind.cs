@@ -22,6 +22,12 @@ public enum CallChangeKind
     /// the version itself was stored (the version is unchanged; <c>RecordingStatus</c> is now <c>archived</c>).
     /// </summary>
     RecordingArchived,
+
+    /// <summary>
+    /// <c>erased</c>: the call was erased here (<c>forget</c>, a data subject's request): delete your copy. The change
+    /// carries the call id only, and the call reads as none from now on.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>
@@ -37,6 +43,9 @@ internal static class CallChangeKindNames
         (CallChangeKind.ScoredAfterFailure, ChangeKinds.ScoredAfterFailure),
         (CallChangeKind.Failed, ChangeKinds.Failed),
         (CallChangeKind.RecordingArchived, ChangeKinds.RecordingArchived),
+
+    /// <summary>
+        (CallChangeKind.Erased, ChangeKinds.Erased),
     ]);
 
     public static CallChangeKind Read(string? name) => Names.Find(name) ?? CallChangeKind.Rescored;

@@ -36,12 +36,13 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
 
     /// <summary>
-    /// Before the commit of <paramref name="incoming"/>: gives it its change's key and kind, or, for the same version
-    /// rewritten under a newer schema (not a change), the stored ones.
+    /// Before the commit of <paramref name="incoming"/> (a version, or a tombstone): gives it its change's key and kind,
+    /// or, for the same version rewritten under a newer schema (not a change), the stored ones.
     /// </summary>
     public void Stamp(CallRow incoming, CallRow? stored)
     {
-        if (stored is not null && CallVersion.Of(incoming) == CallVersion.Of(stored))
+        ArgumentNullException.ThrowIfNull(incoming);
+        if (stored is not null && !incoming.IsErased && CallVersion.Of(incoming) == CallVersion.Of(stored))
         {
             (incoming.ChangeKey, incoming.ChangeKind) = (stored.ChangeKey, stored.ChangeKind);
             return;
@@ -81,7 +82,8 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
 
     /// <summary>The change's kind, from the version stored before it.</summary>
     public static string KindOf(CallRow incoming, CallRow? stored) =>
-        incoming.Status == CallStatus.Failed ? ChangeKinds.Failed
+        incoming.IsErased ? ChangeKinds.Erased
+        : incoming.Status == CallStatus.Failed ? ChangeKinds.Failed
         : stored is null ? ChangeKinds.Created
         : stored.Status == CallStatus.Failed ? ChangeKinds.ScoredAfterFailure
         : ChangeKinds.Rescored;
@@ -116,9 +118,9 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
             }
 
             var current = await _calls.GetEntityIfExistsAsync<CallRow>(row.CallId, string.Empty, cancellationToken: cancellationToken);
-            if (!current.HasValue || current.Value!.ChangeKey is null || CallVersion.Of(current.Value) != CallVersion.Of(row))
+            if (!current.HasValue || current.Value!.ChangeKey is null || current.Value.IsErased != row.IsErased || CallVersion.Of(current.Value) != CallVersion.Of(row))
             {
-                // Erased, or a newer version won: its own change reports the call from now on.
+                // Erased (or lifted), or a newer version won: its own change reports the call from now on.
                 return;
             }
 
@@ -176,7 +178,7 @@ internal sealed class ChangeLog(TableServiceClient tables, TimeProvider time)
         CallId = version.CallId,
         ChangeKind = version.ChangeKind ?? ChangeKinds.Rescored,
         ChangedAt = ChangeKeys.StampOf(key),
-        Status = version.Status,
+        Status = version.IsErased ? null : version.Status,
         OverallScore = version.OverallScore,
         ScoredAt = version.ScoredAt,
         AthosUpdatedAt = version.AthosUpdatedAt,

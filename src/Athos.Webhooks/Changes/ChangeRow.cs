@@ -3,8 +3,8 @@ using Athos.Webhooks.Storage;
 namespace Athos.Webhooks.Changes;
 
 /// <summary>
-/// One row of <c>AthosCallChanges</c>: a version of a call that won its <c>AthosCalls</c> commit, or a void row that
-/// holds a stamp whose change moved to a later one (docs/schema.md is its contract).
+/// One row of <c>AthosCallChanges</c>: a version of a call that won its <c>AthosCalls</c> commit, a call's erasure, or a
+/// void row that holds a stamp whose change moved to a later one (docs/schema.md is its contract).
 /// </summary>
 internal sealed class ChangeRow : TableRow
 {
@@ -41,6 +41,9 @@ internal static class ChangeKinds
 
     /// <summary>The recording of the version stored before was archived (after the version's own change).</summary>
     public const string RecordingArchived = "recording_archived";
+
+    /// <summary>The call was erased (<c>forget</c>): a reader deletes its copy. The row carries the call id only.</summary>
+    public const string Erased = "erased";
 
     /// <summary>Not a change: the stamp of a change that could not be written in time, which moved to a later stamp.</summary>
     public const string Void = "void";

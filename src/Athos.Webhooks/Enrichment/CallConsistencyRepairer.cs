@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,13 +15,14 @@ internal sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, 
 /// <remarks>
 /// In order: a main row behind its archive blob (or missing) is re-projected from the blob, as <c>reproject</c> does; a
 /// blob missing or behind the row is fetched from Athos again and archived (a newer version Athos has is then projected
-/// too); the main row's change missing from <c>AthosCallChanges</c> is appended as a retry of its writer would
-/// (<see cref="CallRowWriter.CompletePendingChangeAsync"/>: past the time to write at its stamp, a void row takes the stamp
-/// and the change goes to a new one, so a reader already past the old stamp still gets it); last, the index rows are
-/// made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>), rows at other keys deleted. Only settled
-/// calls are repaired (never one in flight), so no writer is overtaken.
+/// too), or, for an erased call, deleted with its recording; the main row's change missing from <c>AthosCallChanges</c>
+/// is appended as a retry of its writer would (<see cref="CallRowWriter.CompletePendingChangeAsync"/>: past the time to
+/// write at its stamp, a void row takes the stamp and the change goes to a new one, so a reader already past the old
+/// stamp still gets it); last, the index rows are made exactly what the main row says (<see cref="CallIndex.RepairAsync"/>:
+/// none beside a tombstone), rows at other keys deleted. Only settled calls are repaired (never one in flight), so no
+/// writer is overtaken.
 /// </remarks>
-internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
+internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, CallBlobEraser erasedBlobs, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
 {
     public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
     {
@@ -61,6 +63,14 @@ internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, Ca
         if (Has(StorageNames.CallChangesTable, DiscrepancyKind.Missing))
         {
             actions.Add(await AppendChangeAsync(callId, cancellationToken));
+        }
+
+        if (Has(StorageNames.RawCallsContainer, DiscrepancyKind.Orphan))
+        {
+            // Only an erased call's blob is an orphan: it goes, with the recording, as forget would have taken it.
+            var removed = new List<string>();
+            await erasedBlobs.EraseAsync(callId, removed, [], cancellationToken);
+            actions.AddRange(removed.Select(r => $"deleted {r} (the call is erased)"));
         }
 
         var changes = await index.RepairAsync(callId, found.IndexKeysSeen, cancellationToken);

@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
@@ -15,6 +16,7 @@ internal sealed class CallEnricher(
     RecordingWork recordingWork,
     ContractObserver contract,
     CallGate gate,
+    CallBlobEraser erasedBlobs,
     IOptions<EnrichmentOptions> options,
     IOptions<ReconcileOptions> reconcile,
     QueueOptions queueOptions,
@@ -30,7 +32,8 @@ internal sealed class CallEnricher(
     /// least that new is stored already (another copy of the item got there first), nothing is fetched, and the row read
     /// is the writer's. A webhook announces a call when it is first scored, so a young webhook item's row is written on
     /// the guess that there is none yet (no read first), unless another item of the call went first here
-    /// (<see cref="CallGate"/>).
+    /// (<see cref="CallGate"/>). An erased call (its tombstone read, or met by the write) completes as
+    /// <see cref="WorkOutcome.Erased"/>: what the write put before the commit is taken back, the blobs here.
     /// </remarks>
     public async Task<WorkOutcome> FetchAndStoreAsync(FetchCallWorkItem item, CancellationToken cancellationToken)
     {
@@ -44,6 +47,11 @@ internal sealed class CallEnricher(
         if (AnnouncedScoredAt(item, turn.Waited) is { } announced)
         {
             var current = await rows.ReadAsync(callId.Value, cancellationToken);
+            if (current is { IsErased: true })
+            {
+                return WorkOutcome.Erased;
+            }
+
             if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= announced && FetchedSince(current, item))
             {
                 // The writer of the stored version may have died between its commit and its change: complete it.
@@ -72,15 +80,27 @@ internal sealed class CallEnricher(
         var row = CallProjection.FromDetail(call, response.RequestId, requestedAt);
         var version = CallVersion.Of(row);
         var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
+        var archiving = false;
         var write = await rows.WriteAsync(
             row,
             prior,
             async (stored, ct) =>
             {
+                archiving = true;
                 await archive.WriteAsync(callId.Value, body, version, probablyExists: stored is not null, ct);
                 (row.RecordingStatus, row.RecordingError, _) = recordings.AtCommit(call, stored);
             },
             cancellationToken);
+
+        if (write.Outcome == RowWriteOutcome.Erased)
+        {
+            if (archiving)
+            {
+                await erasedBlobs.EraseAsync(callId.Value, [], [], cancellationToken);
+            }
+
+            return WorkOutcome.Erased;
+        }
 
         if (write.Outcome == RowWriteOutcome.Stored)
         {
@@ -127,7 +147,7 @@ internal sealed class CallEnricher(
     private static bool FetchedSince(CallRow stored, FetchCallWorkItem item) =>
         item.ListedScoredAt is not null || item.ReceivedAt is not { } received || stored.EnrichedAt >= received;
 
-    /// <summary>Records a scoring failure, unless the call already has a score (a score always wins).</summary>
+    /// <summary>Records a scoring failure, unless the call already has a score (a score always wins) or was erased.</summary>
     public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -137,6 +157,7 @@ internal sealed class CallEnricher(
         {
             RowWriteOutcome.Stored => WorkOutcome.FailureRecorded,
             RowWriteOutcome.Superseded => WorkOutcome.FailureIgnored,
+            RowWriteOutcome.Erased => WorkOutcome.Erased,
             _ => WorkOutcome.Unchanged,
         };
     }

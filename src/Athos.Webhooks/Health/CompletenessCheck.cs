@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Health;
 /// Is anything missing? For each call source, lists what Athos scored in a window (through <see cref="CallPager"/>,
 /// as the reconciler does, and <c>real_call</c> only once the stored contract is the current one) and reads each
 /// call's <c>AthosCalls</c> row: current, missing, or stale (by the reconciler's rule: a stored failure, or an older
-/// <c>scoredAt</c>). A call scored too recently for the pipeline to have stored it yet (a webhook on its way, a dropped
+/// <c>scoredAt</c>), or erased here (a tombstone: never stored again, so neither missing nor stale). A call scored too recently for the pipeline to have stored it yet (a webhook on its way, a dropped
 /// one the next reconcile will find) is counted as in flight, not missing. Costs one list request per 100 calls and
 /// one point read per call; reads only.
 /// </summary>
@@ -52,7 +52,7 @@ internal sealed class CompletenessCheck(CallPager pager, CallReader reader, Queu
 
             // Real calls are listed by when they started: reach back over the longest call, keep those that ended in the window.
             var from = source == CallSources.RealCall ? since - settings.RealCallMaxDuration : since;
-            int listed = 0, current = 0, missing = 0, stale = 0, inFlight = 0, skippedIds = 0;
+            int listed = 0, current = 0, missing = 0, stale = 0, inFlight = 0, skippedIds = 0, erased = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             await foreach (var page in pager.PagesAsync(new CallListQuery(source, from, now), cancellationToken))
             {
@@ -67,7 +67,13 @@ internal sealed class CompletenessCheck(CallPager pager, CallReader reader, Queu
                         return;
                     }
 
-                    var stored = await reader.GetAsync(callId.Value, ct);
+                    var stored = await reader.ReadRowAsync(callId.Value, ct);
+                    if (stored is { IsErased: true })
+                    {
+                        Interlocked.Increment(ref erased);
+                        return;
+                    }
+
                     var listedScoredAt = call.ScoredAt ?? DateTimeOffset.MinValue;
                     var kind = stored switch
                     {
@@ -94,7 +100,7 @@ internal sealed class CompletenessCheck(CallPager pager, CallReader reader, Queu
                 });
             }
 
-            sources.Add(new SourceCompleteness(source, listed, current, missing, stale, inFlight, skippedIds));
+            sources.Add(new SourceCompleteness(source, listed, current, missing, stale, inFlight, skippedIds, erased));
         }
 
         return new CompletenessReport(since, now, grace, sources, [.. incomplete.OrderBy(c => c.ScoredAt).Take(MaxNamed)]);
@@ -117,7 +123,7 @@ internal sealed record CompletenessReport(DateTimeOffset Since, DateTimeOffset U
     public bool IsComplete => Missing + Stale == 0;
 }
 
-/// <summary>One source's counts: <paramref name="Listed"/> = current + missing + stale + in flight + skipped ids.</summary>
+/// <summary>One source's counts: <paramref name="Listed"/> = current + missing + stale + in flight + skipped ids + erased.</summary>
 /// <param name="Source">The call source.</param>
 /// <param name="Listed">Calls Athos listed as scored in the window.</param>
 /// <param name="Current">Stored with the listed version or a newer one.</param>
@@ -125,8 +131,9 @@ internal sealed record CompletenessReport(DateTimeOffset Since, DateTimeOffset U
 /// <param name="Stale">A row with an older version, or only a failure.</param>
 /// <param name="InFlight">Missing or stale, but scored too recently to be expected yet.</param>
 /// <param name="SkippedIds">Listed ids that are not valid call ids (the reconciler skips them too).</param>
+/// <param name="Erased">Erased here (<c>forget</c>): a tombstone keeps them from being stored again while Athos lists them.</param>
 /// <param name="Skipped">Why the source was not listed, when it was not.</param>
-internal sealed record SourceCompleteness(string Source, int Listed = 0, int Current = 0, int Missing = 0, int Stale = 0, int InFlight = 0, int SkippedIds = 0, string? Skipped = null);
+internal sealed record SourceCompleteness(string Source, int Listed = 0, int Current = 0, int Missing = 0, int Stale = 0, int InFlight = 0, int SkippedIds = 0, int Erased = 0, string? Skipped = null);
 
 /// <summary>A call Athos lists as scored that is not stored current here.</summary>
 /// <param name="CallId">The call.</param>

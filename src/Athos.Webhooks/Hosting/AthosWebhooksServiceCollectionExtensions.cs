@@ -2,6 +2,7 @@ using System.Net;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
@@ -74,6 +75,10 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallReprojector>();
         services.AddSingleton<CallRowWriter>();
         services.AddSingleton<CallReader>();
+        services.AddSettings<ErasureOptions, ErasureOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
+        services.AddSingleton<Tombstones>();
+        services.AddSingleton<CallBlobEraser>();
+        services.AddSingleton<PendingWorkEraser>();
         services.AddSingleton<CallEraser>();
         services.AddSingleton<CallIndex>();
         services.AddSingleton<CallConsistencyChecker>();
@@ -100,7 +105,7 @@ public static class AthosWebhooksServiceCollectionExtensions
             sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Reconciler>>(), sp.GetRequiredService<AthosMetrics>()));
         services.AddTransient(static sp => new Housekeeping(
             sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<CallChangeRetention>(),
-            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
+            sp.GetRequiredService<Tombstones>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
         services.AddSingleton<RescanGate>();
         services.AddTransient(static sp => new Backfiller(
             sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<ReconcileStateStore>(),

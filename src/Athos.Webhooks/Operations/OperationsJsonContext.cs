@@ -11,6 +11,7 @@ namespace Athos.Webhooks.Operations;
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(RedriveReport))]
 [JsonSerializable(typeof(ForgetReport))]
+[JsonSerializable(typeof(RestoreReport))]
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext;

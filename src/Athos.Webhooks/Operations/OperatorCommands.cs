@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
@@ -109,16 +110,58 @@ public sealed class OperatorCommands
         }
     }
 
-    /// <summary>Erases one call everywhere it is stored and says what it removed: 0.</summary>
+    /// <summary>
+    /// Erases one call everywhere it is stored, leaving a tombstone that keeps every path from storing it again, and an
+    /// <c>erased</c> change in the feed; says what it removed: 0, or 1 when the call's rows kept changing under it.
+    /// </summary>
     public async Task<int> ForgetAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         TableOrJson(format);
         ArgumentNullException.ThrowIfNull(error);
-        var report = await _services.GetRequiredService<CallEraser>().EraseAsync(callId, cancellationToken);
+        ErasureReport report;
+        try
+        {
+            report = await _services.GetRequiredService<CallEraser>().EraseAsync(callId, cancellationToken);
+        }
+        catch (StorageConflictException ex)
+        {
+            await error.WriteLineAsync($"{ex.Message} Writers of the call are at work: run forget again.");
+            return 1;
+        }
+
         ForgetOutput.Write(output, callId.Value, report, format);
 
         // Advice, not data: on standard error, so that the JSON alone reaches a pipe.
-        await error.WriteLineAsync("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.");
+        await error.WriteLineAsync($"Athos keeps its own copy: delete the call there too; the tombstone keeps a reconcile, rescan or backfill that lists it from storing it again only until {report.KeptUntil.UtcDateTime:yyyy-MM-dd} ({ErasureOptions.TombstoneRetentionSetting}).");
+        return 0;
+    }
+
+    /// <summary>
+    /// Lifts an erased call's tombstone (<c>forget --allow-restore</c>), so that the call may be stored again: 0, or 1 when
+    /// the call is not erased (no tombstone: nothing to lift) or its row kept changing under it.
+    /// </summary>
+    public async Task<int> RestoreAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        TableOrJson(format);
+        ArgumentNullException.ThrowIfNull(error);
+        CallRow? tombstone;
+        try
+        {
+            tombstone = await _services.GetRequiredService<CallEraser>().RestoreAsync(callId, cancellationToken);
+        }
+        catch (StorageConflictException ex)
+        {
+            await error.WriteLineAsync($"--allow-restore: {ex.Message} Run it again.");
+            return 1;
+        }
+
+        if (tombstone is null)
+        {
+            await error.WriteLineAsync($"--allow-restore: {callId} is not erased ({StorageNames.CallsTable} holds no tombstone for it), so there is nothing to lift; forget erases a call.");
+            return 1;
+        }
+
+        ForgetOutput.WriteRestored(output, callId.Value, tombstone, format);
         return 0;
     }
 

@@ -58,6 +58,7 @@ internal static class StatusCheck
                     found.Missing,
                     found.Stale,
                     found.Sources.Sum(s => s.InFlight),
+                    found.Sources.Sum(s => s.Erased),
                     found.Sources,
                     found.Incomplete);
                 if (!found.IsComplete)

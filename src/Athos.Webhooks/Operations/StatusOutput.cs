@@ -74,12 +74,12 @@ internal static class StatusOutput
 
         if (report.Completeness is { } completeness)
         {
-            output.WriteLine($"Completeness     since {Time(completeness.Since)}: Athos lists {completeness.Listed:N0} scored call(s), {completeness.Current:N0} stored current, {completeness.Missing:N0} missing, {completeness.Stale:N0} stale, {completeness.InFlight:N0} in flight (scored in the last {PipelineHealth.Describe(TimeSpan.FromSeconds(completeness.InFlightGraceSeconds))})");
+            output.WriteLine($"Completeness     since {Time(completeness.Since)}: Athos lists {completeness.Listed:N0} scored call(s), {completeness.Current:N0} stored current, {completeness.Missing:N0} missing, {completeness.Stale:N0} stale, {completeness.InFlight:N0} in flight (scored in the last {PipelineHealth.Describe(TimeSpan.FromSeconds(completeness.InFlightGraceSeconds))}){(completeness.Erased > 0 ? $", {completeness.Erased:N0} erased here" : string.Empty)}");
             foreach (var source in completeness.Sources)
             {
                 output.WriteLine(source.Skipped is { } skipped
                     ? $"                 {source.Source,-9} {skipped}"
-                    : $"                 {source.Source,-9} {source.Listed:N0} listed, {source.Current:N0} current, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.InFlight:N0} in flight{(source.SkippedIds > 0 ? $", {source.SkippedIds:N0} invalid ids" : string.Empty)}");
+                    : $"                 {source.Source,-9} {source.Listed:N0} listed, {source.Current:N0} current, {source.Missing:N0} missing, {source.Stale:N0} stale, {source.InFlight:N0} in flight{(source.SkippedIds > 0 ? $", {source.SkippedIds:N0} invalid ids" : string.Empty)}{(source.Erased > 0 ? $", {source.Erased:N0} erased here" : string.Empty)}");
             }
 
             foreach (var call in completeness.Incomplete)

@@ -151,5 +151,6 @@ internal sealed record StatusCompleteness(
     int Missing,
     int Stale,
     int InFlight,
+    int Erased,
     IReadOnlyList<SourceCompleteness> Sources,
     IReadOnlyList<IncompleteCall> Incomplete);

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Changes;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
@@ -7,7 +8,8 @@ namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>
 /// The retention of the app's own logs, once a day: webhook delivery records past
-/// <c>ATHOS_WEBHOOK_DELIVERY_RETENTION</c> and call changes past <c>ATHOS_CHANGE_RETENTION</c>. Each host runs it on a
+/// <c>ATHOS_WEBHOOK_DELIVERY_RETENTION</c>, call changes past <c>ATHOS_CHANGE_RETENTION</c>, and erased calls' tombstones
+/// past <c>ATHOS_ERASURE_TOMBSTONE_RETENTION</c> (with the change rows a writer appended just after an erasure). Each host runs it on a
 /// timer of its own, beside the reconciler (<see cref="Schedule"/>), so that it neither waits for a successful reconcile
 /// nor holds the reconcile lock.
 /// </summary>
@@ -22,12 +24,14 @@ public sealed partial class Housekeeping
     private readonly ReconcileStateStore _state;
     private readonly DeliveryLedger _deliveries;
     private readonly CallChangeRetention _changes;
+    private readonly Tombstones _tombstones;
     private readonly IOptions<WebhookOptions> _webhookOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<Housekeeping> _logger;
 
-    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryLedger deliveries, CallChangeRetention changes, IOptions<WebhookOptions> webhookOptions, TimeProvider time, ILogger<Housekeeping> logger)
+    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryLedger deliveries, CallChangeRetention changes, Tombstones tombstones, IOptions<WebhookOptions> webhookOptions, TimeProvider time, ILogger<Housekeeping> logger)
     {
+        _tombstones = tombstones;
         _locks = locks;
         _state = state;
         _deliveries = deliveries;
@@ -65,8 +69,11 @@ public sealed partial class Housekeeping
 
             var purged = await _deliveries.PurgeAsync(now - _webhookOptions.Value.DeliveryRetention, cancellationToken);
             await _changes.PurgeAsync(now, cancellationToken);
+            var lateChanges = await _tombstones.SweepLateChangesAsync(now, cancellationToken);
+            var lifted = await _tombstones.ExpireAsync(now, cancellationToken);
             await _state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(_logger, purged);
+            Log.TombstonesExpired(_logger, lifted, lateChanges);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
@@ -79,7 +86,10 @@ public sealed partial class Housekeeping
         [LoggerMessage(EventId = LogEvents.DeliveriesPurged, Level = LogLevel.Information, Message = "Purged {Count} webhook delivery records past retention")]
         public static partial void Purged(ILogger logger, int count);
 
-        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records or call changes failed; the next hourly run tries again")]
+        [LoggerMessage(EventId = LogEvents.HousekeepingFailed, Level = LogLevel.Warning, Message = "Purging old webhook delivery records, call changes or tombstones failed; the next hourly run tries again")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = LogEvents.TombstonesExpired, Level = LogLevel.Information, Message = "Lifted {Lifted} tombstones of erased calls past ATHOS_ERASURE_TOMBSTONE_RETENTION; deleted {LateChanges} change rows appended just after an erasure")]
+        public static partial void TombstonesExpired(ILogger logger, int lifted, int lateChanges);
     }
 }

@@ -8,7 +8,8 @@ namespace Athos.Webhooks.Reconciliation;
 /// <summary>
 /// Compares listed calls with <c>AthosCalls</c> (one point read each, in parallel) and queues a fetch for every call
 /// that is missing or stale, and, on a rescan, every call whose recording is not copied yet; unless the call is
-/// already on the queue (<see cref="QueuedCalls"/>). Shared by the scheduled reconcile, backfills and the rescan.
+/// already on the queue (<see cref="QueuedCalls"/>), or was erased (its row is a tombstone). Shared by the scheduled
+/// reconcile, backfills and the rescan.
 /// </summary>
 internal sealed partial class MissingCallFinder(
     CallRowWriter rows,
@@ -56,6 +57,12 @@ internal sealed partial class MissingCallFinder(
             else
             {
                 var row = await rows.ReadAsync(callId.Value, ct);
+                if (row is { IsErased: true })
+                {
+                    // Erased here: not queued again while its tombstone stands, whatever Athos lists.
+                    return;
+                }
+
                 stored = row is null ? null : new StoredVersion(row.Status, row.ScoredAt);
                 recording = row?.RecordingStatus;
             }

@@ -41,16 +41,20 @@ internal sealed class QueuedCalls(TableServiceClient tables, TimeProvider time)
             cancellationToken);
     }
 
-    /// <summary>The call's item is done (or parked): the next run may queue it again if it is still missing.</summary>
-    public async Task ClearAsync(CallId callId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The call's item is done (or parked), or the call was erased: the next run may queue it again if it is still
+    /// missing. Whether there was a mark.
+    /// </summary>
+    public async Task<bool> ClearAsync(CallId callId, CancellationToken cancellationToken)
     {
         try
         {
-            await _table.DeleteEntityAsync(Partition, callId.Value, ETag.All, cancellationToken);
+            return (await _table.DeleteEntityAsync(Partition, callId.Value, ETag.All, cancellationToken)).Status != 404;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Never marked (a webhook item), or cleared already.
+            return false;
         }
     }
 }

@@ -9,7 +9,8 @@ namespace Athos.Webhooks.Storage;
 
 /// <summary>
 /// Compares what is stored of each call changed since a time (<c>athos-webhooks verify</c>): the <c>AthosCalls</c>
-/// row, its index rows, its archive blob and its version's change in <c>AthosCallChanges</c>. Reads only.
+/// row, its index rows, its archive blob and its version's change in <c>AthosCallChanges</c>. Reads only. An erased
+/// call's tombstone is consistent alone: any index row or archive blob beside it is an orphan.
 /// </summary>
 /// <remarks>
 /// The calls checked are those with an <c>AthosCalls</c> row, an index row or an archive blob written since the time
@@ -112,6 +113,18 @@ internal sealed class CallConsistencyChecker(TableServiceClient tables, BlobServ
     internal static List<Discrepancy> Compare(string callId, CallRow? main, IReadOnlyList<(IndexKey Key, CallRow Row)> rows, ArchivedVersion? blob)
     {
         var found = new List<Discrepancy>();
+        if (main is { IsErased: true })
+        {
+            // A tombstone stands alone: whatever else of the call is there was put by a writer that died before it took it back.
+            if (blob is { } left)
+            {
+                found.Add(new(callId, StorageNames.RawCallsContainer, DiscrepancyKind.Orphan, null, $"holds {RowVersion.Describe(left.Version)}; the call is erased"));
+            }
+
+            found.AddRange(rows.Select(r => new Discrepancy(callId, r.Key.Table, DiscrepancyKind.Orphan, r.Key, $"holds {RowVersion.Of(r.Row)}; the call is erased")));
+            return found;
+        }
+
         if (main is null)
         {
             if (blob is { } archived)

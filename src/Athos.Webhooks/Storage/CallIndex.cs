@@ -103,6 +103,18 @@ internal sealed class CallIndex(TableServiceClient tables)
     }
 
     /// <summary>
+    /// Deletes whatever rows are at <paramref name="keys"/> (all of one call: their row keys end with its id), whatever
+    /// they hold: a writer's put taken back once it met the call's tombstone.
+    /// </summary>
+    internal async Task DeleteAsync(IEnumerable<IndexKey> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            await TryAsync(() => Table(key).DeleteEntityAsync(key.PartitionKey, key.RowKey, ETag.All, cancellationToken));
+        }
+    }
+
+    /// <summary>
     /// An operator's repair: makes the index rows of <paramref name="callId"/> exactly what its <c>AthosCalls</c> row
     /// says (inserted, replaced, rolled back if ahead of it), deletes its rows at <paramref name="otherKeys"/>, or all of
     /// them when it has no row. The main row is then touched (its ETag changes, nothing else), so that a writer that put

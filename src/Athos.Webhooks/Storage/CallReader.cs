@@ -9,7 +9,12 @@ public sealed class CallReader(TableServiceClient tables)
     private readonly TableClient _byUser = tables.GetTableClient(StorageNames.CallsByUserTable);
     private readonly TableClient _byDay = tables.GetTableClient(StorageNames.CallsByDayTable);
 
-    public async Task<CallRow?> GetAsync(string callId, CancellationToken cancellationToken = default)
+    /// <summary>The stored call, or null: none stored, or erased (a tombstone is no call).</summary>
+    public async Task<CallRow?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
+        await ReadRowAsync(callId, cancellationToken) is { IsErased: false } row ? row : null;
+
+    /// <summary>The <c>AthosCalls</c> row as stored, a tombstone included, or null.</summary>
+    internal async Task<CallRow?> ReadRowAsync(string callId, CancellationToken cancellationToken)
     {
         var row = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;

@@ -22,7 +22,7 @@ public sealed class CallRow : ITableEntity
 
     public string CallId { get; set; } = string.Empty;
 
-    /// <summary><c>scored</c> or <c>failed</c> (<see cref="CallStatus"/>).</summary>
+    /// <summary><c>scored</c> or <c>failed</c>; <c>erased</c> for a tombstone (<see cref="CallStatus"/>).</summary>
     public string Status { get; set; } = CallStatus.Scored;
 
     public string? Source { get; set; }
@@ -92,8 +92,17 @@ public sealed class CallRow : ITableEntity
     /// </summary>
     public string? ChangeKey { get; set; }
 
-    /// <summary>That change's <c>ChangeKind</c>: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c> (main table only).</summary>
+    /// <summary>That change's <c>ChangeKind</c>: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c> or <c>failed</c>; <c>erased</c> on a tombstone (main table only).</summary>
     public string? ChangeKind { get; set; }
+
+    /// <summary>When <c>forget</c> erased the call: set on a tombstone only (<see cref="CallStatus.Erased"/>).</summary>
+    public DateTimeOffset? ErasedAt { get; set; }
+
+    /// <summary>
+    /// Whether this is a tombstone: the row <c>forget</c> leaves at an erased call's key, holding no call data, which every
+    /// writer meets before it stores the call again. Readers treat it as no call.
+    /// </summary>
+    internal bool IsErased => Status == CallStatus.Erased;
 
     /// <summary>The time that orders the call in the index tables: <c>EndedAt</c>, or for a failure <c>FailedAt</c>.</summary>
     internal DateTimeOffset? IndexTime => EndedAt ?? FailedAt;
@@ -131,4 +140,10 @@ public static class CallStatus
 {
     public const string Scored = "scored";
     public const string Failed = "failed";
+
+    /// <summary>
+    /// A tombstone: the call was erased (<c>forget</c>) and is not stored again while it stands. It holds no call data;
+    /// whoever reads <c>AthosCalls</c> directly skips it (<c>Status ne 'erased'</c>).
+    /// </summary>
+    public const string Erased = "erased";
 }

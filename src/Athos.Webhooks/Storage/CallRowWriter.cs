@@ -38,6 +38,12 @@ internal enum RowWriteOutcome
 
     /// <summary>The rows hold a newer version (or a score, for a failure): nothing was written.</summary>
     Superseded,
+
+    /// <summary>
+    /// The call was erased (its tombstone stands): nothing is stored, and the index rows put before the commit are deleted
+    /// again. The caller deletes the blobs it put.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>
@@ -54,6 +60,8 @@ internal enum RowWriteOutcome
 /// what let an index keep v3 beside a main row at v4.
 /// The commit also carries the key of the version's change in <c>AthosCallChanges</c>, which is appended right after
 /// it, or by the next writer of the same version if this one died in between (<see cref="ChangeLog"/>).
+/// An erased call's row is a tombstone (<c>Erasure.Tombstones</c>): a writer that reads it stores nothing, and one that
+/// guessed there was no row meets it as its insert's conflict, so a new call pays nothing for the check.
 /// </remarks>
 internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? time = null)
 {
@@ -77,10 +85,21 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
         incoming.PartitionKey = incoming.CallId;
         incoming.RowKey = string.Empty;
         var version = CallVersion.Of(incoming);
+        var putIndexRows = false;
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var stored = attempt == 0 && prior.Known ? prior.Row : await ReadAsync(incoming.CallId, cancellationToken);
+            if (stored is { IsErased: true })
+            {
+                if (putIndexRows)
+                {
+                    await _index.DeleteAsync(CallIndex.KeysOf(incoming), cancellationToken);
+                }
+
+                return new RowWriteResult(RowWriteOutcome.Erased, stored);
+            }
+
             var comparison = stored is null ? 1 : version.CompareTo(CallVersion.Of(stored));
             var upgrade = comparison == 0 && stored!.SchemaVersion < incoming.SchemaVersion;
             if (comparison < 0 || (comparison == 0 && !upgrade))
@@ -100,6 +119,7 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
             // forward, so they go at once: a call's latency is then its slowest, not their sum.
             var formerKeys = stored is null ? [] : CallIndex.KeysOf(stored);
             var archived = beforeCommit is null ? Task.CompletedTask : beforeCommit(stored, cancellationToken);
+            putIndexRows = true;
             var putting = _index.PutForwardAsync(incoming, formerKeys, cancellationToken);
             await Task.WhenAll(archived, putting);
             var puts = await putting;

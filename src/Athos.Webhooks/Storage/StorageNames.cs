@@ -36,7 +36,7 @@ public static class StorageNames
     /// <summary>One row per webhook delivery id: what came in and what became of it.</summary>
     public const string WebhookDeliveriesTable = "AthosWebhookDeliveries";
 
-    /// <summary>The reconciler's watermark and last-run summary, and backfill jobs.</summary>
+    /// <summary>The reconciler's watermark and last-run summary, backfill jobs, queued marks, and the list of erased calls' tombstones.</summary>
     public const string StateTable = "AthosState";
 
     /// <summary>

@@ -40,6 +40,7 @@ internal static class LogEvents
     public const int ContractProbeFailed = 4006;
     public const int ReconcileUnsafeId = 4007;
     public const int ReconcilePartial = 4008;
+    public const int TombstonesExpired = 4009;
     public const int BackfillStarted = 4101;
     public const int BackfillPage = 4102;
     public const int BackfillStopped = 4103;

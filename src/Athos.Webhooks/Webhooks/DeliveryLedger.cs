@@ -167,6 +167,26 @@ internal sealed class DeliveryLedger(TableServiceClient tables, TimeProvider tim
         }
     }
 
+    /// <summary>
+    /// Deletes a delivery's rows (its webhook id's and its signed content's): its call was erased, so nothing of it is
+    /// kept. A repeat of the delivery is then claimed again, and completes as erased again.
+    /// </summary>
+    public async Task ForgetAsync(string callId, string webhookId, string? contentHash, CancellationToken cancellationToken = default)
+    {
+        string[] rowKeys = contentHash is null ? [webhookId] : [webhookId, SignedContentRow.KeyPrefix + contentHash];
+        foreach (var rowKey in rowKeys)
+        {
+            try
+            {
+                await _table.DeleteEntityAsync(callId, rowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never claimed here, or deleted already.
+            }
+        }
+    }
+
     /// <summary>Deletes the records of deliveries last seen before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {

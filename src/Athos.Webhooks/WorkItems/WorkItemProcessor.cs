@@ -241,6 +241,11 @@ public sealed partial class WorkItemProcessor
             throw;
         }
 
+        if (outcome == WorkOutcome.Erased && item.WebhookId is { } delivery)
+        {
+            await _ledger.ForgetAsync(callId.Value, delivery, item.ContentHash, cancellationToken);
+        }
+
         if (outcome == WorkOutcome.NotFound)
         {
             Log.NotFound(_logger, callId.Value, item.Origin, item.WebhookId);

@@ -42,6 +42,27 @@ internal static class WorkItemSerializer
             _ => item,
         };
     }
+
+    /// <summary>
+    /// The call a message names (its top-level <c>callId</c>), whatever its kind, or null: read from the JSON itself, so
+    /// that erasure finds every message of a call, of a kind added later or of a version this build does not read too.
+    /// </summary>
+    public static string? CallIdOf(BinaryData body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToMemory());
+            return document.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("callId", out var callId) && callId.ValueKind == JsonValueKind.String
+                ? callId.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>A queue message that is not a work item this build understands. It is never retried into success.</summary>

@@ -40,6 +40,12 @@ public enum WorkOutcome
 
     /// <summary>A recording could not be copied for good (too large, a refused host, the call gone): its row says why.</summary>
     RecordingFailed,
+
+    /// <summary>
+    /// The call was erased (<c>forget</c>; its tombstone stands): nothing of it is stored, whatever the item brought, and
+    /// the delivery's ledger rows are deleted again.
+    /// </summary>
+    Erased,
 }
 
 /// <summary>The stored names of <see cref="WorkOutcome"/>: the snake_case that telemetry and earlier ledger rows carry.</summary>
@@ -58,6 +64,8 @@ internal static class WorkOutcomeNames
         (WorkOutcome.Deferred, "deferred"),
         (WorkOutcome.Parked, "parked"),
         (WorkOutcome.RecordingFailed, "recording_failed"),
+
+        (WorkOutcome.Erased, "erased"),
     ]);
 
     /// <summary>The snake_case name of an outcome, as telemetry carries it.</summary>

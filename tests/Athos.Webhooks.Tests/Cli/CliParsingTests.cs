@@ -70,6 +70,8 @@ public sealed class CliParsingTests
     [InlineData(new[] { "forget" }, "callId")]
     [InlineData(new[] { "forget", "athos_call_a/b" }, "callId: A call id may contain only")]
     [InlineData(new[] { "forget", "athos_call_x", "--format", "csv" }, "--format must be table or json; got 'csv'.")]
+    [InlineData(new[] { "forget", "athos_call_x", "--allow-restore", "maybe" }, "maybe")]
+    [InlineData(new[] { "forget", "athos_call_a?b", "--allow-restore" }, "callId: A call id may contain only")]
     [InlineData(new[] { "doctor", "--format", "csv" }, "--format must be table or json; got 'csv'.")]
     [InlineData(new[] { "send-test-webhook", "--url", "not-a-url", "--call-id", "athos_call_x" }, "--url must be an absolute http(s) URL; got 'not-a-url'.")]
     [InlineData(new[] { "send-test-webhook", "--call-id", "athos_call_x" }, "--url")]

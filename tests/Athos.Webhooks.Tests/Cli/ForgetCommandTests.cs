@@ -1,5 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
@@ -53,11 +54,17 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
 
         var keptBefore = await EverythingOfAsync(kept);
 
-        var exit = await ForgetCommand.RunAsync(Configuration(), _output, _error, gone, OutputFormat.Table, ct);
+        var exit = await ForgetCommand.RunAsync(Configuration(), _output, _error, gone, OutputFormat.Table, allowRestore: false, ct);
 
         Assert.Equal(0, exit);
-        Assert.Equal("Athos keeps its own copy: delete the call there too, or a reconcile, rescan or backfill that lists it stores it again.", _error.ToString().Trim());
-        Assert.Empty(await EverythingOfAsync(gone));
+        Assert.Equal($"Athos keeps its own copy: delete the call there too; the tombstone keeps a reconcile, rescan or backfill that lists it from storing it again only until {DateTimeOffset.UtcNow.AddDays(400):yyyy-MM-dd} (ATHOS_ERASURE_TOMBSTONE_RETENTION).", _error.ToString().Trim());
+        // What stays is the tombstone and the erased change, which name the call and hold nothing else.
+        var tombstone = (await new TestTables(storage.ConnectionString).MainAsync(gone))!;
+        Assert.Equal(CallStatus.Erased, tombstone.Status);
+        Assert.Collection(
+            (await EverythingOfAsync(gone)).Order(StringComparer.Ordinal),
+            e => Assert.StartsWith($"{StorageNames.CallChangesTable}/{ChangeKeys.PartitionKey(ChangeKeys.StampOf(tombstone.ChangeKey!))}/{tombstone.ChangeKey}/", e, StringComparison.Ordinal),
+            e => Assert.StartsWith($"{StorageNames.CallsTable}/{gone}//", e, StringComparison.Ordinal));
         Assert.Equal(keptBefore, await EverythingOfAsync(kept));
         var printed = _output.ToString();
         Assert.Contains($"removed  AthosCalls: row {gone}", printed, StringComparison.Ordinal);
@@ -71,14 +78,14 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
 
         // Erasing again is harmless and says so.
         var again = new StringWriter();
-        Assert.Equal(0, await ForgetCommand.RunAsync(Configuration(), again, _error, gone, OutputFormat.Table, ct));
-        Assert.Contains($"Nothing of {gone} was stored.", again.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await ForgetCommand.RunAsync(Configuration(), again, _error, gone, OutputFormat.Table, allowRestore: false, ct));
+        Assert.Contains($"Nothing of {gone} was stored; its tombstone stands.", again.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Forget_refuses_a_bad_call_id_with_exit_2()
     {
-        var exit = await ForgetCommand.RunAsync(Configuration(), _output, _error, "athos_call_../other", OutputFormat.Table, TestContext.Current.CancellationToken);
+        var exit = await ForgetCommand.RunAsync(Configuration(), _output, _error, "athos_call_../other", OutputFormat.Table, allowRestore: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("callId: A call id may contain only", _error.ToString(), StringComparison.Ordinal);
@@ -90,7 +97,7 @@ public sealed class ForgetCommandTests(AzuriteFixture storage) : IClassFixture<A
     {
         var closedPort = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
 
-        var exit = await ForgetCommand.RunAsync(Configuration(("AzureWebJobsStorage", closedPort)), _output, _error, "athos_call_unreachable", OutputFormat.Table, TestContext.Current.CancellationToken);
+        var exit = await ForgetCommand.RunAsync(Configuration(("AzureWebJobsStorage", closedPort)), _output, _error, "athos_call_unreachable", OutputFormat.Table, allowRestore: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exit);
         var line = Assert.Single(_error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));

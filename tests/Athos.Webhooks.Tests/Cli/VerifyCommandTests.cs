@@ -4,6 +4,7 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
@@ -80,6 +81,50 @@ public sealed class VerifyCommandTests(AzuriteFixture storage) : IClassFixture<A
         var rescored = calls[6];
         Assert.Equal(_simulator.Calls.Find(rescored.Id)!.OverallScore, (await _read.MainAsync(rescored.Id))!.OverallScore);
         Assert.Empty((await _read.IndexRowsAsync("athos_call_orphan000000")).ByUser);
+    }
+
+    /// <summary>
+    /// A tombstone alone is consistent; an index row or archive blob beside it is what a writer put and died before it
+    /// took back (it met the tombstone): an orphan, deleted by the repair, the recording with it.
+    /// </summary>
+    [Fact]
+    public async Task What_a_writer_left_beside_a_tombstone_is_an_orphan_that_the_repair_deletes()
+    {
+        var calls = await StoreAsync(_simulator.AddCalls(2, DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var (leftover, bare) = (calls[0].Id, calls[1].Id);
+        var row = (await _read.MainAsync(leftover))!;
+        var key = CallIndex.KeysOf(row).Single(k => k.Table == StorageNames.CallsByDayTable);
+        var index = (await new CallIndex(_tables).ReadAsync(key, TestContext.Current.CancellationToken))!;
+        var archive = new BlobContainerClient(storage.ConnectionString, StorageNames.RawCallsContainer).GetBlobClient(CallArchive.BlobName(leftover));
+        var blob = (await archive.DownloadContentAsync(TestContext.Current.CancellationToken)).Value;
+        await using (var app = await TestApp.StartAsync(StackSettings.For(_simulator, storage.Azurite)))
+        {
+            foreach (var call in calls)
+            {
+                await app.Get<CallEraser>().EraseAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken);
+            }
+        }
+
+        await _tables.GetTableClient(key.Table).AddEntityAsync(index, TestContext.Current.CancellationToken);
+        await archive.UploadAsync(blob.Content, new Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = blob.Details.Metadata }, TestContext.Current.CancellationToken);
+
+        var found = await VerifyJsonAsync(new("1h", Repair: false, Format: OutputFormat.Json), Settled());
+
+        Assert.Equal(1, found.Exit);
+        Assert.Equal(
+            InOrder([new Discrepancy(leftover, StorageNames.CallsByDayTable, "orphan"), new Discrepancy(leftover, StorageNames.RawCallsContainer, "orphan")]),
+            InOrder(Discrepancies(found.Json.GetProperty("discrepancies"))));
+        Assert.Equal(2, found.Json.GetProperty("callsChecked").GetInt32());
+
+        var repaired = await VerifyJsonAsync(new("1h", Repair: true, Format: OutputFormat.Json), Settled());
+        var again = await VerifyJsonAsync(new("1h", Repair: false, Format: OutputFormat.Json), Settled());
+
+        Assert.True(Assert.Single(repaired.Json.GetProperty("repairs").EnumerateArray()).GetProperty("consistent").GetBoolean());
+        Assert.Equal(0, again.Exit);
+        Assert.False((await archive.ExistsAsync(TestContext.Current.CancellationToken)).Value);
+        Assert.Null(await new CallIndex(_tables).ReadAsync(key, TestContext.Current.CancellationToken));
+        Assert.Equal(CallStatus.Erased, (await _read.MainAsync(leftover))!.Status);
+        Assert.Equal(CallStatus.Erased, (await _read.MainAsync(bare))!.Status);
     }
 
     [Fact]

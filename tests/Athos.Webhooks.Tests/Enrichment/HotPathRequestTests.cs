@@ -1,5 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
@@ -84,6 +85,36 @@ public sealed class HotPathRequestTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(fetches, _stack.Simulator.Requests.DetailRequestsFor(call.Id));
         Assert.All(Requests(), r => Assert.Contains(" AthosWebhookDeliveries", r, StringComparison.Ordinal));
         Assert.Equal(2, Assert.Single(await _stack.Tables.DeliveriesAsync()).Deliveries);
+    }
+
+    /// <summary>
+    /// A webhook for an erased call, young enough to write on the guess that its call is new: the guess costs a new call
+    /// nothing more, and here the insert meets the tombstone. The writer reads it, takes back what it put before the
+    /// commit (index rows, blobs) and the delivery's claim, and appends no change.
+    /// </summary>
+    [Fact]
+    public async Task A_young_webhook_for_an_erased_call_meets_the_tombstone_at_its_insert_and_takes_back_what_it_put()
+    {
+        var call = AddScoredCall();
+        await _stack.ProcessAsync(Webhook(call.Id, "wh_first"));
+        await _stack.App.Get<CallEraser>().EraseAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken);
+        var fetches = _stack.Simulator.Requests.DetailRequestsFor(call.Id);
+        _stack.Counter.Reset();
+
+        Assert.Equal(WorkOutcome.Erased, await _stack.ProcessAsync(Webhook(call.Id, "wh_after")));
+
+        Assert.Equal(fetches + 1, _stack.Simulator.Requests.DetailRequestsFor(call.Id));
+        // The blobs go with every version (listed), the claim with them; no change is appended.
+        AssertRequests(
+            ["POST AthosWebhookDeliveries/$batch"],
+            PreCommitWrites,
+            ["POST AthosCalls", "GET AthosCalls", "DELETE AthosCallsByUser", "DELETE AthosCallsByDay", "DELETE athos-calls", "GET athos-calls", "GET athos-calls", "DELETE athos-recordings", "GET athos-recordings", "GET athos-recordings", "DELETE AthosWebhookDeliveries"]);
+        Assert.Equal(CallStatus.Erased, (await _stack.Tables.MainAsync(call.Id))?.Status);
+        var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
+        Assert.Empty(byUser);
+        Assert.Empty(byDay);
+        Assert.Null(await _stack.Tables.BlobAsync(call.Id));
+        Assert.Empty(await _stack.Tables.DeliveriesAsync());
     }
 
     /// <summary>A ledger row an earlier version completed (<c>processed</c>) still makes a repeat a duplicate.</summary>

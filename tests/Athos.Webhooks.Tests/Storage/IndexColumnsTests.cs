@@ -8,7 +8,7 @@ public sealed class IndexColumnsTests
 {
     /// <summary>Columns of <c>AthosCalls</c> only (docs/schema.md), and Table Storage's own properties.</summary>
     private static readonly string[] NotInIndexRows =
-        [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.Timestamp), nameof(CallRow.ETag), nameof(CallRow.ScoreJson), nameof(CallRow.RecordingStatus), nameof(CallRow.RecordingError), nameof(CallRow.ChangeKey), nameof(CallRow.ChangeKind)];
+        [nameof(CallRow.PartitionKey), nameof(CallRow.RowKey), nameof(CallRow.Timestamp), nameof(CallRow.ETag), nameof(CallRow.ScoreJson), nameof(CallRow.RecordingStatus), nameof(CallRow.RecordingError), nameof(CallRow.ChangeKey), nameof(CallRow.ChangeKind), nameof(CallRow.ErasedAt)];
 
     [Fact]
     public void Every_column_an_index_row_carries_is_compared()

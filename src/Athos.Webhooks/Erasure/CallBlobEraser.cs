@@ -1,0 +1,75 @@
+using Athos.Webhooks.Storage;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Athos.Webhooks.Erasure;
+
+/// <summary>
+/// Deletes a call's blobs, its archive blob and its recording, with every version: for <c>forget</c>, and for a writer
+/// that put them before it met the call's tombstone.
+/// </summary>
+/// <remarks>
+/// Soft-deleted copies cannot be purged early through the SDK; they are reported, and the account's soft-delete
+/// retention removes them.
+/// </remarks>
+internal sealed class CallBlobEraser(BlobServiceClient blobs)
+{
+    /// <summary>The blobs of a call: container and blob name.</summary>
+    internal static IReadOnlyList<(string Container, string Blob)> CallBlobs(string callId) =>
+        [(StorageNames.RawCallsContainer, CallArchive.BlobName(callId)), (StorageNames.RecordingsContainer, RecordingArchive.BlobName(callId))];
+
+    /// <summary>Deletes every blob of <paramref name="callId"/>, adding what it removed and what only time removes.</summary>
+    public async Task EraseAsync(string callId, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
+    {
+        foreach (var (container, blob) in CallBlobs(callId))
+        {
+            await EraseBlobAsync(blobs.GetBlobContainerClient(container), blob, removed, remaining, cancellationToken);
+        }
+    }
+
+    private static async Task EraseBlobAsync(BlobContainerClient container, string name, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(name);
+        if ((await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value)
+        {
+            removed.Add($"{container.Name}: blob {name}");
+        }
+
+        try
+        {
+            // With versioning on, the delete above made the current version a previous one: delete every version.
+            foreach (var version in await ListAsync(container, name, BlobStates.Version, item => !item.Deleted && item.VersionId is not null, cancellationToken))
+            {
+                if ((await blob.WithVersion(version.VersionId).DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value)
+                {
+                    removed.Add($"{container.Name}: version {version.VersionId} of {name}");
+                }
+            }
+
+            var softDeleted = (await ListAsync(container, name, BlobStates.Version | BlobStates.Deleted, item => item.Deleted, cancellationToken)).Count;
+            if (softDeleted > 0)
+            {
+                remaining.Add($"{container.Name}: {softDeleted} soft-deleted cop{(softDeleted == 1 ? "y" : "ies")} of {name}, readable only after an undelete, purged when the account's soft-delete retention ends");
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status is 400 or 403 or 501)
+        {
+            // This account (or the emulator) cannot list versions or deleted blobs, so it keeps none.
+        }
+    }
+
+    private static async Task<List<BlobItem>> ListAsync(BlobContainerClient container, string name, BlobStates states, Func<BlobItem, bool> predicate, CancellationToken cancellationToken)
+    {
+        var found = new List<BlobItem>();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, states, name, cancellationToken))
+        {
+            if (item.Name == name && predicate(item))
+            {
+                found.Add(item);
+            }
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,126 @@
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.WorkItems;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace Athos.Webhooks.Erasure;
+
+/// <summary>
+/// Removes the work still waiting for an erased call: its queued mark (<c>AthosState</c>), its parked items
+/// (<c>AthosParkedWork</c>, whose bodies hold the work item) and its messages on <c>athos-calls</c> and
+/// <c>athos-calls-poison</c>. A message of any kind that names the call (<see cref="WorkItemSerializer.CallIdOf"/>) is
+/// the call's.
+/// </summary>
+/// <remarks>
+/// A queue can only be read whole by receiving its messages, which hides them: each is hidden for at most
+/// <see cref="ScanVisibility"/> and, unless it is the call's (deleted), made visible again as soon as the scan ends; its
+/// dequeue count goes up by one, as for an attempt. A message hidden when the scan runs (a worker processing it, a
+/// deferred or delayed item) cannot be seen: it meets the call's tombstone when it runs, and completes as erased.
+/// </remarks>
+internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceClient tables, QueuedCalls queued)
+{
+    /// <summary>How long a scanned message is hidden at most (should <c>forget</c> die before it shows it again).</summary>
+    internal static readonly TimeSpan ScanVisibility = TimeSpan.FromMinutes(2);
+
+    private const int Batch = 32;
+
+    private readonly TableClient _parked = tables.GetTableClient(StorageNames.ParkedWorkTable);
+
+    public async Task EraseAsync(CallId callId, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
+    {
+        if (await queued.ClearAsync(callId, cancellationToken))
+        {
+            removed.Add($"{StorageNames.StateTable}: queued mark {callId.Value}");
+        }
+
+        await foreach (var item in _parked.QueryAsync<ParkedItem>(i => i.PartitionKey == ParkedItem.Partition, cancellationToken: cancellationToken))
+        {
+            if (item.CallId == callId.Value || WorkItemSerializer.CallIdOf(ParkedBody(item)) == callId.Value)
+            {
+                await DeleteAsync(item, cancellationToken);
+                removed.Add($"{StorageNames.ParkedWorkTable}: row {item.RowKey} ({item.Kind ?? "unreadable"}, {item.Reason})");
+            }
+        }
+
+        foreach (var queue in StorageNames.Queues)
+        {
+            await EraseMessagesAsync(queues.GetQueueClient(queue), callId.Value, removed, remaining, cancellationToken);
+        }
+    }
+
+    private async Task DeleteAsync(ParkedItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _parked.DeleteEntityAsync(item.PartitionKey, item.RowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Redriven meanwhile: its message meets the tombstone.
+        }
+    }
+
+    private static BinaryData ParkedBody(ParkedItem item)
+    {
+        try
+        {
+            return BinaryData.FromBytes(Convert.FromBase64String(item.Body));
+        }
+        catch (FormatException)
+        {
+            return BinaryData.Empty;
+        }
+    }
+
+    private static async Task EraseMessagesAsync(QueueClient queue, string callId, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
+    {
+        var held = new List<QueueMessage>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while ((await queue.ReceiveMessagesAsync(Batch, ScanVisibility, cancellationToken)).Value is { Length: > 0 } batch)
+            {
+                var wrapped = false;
+                foreach (var message in batch)
+                {
+                    wrapped |= !seen.Add(message.MessageId);
+                    if (WorkItemSerializer.CallIdOf(message.Body) == callId)
+                    {
+                        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                        removed.Add($"{queue.Name}: message {message.MessageId}");
+                    }
+                    else
+                    {
+                        held.Add(message);
+                    }
+                }
+
+                if (wrapped)
+                {
+                    // A message came round again: the scan outlasted its hiding, so later ones may not have been seen.
+                    remaining.Add($"{queue.Name}: messages the scan did not reach within {ScanVisibility.TotalMinutes:0} minutes, any of the call's among them completing as erased when processed");
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Even when stopped (Ctrl-C): the others go back to the workers at once, not when their hiding ends.
+            foreach (var message in held)
+            {
+                try
+                {
+                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                }
+                catch (RequestFailedException ex) when (ex.Status is 400 or 404)
+                {
+                    // Visible again already (and perhaps taken by a worker): nothing to give back.
+                }
+            }
+        }
+    }
+}
