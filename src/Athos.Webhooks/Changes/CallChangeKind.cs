@@ -43,8 +43,6 @@ internal static class CallChangeKindNames
         (CallChangeKind.ScoredAfterFailure, ChangeKinds.ScoredAfterFailure),
         (CallChangeKind.Failed, ChangeKinds.Failed),
         (CallChangeKind.RecordingArchived, ChangeKinds.RecordingArchived),
-
-    /// <summary>
         (CallChangeKind.Erased, ChangeKinds.Erased),
     ]);
 

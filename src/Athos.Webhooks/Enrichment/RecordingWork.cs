@@ -1,4 +1,5 @@
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
@@ -15,6 +16,7 @@ internal sealed partial class RecordingWork(
     AthosClient athos,
     CallRowWriter rows,
     RecordingArchiver archiver,
+    CallBlobEraser erasedBlobs,
     WorkQueue queue,
     QueueOptions queueOptions,
     TimeProvider time,
@@ -49,9 +51,14 @@ internal sealed partial class RecordingWork(
         ArgumentNullException.ThrowIfNull(item);
         using var stop = new CancellationTokenSource(queueOptions.AttemptBudget, time);
         var row = await rows.ReadAsync(item.CallId.Value, cancellationToken);
+        if (row is { IsErased: true })
+        {
+            return WorkOutcome.Erased;
+        }
+
         if (row is not { Status: CallStatus.Scored, RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed })
         {
-            // Archived meanwhile, erased, or not a scored call any more: nothing to copy.
+            // Archived meanwhile, or not a scored call any more: nothing to copy.
             return WorkOutcome.Unchanged;
         }
 
@@ -90,9 +97,17 @@ internal sealed partial class RecordingWork(
     // Only what changed is written; a copy carrying on leaves the row pending as it is.
     private async Task RecordAsync(CallRow row, RecordingCopy copy, CancellationToken cancellationToken)
     {
-        if (!copy.Continues && (copy.Status, copy.Error) != (row.RecordingStatus, row.RecordingError))
+        if (copy.Continues || (copy.Status, copy.Error) == (row.RecordingStatus, row.RecordingError))
         {
-            await rows.UpdateRecordingAsync(row, copy.Status, copy.Error, cancellationToken);
+            return;
+        }
+
+        if (!await rows.UpdateRecordingAsync(row, copy.Status, copy.Error, cancellationToken)
+            && copy.Status == RecordingStatus.Archived
+            && await rows.ReadAsync(row.CallId, cancellationToken) is null or { IsErased: true })
+        {
+            // Erased while its recording was copied: the copy goes too, as forget would have taken it.
+            await erasedBlobs.EraseAsync(row.CallId, [], [], cancellationToken);
         }
     }
 

@@ -160,7 +160,8 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
     /// version decided its recording's state itself). Index rows do not carry it. A recording now archived is a change of
     /// its own in <c>AthosCallChanges</c> (<see cref="ChangeKinds.RecordingArchived"/>), carried by the same update.
     /// </summary>
-    public async Task UpdateRecordingAsync(CallRow stored, string? status, string? error, CancellationToken cancellationToken)
+    /// <returns>Whether the row was updated (false: it changed or went meanwhile).</returns>
+    public async Task<bool> UpdateRecordingAsync(CallRow stored, string? status, string? error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var archived = status == RecordingStatus.Archived && stored.RecordingStatus != RecordingStatus.Archived;
@@ -180,13 +181,15 @@ internal sealed class CallRowWriter(TableServiceClient tables, TimeProvider? tim
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Changed or gone meanwhile: its writer has the last word.
-            return;
+            return false;
         }
 
         if (archived)
         {
             await _changes.AppendAsync(stored, cancellationToken);
         }
+
+        return true;
     }
 
     /// <summary>

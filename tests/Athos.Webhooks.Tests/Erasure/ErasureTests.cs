@@ -94,7 +94,7 @@ public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<Azurite
         Assert.Equal(new { Missing = 0, Stale = 0, Queued = 0 }, new { again.Missing, again.Stale, again.Queued });
         var completeness = await app.Get<CompletenessCheck>().CheckAsync(now.AddDays(-1), DateTimeOffset.UtcNow, again.Contract, ct);
         Assert.Equal(new { Missing = 0, Stale = 0, Erased = 1 }, new { completeness.Missing, completeness.Stale, Erased = completeness.Sources.Sum(s => s.Erased) });
-        Assert.NotNull(await app.Get<Backfiller>().StartRescanJobAsync(ct));
+        Assert.NotNull(await app.Get<Backfiller>().StartRescanJobAsync(DateTimeOffset.UtcNow, ct));
         await app.Get<Backfiller>().StartAsync(now.AddDays(-2), now, cancellationToken: ct);
         Assert.DoesNotContain(await QueueDrainer.DrainAsync(app, _queues), o => o != WorkOutcome.PageProcessed);
         var fetchesBefore = _simulator.Requests.DetailRequestsFor(gone);
