@@ -99,6 +99,11 @@ internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, Ca
     /// <summary>Fetches the call's detail from Athos and archives it (forward only); a newer version is projected too.</summary>
     private async Task<string> ArchiveAgainAsync(string callId, CancellationToken cancellationToken)
     {
+        if (await rows.ReadAsync(callId, cancellationToken) is { IsErased: true })
+        {
+            return "left the archive as it is: the call is erased";
+        }
+
         CallDetailResponse response;
         try
         {

@@ -133,27 +133,44 @@ internal sealed partial class RecordingArchiver(
     /// <summary>The copy's result, or <see langword="null"/> when the link was refused (expired) and should be renewed.</summary>
     private async Task<RecordingCopy?> DownloadAsync(CallId callId, Uri link, CallVersion version, long maxBytes, bool resume, CancellationToken stop, CancellationToken cancellationToken)
     {
-        var staged = resume ? await recordings.StagedAsync(callId.Value, cancellationToken) : StagedRecording.Nothing;
+        var blocks = resume ? await recordings.StagedAsync(callId.Value, cancellationToken) : StagedBlocks.None;
+        var staged = blocks.Longest();
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         try
         {
             var response = await downloader.OpenAsync(link, staged.Length, attempt.Token);
-            if (staged.Length > 0 && response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            try
             {
-                // The staged bytes do not fit this recording: start again from the first byte.
-                response.Dispose();
-                staged = StagedRecording.Nothing;
-                response = await downloader.OpenAsync(link, 0, attempt.Token);
-            }
-            else if (staged.Length > 0 && response.IsSuccessStatusCode && !Resumes(response, staged.Length))
-            {
-                // The host ignored the range and sends the whole recording: copied from the first byte.
-                staged = StagedRecording.Nothing;
-            }
+                var skip = 0L;
+                if (staged.Length > 0)
+                {
+                    switch (response)
+                    {
+                        case { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable } when response.Content.Headers.ContentRange?.Length is { } whole && whole == staged.Length && staged.Total == whole:
+                            // An attempt stopped just after the last byte: everything is staged.
+                            return Archived(callId, link, await recordings.CommitAsync(callId.Value, staged, ContentType(response), version, cancellationToken));
+                        case { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable }:
+                        case { StatusCode: HttpStatusCode.PartialContent } when response.Content.Headers.ContentRange?.Length != staged.Total:
+                            // The staged bytes are not of this recording (another length): start again from the first byte.
+                            response.Dispose();
+                            staged = StagedRecording.Nothing;
+                            response = await downloader.OpenAsync(link, 0, attempt.Token);
+                            break;
+                        case { StatusCode: HttpStatusCode.PartialContent } when response.Content.Headers.ContentRange?.From != staged.Length:
+                            return RecordingCopy.Pending($"The recording host answered a range other than the one asked for ({link.Host}).");
+                        case { StatusCode: HttpStatusCode.OK }:
+                            // The host ignored the range: the bytes staged of a recording this long are read again and dropped.
+                            staged = blocks.Prefix(response.Content.Headers.ContentLength ?? 0);
+                            skip = staged.Length;
+                            break;
+                    }
+                }
 
-            using (response)
+                return await CopyAsync(callId, link, response, staged, skip, version, maxBytes, stop, cancellationToken);
+            }
+            finally
             {
-                return await CopyAsync(callId, link, response, staged, version, maxBytes, stop, cancellationToken);
+                response.Dispose();
             }
         }
         catch (RecordingTooLargeException ex)
@@ -171,14 +188,11 @@ internal sealed partial class RecordingArchiver(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or OperationCanceledException)
         {
-            return RecordingCopy.Pending($"The download from {link.Host} was interrupted ({ex.GetType().Name}).");
+            return RecordingCopy.Pending($"The download from {link.Host} was interrupted ({ex.GetType().Name}: {ex.Message}).");
         }
     }
 
-    private static bool Resumes(HttpResponseMessage response, long from) =>
-        response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange is { From: { } first } && first == from;
-
-    private async Task<RecordingCopy?> CopyAsync(CallId callId, Uri link, HttpResponseMessage response, StagedRecording staged, CallVersion version, long maxBytes, CancellationToken stop, CancellationToken cancellationToken)
+    private async Task<RecordingCopy?> CopyAsync(CallId callId, Uri link, HttpResponseMessage response, StagedRecording staged, long skip, CallVersion version, long maxBytes, CancellationToken stop, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.Gone)
@@ -196,28 +210,38 @@ internal sealed partial class RecordingArchiver(
             return RecordingCopy.Failed($"The recording host answered {status} ({link.Host}).");
         }
 
-        var length = response.Content.Headers.ContentRange?.Length ?? (response.Content.Headers.ContentLength is { } rest ? staged.Length + rest : null);
+        var length = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength;
         if (length > maxBytes)
         {
             return TooLarge(length, maxBytes);
         }
 
-        // Stored as served only when it says audio: the blob is read by consumers' tools, whatever the host claims.
-        var contentType = response.Content.Headers.ContentType?.MediaType is { } media && media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
-            ? media
-            : "application/octet-stream";
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var progress = await recordings.WriteAsync(callId.Value, body, staged, contentType, version, maxBytes, ReadTimeout, stop, cancellationToken);
+        var progress = await recordings.WriteAsync(callId.Value, body, staged, skip, length, ContentType(response), version, maxBytes, ReadTimeout, stop, cancellationToken);
         if (progress.Committed)
         {
-            Log.Archived(logger, callId.Value, progress.Length, link.Host);
-            return RecordingCopy.Archived;
+            return Archived(callId, link, progress);
         }
 
-        return progress.Added >= MinProgressBytes
+        // Only bytes beyond what was staged when the attempt began count: a host that ignores ranges and is too slow to
+        // get past them makes no progress, and is retried like a failing one.
+        var added = progress.Length - staged.Length;
+        return added >= MinProgressBytes
             ? RecordingCopy.Unfinished(progress.Length, length)
-            : RecordingCopy.Pending($"The recording host sent {progress.Added} bytes in the attempt's time ({link.Host}); {progress.Length} of {length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes copied so far.");
+            : RecordingCopy.Pending($"The recording host sent too little in the attempt's time ({link.Host}); {progress.Length} of {length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes copied so far.");
     }
+
+    private RecordingCopy Archived(CallId callId, Uri link, RecordingProgress progress)
+    {
+        Log.Archived(logger, callId.Value, progress.Length, link.Host);
+        return RecordingCopy.Archived;
+    }
+
+    // Stored as served only when it says audio: the blob is read by consumers' tools, whatever the host claims.
+    private static string ContentType(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is { } media && media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
+            ? media
+            : "application/octet-stream";
 
     private static RecordingCopy TooLarge(long? length, long maxBytes) =>
         RecordingCopy.Failed($"too_large: the recording is {(length is { } l ? $"{l} bytes" : "larger than the limit")}; {EnrichmentOptions.RecordingMaxBytesSetting} is {maxBytes}.");

@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
@@ -18,6 +19,7 @@ internal sealed partial class RecordingWork(
     RecordingArchiver archiver,
     CallBlobEraser erasedBlobs,
     WorkQueue queue,
+    QueuedCalls queued,
     QueueOptions queueOptions,
     TimeProvider time,
     ILogger<RecordingWork> logger)
@@ -34,9 +36,11 @@ internal sealed partial class RecordingWork(
         await RecordAsync(row, copy, cancellationToken);
         if (copy.Status == RecordingStatus.Pending)
         {
-            // At once when this attempt made progress; after the retry interval when the host failed.
-            var item = new RecordingWorkItem { Origin = origin, CallId = callId, ReceivedAt = time.GetUtcNow() };
-            await queue.EnqueueAsync(item, copy.Continues ? TimeSpan.Zero : RetryDelay, cancellationToken);
+            // At once when this attempt made progress; after the retry interval when the host failed. Marked, so that a
+            // rescan does not start a second copy beside it.
+            var delay = copy.Continues ? TimeSpan.Zero : RetryDelay;
+            await queue.EnqueueAsync(new RecordingWorkItem { Origin = origin, CallId = callId, ReceivedAt = time.GetUtcNow(), Marked = true }, delay, cancellationToken);
+            await queued.MarkAsync(callId, origin.ToStorageName(), delay, cancellationToken);
             Log.Queued(logger, callId.Value, copy.Continues);
         }
     }
@@ -51,19 +55,21 @@ internal sealed partial class RecordingWork(
         ArgumentNullException.ThrowIfNull(item);
         using var stop = new CancellationTokenSource(queueOptions.AttemptBudget, time);
         var row = await rows.ReadAsync(item.CallId.Value, cancellationToken);
-        if (row is { IsErased: true })
+        if (row is null or { IsErased: true })
         {
-            return WorkOutcome.Erased;
+            // Erased (or its tombstone expired): whatever an earlier attempt staged goes too.
+            await erasedBlobs.EraseAsync(item.CallId.Value, [], [], cancellationToken);
+            return row is null ? WorkOutcome.Unchanged : WorkOutcome.Erased;
         }
 
+        // The version's own change, or the recording's if an earlier attempt died after recording it, is completed first.
+        await rows.CompletePendingChangeAsync(row, cancellationToken);
         if (row is not { Status: CallStatus.Scored, RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed })
         {
             // Archived meanwhile, or not a scored call any more: nothing to copy.
             return WorkOutcome.Unchanged;
         }
 
-        // The version's own change goes first: the recording's change is stamped after it.
-        await rows.CompletePendingChangeAsync(row, cancellationToken);
         CallDetailResponse response;
         try
         {
@@ -80,7 +86,8 @@ internal sealed partial class RecordingWork(
         switch (copy)
         {
             case { Continues: true }:
-                await queue.EnqueueAsync(item with { Continuations = item.Continuations + 1, Deferrals = 0 }, cancellationToken);
+                await queue.EnqueueAsync(item with { Continuations = item.Continuations + 1, Deferrals = 0, Marked = true }, cancellationToken);
+                await queued.MarkAsync(item.CallId, item.Origin.ToStorageName(), TimeSpan.Zero, cancellationToken);
                 Log.Queued(logger, item.CallId.Value, continues: true);
                 return WorkOutcome.Deferred;
             case { Status: RecordingStatus.Pending }:

@@ -2,6 +2,7 @@ using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace Athos.Webhooks.Erasure;
 
@@ -28,9 +29,37 @@ internal sealed class CallBlobEraser(BlobServiceClient blobs)
         }
     }
 
+    /// <summary>
+    /// Uncommitted blocks (a recording copied part-way; the archive blob is written whole) are not a blob a delete reaches: committing an empty list over
+    /// them discards them, leaving an empty blob for the delete. Whether there were any.
+    /// </summary>
+    private static async Task<bool> DiscardStagedAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var staged = (await blob.GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
+            if (!staged.UncommittedBlocks.Any())
+            {
+                return false;
+            }
+
+            await blob.CommitBlockListAsync([], cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
     private static async Task EraseBlobAsync(BlobContainerClient container, string name, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(name);
+        if (container.Name == StorageNames.RecordingsContainer && await DiscardStagedAsync(container.GetBlockBlobClient(name), cancellationToken))
+        {
+            removed.Add($"{container.Name}: staged blocks of {name}");
+        }
+
         if ((await blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value)
         {
             removed.Add($"{container.Name}: blob {name}");

@@ -17,8 +17,10 @@ namespace Athos.Webhooks.Erasure;
 /// </summary>
 /// <remarks>
 /// A queue can only be read whole by receiving its messages, which hides them: each is hidden for at most
-/// <see cref="ScanVisibility"/> and, unless it is the call's (deleted), made visible again as soon as the scan ends; its
-/// dequeue count goes up by one, as for an attempt. A message hidden when the scan runs (a worker processing it, a
+/// <see cref="ScanVisibility"/> and, unless it is the call's (deleted), given back as soon as the scan ends: as a fresh
+/// copy on <c>athos-calls</c> (receiving it raised its dequeue count, as an attempt does, and enough erasures would send it
+/// to the poison queue unprocessed), except a webhook's first item, whose claim names its message id, which is made
+/// visible again with one attempt spent. A message hidden when the scan runs (a worker processing it, a
 /// deferred or delayed item) cannot be seen: it meets the call's tombstone when it runs, and completes as erased.
 /// </remarks>
 internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceClient tables, QueuedCalls queued)
@@ -114,6 +116,15 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
             {
                 try
                 {
+                    if (queue.Name == StorageNames.CallsQueue && !HeldById(message.Body))
+                    {
+                        // The scan spent one of its attempts (its dequeue count rose): a fresh copy takes its place, so that
+                        // erasures cannot send waiting work to the poison queue unprocessed.
+                        await queue.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
+                        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+                        continue;
+                    }
+
                     await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
                 }
                 catch (RequestFailedException ex) when (ex.Status is 400 or 404)
@@ -121,6 +132,22 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
                     // Visible again already (and perhaps taken by a worker): nothing to give back.
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether a message must keep its id: a webhook's first item, whose delivery is claimed for its message id (a copy
+    /// under another id would be taken for a duplicate), or a body this build cannot read.
+    /// </summary>
+    private static bool HeldById(BinaryData body)
+    {
+        try
+        {
+            return WorkItemSerializer.Deserialize(body) is { WebhookId: not null, Deferrals: 0 };
+        }
+        catch (InvalidWorkItemException)
+        {
+            return true;
         }
     }
 }

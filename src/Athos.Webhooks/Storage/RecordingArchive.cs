@@ -23,51 +23,49 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
         (await _container.GetBlobClient(BlobName(callId)).ExistsAsync(cancellationToken)).Value;
 
     /// <summary>
-    /// How much of the recording earlier attempts staged, from its start: the uncommitted blocks found in order, each at
-    /// the offset its id names. Nothing when none is staged (or the recording is committed already).
+    /// The blocks earlier attempts staged of the recording (uncommitted), each named by its offset, its size and the
+    /// recording's length as the host gave it: nothing when none is staged (or the recording is committed already).
     /// </summary>
-    public async Task<StagedRecording> StagedAsync(string callId, CancellationToken cancellationToken)
+    public async Task<StagedBlocks> StagedAsync(string callId, CancellationToken cancellationToken)
     {
-        BlockList list;
         try
         {
-            list = (await _container.GetBlockBlobClient(BlobName(callId)).GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
+            var list = (await _container.GetBlockBlobClient(BlobName(callId)).GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
+            return new StagedBlocks([.. list.UncommittedBlocks.Select(b => StagedBlock.Parse(b.Name)).OfType<StagedBlock>()]);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return StagedRecording.Nothing;
+            return StagedBlocks.None;
         }
-
-        var sizes = list.UncommittedBlocks.ToDictionary(b => b.Name, b => b.SizeLong, StringComparer.Ordinal);
-        var blocks = new List<string>();
-        long length = 0;
-        while (sizes.TryGetValue(BlockId(length), out var size) && size > 0)
-        {
-            blocks.Add(BlockId(length));
-            length += size;
-        }
-
-        return new StagedRecording(length, blocks);
     }
 
     /// <summary>
-    /// Copies <paramref name="content"/>, the recording from byte <c>staged.Length</c> on, into the blob block by block,
-    /// never more than one block in memory, after the blocks already <paramref name="staged"/>. When
-    /// <paramref name="stop"/> fires (the attempt's time is up) the bytes in hand are staged and the copy returns
-    /// unfinished, for a later attempt to resume; at the end of the content the block list is committed, and only then
-    /// does the blob appear, so nothing is ever half-written. Each read must deliver within <paramref name="readTimeout"/>.
+    /// Copies <paramref name="content"/> into the blob block by block, never more than one block in memory, after the
+    /// blocks already <paramref name="staged"/>: the content starts <paramref name="skip"/> bytes before the end of those
+    /// (a host that ignored the range sends them again; they are read and dropped). When <paramref name="stop"/> fires
+    /// (the attempt's time is up) the bytes in hand are staged and the copy returns unfinished, for a later attempt to
+    /// resume; at the end of the content the block list is committed, and only then does the blob appear, so nothing is
+    /// ever half-written. <paramref name="length"/> is the recording's length as the host gave it (null: not given): a
+    /// copy that ends at another length is not committed. Each read must deliver within <paramref name="readTimeout"/>.
     /// </summary>
-    /// <returns>How far the copy got, and whether it committed the recording.</returns>
+    /// <returns>How far the copy got, and whether the recording is committed (by this copy or another).</returns>
     /// <exception cref="RecordingTooLargeException">The content is longer than <paramref name="maxBytes"/> in all.</exception>
-    public async Task<RecordingProgress> WriteAsync(string callId, Stream content, StagedRecording staged, string contentType, CallVersion version, long maxBytes, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The content ended at another length than the host said.</exception>
+    public async Task<RecordingProgress> WriteAsync(string callId, Stream content, StagedRecording staged, long skip, long? length, string contentType, CallVersion version, long maxBytes, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(staged);
         var blob = _container.GetBlockBlobClient(BlobName(callId));
         var buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
         var blocks = new List<string>(staged.Blocks);
         var total = staged.Length;
         try
         {
+            if (skip > 0 && await SkipAsync(content, buffer, skip, readTimeout, stop, cancellationToken))
+            {
+                return new RecordingProgress(total, Committed: false);
+            }
+
             int filled;
             bool stopped;
             do
@@ -80,9 +78,9 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
 
                 if (filled > 0)
                 {
-                    // Ids name the block's offset, so a later attempt finds where to resume; two writers of one recording
-                    // stage the same bytes under the same id.
-                    var blockId = BlockId(total);
+                    // Ids name what the block holds (offset, size, the recording's length), so a later attempt finds where
+                    // to resume, and two writers of one recording never replace each other's blocks with other bytes.
+                    var blockId = new StagedBlock(total, filled, length ?? 0).Id;
                     using var block = new MemoryStream(buffer, 0, filled, writable: false);
                     await blob.StageBlockAsync(blockId, block, cancellationToken: cancellationToken);
                     blocks.Add(blockId);
@@ -93,10 +91,34 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
 
             if (stopped)
             {
-                return new RecordingProgress(total, total - staged.Length, Committed: false);
+                return new RecordingProgress(total, Committed: false);
             }
 
-            await blob.CommitBlockListAsync(
+            if (length is { } expected && total != expected)
+            {
+                throw new IOException($"The recording ended at {total} bytes; its host said {expected}.");
+            }
+
+            return await CommitAsync(callId, blocks, total, contentType, version, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Commits blocks staged earlier that already hold the whole recording (an attempt stopped just after its last byte).</summary>
+    public Task<RecordingProgress> CommitAsync(string callId, StagedRecording staged, string contentType, CallVersion version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        return CommitAsync(callId, staged.Blocks, staged.Length, contentType, version, cancellationToken);
+    }
+
+    private async Task<RecordingProgress> CommitAsync(string callId, IEnumerable<string> blocks, long total, string contentType, CallVersion version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _container.GetBlockBlobClient(BlobName(callId)).CommitBlockListAsync(
                 blocks,
                 new CommitBlockListOptions
                 {
@@ -105,7 +127,7 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
                     Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 },
                 cancellationToken);
-            return new RecordingProgress(total, total - staged.Length, Committed: true);
+            return new RecordingProgress(total, Committed: true);
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 409 or 412)
         {
@@ -113,33 +135,49 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
             // the 400); anything else is a real failure.
             if (await ExistsAsync(callId, cancellationToken))
             {
-                return new RecordingProgress(total, total - staged.Length, Committed: true);
+                return new RecordingProgress(total, Committed: true);
             }
 
             throw;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    /// <summary>A block's id: its offset in the recording, all ids of one length as the service requires.</summary>
-    private static string BlockId(long offset) =>
-        Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(offset.ToString("D16", System.Globalization.CultureInfo.InvariantCulture)));
+    // Reads and drops the first bytes of the content (staged already); true when stop fired first.
+    private static async Task<bool> SkipAsync(Stream content, byte[] buffer, long skip, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
+    {
+        while (skip > 0)
+        {
+            var (filled, stopped) = await FillAsync(content, buffer.AsMemory(0, (int)Math.Min(BlockBytes, skip)), readTimeout, stop, cancellationToken);
+            skip -= filled;
+            if (stopped)
+            {
+                return true;
+            }
 
-    // Fills the buffer up to BlockBytes; fewer bytes at the end of the content, or when stop fires (then Stopped).
-    private static async Task<(int Filled, bool Stopped)> FillAsync(Stream content, byte[] buffer, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
+            if (filled == 0)
+            {
+                throw new IOException("The recording ended before the bytes staged earlier.");
+            }
+        }
+
+        return false;
+    }
+
+    // Fills the buffer up to its length (BlockBytes); fewer bytes at the end of the content, or when stop fires (then Stopped).
+    private static Task<(int Filled, bool Stopped)> FillAsync(Stream content, byte[] buffer, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken) =>
+        FillAsync(content, buffer.AsMemory(0, BlockBytes), readTimeout, stop, cancellationToken);
+
+    private static async Task<(int Filled, bool Stopped)> FillAsync(Stream content, Memory<byte> buffer, TimeSpan readTimeout, CancellationToken stop, CancellationToken cancellationToken)
     {
         var filled = 0;
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
-        while (filled < BlockBytes)
+        while (filled < buffer.Length)
         {
             idle.CancelAfter(readTimeout);
             int read;
             try
             {
-                read = await content.ReadAsync(buffer.AsMemory(filled, BlockBytes - filled), idle.Token);
+                read = await content.ReadAsync(buffer[filled..], idle.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -158,14 +196,63 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
     }
 }
 
-/// <summary>What earlier attempts staged of a recording: its first <see cref="Length"/> bytes, as these blocks in order.</summary>
-internal sealed record StagedRecording(long Length, IReadOnlyList<string> Blocks)
+/// <summary>What earlier attempts staged of a recording: its first <see cref="Length"/> bytes, as these blocks in order, of a recording <see cref="Total"/> bytes long (0: not known).</summary>
+internal sealed record StagedRecording(long Length, IReadOnlyList<string> Blocks, long Total)
 {
-    public static StagedRecording Nothing { get; } = new(0, []);
+    public static StagedRecording Nothing { get; } = new(0, [], 0);
 }
 
-/// <summary>How far a copy got: the bytes staged in all, those this attempt added, and whether the recording is committed.</summary>
-internal readonly record struct RecordingProgress(long Length, long Added, bool Committed);
+/// <summary>A staged block: where it starts in the recording, how many bytes it holds, and the recording's length as its host gave it (0: not given).</summary>
+internal readonly record struct StagedBlock(long Offset, int Size, long Total)
+{
+    /// <summary>Its block id (every id of a blob has one length: 40 ASCII digits, base64-encoded).</summary>
+    public string Id => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Offset:D16}{Size:D8}{Total:D16}")));
+
+    /// <summary>The block an id names, or null for an id this scheme did not write.</summary>
+    public static StagedBlock? Parse(string id)
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        if (!Convert.TryFromBase64String(id, bytes, out var written) || written != 40)
+        {
+            return null;
+        }
+
+        var text = System.Text.Encoding.ASCII.GetString(bytes[..written]);
+        var style = System.Globalization.NumberStyles.None;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        return long.TryParse(text.AsSpan(0, 16), style, culture, out var offset) && int.TryParse(text.AsSpan(16, 8), style, culture, out var size)
+            && long.TryParse(text.AsSpan(24, 16), style, culture, out var total) && size > 0
+            ? new StagedBlock(offset, size, total)
+            : null;
+    }
+}
+
+/// <summary>The blocks staged of a recording, from which a copy resumes.</summary>
+internal sealed record StagedBlocks(IReadOnlyList<StagedBlock> Blocks)
+{
+    public static StagedBlocks None { get; } = new([]);
+
+    /// <summary>The longest run of blocks from the first byte, of a recording <paramref name="total"/> bytes long.</summary>
+    public StagedRecording Prefix(long total)
+    {
+        var ids = new List<string>();
+        long length = 0;
+        while (Blocks.Where(b => b.Total == total && b.Offset == length).OrderByDescending(b => b.Size).FirstOrDefault() is { Size: > 0 } next)
+        {
+            ids.Add(next.Id);
+            length += next.Size;
+        }
+
+        return new StagedRecording(length, ids, total);
+    }
+
+    /// <summary>The longest prefix staged, whatever length the host gave: where the next request resumes.</summary>
+    public StagedRecording Longest() =>
+        Blocks.Select(b => b.Total).Distinct().Select(Prefix).MaxBy(p => p.Length) ?? StagedRecording.Nothing;
+}
+
+/// <summary>How far a copy got: the bytes staged in all, and whether the recording is committed.</summary>
+internal readonly record struct RecordingProgress(long Length, bool Committed);
 
 /// <summary>A recording is longer than <c>ATHOS_RECORDING_MAX_BYTES</c>; nothing of it was stored.</summary>
 internal sealed class RecordingTooLargeException : Exception

@@ -26,6 +26,9 @@ internal static class HostJson
     /// <summary>The shortest <c>functionTimeout</c> accepted: a recording's copy must fit a block and its commit in one attempt.</summary>
     public static readonly TimeSpan MinFunctionTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest accepted: a day, far beyond any plan's useful timeout and within what a timer can wait.</summary>
+    public static readonly TimeSpan MaxFunctionTimeout = TimeSpan.FromDays(1);
+
     /// <summary>host.json beside the app: what the Functions host reads, and what the runner's build copies.</summary>
     public static string BesideTheApp => Path.Combine(AppContext.BaseDirectory, "host.json");
 
@@ -89,9 +92,11 @@ internal static class HostJson
             return DefaultFunctionTimeout;
         }
 
-        if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout) || timeout < MinFunctionTimeout)
+        // hh:mm:ss as the host writes it: a bare number would parse as days.
+        if (!text.Contains(':', StringComparison.Ordinal) || !TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout)
+            || timeout < MinFunctionTimeout || timeout > MaxFunctionTimeout)
         {
-            throw NotValid(path, $"'{FunctionTimeoutKey}' is '{text}'; it must be a duration of at least {MinFunctionTimeout:c}, such as 00:10:00 (an unbounded -1 is not supported: work is sized to the timeout).");
+            throw NotValid(path, $"'{FunctionTimeoutKey}' is '{text}'; it must be a duration between {MinFunctionTimeout:c} and {MaxFunctionTimeout:c}, such as 00:10:00 (an unbounded -1 is not supported: work is sized to the timeout).");
         }
 
         return timeout;

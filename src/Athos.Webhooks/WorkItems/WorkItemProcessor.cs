@@ -83,7 +83,12 @@ public sealed partial class WorkItemProcessor
         try
         {
             var outcome = await DispatchAsync(item, messageId, dequeueCount, cancellationToken);
-            await ClearMarkAsync(item, cancellationToken);
+            if (outcome != WorkOutcome.Deferred)
+            {
+                // A recording copy that continues in a new message keeps its call's mark.
+                await ClearMarkAsync(item, cancellationToken);
+            }
+
             return outcome;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

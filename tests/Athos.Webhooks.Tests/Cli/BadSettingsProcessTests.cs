@@ -42,13 +42,13 @@ public sealed class BadSettingsProcessTests
     }
 
     [Fact]
-    public async Task Serve_stops_with_exit_2_on_a_function_timeout_too_short_or_unbounded_naming_it()
+    public async Task Serve_stops_with_exit_2_on_a_function_timeout_too_short_too_long_unbounded_or_without_colons_naming_it()
     {
-        foreach (var timeout in new[] { "00:00:02", "-1" })
+        foreach (var timeout in new[] { "00:00:02", "-1", "10", "2.00:00:00" })
         {
             using var copy = await BuiltCopy.WithHostJsonAsync($$"""{ "version": "2.0", "functionTimeout": "{{timeout}}" }""");
 
-            await AssertStopsAsync([], $"'functionTimeout' is '{timeout}'; it must be a duration of at least 00:00:05", copy.Directory);
+            await AssertStopsAsync([], $"'functionTimeout' is '{timeout}'; it must be a duration between 00:00:05 and 1.00:00:00", copy.Directory);
         }
     }
 

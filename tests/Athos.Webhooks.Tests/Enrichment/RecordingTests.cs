@@ -146,29 +146,43 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
         var archive = app.Get<RecordingArchive>();
         await using var endless = new UnknownLengthStream(3 * RecordingArchive.BlockBytes);
 
-        await Assert.ThrowsAsync<RecordingTooLargeException>(() => archive.WriteAsync("athos_call_unbounded", endless, StagedRecording.Nothing, "audio/ogg", CallVersion.Scored(DateTimeOffset.UtcNow, null), RecordingArchive.BlockBytes + 1, TimeSpan.FromSeconds(5), CancellationToken.None, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<RecordingTooLargeException>(() => archive.WriteAsync("athos_call_unbounded", endless, StagedRecording.Nothing, 0, null, "audio/ogg", CallVersion.Scored(DateTimeOffset.UtcNow, null), RecordingArchive.BlockBytes + 1, TimeSpan.FromSeconds(5), CancellationToken.None, TestContext.Current.CancellationToken));
 
         Assert.False(await archive.ExistsAsync("athos_call_unbounded", TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public async Task A_failing_recording_host_leaves_the_call_stored_and_the_recording_pending_until_the_rescan_copies_it()
+    public async Task A_failing_recording_host_leaves_the_call_stored_and_the_recording_pending_for_its_own_item_or_the_rescan()
     {
         await using var app = await StartAppAsync();
         var call = AddCall(SimulatedCall.RealCallSource, recordingBytes: 80_000);
+        var again = AddCall(SimulatedCall.RealCallSource, recordingBytes: 60_000);
         _simulator.Faults.Add(r => r.Operation == ApiOperation.Recording, FaultResponse.ServiceUnavailable);
 
         Assert.Equal(WorkOutcome.Stored, await FetchAsync(app, call));
+        Assert.Equal(WorkOutcome.Stored, await FetchAsync(app, again));
         var pending = await _tables.MainAsync(call.Id);
         _simulator.Faults.Clear();
+
+        // Each call's recording is queued as its own item (after the retry interval), its call marked so that no rescan
+        // starts a second copy beside it; that item copies the recording.
+        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Pending, ScoredAt = call.ScoredAt }, new { pending!.RecordingStatus, pending.ScoredAt });
+        Assert.Contains("503", pending.RecordingError, StringComparison.Ordinal);
+        Assert.True(await app.Get<QueuedCalls>().IsPendingAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken));
+        Assert.Equal(WorkOutcome.Stored, await ProcessAsync(app, new RecordingWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id), Marked = true }));
+        Assert.False(await app.Get<QueuedCalls>().IsPendingAsync(CallId.Parse(call.Id), TestContext.Current.CancellationToken));
+
+        // Should that item be lost (its mark expires), the rescan queues another.
+        await app.Get<QueuedCalls>().ClearAsync(CallId.Parse(again.Id), TestContext.Current.CancellationToken);
         await app.Get<Backfiller>().StartRescanAsync(DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
         await QueueDrainer.DrainAsync(app, new TestQueues(storage.ConnectionString));
 
-        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Pending, ScoredAt = call.ScoredAt }, new { pending!.RecordingStatus, pending.ScoredAt });
-        Assert.Contains("503", pending.RecordingError, StringComparison.Ordinal);
-        var after = await _tables.MainAsync(call.Id);
-        Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Archived, RecordingError = (string?)null }, new { after!.RecordingStatus, after.RecordingError });
-        Assert.Equal(SimulatedRecording.ContentOf(call), (await _recordings.GetBlobClient(call.Id + ".ogg").DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content.ToArray());
+        foreach (var copied in new[] { call, again })
+        {
+            var after = await _tables.MainAsync(copied.Id);
+            Assert.Equal(new { RecordingStatus = (string?)RecordingStatus.Archived, RecordingError = (string?)null }, new { after!.RecordingStatus, after.RecordingError });
+            Assert.Equal(SimulatedRecording.ContentOf(copied), (await _recordings.GetBlobClient(copied.Id + ".ogg").DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content.ToArray());
+        }
     }
 
     [Fact]
@@ -219,7 +233,10 @@ public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<Azuri
     }
 
     private Task<WorkOutcome> FetchAsync(TestApp app, SimulatedCall call) =>
-        app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) }), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
+        ProcessAsync(app, new FetchCallWorkItem { Origin = WorkOrigin.Reconcile, CallId = CallId.Parse(call.Id) });
+
+    private Task<WorkOutcome> ProcessAsync(TestApp app, WorkItem item) =>
+        app.Get<WorkItemProcessor>().ProcessAsync(WorkItemSerializer.Serialize(item), "msg-" + Interlocked.Increment(ref _messages), 1, TestContext.Current.CancellationToken);
 
     private Task<TestApp> StartAppAsync(params (string Name, string? Value)[] overrides) =>
         TestApp.StartAsync(_simulator, storage.Azurite, [("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"), ("ATHOS_HTTP_MAX_RETRIES", "1"), .. overrides]);
