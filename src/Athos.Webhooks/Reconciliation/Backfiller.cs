@@ -196,6 +196,19 @@ public sealed partial class Backfiller
         return WorkOutcome.PageProcessed;
     }
 
+    /// <summary>
+    /// A page parked on its last attempt stops its job, saying why: a rescan's turn then passes to the next occurrence at
+    /// once (a redrive of the page still carries the chain on).
+    /// </summary>
+    internal async Task StopAtParkedPageAsync(BackfillPageWorkItem item, string error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (await GetAsync(item.JobId, cancellationToken) is { Status: BackfillStatus.Running } job)
+        {
+            await FailAsync(job, item.Page, $"page {item.Page} parked: {error}", cancellationToken);
+        }
+    }
+
     private async Task<WorkOutcome> FailAsync(BackfillJob job, int page, string error, CancellationToken cancellationToken)
     {
         job.Status = BackfillStatus.Failed;

@@ -158,6 +158,18 @@ public sealed partial class WorkItemProcessor
 
         Log.Parked(_logger, ex, messageId, CallIdOf(item), item.Origin, reason, athos?.Status, athos?.ErrorCode, athos?.RequestId, dequeueCount);
         await ClearMarkAsync(item, cancellationToken);
+        if (item is BackfillPageWorkItem page)
+        {
+            try
+            {
+                await _backfiller.StopAtParkedPageAsync(page, $"{reason}: {ex.Message}", cancellationToken);
+            }
+            catch (Exception stopFailure) when (stopFailure.IsStorageFailure())
+            {
+                // Best effort: a job left running is let go by the rescan's gate once it has been quiet a day.
+            }
+        }
+
         if (item.WebhookId is { } webhookId && CallIdOf(item) is { } callId)
         {
             await NoteFailureAsync(callId, webhookId, $"parked ({reason}): {ex.Message}", cancellationToken);

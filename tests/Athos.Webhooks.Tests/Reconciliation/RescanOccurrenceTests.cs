@@ -6,6 +6,7 @@ using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,6 +124,27 @@ public sealed class RescanOccurrenceTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal("rs_20260606060000", after?.JobId);
         var warning = Assert.Single(app.Logs.GetSnapshot(), r => r.Id.Id == LogEvents.RescanStalled);
         Assert.Contains(stopped!.JobId, warning.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A page parked on its last attempt stops its rescan, so the next occurrence starts at once, not a day later.</summary>
+    [Fact]
+    public async Task A_rescan_whose_page_is_parked_stops_with_the_reason_and_the_next_occurrence_starts()
+    {
+        await using var app = await StartAppAsync();
+        var backfiller = app.Get<Backfiller>();
+        var parked = await backfiller.StartRescanJobAsync(Midnight, TestContext.Current.CancellationToken);
+        var page = Assert.Single(await _queues.ReceiveAsync());
+        _simulator.Faults.Add(r => r.Operation == ApiOperation.List, new FaultResponse(400, "INVALID_REQUEST"));
+
+        var outcome = await app.Get<WorkItemProcessor>().ProcessAsync(page.Body, page.MessageId, app.Get<QueueOptions>().MaxDequeueCount, TestContext.Current.CancellationToken);
+        _simulator.Faults.Clear();
+        var next = await backfiller.StartRescanJobAsync(Midnight.AddHours(6), TestContext.Current.CancellationToken);
+
+        Assert.Equal(WorkOutcome.Parked, outcome);
+        var stopped = (await backfiller.GetAsync(parked!.JobId, TestContext.Current.CancellationToken))!;
+        Assert.Equal(BackfillStatus.Failed, stopped.Status);
+        Assert.Contains("parked", stopped.LastError, StringComparison.Ordinal);
+        Assert.Equal("rs_20260605060000", next?.JobId);
     }
 
     private Task<TestApp> StartAppAsync(TimeProvider? clock = null) =>
