@@ -135,6 +135,7 @@ internal sealed partial class RecordingArchiver(
     {
         var blocks = resume ? await recordings.StagedAsync(callId.Value, cancellationToken) : StagedBlocks.None;
         var staged = blocks.Longest();
+        var before = staged.Length;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         try
         {
@@ -150,7 +151,7 @@ internal sealed partial class RecordingArchiver(
                             // An attempt stopped just after the last byte: everything is staged.
                             return Archived(callId, link, await recordings.CommitAsync(callId.Value, staged, ContentType(response), version, cancellationToken));
                         case { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable }:
-                        case { StatusCode: HttpStatusCode.PartialContent } when response.Content.Headers.ContentRange?.Length != staged.Total:
+                        case { StatusCode: HttpStatusCode.PartialContent } when (response.Content.Headers.ContentRange?.Length ?? 0) != staged.Total:
                             // The staged bytes are not of this recording (another length): start again from the first byte.
                             response.Dispose();
                             staged = StagedRecording.Nothing;
@@ -166,7 +167,7 @@ internal sealed partial class RecordingArchiver(
                     }
                 }
 
-                return await CopyAsync(callId, link, response, staged, skip, version, maxBytes, stop, cancellationToken);
+                return await CopyAsync(callId, link, response, staged, skip, before, version, maxBytes, stop, cancellationToken);
             }
             finally
             {
@@ -192,7 +193,7 @@ internal sealed partial class RecordingArchiver(
         }
     }
 
-    private async Task<RecordingCopy?> CopyAsync(CallId callId, Uri link, HttpResponseMessage response, StagedRecording staged, long skip, CallVersion version, long maxBytes, CancellationToken stop, CancellationToken cancellationToken)
+    private async Task<RecordingCopy?> CopyAsync(CallId callId, Uri link, HttpResponseMessage response, StagedRecording staged, long skip, long before, CallVersion version, long maxBytes, CancellationToken stop, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.Gone)
@@ -223,9 +224,9 @@ internal sealed partial class RecordingArchiver(
             return Archived(callId, link, progress);
         }
 
-        // Only bytes beyond what was staged when the attempt began count: a host that ignores ranges and is too slow to
-        // get past them makes no progress, and is retried like a failing one.
-        var added = progress.Length - staged.Length;
+        // Only bytes beyond the most that was staged when the attempt began count: a host that ignores ranges (or whose
+        // recording changed length) and is too slow to get past them makes no progress, and is retried like a failing one.
+        var added = progress.Length - before;
         return added >= MinProgressBytes
             ? RecordingCopy.Unfinished(progress.Length, length)
             : RecordingCopy.Pending($"The recording host sent too little in the attempt's time ({link.Host}); {progress.Length} of {length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes copied so far.");

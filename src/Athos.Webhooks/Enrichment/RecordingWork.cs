@@ -36,11 +36,10 @@ internal sealed partial class RecordingWork(
         await RecordAsync(row, copy, cancellationToken);
         if (copy.Status == RecordingStatus.Pending)
         {
-            // At once when this attempt made progress; after the retry interval when the host failed. Marked, so that a
-            // rescan does not start a second copy beside it.
-            var delay = copy.Continues ? TimeSpan.Zero : RetryDelay;
-            await queue.EnqueueAsync(new RecordingWorkItem { Origin = origin, CallId = callId, ReceivedAt = time.GetUtcNow(), Marked = true }, delay, cancellationToken);
-            await queued.MarkAsync(callId, origin.ToStorageName(), delay, cancellationToken);
+            // At once when this attempt made progress; after the retry interval when the host failed. Not marked: the
+            // mark is the fetch item's, which clears it when it ends (a rescan meanwhile may start a second copy, which
+            // stages the same blocks; the first commit wins).
+            await queue.EnqueueAsync(new RecordingWorkItem { Origin = origin, CallId = callId, ReceivedAt = time.GetUtcNow() }, copy.Continues ? TimeSpan.Zero : RetryDelay, cancellationToken);
             Log.Queued(logger, callId.Value, copy.Continues);
         }
     }
@@ -55,11 +54,22 @@ internal sealed partial class RecordingWork(
         ArgumentNullException.ThrowIfNull(item);
         using var stop = new CancellationTokenSource(queueOptions.AttemptBudget, time);
         var row = await rows.ReadAsync(item.CallId.Value, cancellationToken);
-        if (row is null or { IsErased: true })
+        if (row is null)
         {
-            // Erased (or its tombstone expired): whatever an earlier attempt staged goes too.
+            return WorkOutcome.Unchanged;
+        }
+
+        if (row.IsErased)
+        {
+            // Whatever an earlier attempt staged goes too.
             await erasedBlobs.EraseAsync(item.CallId.Value, [], [], cancellationToken);
-            return row is null ? WorkOutcome.Unchanged : WorkOutcome.Erased;
+            return WorkOutcome.Erased;
+        }
+
+        if (item.Continuations > MaxContinuations)
+        {
+            await RecordAsync(row, RecordingCopy.Failed($"The copy did not end within {MaxContinuations} attempts that each added part of it."), cancellationToken);
+            return WorkOutcome.RecordingFailed;
         }
 
         // The version's own change, or the recording's if an earlier attempt died after recording it, is completed first.
@@ -86,8 +96,13 @@ internal sealed partial class RecordingWork(
         switch (copy)
         {
             case { Continues: true }:
-                await queue.EnqueueAsync(item with { Continuations = item.Continuations + 1, Deferrals = 0, Marked = true }, cancellationToken);
-                await queued.MarkAsync(item.CallId, item.Origin.ToStorageName(), TimeSpan.Zero, cancellationToken);
+                // A marked chain keeps its call's mark (marked first, so the mark never lags the item).
+                if (item.Marked)
+                {
+                    await queued.MarkAsync(item.CallId, item.Origin.ToStorageName(), TimeSpan.Zero, cancellationToken);
+                }
+
+                await queue.EnqueueAsync(item with { Continuations = item.Continuations + 1, Deferrals = 0 }, cancellationToken);
                 Log.Queued(logger, item.CallId.Value, continues: true);
                 return WorkOutcome.Deferred;
             case { Status: RecordingStatus.Pending }:
@@ -98,6 +113,9 @@ internal sealed partial class RecordingWork(
                 return WorkOutcome.RecordingFailed;
         }
     }
+
+    /// <summary>Enough attempts for the largest recording accepted at the least progress an attempt must make (2 GiB ÷ 256 KiB).</summary>
+    private const int MaxContinuations = 8192;
 
     private TimeSpan RetryDelay => queueOptions.VisibilityTimeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : queueOptions.VisibilityTimeout;
 

@@ -80,7 +80,8 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
 
     private static async Task EraseMessagesAsync(QueueClient queue, string callId, List<string> removed, List<string> remaining, CancellationToken cancellationToken)
     {
-        var held = new List<QueueMessage>();
+        // By message id, with the latest receipt: a message the scan meets twice is given back once.
+        var held = new Dictionary<string, QueueMessage>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
@@ -97,7 +98,7 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
                     }
                     else
                     {
-                        held.Add(message);
+                        held[message.MessageId] = message;
                     }
                 }
 
@@ -112,16 +113,13 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
         finally
         {
             // Even when stopped (Ctrl-C): the others go back to the workers at once, not when their hiding ends.
-            foreach (var message in held)
+            foreach (var message in held.Values)
             {
                 try
                 {
                     if (queue.Name == StorageNames.CallsQueue && !HeldById(message.Body))
                     {
-                        // The scan spent one of its attempts (its dequeue count rose): a fresh copy takes its place, so that
-                        // erasures cannot send waiting work to the poison queue unprocessed.
-                        await queue.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
-                        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+                        await ReplaceAsync(queue, message, remaining);
                         continue;
                     }
 
@@ -148,6 +146,25 @@ internal sealed class PendingWorkEraser(QueueServiceClient queues, TableServiceC
         catch (InvalidWorkItemException)
         {
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The scan spent one of the message's attempts (its dequeue count rose): a fresh copy takes its place, so that
+    /// erasures cannot send waiting work to the poison queue unprocessed. Only while the scan still holds it (a worker
+    /// may have taken it once its hiding ran out): then the copy is sent and the original deleted.
+    /// </summary>
+    private static async Task ReplaceAsync(QueueClient queue, QueueMessage message, List<string> remaining)
+    {
+        var held = await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: ScanVisibility, cancellationToken: CancellationToken.None);
+        await queue.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, held.Value.PopReceipt, CancellationToken.None);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 400 or 404)
+        {
+            remaining.Add($"{queue.Name}: message {message.MessageId} was given back as a copy but could not be deleted; its work may run twice (harmless: every item is idempotent)");
         }
     }
 }

@@ -133,6 +133,12 @@ public sealed partial class Backfiller
             return WorkOutcome.Duplicate;
         }
 
+        if (job.Status == BackfillStatus.Failed && job.LastError?.StartsWith(ParkedPage(item.Page), StringComparison.Ordinal) == true)
+        {
+            // The page that stopped the job, redriven: the job runs again from it.
+            (job.Status, job.CompletedAt) = (BackfillStatus.Running, null);
+        }
+
         var source = item.Source ?? CallSources.Roleplay;
         var guard = PagingGuard.Restore(item.Cursor is null ? null : job.PagingGuard);
         CallPage page;
@@ -203,11 +209,13 @@ public sealed partial class Backfiller
     internal async Task StopAtParkedPageAsync(BackfillPageWorkItem item, string error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (await GetAsync(item.JobId, cancellationToken) is { Status: BackfillStatus.Running } job)
+        if (await GetAsync(item.JobId, cancellationToken) is { Status: BackfillStatus.Running } job && job.PagesDone < item.Page)
         {
-            await FailAsync(job, item.Page, $"page {item.Page} parked: {error}", cancellationToken);
+            await FailAsync(job, item.Page, $"{ParkedPage(item.Page)}{error}", cancellationToken);
         }
     }
+
+    private static string ParkedPage(int page) => string.Create(CultureInfo.InvariantCulture, $"page {page} parked: ");
 
     private async Task<WorkOutcome> FailAsync(BackfillJob job, int page, string error, CancellationToken cancellationToken)
     {

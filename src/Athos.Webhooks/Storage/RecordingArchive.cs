@@ -30,11 +30,23 @@ internal sealed class RecordingArchive(BlobServiceClient blobs)
     {
         try
         {
-            var list = (await _container.GetBlockBlobClient(BlobName(callId)).GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
-            return new StagedBlocks([.. list.UncommittedBlocks.Select(b => StagedBlock.Parse(b.Name)).OfType<StagedBlock>()]);
+            var blob = _container.GetBlockBlobClient(BlobName(callId));
+            var list = (await blob.GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: cancellationToken)).Value;
+            var blocks = list.UncommittedBlocks.Select(b => StagedBlock.Parse(b.Name)).ToList();
+            if (blocks.Contains(null))
+            {
+                // Blocks of an earlier scheme, whose ids have another length (the service refuses to mix them): an empty
+                // commit discards them, and its empty blob goes at once.
+                await blob.CommitBlockListAsync([], new CommitBlockListOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+                await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+                return StagedBlocks.None;
+            }
+
+            return new StagedBlocks([.. blocks.OfType<StagedBlock>()]);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
+            // None staged, or committed meanwhile by another copy.
             return StagedBlocks.None;
         }
     }

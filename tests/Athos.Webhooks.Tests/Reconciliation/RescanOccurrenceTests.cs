@@ -128,7 +128,7 @@ public sealed class RescanOccurrenceTests(AzuriteFixture storage) : IClassFixtur
 
     /// <summary>A page parked on its last attempt stops its rescan, so the next occurrence starts at once, not a day later.</summary>
     [Fact]
-    public async Task A_rescan_whose_page_is_parked_stops_with_the_reason_and_the_next_occurrence_starts()
+    public async Task A_rescan_whose_page_is_parked_stops_with_the_reason_the_next_occurrence_starts_and_a_redrive_finishes_it()
     {
         await using var app = await StartAppAsync();
         var backfiller = app.Get<Backfiller>();
@@ -145,6 +145,10 @@ public sealed class RescanOccurrenceTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(BackfillStatus.Failed, stopped.Status);
         Assert.Contains("parked", stopped.LastError, StringComparison.Ordinal);
         Assert.Equal("rs_20260605060000", next?.JobId);
+
+        // A redrive of the page carries the stopped job on to its end.
+        await app.Get<WorkItemProcessor>().ProcessAsync(page.Body, "redriven", 1, TestContext.Current.CancellationToken);
+        Assert.Equal(BackfillStatus.Completed, (await backfiller.GetAsync(parked.JobId, TestContext.Current.CancellationToken))!.Status);
     }
 
     private Task<TestApp> StartAppAsync(TimeProvider? clock = null) =>
