@@ -40,8 +40,9 @@ internal sealed class CallEnricher(
         ArgumentNullException.ThrowIfNull(item);
         var callId = item.CallId;
 
-        // What the recording's copy may take of this attempt: it stops in time, and the rest becomes its own work item.
-        using var stop = new CancellationTokenSource(queueOptions.AttemptBudget, time);
+        // When the recording's copy must stop in this attempt (the rest becomes its own work item): a time, so that an
+        // item with no recording to copy starts no timer.
+        var copyEnds = time.GetUtcNow() + queueOptions.AttemptBudget;
         using var turn = await gate.EnterAsync(callId.Value, cancellationToken);
         var prior = item.Origin == WorkOrigin.Webhook && !turn.Waited ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
         if (AnnouncedScoredAt(item, turn.Waited) is { } announced)
@@ -116,7 +117,7 @@ internal sealed class CallEnricher(
         };
         if (pending is not null)
         {
-            await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, stop.Token, cancellationToken);
+            await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, copyEnds, cancellationToken);
         }
 
         return write.Outcome == RowWriteOutcome.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;

@@ -26,13 +26,15 @@ internal sealed partial class RecordingWork(
 {
     /// <summary>
     /// Copies the recording of <paramref name="row"/> (a committed version, or one found stored with its recording
-    /// pending) with the link in <paramref name="call"/>, until <paramref name="stop"/>; what remains is queued.
+    /// pending) with the link in <paramref name="call"/>, until <paramref name="copyEnds"/>; what remains is queued.
     /// </summary>
-    public async Task CopyAfterCommitAsync(CallId callId, CallDetail call, CallRow row, WorkOrigin origin, CancellationToken stop, CancellationToken cancellationToken)
+    public async Task CopyAfterCommitAsync(CallId callId, CallDetail call, CallRow row, WorkOrigin origin, DateTimeOffset copyEnds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
+        var left = copyEnds - time.GetUtcNow();
+        using var stop = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
         // A new version's first copy starts from the first byte; one that failed before may have blocks staged.
-        var copy = await archiver.ArchiveAsync(callId, call, CallVersion.Of(row), row, resume: row.RecordingError is not null, stop, cancellationToken);
+        var copy = await archiver.ArchiveAsync(callId, call, CallVersion.Of(row), row, resume: row.RecordingError is not null, stop.Token, cancellationToken);
         await RecordAsync(row, copy, cancellationToken);
         if (copy.Status == RecordingStatus.Pending)
         {
