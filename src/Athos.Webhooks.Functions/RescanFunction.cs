@@ -4,9 +4,10 @@ using Microsoft.Azure.Functions.Worker;
 namespace Athos.Webhooks.Functions;
 
 /// <summary>
-/// The trailing rescan on <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c>: starts a page chain on the queue over the last
-/// <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> (changes without a webhook, recordings still to copy) for the occurrence the timer
-/// fired for. The invocation only starts the chain, so it is quick whatever the window holds.
+/// The trailing rescan on <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c>: starts the one rescan job of the occurrence the timer
+/// fired for (a page chain on the queue over the last <c>ATHOS_RECONCILE_RESCAN_WINDOW</c>: changes without a webhook,
+/// recordings still to copy), or skips it while the previous rescan still runs (<c>Backfiller.StartRescanAsync</c>). The
+/// invocation only starts the chain, so it is quick whatever the window holds.
 /// </summary>
 public sealed class RescanFunction(Backfiller backfiller, TimeProvider time)
 {

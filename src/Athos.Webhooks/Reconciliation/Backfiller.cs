@@ -78,10 +78,13 @@ public sealed partial class Backfiller
     }
 
     /// <summary>
-    /// Starts the trailing rescan of one occurrence of <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c> over the last
-    /// <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> of every source: calls whose score changed without a webhook, and recordings
-    /// not copied yet. Each occurrence starts one rescan, however many hosts fire it; while one still runs, an occurrence
-    /// is skipped and counted (<c>status</c> shows it).
+    /// Starts the trailing rescan for one occurrence of <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c>: one job, named by the
+    /// occurrence (<see cref="RescanJobId"/>), whose page chain on the queue re-reads the last
+    /// <c>ATHOS_RECONCILE_RESCAN_WINDOW</c> of the sources <c>ATHOS_SOURCES</c> names (calls whose score changed without
+    /// a webhook, recordings not copied yet). However many hosts fire an occurrence, the job's conditional insert lets one
+    /// start it; <see cref="RescanGate"/> lets one rescan run at a time, so an occurrence that finds the previous one
+    /// still running is skipped and counted (<c>status</c> shows it), and a late firing of an occurrence a later one has
+    /// covered starts nothing. Returns once the job row and its first page are stored; the chain runs on the queue.
     /// </summary>
     /// <param name="occurrence">The occurrence the timer fired for (not when it fired): what names the job.</param>
     public Task StartRescanAsync(DateTimeOffset occurrence, CancellationToken cancellationToken = default) => StartRescanJobAsync(occurrence, cancellationToken);
