@@ -8,7 +8,7 @@ using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
 
-/// <summary>Housekeeping, on its own timer beside the reconciler: the delivery ledger's purge (change retention: ChangeRetentionTests).</summary>
+/// <summary>Housekeeping, on its own timer beside the reconciler: the delivery ledger's purge (change retention: CallChangeRetentionTests).</summary>
 public sealed class HousekeepingTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;

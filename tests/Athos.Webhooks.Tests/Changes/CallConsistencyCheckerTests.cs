@@ -13,7 +13,7 @@ namespace Athos.Webhooks.Tests.Changes;
 /// stamp is older than the read margin (before that it may be in flight), and only while it is younger than the
 /// retention (older changes are purged); a void row at the stamp is not the change.
 /// </summary>
-public sealed class ChangeFeedVerifyTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class CallConsistencyCheckerTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string CallId = "athos_call_verify01";
 

@@ -23,7 +23,7 @@ namespace Athos.Webhooks.Tests.Health;
 /// storage and Athos: all stored (healthy, exit 0), calls missing and items parked (degraded, exit 1), no successful
 /// reconcile in three intervals (503), storage or Athos unreachable (503, exit 3).
 /// </summary>
-public sealed class HealthAndStatusTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;
 

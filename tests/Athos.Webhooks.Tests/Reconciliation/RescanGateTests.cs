@@ -19,7 +19,7 @@ namespace Athos.Webhooks.Tests.Reconciliation;
 /// own rescan, once however many hosts fire it, one at a time; an occurrence that finds one running is skipped and
 /// counted in <c>status</c>; a rescan whose chain stopped does not hold the next back for ever.
 /// </summary>
-public sealed class RescanOccurrenceTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RescanGateTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset Midnight = new(2026, 6, 5, 0, 0, 0, TimeSpan.Zero);
 

@@ -17,7 +17,7 @@ namespace Athos.Webhooks.Tests.Enrichment;
 /// Recordings copied from Athos's signed, expiring links into <c>athos-recordings</c>: byte for byte, renewed when the
 /// link expired, refused over the limit, retried by the rescan, and the link never kept or sent a credential.
 /// </summary>
-public sealed class RecordingTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RecordingArchiverTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;
     private BlobContainerClient _recordings = null!;

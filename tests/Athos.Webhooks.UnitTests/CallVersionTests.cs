@@ -3,7 +3,7 @@ using Athos.Webhooks.Storage;
 namespace Athos.Webhooks.UnitTests;
 
 /// <summary>Which of two stored contents of a call wins: the rule every write of every table follows.</summary>
-public sealed class VersionRulesTests
+public sealed class CallVersionTests
 {
     private static readonly DateTimeOffset T = new(2026, 6, 5, 14, 40, 0, TimeSpan.Zero);
 

@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Tests.Reconciliation;
 
 /// <summary>Backfill as a chain of page work items, against real Azurite and the simulator over HTTP.</summary>
 [Collection(HeavyTests.Name)]
-public sealed class BackfillTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class BackfillerTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;
     private TestQueues _queues = null!;

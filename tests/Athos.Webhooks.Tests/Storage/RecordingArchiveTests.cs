@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Tests.Storage;
 /// A recording copied over several attempts into <c>athos-recordings</c>: each attempt stops when its time is up with the
 /// bytes in hand staged, the next resumes after them, and two copies of one recording at once never mix their blocks.
 /// </summary>
-public sealed class RecordingArchiveResumeTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RecordingArchiveTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const int Length = (5 * RecordingArchive.BlockBytes) + 12_345;
     private static readonly CallVersion Version = CallVersion.Scored(DateTimeOffset.UnixEpoch, null);

@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Tests.AthosApi;
 /// Headers then half a body then silence, over real HTTP: every byte of an answer is read inside the attempt timeout
 /// and the total budget, so a stalled body is a timed-out attempt, retried like any other.
 /// </summary>
-public sealed class StalledResponseTests
+public sealed class ResponseBufferingHandlerTests
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
 

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Tests.AthosApi;
 /// The client's share of the retry budget, against the simulator over real HTTP: a long <c>Retry-After</c> is handed
 /// to the caller instead of slept on, concurrency is capped per instance, and one bad call cannot open the breaker.
 /// </summary>
-public sealed class RetryBudgetTests : IAsyncLifetime
+public sealed class AthosClientResilienceTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
     private AthosSimulator _simulator = null!;

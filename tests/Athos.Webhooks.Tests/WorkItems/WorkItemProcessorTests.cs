@@ -15,7 +15,7 @@ namespace Athos.Webhooks.Tests.WorkItems;
 /// Every item ends stored or parked with its reason: the last attempt parks durably (the poison queue's messages would
 /// expire after seven days), Athos merely unavailable defers the item, and <c>redrive</c> brings parked work back.
 /// </summary>
-public sealed class ParkingTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class WorkItemProcessorTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     // host.json's numbers, shrunk: three attempts 100 ms apart, so a deferral waits max(1 s, 3 × 100 ms).
     private static readonly QueueOptions FastQueue = new() { VisibilityTimeout = TimeSpan.FromMilliseconds(100), MaxDequeueCount = 3 };

@@ -10,7 +10,7 @@ namespace Athos.Webhooks.Tests.Changes;
 /// time; the reader's clock a <see cref="SkewedClock"/> over it) is refused with the skew before it returns anything read
 /// up to a wrong bound; one within the allowance reads as usual.
 /// </summary>
-public sealed class ReaderClockTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class CallChangeFeedClockTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     public async ValueTask InitializeAsync() => await storage.ResetAsync();
 

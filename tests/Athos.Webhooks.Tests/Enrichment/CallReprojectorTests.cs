@@ -16,7 +16,7 @@ namespace Athos.Webhooks.Tests.Enrichment;
 /// <c>reproject</c>, and the next time their call is stored.
 /// </summary>
 [Collection(HeavyTests.Name)]
-public sealed class ReprojectTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class CallReprojectorTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private static readonly string[] SchemaTwoColumns = [nameof(CallRow.AgentId), nameof(CallRow.AgencyId), nameof(CallRow.ComplianceTotalScore), nameof(CallRow.RecordingStatus), nameof(CallRow.RecordingError)];
 

@@ -18,7 +18,7 @@ using Microsoft.Extensions.Logging;
 namespace Athos.Webhooks.Tests.Enrichment;
 
 /// <summary>Work items become rows and blobs: real Azurite, the simulator over HTTP.</summary>
-public sealed class EnrichmentTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class CallEnricherTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private EnrichmentStack _stack = null!;
 

@@ -23,7 +23,7 @@ namespace Athos.Webhooks.Tests.Erasure;
 /// stored by no path again (redrive, reconcile, rescan, backfill, a new webhook), and the change feed says once that it
 /// was erased. Real Azurite, the simulator over HTTP, the real processing path and the real <c>forget</c> command.
 /// </summary>
-public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class CallEraserTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private AthosSimulator _simulator = null!;
     private TestQueues _queues = null!;

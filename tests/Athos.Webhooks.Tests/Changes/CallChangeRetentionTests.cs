@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Athos.Webhooks.Tests.Changes;
 
 /// <summary><c>ATHOS_CHANGE_RETENTION</c>: validated at start-up, applied by the daily housekeeping.</summary>
-public sealed class ChangeRetentionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
+public sealed class CallChangeRetentionTests(AzuriteFixture storage) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task The_daily_housekeeping_purges_the_changes_past_the_retention_beside_the_delivery_ledger()
