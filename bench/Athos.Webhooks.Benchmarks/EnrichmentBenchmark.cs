@@ -4,7 +4,6 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Runner;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Testing;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;

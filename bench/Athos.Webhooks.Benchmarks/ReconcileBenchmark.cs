@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 

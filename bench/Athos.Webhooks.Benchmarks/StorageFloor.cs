@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Testing;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

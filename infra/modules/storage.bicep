@@ -1,5 +1,5 @@
 // The storage account and everything the code uses in it. The names below are the code's
-// (src/Athos.Webhooks/Storage/StorageNames.cs); a test compiles this file and checks they match.
+// (src/Athos.Webhooks.Consumer/StorageNames.cs); a test compiles this file and checks they match.
 param name string
 param location string
 param tags object

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;

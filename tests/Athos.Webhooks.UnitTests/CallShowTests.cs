@@ -1,5 +1,4 @@
 using Athos.Webhooks.Operations;
-using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.UnitTests;
 

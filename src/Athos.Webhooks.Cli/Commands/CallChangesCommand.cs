@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;

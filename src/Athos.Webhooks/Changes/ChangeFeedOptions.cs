@@ -8,7 +8,7 @@ public sealed class ChangeFeedOptions
 {
     public const string RetentionSetting = "ATHOS_CHANGE_RETENTION";
 
-    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(35);
+    public static readonly TimeSpan DefaultRetention = CallChangeFeed.DefaultRetention;
 
     /// <summary>Changes are kept at least this long; the daily housekeeping deletes older ones.</summary>
     [SettingRange("1.00:00:00", "400.00:00:00", Requirement = "between 1 and 400 days (1.00:00:00 to 400.00:00:00)")]

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Health;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
 

@@ -223,7 +223,7 @@ public sealed class OperatorCommands
     {
         ArgumentNullException.ThrowIfNull(error);
         var retention = _services.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention;
-        var feed = new CallChangeFeed(_services.GetRequiredService<TableServiceClient>(), retention, time);
+        var feed = new CallChangeFeed(_services.GetRequiredService<TableServiceClient>(), time, retention);
         var writer = new ChangeOutput(output, format);
         try
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
 using Azure;

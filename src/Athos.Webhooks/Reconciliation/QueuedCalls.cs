@@ -1,5 +1,4 @@
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 

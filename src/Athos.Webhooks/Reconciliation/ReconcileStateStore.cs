@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 

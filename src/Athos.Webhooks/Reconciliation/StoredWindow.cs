@@ -1,4 +1,3 @@
-using Athos.Webhooks.Storage;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Reconciliation;

@@ -2,7 +2,7 @@ namespace Athos.Webhooks.Storage;
 
 /// <summary>
 /// The columns an index row repeats from its <c>AthosCalls</c> row, declared once: all of them but <c>ScoreJson</c>, the
-/// recording's state and the change feed's key and kind. <see cref="CallRow.CloneWithKeys"/> copies exactly these, and they
+/// recording's state and the change feed's key and kind. <c>CallRow.CloneWithKeys</c> (<see cref="CallRowFacts"/>) copies exactly these, and they
 /// are compared by value, so that a writer and <c>verify</c> agree on what "the same row" means.
 /// </summary>
 internal static class IndexColumns

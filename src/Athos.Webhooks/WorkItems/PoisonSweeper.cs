@@ -1,4 +1,3 @@
-using Athos.Webhooks.Storage;
 using Azure.Storage.Queues;
 
 namespace Athos.Webhooks.WorkItems;

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Data.Tables;
@@ -56,7 +55,7 @@ public sealed class CallChangeFeedClockTests(AzuriteFixture storage) : IClassFix
         Assert.Equal(["athos_call_settled01"], page.Changes.Select(c => c.CallId));
     }
 
-    private CallChangeFeed Feed(TimeSpan skew) => new(new TableServiceClient(storage.ConnectionString), null, new SkewedClock(TimeProvider.System, skew));
+    private CallChangeFeed Feed(TimeSpan skew) => new(new TableServiceClient(storage.ConnectionString), new SkewedClock(TimeProvider.System, skew));
 
     /// <summary>Stores a call's first version by a writer whose clock is <paramref name="skew"/> off real time.</summary>
     private async Task WriteAsync(string callId, TimeSpan skew) =>

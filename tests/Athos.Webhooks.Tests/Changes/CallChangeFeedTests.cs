@@ -96,7 +96,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         var purger = new CallChangeRetention(Tables(), Retention(TimeSpan.FromDays(1)), NullLogger<CallChangeRetention>.Instance);
 
         var purged = await purger.PurgeAsync(_clock.GetUtcNow(), TestContext.Current.CancellationToken);
-        var longer = new CallChangeFeed(new TableServiceClient(_service.ConnectionString), TimeSpan.FromDays(400), _clock);
+        var longer = new CallChangeFeed(new TableServiceClient(_service.ConnectionString), _clock, TimeSpan.FromDays(400));
         var error = await Assert.ThrowsAsync<CheckpointExpiredException>(() => longer.ReadChangesAsync(checkpoint, cancellationToken: TestContext.Current.CancellationToken));
         _clock.Advance(CallChangeFeed.ReadMargin);
         var kept = await longer.ReadChangesAsync(null, cancellationToken: TestContext.Current.CancellationToken);
@@ -159,7 +159,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         return ids;
     }
 
-    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), null, _clock);
+    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), _clock);
 
     private TableServiceClient Tables() => new(storage.ConnectionString);
 

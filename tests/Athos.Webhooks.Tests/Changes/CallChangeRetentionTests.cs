@@ -1,7 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Data.Tables;
@@ -32,7 +31,7 @@ public sealed class CallChangeRetentionTests(AzuriteFixture storage) : IClassFix
 
         Assert.Equal(["athos_call_kept"], (await TestCalls.ChangeRowsAsync(storage.ConnectionString)).Select(r => r.CallId));
         Assert.Single(app.Logs.GetSnapshot(), l => l.Id.Id == LogEvents.ChangesPurged);
-        var feed = new CallChangeFeed(new TableServiceClient(storage.ConnectionString), TimeSpan.FromDays(400));
+        var feed = new CallChangeFeed(new TableServiceClient(storage.ConnectionString), TimeProvider.System, TimeSpan.FromDays(400));
         await Assert.ThrowsAsync<CheckpointExpiredException>(() => feed.ReadChangesAsync(CallChangeFeed.CheckpointAt(now - TimeSpan.FromDays(31)), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(["athos_call_kept"], (await feed.ReadChangesAsync(CallChangeFeed.CheckpointAt(now - TimeSpan.FromDays(30)), cancellationToken: TestContext.Current.CancellationToken)).Changes.Select(c => c.CallId));
     }

@@ -47,7 +47,7 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
         var a = new Writer("A", new SkewedClock(_trueTime, TimeSpan.FromSeconds(writerA)), this);
         var b = new Writer("B", new SkewedClock(_trueTime, TimeSpan.FromSeconds(writerB)), this);
         var readerClock = new SkewedClock(_trueTime, TimeSpan.FromSeconds(reader));
-        var following = new Reader(new CallChangeFeed(new TableServiceClient(_service.ConnectionString), null, readerClock));
+        var following = new Reader(new CallChangeFeed(new TableServiceClient(_service.ConnectionString), readerClock));
         var naive = new Reader(new CallChangeFeed(new TableServiceClient(_service.ConnectionString), ChangeFeedOptions.DefaultRetention, readerClock, TimeSpan.Zero));
         async Task ReadAsync()
         {

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Core;
@@ -180,7 +179,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
 
     private async Task<CallRow> MainAsync() => (await new CallReader(Tables()).GetAsync(CallId, TestContext.Current.CancellationToken))!;
 
-    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), null, _clock);
+    private CallChangeFeed Feed() => new(new TableServiceClient(_service.ConnectionString), _clock);
 
     private TableServiceClient Tables()
     {

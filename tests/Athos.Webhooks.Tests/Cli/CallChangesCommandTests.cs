@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;

@@ -1,7 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;

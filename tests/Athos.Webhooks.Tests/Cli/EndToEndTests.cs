@@ -1,5 +1,4 @@
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 

@@ -1,9 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;

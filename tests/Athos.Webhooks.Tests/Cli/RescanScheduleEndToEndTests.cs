@@ -1,7 +1,6 @@
 using System.Globalization;
 using Athos.Simulator;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Data.Tables;
 using AthosContract = Athos.Webhooks.AthosApi.AthosContract;

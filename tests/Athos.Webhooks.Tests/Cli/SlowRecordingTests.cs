@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Athos.Simulator;
-using Athos.Webhooks.Changes;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

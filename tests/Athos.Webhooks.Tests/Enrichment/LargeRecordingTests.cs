@@ -1,6 +1,5 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Storage.Blobs;

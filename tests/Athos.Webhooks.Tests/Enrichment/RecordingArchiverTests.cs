@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;

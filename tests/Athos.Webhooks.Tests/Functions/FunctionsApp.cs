@@ -1,5 +1,4 @@
 using Athos.Webhooks.Functions;
-using Athos.Webhooks.Storage;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker.Builder;

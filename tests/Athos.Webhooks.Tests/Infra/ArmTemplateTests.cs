@@ -200,7 +200,7 @@ public sealed partial class ArmTemplateTests
     /// <summary>The setting names of every options property marked [RequiredSetting] in the core library.</summary>
     private static List<string> RequiredSettingsFromCode()
     {
-        var names = typeof(StorageNames).Assembly.GetTypes()
+        var names = typeof(RequiredSettingAttribute).Assembly.GetTypes()
             .SelectMany(t => t.GetProperties())
             .Where(p => p.GetCustomAttribute<RequiredSettingAttribute>() is not null)
             .Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? throw new InvalidOperationException($"{p.DeclaringType}.{p.Name} is required but has no setting name."))

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Tests.Infra;
 

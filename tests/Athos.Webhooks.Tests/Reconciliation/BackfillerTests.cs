@@ -2,7 +2,6 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;

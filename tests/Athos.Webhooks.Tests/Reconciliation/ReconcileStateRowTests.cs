@@ -1,6 +1,5 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Azure.Data.Tables;
 

@@ -3,7 +3,6 @@ using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;

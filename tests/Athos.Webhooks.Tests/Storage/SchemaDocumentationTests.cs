@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;

@@ -1,8 +1,7 @@
-using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// Reads <c>AthosCallChanges</c> incrementally, as a CRM sync or warehouse load does: every change after a checkpoint,
@@ -24,7 +23,11 @@ public sealed class CallChangeFeed
     /// clocks of the app's instances and of readers are within <see cref="ClockAllowance"/> (1 minute) of each other
     /// (three such differences can add up), which leaves 45 s to spare.
     /// </summary>
-    internal static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
+    /// <remarks>The product's writers and <c>verify</c> reason with the same margin (a change is due once it is this old).</remarks>
+    public static readonly TimeSpan ReadMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long changes are kept unless the deployment sets <c>ATHOS_CHANGE_RETENTION</c>: 35 days.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(35);
 
     /// <summary>
     /// How far a reader's clock may be from the storage service's: 1 minute, the one difference of the
@@ -49,10 +52,10 @@ public sealed class CallChangeFeed
 
     /// <summary>A reader of the change feed in the account <paramref name="tables"/> addresses.</summary>
     /// <param name="tables">The storage account's table endpoint, with the reader's credential.</param>
-    /// <param name="retention">The deployment's <c>ATHOS_CHANGE_RETENTION</c> (35 days unless changed): older checkpoints are refused.</param>
-    /// <param name="time">The clock (the system's by default).</param>
-    public CallChangeFeed(TableServiceClient tables, TimeSpan? retention = null, TimeProvider? time = null)
-        : this(tables, retention ?? ChangeFeedOptions.DefaultRetention, time ?? TimeProvider.System, ReadMargin)
+    /// <param name="time">The clock the read bound is taken from: <see cref="TimeProvider.System"/> in an application.</param>
+    /// <param name="retention">The deployment's <c>ATHOS_CHANGE_RETENTION</c> (<see cref="DefaultRetention"/> unless changed): older checkpoints are refused.</param>
+    public CallChangeFeed(TableServiceClient tables, TimeProvider time, TimeSpan? retention = null)
+        : this(tables, retention ?? DefaultRetention, time, ReadMargin)
     {
     }
 
@@ -60,6 +63,7 @@ public sealed class CallChangeFeed
     internal CallChangeFeed(TableServiceClient tables, TimeSpan retention, TimeProvider time, TimeSpan margin)
     {
         ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(time);
         _changes = tables.GetTableClient(StorageNames.CallChangesTable);
         _calls = tables.GetTableClient(StorageNames.CallsTable);
         _retention = retention;
@@ -143,14 +147,16 @@ public sealed class CallChangeFeed
     {
         ArgumentException.ThrowIfNullOrEmpty(callId);
         var response = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
-        return response.HasValue && !response.Value!.IsErased ? AthosCall.From(response.Value) : null;
+        return response.HasValue && response.Value!.Status != CallStatus.Erased ? AthosCall.From(response.Value) : null;
     }
 
     private async Task EnsureKeptAsync(string checkpoint, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var position = ChangeKeys.StampOf(checkpoint);
         var keptSince = now - _retention;
-        var (purgedBefore, response) = await CallChangeRetention.WatermarkAsync(_changes, cancellationToken);
+        var watermark = await _changes.GetEntityIfExistsAsync<PurgeMarkerRow>(ChangeKeys.PurgePartition, string.Empty, cancellationToken: cancellationToken);
+        var purgedBefore = watermark.HasValue ? watermark.Value!.PurgedBefore : null;
+        var response = watermark.GetRawResponse();
 
         // A clock days off would judge the retention wrongly: it is the clock to fix, not the checkpoint.
         CheckClock(response, now);

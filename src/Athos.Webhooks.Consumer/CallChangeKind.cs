@@ -1,6 +1,4 @@
-using Athos.Webhooks.Storage;
-
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>What happened to a call's stored version (<c>ChangeKind</c> in <c>AthosCallChanges</c>).</summary>
 public enum CallChangeKind
@@ -31,12 +29,12 @@ public enum CallChangeKind
 }
 
 /// <summary>
-/// The stored names of <see cref="CallChangeKind"/> (<see cref="ChangeKinds"/>). A name this version does not know is
-/// read as <see cref="CallChangeKind.Rescored"/>: a newer version of the call, which is what any change is to a reader.
+/// The stored names of <see cref="CallChangeKind"/> (<see cref="ChangeKinds"/>), declared once. A name this version does not
+/// know is read as <see cref="CallChangeKind.Rescored"/>: a newer version of the call, which is what any change is to a reader.
 /// </summary>
 internal static class CallChangeKindNames
 {
-    public static readonly StoredNames<CallChangeKind> Names = new(
+    private static readonly (CallChangeKind Kind, string Name)[] Names =
     [
         (CallChangeKind.Created, ChangeKinds.Created),
         (CallChangeKind.Rescored, ChangeKinds.Rescored),
@@ -44,7 +42,12 @@ internal static class CallChangeKindNames
         (CallChangeKind.Failed, ChangeKinds.Failed),
         (CallChangeKind.RecordingArchived, ChangeKinds.RecordingArchived),
         (CallChangeKind.Erased, ChangeKinds.Erased),
-    ]);
+    ];
 
-    public static CallChangeKind Read(string? name) => Names.Find(name) ?? CallChangeKind.Rescored;
+    /// <summary>The name written for <paramref name="kind"/>.</summary>
+    public static string NameOf(CallChangeKind kind) =>
+        Array.FindIndex(Names, n => n.Kind == kind) is var i and >= 0 ? Names[i].Name : throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a CallChangeKind");
+
+    public static CallChangeKind Read(string? name) =>
+        Array.FindIndex(Names, n => n.Name == name) is var i and >= 0 ? Names[i].Kind : CallChangeKind.Rescored;
 }

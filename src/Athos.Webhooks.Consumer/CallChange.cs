@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// One change of <c>AthosCallChanges</c>: a call's stored version changed, or the call was erased. The columns say which
@@ -27,7 +27,7 @@ public sealed record CallChange(
     string Checkpoint)
 {
     /// <summary>The <c>ChangeKind</c> column's value: <c>created</c>, <c>rescored</c>, <c>scored_after_failure</c>, <c>failed</c>, <c>recording_archived</c> or <c>erased</c>.</summary>
-    public string KindName => CallChangeKindNames.Names.NameOf(Kind);
+    public string KindName => CallChangeKindNames.NameOf(Kind);
 
     internal static CallChange From(ChangeRow row) => new(
         row.CallId,

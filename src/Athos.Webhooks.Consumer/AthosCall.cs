@@ -1,8 +1,8 @@
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// A stored call as a consumer reads it: the <c>AthosCalls</c> row's columns of docs/schema.md, typed, so that no
-/// consumer needs a column name. Read one with <see cref="Changes.CallChangeFeed.GetCallAsync"/>.
+/// consumer needs a column name. Read one with <see cref="CallChangeFeed.GetCallAsync"/>.
 /// </summary>
 public sealed record AthosCall
 {
@@ -30,10 +30,13 @@ public sealed record AthosCall
     /// <summary>The practised drill; null for real calls.</summary>
     public string? DrillKey { get; init; }
 
+    /// <summary>When the call started.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 
+    /// <summary>When the call ended.</summary>
     public DateTimeOffset? EndedAt { get; init; }
 
+    /// <summary>The call's length in seconds.</summary>
     public int? DurationSec { get; init; }
 
     /// <summary>When Athos scored this version.</summary>
@@ -42,8 +45,10 @@ public sealed record AthosCall
     /// <summary>0–100; null when Athos sent none (never 0 for "no headline score").</summary>
     public double? OverallScore { get; init; }
 
+    /// <summary>Athos's summary of the call.</summary>
     public string? Summary { get; init; }
 
+    /// <summary>Athos's feedback to the rep.</summary>
     public string? Feedback { get; init; }
 
     /// <summary>The compliance scorecard's total; null when not assessed (never 0 for that).</summary>
@@ -55,6 +60,7 @@ public sealed record AthosCall
     /// <summary>For a failed call: Athos's machine code, e.g. <c>SCORING_INCOMPLETE</c>.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>For a failed call: Athos's message for people.</summary>
     public string? FailureMessage { get; init; }
 
     /// <summary>For a failed call: when Athos reported the failure.</summary>
@@ -69,14 +75,16 @@ public sealed record AthosCall
     /// <summary>Athos's request id of the fetch that produced this version.</summary>
     public string? AthosRequestId { get; init; }
 
-    /// <summary><c>archived</c>, <c>none</c>, <c>pending</c> or <c>failed</c> (<see cref="Storage.RecordingStatus"/>); null when recordings are not archived.</summary>
+    /// <summary><c>archived</c>, <c>none</c>, <c>pending</c> or <c>failed</c> (<see cref="Consumer.RecordingStatus"/>); null when recordings are not archived.</summary>
     public string? RecordingStatus { get; init; }
 
+    /// <summary>Why the recording is <c>pending</c> or <c>failed</c>.</summary>
     public string? RecordingError { get; init; }
 
     /// <summary>Comma-separated columns shortened to fit Table Storage; the archive blob has them whole.</summary>
     public string? Truncated { get; init; }
 
+    /// <summary>The schema the row was written under (<see cref="CallRow.CurrentSchemaVersion"/>).</summary>
     public int SchemaVersion { get; init; }
 
     /// <summary>The <c>RowKey</c> in <c>AthosCallChanges</c> of the change that reported this version (null if stored before the feed existed).</summary>

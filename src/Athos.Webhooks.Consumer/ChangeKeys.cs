@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// The key scheme of <c>AthosCallChanges</c> (docs/schema.md), in one place: <c>PartitionKey</c> = the UTC hour of the
@@ -12,15 +12,17 @@ namespace Athos.Webhooks.Changes;
 /// row key of the last change read, or a bare stamp (19 digits), which sorts before every row of that stamp and after
 /// every earlier one.
 /// </remarks>
-internal static class ChangeKeys
+public static class ChangeKeys
 {
     /// <summary>The row of the purge watermark: its partition sorts after every hour, its row key before every bound.</summary>
     public const string PurgePartition = "purged";
 
     private const int StampDigits = 19;
 
+    /// <summary>The <c>RowKey</c> of <paramref name="callId"/>'s change stamped <paramref name="stamp"/>.</summary>
     public static string RowKey(DateTimeOffset stamp, string callId) => Bound(stamp) + "_" + callId;
 
+    /// <summary>The <c>PartitionKey</c> of a change stamped <paramref name="stamp"/>: its UTC hour, <c>yyyy-MM-ddTHH</c>.</summary>
     public static string PartitionKey(DateTimeOffset stamp) => stamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture);
 
     /// <summary>A checkpoint at <paramref name="time"/>: the changes stamped at or after it are still to be read.</summary>

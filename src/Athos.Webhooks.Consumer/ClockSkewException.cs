@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// The reader's clock is further from the storage service's than the change feed allows (1 minute): nothing was read.
@@ -9,15 +9,21 @@ namespace Athos.Webhooks.Changes;
 /// </summary>
 public sealed class ClockSkewException : Exception
 {
+    /// <summary>An exception with the default message.</summary>
     public ClockSkewException()
     {
     }
 
+    /// <summary>An exception with <paramref name="message"/>.</summary>
+    /// <param name="message">What went wrong.</param>
     public ClockSkewException(string message)
         : base(message)
     {
     }
 
+    /// <summary>An exception with <paramref name="message"/>, caused by <paramref name="innerException"/>.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
     public ClockSkewException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// The names of every queue, table and container the product uses. The first eight are the consumer contract
@@ -48,9 +48,12 @@ public static class StorageNames
     /// <summary>Lease blobs that keep two reconciler runs from overlapping.</summary>
     public const string LocksContainer = "athos-locks";
 
+    /// <summary>Every queue the product uses.</summary>
     public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
 
+    /// <summary>Every table the product uses.</summary>
     public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, CallChangesTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
 
+    /// <summary>Every blob container the product uses.</summary>
     public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer];
 }

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Changes;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>What one <see cref="CallChangeFeed.ReadChangesAsync"/> returned.</summary>
 /// <param name="Changes">The changes after the checkpoint given, in write order (per call, in the order its versions were stored).</param>

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Consumer;
 
 /// <summary>
 /// A call as consumers read it: the row of <c>AthosCalls</c> (keyed by call id) and, with other keys and without
@@ -12,19 +12,25 @@ public sealed class CallRow : ITableEntity
     /// <summary>2 since the current Athos contract (Athos's own ids, compliance, recordings); rows written under 1 stay readable.</summary>
     public const int CurrentSchemaVersion = 2;
 
+    /// <summary>The call id in <c>AthosCalls</c>; the rep or the UTC day in an index table.</summary>
     public string PartitionKey { get; set; } = string.Empty;
 
+    /// <summary>Empty in <c>AthosCalls</c>; newest first in an index table (<see cref="TableKeys.NewestFirstRowKey"/>).</summary>
     public string RowKey { get; set; } = string.Empty;
 
+    /// <summary>When the service last wrote the row.</summary>
     public DateTimeOffset? Timestamp { get; set; }
 
+    /// <summary>The row's version, for a conditional write.</summary>
     public ETag ETag { get; set; }
 
+    /// <summary>Athos's public call id, <c>athos_call_…</c>.</summary>
     public string CallId { get; set; } = string.Empty;
 
     /// <summary><c>scored</c> or <c>failed</c>; <c>erased</c> for a tombstone (<see cref="CallStatus"/>).</summary>
     public string Status { get; set; } = CallStatus.Scored;
 
+    /// <summary><c>roleplay</c> or <c>real_call</c>.</summary>
     public string? Source { get; set; }
 
     /// <summary>The customer's own id for the rep (<c>platformAgentId</c>, or the early contract's <c>externalUserId</c>).</summary>
@@ -39,20 +45,28 @@ public sealed class CallRow : ITableEntity
     /// <summary>Athos's id for the agency (<c>athos_agency_…</c>; current contract only).</summary>
     public string? AgencyId { get; set; }
 
+    /// <summary>The practised drill; null for real calls.</summary>
     public string? DrillKey { get; set; }
 
+    /// <summary>When the call started.</summary>
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>When the call ended.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 
+    /// <summary>The call's length in seconds.</summary>
     public int? DurationSec { get; set; }
 
+    /// <summary>When Athos scored this version.</summary>
     public DateTimeOffset? ScoredAt { get; set; }
 
+    /// <summary>0–100; null when Athos sent none (never 0 for "no headline score").</summary>
     public double? OverallScore { get; set; }
 
+    /// <summary>Athos's summary of the call.</summary>
     public string? Summary { get; set; }
 
+    /// <summary>Athos's feedback to the rep.</summary>
     public string? Feedback { get; set; }
 
     /// <summary><c>score.complianceScorecard.totalScore</c>; null when not assessed (never 0 for that).</summary>
@@ -61,18 +75,22 @@ public sealed class CallRow : ITableEntity
     /// <summary>The score object exactly as Athos sent it (main table only).</summary>
     public string? ScoreJson { get; set; }
 
+    /// <summary>For a failed call: Athos's machine code, e.g. <c>SCORING_INCOMPLETE</c>.</summary>
     public string? FailureReason { get; set; }
 
+    /// <summary>For a failed call: Athos's message for people.</summary>
     public string? FailureMessage { get; set; }
 
     /// <summary>When Athos reported the scoring failure (the webhook's <c>occurredAt</c>).</summary>
     public DateTimeOffset? FailedAt { get; set; }
 
+    /// <summary>Athos's <c>updatedAt</c> of this version.</summary>
     public DateTimeOffset? AthosUpdatedAt { get; set; }
 
+    /// <summary>When this version was written here.</summary>
     public DateTimeOffset? EnrichedAt { get; set; }
 
-    /// <summary>Where the recording's copy stands (<see cref="Storage.RecordingStatus"/>; main table only, null when not archiving).</summary>
+    /// <summary>Where the recording's copy stands (<see cref="Consumer.RecordingStatus"/>; main table only, null when not archiving).</summary>
     public string? RecordingStatus { get; set; }
 
     /// <summary>Why the recording is <c>pending</c> or <c>failed</c> (main table only).</summary>
@@ -84,6 +102,7 @@ public sealed class CallRow : ITableEntity
     /// <summary>Columns shortened to fit Table Storage's limits, comma-separated; the blob has them whole.</summary>
     public string? Truncated { get; set; }
 
+    /// <summary>The schema the row was written under (<see cref="CurrentSchemaVersion"/>).</summary>
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
 
     /// <summary>
@@ -97,26 +116,6 @@ public sealed class CallRow : ITableEntity
 
     /// <summary>When <c>forget</c> erased the call: set on a tombstone only (<see cref="CallStatus.Erased"/>).</summary>
     public DateTimeOffset? ErasedAt { get; set; }
-
-    /// <summary>
-    /// Whether this is a tombstone: the row <c>forget</c> leaves at an erased call's key, holding no call data, which every
-    /// writer meets before it stores the call again. Readers treat it as no call.
-    /// </summary>
-    internal bool IsErased => Status == CallStatus.Erased;
-
-    /// <summary>The time that orders the call in the index tables: <c>EndedAt</c>, or for a failure <c>FailedAt</c>.</summary>
-    internal DateTimeOffset? IndexTime => EndedAt ?? FailedAt;
-
-    /// <summary>The rep a call is indexed under: the customer's own id, else Athos's.</summary>
-    internal string? RepId => ExternalUserId ?? AgentId;
-
-    /// <summary>An index row: the same columns under other keys, without <c>ScoreJson</c>, the recording's state and the change's key and kind.</summary>
-    internal CallRow CloneWithKeys(string partitionKey, string rowKey, bool withScoreJson)
-    {
-        var clone = new CallRow { PartitionKey = partitionKey, RowKey = rowKey, ScoreJson = withScoreJson ? ScoreJson : null };
-        IndexColumns.Copy(this, clone);
-        return clone;
-    }
 }
 
 /// <summary>Values of <see cref="CallRow.RecordingStatus"/>.</summary>
@@ -138,7 +137,9 @@ public static class RecordingStatus
 /// <summary>Values of <see cref="CallRow.Status"/>.</summary>
 public static class CallStatus
 {
+    /// <summary>Athos scored the call.</summary>
     public const string Scored = "scored";
+    /// <summary>Athos reported that scoring failed.</summary>
     public const string Failed = "failed";
 
     /// <summary>

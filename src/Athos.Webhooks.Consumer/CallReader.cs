@@ -1,8 +1,9 @@
 using Azure.Data.Tables;
 
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Consumer;
 
-/// <summary>Reads the call tables the way docs/schema.md tells consumers to.</summary>
+/// <summary>Reads the call tables the way docs/schema.md tells consumers to (Storage Table Data Reader on them is enough).</summary>
+/// <param name="tables">The storage account's table endpoint, with the reader's credential.</param>
 public sealed class CallReader(TableServiceClient tables)
 {
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
@@ -11,10 +12,13 @@ public sealed class CallReader(TableServiceClient tables)
 
     /// <summary>The stored call, or null: none stored, or erased (a tombstone is no call).</summary>
     public async Task<CallRow?> GetAsync(string callId, CancellationToken cancellationToken = default) =>
-        await ReadRowAsync(callId, cancellationToken) is { IsErased: false } row ? row : null;
+        await ReadRowAsync(callId, cancellationToken) is { Status: not CallStatus.Erased } row ? row : null;
 
-    /// <summary>The <c>AthosCalls</c> row as stored, a tombstone included, or null.</summary>
-    internal async Task<CallRow?> ReadRowAsync(string callId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The <c>AthosCalls</c> row as stored, or null: a tombstone included (<see cref="CallRow.Status"/> is
+    /// <see cref="CallStatus.Erased"/>), which tells an erased call from one never stored.
+    /// </summary>
+    public async Task<CallRow?> ReadRowAsync(string callId, CancellationToken cancellationToken = default)
     {
         var row = await _calls.GetEntityIfExistsAsync<CallRow>(callId, string.Empty, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;

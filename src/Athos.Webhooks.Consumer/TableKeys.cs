@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Consumer;
 
-/// <summary>The key schemes of the call tables (docs/schema.md), in one place.</summary>
-internal static class TableKeys
+/// <summary>The key schemes of the call tables (docs/schema.md), in one place: the product writes with them, a consumer queries with them.</summary>
+public static class TableKeys
 {
     /// <summary>Longer rep ids are not indexed by rep (Table Storage keys are at most 1 KiB).</summary>
     public const int MaxPartitionKeyLength = 256;
