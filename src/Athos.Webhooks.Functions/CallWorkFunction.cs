@@ -1,5 +1,5 @@
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 

@@ -1,6 +1,6 @@
 using Athos.Webhooks.Changes;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Changes;
@@ -60,6 +60,6 @@ public sealed class ReaderClockTests(AzuriteFixture storage) : IClassFixture<Azu
 
     /// <summary>Stores a call's first version by a writer whose clock is <paramref name="skew"/> off real time.</summary>
     private async Task WriteAsync(string callId, TimeSpan skew) =>
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), new SkewedClock(TimeProvider.System, skew))
-            .WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), new SkewedClock(TimeProvider.System, skew))
+            .WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
 }

@@ -6,6 +6,7 @@ using Athos.Webhooks.Operations;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
@@ -161,7 +162,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
 
     private async Task WriteAsync(CallRow row)
     {
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromSeconds(1));
     }
 

@@ -8,6 +8,7 @@ using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using AthosContract = Athos.Webhooks.AthosApi.AthosContract;
+using Athos.Webhooks.Processing;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
 

@@ -3,7 +3,7 @@ using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 
-namespace Athos.Webhooks.Reconciliation;
+namespace Athos.Webhooks.WorkItems;
 
 /// <summary>
 /// Marks of calls that the reconciler, a backfill, the rescan or a deferral put on the queue and that are not processed
