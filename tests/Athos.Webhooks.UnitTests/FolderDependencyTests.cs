@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Athos.Webhooks.Processing;
 using ArchUnitNET.Domain;
 using ArchUnitNET.Loader;
+using Athos.Webhooks.Processing;
 
 namespace Athos.Webhooks.UnitTests;
 

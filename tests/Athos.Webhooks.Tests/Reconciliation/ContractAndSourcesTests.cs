@@ -2,13 +2,13 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using AthosContract = Athos.Webhooks.AthosApi.AthosContract;
-using Athos.Webhooks.Processing;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
 
