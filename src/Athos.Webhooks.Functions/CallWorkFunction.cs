@@ -1,4 +1,4 @@
-using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Processing;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 

@@ -1,4 +1,5 @@
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;

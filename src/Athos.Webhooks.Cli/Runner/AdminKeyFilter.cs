@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Http;
 
 namespace Athos.Webhooks.Cli.Runner;
 

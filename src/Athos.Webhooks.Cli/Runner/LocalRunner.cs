@@ -1,6 +1,7 @@
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Settings;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 

@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 
 namespace Athos.Webhooks.Cli.Runner;
 

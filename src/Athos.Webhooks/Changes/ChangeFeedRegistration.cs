@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +10,7 @@ internal static class ChangeFeedRegistration
     public static IServiceCollection AddAthosChangeFeed(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings<ChangeFeedOptions, ChangeFeedOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
+        services.AddSingleton<ChangeLog>();
         services.AddSingleton<CallChangeRetention>();
         return services;
     }

@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Changes;
 
 /// <summary>
 /// Appends to <c>AthosCallChanges</c> the versions that win their <c>AthosCalls</c> commit, exactly once each, at a
-/// stamp no reader following <see cref="CallChangeFeed.ReadMargin"/> has passed. <see cref="CallRowWriter"/> drives it.
+/// stamp no reader following <see cref="CallChangeFeed.ReadMargin"/> has passed. <see cref="Writing.CallRowWriter"/> drives it.
 /// </summary>
 /// <remarks>
 /// <para>Before the commit the version is given its change's key (<see cref="Stamp"/>): a stamp from this writer's clock,

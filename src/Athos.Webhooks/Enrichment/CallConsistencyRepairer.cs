@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Writing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Enrichment;

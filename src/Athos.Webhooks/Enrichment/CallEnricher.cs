@@ -2,8 +2,8 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Writing;
 
 namespace Athos.Webhooks.Enrichment;
 
@@ -14,7 +14,6 @@ internal sealed class CallEnricher(
     CallArchive archive,
     RecordingArchiver recordings,
     RecordingWork recordingWork,
-    ContractObserver contract,
     CallGate gate,
     CallBlobEraser erasedBlobs,
     IOptions<EnrichmentOptions> options,
@@ -34,8 +33,10 @@ internal sealed class CallEnricher(
     /// the guess that there is none yet (no read first), unless another item of the call went first here
     /// (<see cref="CallGate"/>). An erased call (its tombstone read, or met by the write) completes as
     /// <see cref="WorkOutcome.Erased"/>: what the write put before the commit is taken back, the blobs here.
+    /// The steps read in order: read (or guess) the stored row, fetch the detail, plan the write, archive the body while
+    /// the writer puts the index rows, commit, then copy the recording.
     /// </remarks>
-    public async Task<WorkOutcome> FetchAndStoreAsync(FetchCallWorkItem item, CancellationToken cancellationToken)
+    public async Task<EnrichmentResult> FetchAndStoreAsync(FetchCallWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         var callId = item.CallId;
@@ -50,14 +51,14 @@ internal sealed class CallEnricher(
             var current = await rows.ReadAsync(callId.Value, cancellationToken);
             if (current is { IsErased: true })
             {
-                return WorkOutcome.Erased;
+                return new(WorkOutcome.Erased);
             }
 
             if (current is { Status: CallStatus.Scored, ScoredAt: { } scoredAt } && scoredAt >= announced && FetchedSince(current, item))
             {
                 // The writer of the stored version may have died between its commit and its change: complete it.
                 await rows.CompletePendingChangeAsync(current, cancellationToken);
-                return WorkOutcome.Unchanged;
+                return new(WorkOutcome.Unchanged);
             }
 
             prior = PriorRow.Of(current);
@@ -73,54 +74,52 @@ internal sealed class CallEnricher(
         }
         catch (AthosApiException ex) when (ex.Kind == AthosErrorKind.NotFound)
         {
-            return WorkOutcome.NotFound;
+            return new(WorkOutcome.NotFound);
         }
 
         var call = response.Call;
-        await contract.ObserveAsync(call.Contract, cancellationToken);
         var row = CallProjection.FromDetail(call, response.RequestId, requestedAt);
         var version = CallVersion.Of(row);
         var body = CallProjection.ArchiveBody(response.RawJson, options.Value.StoreTranscripts);
-        var archiving = false;
-        var write = await rows.WriteAsync(
-            row,
-            prior,
-            async (stored, ct) =>
-            {
-                archiving = true;
-                await archive.WriteAsync(callId.Value, body, version, probablyExists: stored is not null, ct);
-                (row.RecordingStatus, row.RecordingError, _) = recordings.AtCommit(call, stored);
-            },
-            cancellationToken);
-
-        if (write.Outcome == RowWriteOutcome.Erased)
+        var archived = false;
+        var write = await rows.PlanAsync(row, prior, cancellationToken);
+        while (write.Result is null)
         {
-            if (archiving)
+            // Decided to write over write.Stored: the body is archived before the commit (and again after a lost race),
+            // and the row says where its recording stands, which the stored row may have archived already.
+            archived = true;
+            (row.RecordingStatus, row.RecordingError, _) = recordings.AtCommit(call, write.Stored);
+            var archiving = archive.WriteAsync(callId.Value, body, version, probablyExists: write.Stored is not null, cancellationToken);
+            write = await rows.CommitAsync(write, archiving, cancellationToken);
+        }
+
+        var result = write.Result.Value;
+        if (result.Outcome == RowWriteOutcome.Erased)
+        {
+            if (archived)
             {
                 await erasedBlobs.EraseAsync(callId.Value, [], [], cancellationToken);
             }
 
-            return WorkOutcome.Erased;
-        }
-
-        if (write.Outcome == RowWriteOutcome.Stored)
-        {
-            Freshness.Stored(call.ScoredAt, time.GetUtcNow(), call.Source);
+            return new(WorkOutcome.Erased) { Contract = call.Contract };
         }
 
         // The call is committed first: its recording, however slow, is copied after (RecordingWork).
-        var pending = write switch
+        var pending = result switch
         {
             { Outcome: RowWriteOutcome.Stored } when row.RecordingStatus == RecordingStatus.Pending => row,
             { Outcome: RowWriteOutcome.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored } => stored,
             _ => null,
         };
+        var enriched = result.Outcome == RowWriteOutcome.Stored
+            ? EnrichmentResult.Stored(call.ScoredAt, time.GetUtcNow(), call.Source, call.Contract)
+            : new(WorkOutcome.Unchanged) { Contract = call.Contract };
         if (pending is not null)
         {
             await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, copyEnds, cancellationToken);
         }
 
-        return write.Outcome == RowWriteOutcome.Stored ? WorkOutcome.Stored : WorkOutcome.Unchanged;
+        return enriched;
     }
 
     /// <summary>
@@ -149,17 +148,17 @@ internal sealed class CallEnricher(
         item.ListedScoredAt is not null || item.ReceivedAt is not { } received || stored.EnrichedAt >= received;
 
     /// <summary>Records a scoring failure, unless the call already has a score (a score always wins) or was erased.</summary>
-    public async Task<WorkOutcome> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
+    public async Task<EnrichmentResult> RecordFailureAsync(ScoringFailedWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
         using var turn = await gate.EnterAsync(item.CallId.Value, cancellationToken);
-        var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), PriorRow.Unknown, null, cancellationToken);
-        return write.Outcome switch
+        var write = await rows.WriteAsync(CallProjection.FromFailure(item, time.GetUtcNow()), PriorRow.Unknown, cancellationToken);
+        return new(write.Outcome switch
         {
             RowWriteOutcome.Stored => WorkOutcome.FailureRecorded,
             RowWriteOutcome.Superseded => WorkOutcome.FailureIgnored,
             RowWriteOutcome.Erased => WorkOutcome.Erased,
             _ => WorkOutcome.Unchanged,
-        };
+        });
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
+using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -59,7 +60,7 @@ internal sealed partial class CallReprojector(BlobServiceClient blobs, TableServ
         await foreach (var failed in _calls.QueryAsync<CallRow>(filter, cancellationToken: cancellationToken))
         {
             failed.SchemaVersion = CallRow.CurrentSchemaVersion;
-            var write = await rows.WriteAsync(failed, PriorRow.Unknown, null, cancellationToken);
+            var write = await rows.WriteAsync(failed, PriorRow.Unknown, cancellationToken);
             counts.Add(write.Outcome == RowWriteOutcome.Stored ? Change.Rewritten : Change.Current);
             progress?.Report(counts.Snapshot());
         }
@@ -122,7 +123,7 @@ internal sealed partial class CallReprojector(BlobServiceClient blobs, TableServ
                 : RecordingStatus.Pending;
         }
 
-        return (await rows.WriteAsync(row, PriorRow.Unknown, null, cancellationToken)).Outcome;
+        return (await rows.WriteAsync(row, PriorRow.Unknown, cancellationToken)).Outcome;
     }
 
     private async Task<Saved?> LoadAsync(DateTimeOffset? since, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Writing;
 
 namespace Athos.Webhooks.Enrichment;
 

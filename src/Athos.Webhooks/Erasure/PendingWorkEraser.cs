@@ -1,5 +1,4 @@
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.WorkItems;
 using Azure;
 using Azure.Data.Tables;

@@ -9,17 +9,16 @@ namespace Athos.Webhooks.Erasure;
 /// The tombstones of erased calls. A tombstone is the <c>AthosCalls</c> row at the call's own key, holding no call data
 /// (<c>Status</c> = <c>erased</c>, <c>ErasedAt</c>, and the key of the call's <c>erased</c> change), so that every writer
 /// meets it before it stores the call, at no extra request: a new call's insert conflicts with it, and every other
-/// commit is conditional on the row its writer read (<see cref="CallRowWriter"/>). Each is listed in <c>AthosState</c>
+/// commit is conditional on the row its writer read (<see cref="Writing.CallRowWriter"/>). Each is listed in <c>AthosState</c>
 /// (<see cref="ErasedCallRow"/>) for the daily housekeeping.
 /// </summary>
-internal sealed class Tombstones(TableServiceClient tables, IOptions<ErasureOptions> options, TimeProvider time)
+internal sealed class Tombstones(TableServiceClient tables, ChangeLog changeLog, IOptions<ErasureOptions> options, TimeProvider time)
 {
     private const int MaxAttempts = 5;
 
     private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
     private readonly TableClient _changes = tables.GetTableClient(StorageNames.CallChangesTable);
     private readonly TableClient _state = tables.GetTableClient(StorageNames.StateTable);
-    private readonly ChangeLog _changeLog = new(tables, time);
 
     /// <summary>
     /// Puts the tombstone in place of the call's row (or where none is), first of all, so that a writer at work meets it;
@@ -38,7 +37,7 @@ internal sealed class Tombstones(TableServiceClient tables, IOptions<ErasureOpti
             }
 
             var tombstone = new CallRow { PartitionKey = callId, CallId = callId, Status = CallStatus.Erased, ErasedAt = time.GetUtcNow() };
-            _changeLog.Stamp(tombstone, stored);
+            changeLog.Stamp(tombstone, stored);
 
             // Listed before it exists: a crash in between leaves a listing without a tombstone (the housekeeping drops
             // it), never a tombstone the housekeeping cannot find.
@@ -61,7 +60,7 @@ internal sealed class Tombstones(TableServiceClient tables, IOptions<ErasureOpti
     }
 
     /// <summary>Appends the tombstone's <c>erased</c> change unless it is there (<see cref="ChangeLog.EnsureLoggedAsync"/>).</summary>
-    public Task AppendErasedChangeAsync(CallRow tombstone, CancellationToken cancellationToken) => _changeLog.EnsureLoggedAsync(tombstone, cancellationToken);
+    public Task AppendErasedChangeAsync(CallRow tombstone, CancellationToken cancellationToken) => changeLog.EnsureLoggedAsync(tombstone, cancellationToken);
 
     /// <summary>Deletes the call's tombstone, so that the call may be stored again; the tombstone lifted, or null when there was none.</summary>
     public async Task<CallRow?> LiftAsync(string callId, CancellationToken cancellationToken)

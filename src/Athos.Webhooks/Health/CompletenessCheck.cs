@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Health;
 

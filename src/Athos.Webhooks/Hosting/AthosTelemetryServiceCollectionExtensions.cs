@@ -1,3 +1,4 @@
+using Athos.Webhooks.Settings;
 using Athos.Webhooks.Telemetry;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;

@@ -5,11 +5,14 @@ using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -51,6 +54,7 @@ public static class AthosWebhooksServiceCollectionExtensions
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<DeliveryRetention>();
         services.AddSingleton<RefusalLog>();
         services.AddSingleton(static sp => new WebhookReceiver(
             sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<RefusalLog>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
@@ -89,7 +93,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<RecordingWork>();
         services.AddSingleton<CallGate>();
         services.AddTransient(static sp => new WorkItemProcessor(
-            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<RecordingWork>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
+            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<RecordingWork>(), sp.GetRequiredService<ContractObserver>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
             sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkItemProcessor>>(), sp.GetRequiredService<AthosMetrics>()));
 
         services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
@@ -104,8 +108,8 @@ public static class AthosWebhooksServiceCollectionExtensions
             sp.GetRequiredService<AthosClient>(), sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<StoredWindow>(), sp.GetRequiredService<ReconcileStateStore>(),
             sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Reconciler>>(), sp.GetRequiredService<AthosMetrics>()));
         services.AddTransient(static sp => new Housekeeping(
-            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<CallChangeRetention>(),
-            sp.GetRequiredService<Tombstones>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
+            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryRetention>(), sp.GetRequiredService<CallChangeRetention>(),
+            sp.GetRequiredService<Tombstones>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
         services.AddSingleton<RescanGate>();
         services.AddTransient(static sp => new Backfiller(
             sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<ReconcileStateStore>(),

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Settings;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;

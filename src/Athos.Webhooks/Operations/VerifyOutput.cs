@@ -1,6 +1,5 @@
 using System.Globalization;
 using Athos.Webhooks.Enrichment;
-using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Http;
 using Athos.Webhooks.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -22,21 +22,19 @@ public sealed partial class Housekeeping
 {
     private readonly LeaseLock _locks;
     private readonly ReconcileStateStore _state;
-    private readonly DeliveryLedger _deliveries;
+    private readonly DeliveryRetention _deliveries;
     private readonly CallChangeRetention _changes;
     private readonly Tombstones _tombstones;
-    private readonly IOptions<WebhookOptions> _webhookOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<Housekeeping> _logger;
 
-    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryLedger deliveries, CallChangeRetention changes, Tombstones tombstones, IOptions<WebhookOptions> webhookOptions, TimeProvider time, ILogger<Housekeeping> logger)
+    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryRetention deliveries, CallChangeRetention changes, Tombstones tombstones, TimeProvider time, ILogger<Housekeeping> logger)
     {
         _tombstones = tombstones;
         _locks = locks;
         _state = state;
         _deliveries = deliveries;
         _changes = changes;
-        _webhookOptions = webhookOptions;
         _time = time;
         _logger = logger;
     }
@@ -67,7 +65,7 @@ public sealed partial class Housekeeping
                 return;
             }
 
-            var purged = await _deliveries.PurgeAsync(now - _webhookOptions.Value.DeliveryRetention, cancellationToken);
+            var purged = await _deliveries.PurgeAsync(now, cancellationToken);
             await _changes.PurgeAsync(now, cancellationToken);
             var lateChanges = await _tombstones.SweepLateChangesAsync(now, cancellationToken);
             var lifted = await _tombstones.ExpireAsync(now, cancellationToken);

@@ -2,6 +2,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Writing;
 
 namespace Athos.Webhooks.Reconciliation;
 

@@ -1,5 +1,5 @@
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Microsoft.Extensions.Configuration;
 using NCrontab;
 

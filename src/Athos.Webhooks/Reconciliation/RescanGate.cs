@@ -19,7 +19,7 @@ internal sealed partial class RescanGate(TableServiceClient tables, ILogger<Resc
     /// writes it at every page and every failed attempt, and a page is retried or deferred for at most this long before
     /// it is parked. Only a stopped chain is this quiet (a page parked, or a crash before the first page was queued).
     /// </summary>
-    internal static readonly TimeSpan StalledAfter = WorkItemProcessor.MaxDeferral;
+    internal static readonly TimeSpan StalledAfter = WorkQueue.MaxDeferral;
 
     // Hosts fire one occurrence within moments of each other: a few rounds always settle it.
     private const int Attempts = 10;

@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Webhooks;
-using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Telemetry;
 
@@ -86,7 +83,7 @@ public sealed class AthosMetrics
         /// <summary>Reconcile counts: <c>listed</c>, <c>missing</c>, <c>stale</c>, <c>queued</c>, <c>pending</c>, <c>skipped_id</c>.</summary>
         public const string Result = "result";
 
-        /// <summary>Why an item was parked (<see cref="ParkReason"/>).</summary>
+        /// <summary>Why an item was parked (<c>ParkReason</c>).</summary>
         public const string Reason = "reason";
     }
 
@@ -145,29 +142,21 @@ public sealed class AthosMetrics
         _poisoned = meter.CreateCounter<long>(Names.Poisoned, "{message}", "Messages the local runner moved to athos-calls-poison because it could not park them.");
     }
 
-    /// <summary>A webhook delivery was answered.</summary>
-    internal void DeliveryAnswered(WebhookResult outcome, TimeSpan elapsed)
+    /// <summary>A webhook delivery was answered: <paramref name="outcome"/> is its status (<c>accepted</c>, …) or, for an error, its code.</summary>
+    internal void DeliveryAnswered(string outcome, int status, TimeSpan elapsed)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
-        var tags = new TagList { { Tags.Outcome, OutcomeOf(outcome) }, { Tags.Status, outcome.StatusCode } };
+        var tags = new TagList { { Tags.Outcome, outcome }, { Tags.Status, status } };
         _deliveries.Add(1, tags);
         _deliveryDuration.Record(elapsed.TotalSeconds, tags);
     }
 
-    /// <summary>The outcome tag of a delivery: its status (<c>accepted</c>, …) or, for an error, its code.</summary>
-    internal static string OutcomeOf(WebhookResult outcome)
-    {
-        ArgumentNullException.ThrowIfNull(outcome);
-        return outcome.Status ?? outcome.Error?.Code ?? "unknown";
-    }
-
     /// <summary>A queue message was processed (or failed and is left to the queue: <see cref="RetriedOutcome"/>).</summary>
-    internal void WorkItemProcessed(string outcome, WorkOrigin? origin, string kind) =>
-        _workItems.Add(1, new TagList { { Tags.Outcome, outcome }, { Tags.Origin, OriginName(origin) }, { Tags.Kind, kind } });
+    internal void WorkItemProcessed(string outcome, string origin, string kind) =>
+        _workItems.Add(1, new TagList { { Tags.Outcome, outcome }, { Tags.Origin, origin }, { Tags.Kind, kind } });
 
     /// <summary>A version of a call was stored <paramref name="seconds"/> after Athos scored it.</summary>
-    internal void VersionStored(double seconds, WorkOrigin origin, string? source) =>
-        _freshness.Record(seconds, new TagList { { Tags.Origin, OriginName(origin) }, { Tags.Source, source ?? "unknown" } });
+    internal void VersionStored(double seconds, string origin, string? source) =>
+        _freshness.Record(seconds, new TagList { { Tags.Origin, origin }, { Tags.Source, source ?? "unknown" } });
 
     /// <summary>One request to Athos ended: <paramref name="status"/> is the HTTP status, or <c>timeout</c> / <c>transport_error</c>.</summary>
     internal void AthosRequestEnded(string operation, string status, TimeSpan elapsed)
@@ -177,26 +166,26 @@ public sealed class AthosMetrics
         _athosRequestDuration.Record(elapsed.TotalSeconds, tags);
     }
 
-    /// <summary>A reconcile run ended (or was skipped because another run held the lock).</summary>
-    internal void ReconcileEnded(ReconcileRun run)
+    /// <summary>A reconcile run ended (or was skipped because another run held the lock), with its duration when it ran.</summary>
+    internal void ReconcileEnded(string status, TimeSpan? duration)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var status = StatusName(run.Status);
         _reconcileRuns.Add(1, new TagList { { Tags.Status, status } });
-        if (run.EndedAt is { } ended)
+        if (duration is { } took)
         {
-            _reconcileDuration.Record((ended - run.StartedAt).TotalSeconds, new TagList { { Tags.Status, status } });
+            _reconcileDuration.Record(took.TotalSeconds, new TagList { { Tags.Status, status } });
         }
+    }
 
-        foreach (var source in run.Sources)
+    /// <summary>A call source's part of a reconcile run ended.</summary>
+    internal void ReconcileSourceEnded(string source, string status) =>
+        _reconcileSources.Add(1, new TagList { { Tags.Source, source }, { Tags.Status, status } });
+
+    /// <summary>Calls of a source that a reconcile run found in one state (<see cref="Tags.Result"/>); none are not counted.</summary>
+    internal void ReconcileCallsCounted(string source, string result, int count)
+    {
+        if (count > 0)
         {
-            _reconcileSources.Add(1, new TagList { { Tags.Source, source.Source }, { Tags.Status, StatusName(source.Status) } });
-            Count(source.Source, "listed", source.Listed);
-            Count(source.Source, "missing", source.Missing);
-            Count(source.Source, "stale", source.Stale);
-            Count(source.Source, "queued", source.Queued);
-            Count(source.Source, "pending", source.Pending);
-            Count(source.Source, "skipped_id", source.SkippedIds);
+            _reconcileCalls.Add(count, new TagList { { Tags.Source, source }, { Tags.Result, result } });
         }
     }
 
@@ -206,17 +195,7 @@ public sealed class AthosMetrics
     /// <summary>The local runner moved a message to <c>athos-calls-poison</c>.</summary>
     public void MessagePoisoned() => _poisoned.Add(1);
 
-    /// <summary>The reconcile status as tagged and logged: <c>succeeded</c>, <c>partial</c>, <c>failed</c>, <c>skipped</c>.</summary>
-    internal static string StatusName(ReconcileOutcome status) => status.ToString().ToLowerInvariant();
-
-    /// <summary>The origin as it is written in work items.</summary>
-    internal static string OriginName(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";
-
-    private void Count(string source, string result, int count)
-    {
-        if (count > 0)
-        {
-            _reconcileCalls.Add(count, new TagList { { Tags.Source, source }, { Tags.Result, result } });
-        }
-    }
+    /// <summary>A status as tagged and logged, its name in lower case (a reconcile's: <c>succeeded</c>, <c>partial</c>, <c>failed</c>, <c>skipped</c>).</summary>
+    internal static string StatusName<TStatus>(TStatus status)
+        where TStatus : struct, Enum => status.ToString().ToLowerInvariant();
 }

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 
@@ -185,26 +184,5 @@ internal sealed class DeliveryLedger(TableServiceClient tables, TimeProvider tim
                 // Never claimed here, or deleted already.
             }
         }
-    }
-
-    /// <summary>Deletes the records of deliveries last seen before <paramref name="cutoff"/>; returns how many.</summary>
-    public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
-    {
-        var deleted = 0;
-        var filter = TableClient.CreateQueryFilter<DeliveryRecord>(r => r.LastReceivedAt < cutoff);
-        await foreach (var record in _table.QueryAsync<KeysRow>(filter, select: KeysRow.Columns, cancellationToken: cancellationToken))
-        {
-            try
-            {
-                await _table.DeleteEntityAsync(record.PartitionKey, record.RowKey, ETag.All, cancellationToken);
-                deleted++;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Already gone.
-            }
-        }
-
-        return deleted;
     }
 }

@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

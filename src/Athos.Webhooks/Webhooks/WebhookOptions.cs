@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.Webhooks;

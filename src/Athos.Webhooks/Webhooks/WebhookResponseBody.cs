@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Http;
 
 namespace Athos.Webhooks.Webhooks;
 

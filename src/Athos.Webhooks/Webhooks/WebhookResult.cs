@@ -1,4 +1,4 @@
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Http;
 
 namespace Athos.Webhooks.Webhooks;
 

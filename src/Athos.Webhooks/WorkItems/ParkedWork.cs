@@ -25,7 +25,7 @@ internal sealed class ParkedWork(TableServiceClient tables, TimeProvider time, A
         {
             RowKey = messageId,
             Body = Convert.ToBase64String(body.ToMemory().Span),
-            Kind = item is null ? null : WorkItemProcessor.KindOf(item),
+            Kind = item is null ? null : WorkItem.KindOf(item),
             CallId = (item as CallWorkItem)?.CallId.Value,
             Origin = item?.Origin.ToStorageName(),
             WebhookId = item?.WebhookId,

@@ -33,6 +33,9 @@ internal static class WorkOriginNames
     ]);
 
     public static string ToStorageName(this WorkOrigin origin) => Names.NameOf(origin);
+
+    /// <summary>The origin as metrics tag it: its name in work items, or <c>unknown</c> for an unreadable item.</summary>
+    public static string TagOf(WorkOrigin? origin) => origin?.ToStorageName() ?? "unknown";
 }
 
 internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOrigin>(WorkOriginNames.Names);
@@ -49,6 +52,14 @@ internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOr
 internal abstract record WorkItem
 {
     public const int CurrentVersion = 1;
+
+    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>, <c>backfillPage</c>).</summary>
+    internal static string KindOf(WorkItem item) => item switch
+    {
+        CallWorkItem call => call.Kind,
+        BackfillPageWorkItem => "backfillPage",
+        _ => item.GetType().Name,
+    };
 
     [JsonPropertyName("v")]
     public int Version { get; init; } = CurrentVersion;

@@ -13,6 +13,12 @@ internal sealed class WorkQueue(QueueServiceClient queues)
     /// <summary>The longest a message can stay invisible (the queue service's limit).</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked
+    /// (the processor's rule, which the rescan's stall check relies on).
+    /// </summary>
+    internal static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
+
     /// <summary>Returns once the message is durably stored; throws <see cref="Azure.RequestFailedException"/> otherwise.</summary>
     public async Task EnqueueAsync(WorkItem item, CancellationToken cancellationToken = default) =>
         await _queue.SendMessageAsync(WorkItemSerializer.Serialize(item), timeToLive: NeverExpires, cancellationToken: cancellationToken);

@@ -1,5 +1,5 @@
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Changes;
@@ -59,6 +59,6 @@ public sealed class CallChangeFeedClockTests(AzuriteFixture storage) : IClassFix
 
     /// <summary>Stores a call's first version by a writer whose clock is <paramref name="skew"/> off real time.</summary>
     private async Task WriteAsync(string callId, TimeSpan skew) =>
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), new SkewedClock(TimeProvider.System, skew))
-            .WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), new SkewedClock(TimeProvider.System, skew))
+            .WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
 }

@@ -1,6 +1,6 @@
 using Athos.Webhooks.Changes;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -128,7 +128,7 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
         row.ComplianceTotalScore = 87.5;
         var written = TestCalls.Fresh(row);
         written.RecordingStatus = RecordingStatus.Archived;
-        await new CallRowWriter(Tables(), _clock).WriteAsync(written, PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(Tables(), _clock).WriteAsync(written, PriorRow.Unknown, TestContext.Current.CancellationToken);
         _clock.Advance(CallChangeFeed.ReadMargin + TimeSpan.FromSeconds(1));
 
         var change = Assert.Single((await Feed().ReadChangesAsync(null, cancellationToken: TestContext.Current.CancellationToken)).Changes);
@@ -146,12 +146,12 @@ public sealed class CallChangeFeedTests(AzuriteFixture storage) : IClassFixture<
     /// <summary>Stores <paramref name="count"/> new calls, <paramref name="apart"/> apart on the clock; their ids in order.</summary>
     private async Task<List<string>> WriteCallsAsync(int count, TimeSpan apart)
     {
-        var writer = new CallRowWriter(Tables(), _clock);
+        var writer = TestCalls.Writer(Tables(), _clock);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
             var id = $"athos_call_feed{i:D2}";
-            await writer.WriteAsync(TestCalls.Fresh(TestCalls.Scored(id, 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+            await writer.WriteAsync(TestCalls.Fresh(TestCalls.Scored(id, 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
             ids.Add(id);
             _clock.Advance(apart);
         }

@@ -1,6 +1,8 @@
 using Athos.Webhooks.Changes;
+using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
@@ -66,7 +68,7 @@ public sealed class CallConsistencyCheckerTests(AzuriteFixture storage) : IClass
     [Fact]
     public async Task A_version_with_its_change_is_consistent()
     {
-        await new CallRowWriter(Tables(), _clock).WriteAsync(TestCalls.Fresh(TestCalls.Scored(CallId, 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(Tables(), _clock).WriteAsync(TestCalls.Fresh(TestCalls.Scored(CallId, 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
 
         Assert.Empty(await ChangeDiscrepanciesAsync(_clock.GetUtcNow() + TimeSpan.FromHours(1)));
     }
@@ -74,7 +76,7 @@ public sealed class CallConsistencyCheckerTests(AzuriteFixture storage) : IClass
     /// <summary>Commits a version through the writer, then deletes its change row (a writer that died after its commit); its stamp.</summary>
     private async Task<DateTimeOffset> StoreWithoutItsChangeAsync()
     {
-        await new CallRowWriter(Tables(), _clock).WriteAsync(TestCalls.Fresh(TestCalls.Scored(CallId, 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(Tables(), _clock).WriteAsync(TestCalls.Fresh(TestCalls.Scored(CallId, 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
         var key = (await MainAsync()).ChangeKey!;
         var stamp = ChangeKeys.StampOf(key);
         await Changes().DeleteEntityAsync(ChangeKeys.PartitionKey(stamp), key, cancellationToken: TestContext.Current.CancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -141,7 +142,7 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
     /// <summary>One instance of the app: its own clock, retrying a write that gives up on contention as the queue would.</summary>
     private sealed class Writer(string name, TimeProvider clock, ChangeFeedConcurrencyTests test)
     {
-        private readonly CallRowWriter _rows = new(test.GatedTables(), clock);
+        private readonly CallRowWriter _rows = TestCalls.Writer(test.GatedTables(), clock);
 
         public Task<RowWriteResult> WriteAsync(string callId, int version) => StorageGate.RunAs(name, async () =>
         {
@@ -151,7 +152,7 @@ public sealed class ChangeFeedConcurrencyTests(AzuriteFixture storage) : IClassF
                 {
                     // A first version is written as a webhook's is, on the guess that the call is new.
                     var prior = version == 1 ? PriorRow.ProbablyAbsent : PriorRow.Unknown;
-                    var write = await _rows.WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, version)), prior, null, TestContext.Current.CancellationToken);
+                    var write = await _rows.WriteAsync(TestCalls.Fresh(TestCalls.Scored(callId, version)), prior, TestContext.Current.CancellationToken);
                     if (write.Outcome == RowWriteOutcome.Stored)
                     {
                         test._stored.Enqueue((callId, version));

@@ -1,5 +1,5 @@
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Time.Testing;
@@ -175,7 +175,7 @@ public sealed class ChangeLogCrashTests(AzuriteFixture storage) : IClassFixture<
     private static bool MainWrite(StorageRequest request) => request.Target == StorageNames.CallsTable && !request.IsRead;
 
     private Task<RowWriteResult> WriteAsync(CallRow row) =>
-        new CallRowWriter(Tables(), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        TestCalls.Writer(Tables(), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
 
     private async Task<CallRow> MainAsync() => (await new CallReader(Tables()).GetAsync(CallId, TestContext.Current.CancellationToken))!;
 

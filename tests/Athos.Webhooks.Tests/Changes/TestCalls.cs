@@ -1,4 +1,6 @@
+using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Changes;
@@ -7,6 +9,10 @@ namespace Athos.Webhooks.Tests.Changes;
 internal static class TestCalls
 {
     public static readonly DateTimeOffset Ended = new(2026, 3, 10, 15, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The writer as the app composes it, on <paramref name="tables"/> and <paramref name="clock"/> (the system's by default).</summary>
+    public static CallRowWriter Writer(TableServiceClient tables, TimeProvider? clock = null) =>
+        new(tables, new CallIndex(tables), new ChangeLog(tables, clock ?? TimeProvider.System));
 
     /// <summary>
     /// Version <paramref name="n"/> of a scored call: each later one scored an hour later, by another score; it ended at

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
@@ -160,7 +160,7 @@ public sealed class CallChangesCommandTests(AzuriteFixture storage) : IClassFixt
 
     private async Task WriteAsync(CallRow row)
     {
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), _clock).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromSeconds(1));
     }
 

@@ -3,11 +3,12 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -179,7 +180,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         row.ExternalAgencyId = "@SUM(A1)";
         row.DrillKey = "+drill,with comma";
         row.Summary = "-2+3";
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
 
         var csv = await List(new CallsCommand.ListQuery(row.ExternalUserId, null, null, null, null, 20), OutputFormat.Csv);
 
@@ -198,7 +199,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
         const string Summary = "Great call\u001b]0;pwned\u0007\u001b[2J\nFAKE ROW\u009b31m\u202Eevil";
         var row = TestCalls.Scored("athos_call_escapes01", 1, rep: "rep_\u001b[31mred");
         row.Summary = Summary;
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), TimeProvider.System).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
         var query = new CallsCommand.ListQuery(row.ExternalUserId, null, null, null, null, 20);
 
         var table = await List(query, OutputFormat.Table);

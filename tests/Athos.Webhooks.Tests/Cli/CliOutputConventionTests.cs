@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Cli;
@@ -38,8 +38,8 @@ public sealed class CliOutputConventionTests(AzuriteFixture storage) : IClassFix
     [Fact]
     public async Task Json_on_standard_output_is_the_whole_output_and_the_advice_goes_to_standard_error()
     {
-        await new CallRowWriter(new TableServiceClient(storage.ConnectionString), TimeProvider.System)
-            .WriteAsync(TestCalls.Fresh(TestCalls.Scored("athos_call_pipe01", 1)), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        await TestCalls.Writer(new TableServiceClient(storage.ConnectionString), TimeProvider.System)
+            .WriteAsync(TestCalls.Fresh(TestCalls.Scored("athos_call_pipe01", 1)), PriorRow.Unknown, TestContext.Current.CancellationToken);
         var environment = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString };
 
         using var list = CliProcess.Start(["calls", "list", "--rep", "rep_a", "--json"], environment);

@@ -1,6 +1,6 @@
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Time.Testing;
 
@@ -70,10 +70,10 @@ public sealed class CallFeedFollowerSampleTests(AzuriteFixture storage) : IClass
 
     private async Task WriteAsync(TimeProvider clock, params CallRow[] versions)
     {
-        var writer = new CallRowWriter(new TableServiceClient(storage.ConnectionString), clock);
+        var writer = TestCalls.Writer(new TableServiceClient(storage.ConnectionString), clock);
         foreach (var version in versions)
         {
-            await writer.WriteAsync(TestCalls.Fresh(version), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+            await writer.WriteAsync(TestCalls.Fresh(version), PriorRow.Unknown, TestContext.Current.CancellationToken);
         }
     }
 

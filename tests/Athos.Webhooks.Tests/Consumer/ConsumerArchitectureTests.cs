@@ -1,5 +1,5 @@
 using System.Reflection;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Writing;
 
 namespace Athos.Webhooks.Tests.Consumer;
 

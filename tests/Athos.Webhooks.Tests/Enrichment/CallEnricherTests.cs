@@ -4,6 +4,7 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;

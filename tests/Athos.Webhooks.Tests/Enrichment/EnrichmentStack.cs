@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Athos.Simulator;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;

@@ -1,5 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;

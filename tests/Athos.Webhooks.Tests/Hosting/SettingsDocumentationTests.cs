@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Functions;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Athos.Webhooks.Tests.Hosting;

@@ -115,7 +115,7 @@ public sealed partial class AlertTests
         Assert.Equal([AthosMetrics.Names.Deliveries], MetricNames(queries["deliveries"]));
         Assert.Equal([3001], EventIds(queries["freshness"]));
         Assert.Equal([AthosMetrics.Names.WorkItems], MetricNames(queries["recovered"]));
-        Assert.Contains($"Properties.origin) == \"{AthosMetrics.OriginName(WorkOrigin.Reconcile)}\"", queries["recovered"], StringComparison.Ordinal);
+        Assert.Contains($"Properties.origin) == \"{WorkOriginNames.TagOf(WorkOrigin.Reconcile)}\"", queries["recovered"], StringComparison.Ordinal);
         Assert.Contains($"Properties.outcome) == \"{WorkOutcome.Stored.ToStorageName()}\"", queries["recovered"], StringComparison.Ordinal);
         Assert.Equal([AthosMetrics.Names.AthosRequests], MetricNames(queries["athos-status"]));
         Assert.Equal([AthosMetrics.Names.Parked], MetricNames(queries["parked"]));

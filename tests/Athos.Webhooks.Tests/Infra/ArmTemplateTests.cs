@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.Configuration;
 

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Tests.Infrastructure;

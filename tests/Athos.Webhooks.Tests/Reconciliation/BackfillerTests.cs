@@ -1,6 +1,7 @@
 using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.WorkItems;

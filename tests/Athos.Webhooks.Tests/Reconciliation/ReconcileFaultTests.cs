@@ -1,6 +1,7 @@
 using System.Globalization;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;

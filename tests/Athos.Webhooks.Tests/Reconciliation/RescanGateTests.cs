@@ -2,6 +2,7 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Operations;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;

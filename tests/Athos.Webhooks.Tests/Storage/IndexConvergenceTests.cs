@@ -1,6 +1,7 @@
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -197,7 +198,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
     }
 
     private Task<RowWriteResult> WriteAsync(CallRow row) =>
-        new CallRowWriter(Tables()).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, null, TestContext.Current.CancellationToken);
+        TestCalls.Writer(Tables()).WriteAsync(TestCalls.Fresh(row), PriorRow.Unknown, TestContext.Current.CancellationToken);
 
     /// <summary>As the queue would: a writer that gives up on contention (or a conflicting request) is run again.</summary>
     private async Task<RowWriteResult> WriteUntilDoneAsync(CallRow row, PriorRow prior)
@@ -206,7 +207,7 @@ public sealed class IndexConvergenceTests(AzuriteFixture storage) : IClassFixtur
         {
             try
             {
-                return await new CallRowWriter(Tables()).WriteAsync(TestCalls.Fresh(row), prior, null, TestContext.Current.CancellationToken);
+                return await TestCalls.Writer(Tables()).WriteAsync(TestCalls.Fresh(row), prior, TestContext.Current.CancellationToken);
             }
             catch (Exception ex) when (attempt < 20 && ex is StorageConflictException or RequestFailedException { Status: 409 or 412 })
             {

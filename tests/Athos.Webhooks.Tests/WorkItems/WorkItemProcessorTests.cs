@@ -1,7 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
-using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Processing;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;

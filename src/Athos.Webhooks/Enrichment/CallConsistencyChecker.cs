@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
+using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
-namespace Athos.Webhooks.Storage;
+namespace Athos.Webhooks.Enrichment;
 
 /// <summary>
 /// Compares what is stored of each call changed since a time (<c>athos-webhooks verify</c>): the <c>AthosCalls</c>

@@ -4,8 +4,9 @@ using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.WorkItems;
 
-namespace Athos.Webhooks.WorkItems;
+namespace Athos.Webhooks.Processing;
 
 /// <summary>
 /// Processes one message of <c>athos-calls</c>: what the queue function and the local runner's worker call, alike.
@@ -18,6 +19,7 @@ public sealed partial class WorkItemProcessor
 {
     private readonly CallEnricher _enricher;
     private readonly RecordingWork _recordings;
+    private readonly ContractObserver _contract;
     private readonly Backfiller _backfiller;
     private readonly DeliveryLedger _ledger;
     private readonly WorkQueue _queue;
@@ -28,10 +30,11 @@ public sealed partial class WorkItemProcessor
     private readonly ILogger<WorkItemProcessor> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
+    internal WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, ContractObserver contract, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
     {
         _enricher = enricher;
         _recordings = recordings;
+        _contract = contract;
         _backfiller = backfiller;
         _ledger = ledger;
         _queue = queue;
@@ -42,9 +45,6 @@ public sealed partial class WorkItemProcessor
         _logger = logger;
         _metrics = metrics;
     }
-
-    /// <summary>An item is re-queued while Athos is unavailable for at most this long after it arrived; then it is parked.</summary>
-    internal static readonly TimeSpan MaxDeferral = TimeSpan.FromDays(1);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
@@ -60,20 +60,20 @@ public sealed partial class WorkItemProcessor
             // It will never be readable: parked at once, not retried five times.
             Log.Malformed(_logger, ex, messageId, dequeueCount);
             await _parked.ParkAsync(body, null, messageId, dequeueCount, ParkReason.InvalidWorkItem, ex.Message, null, cancellationToken);
-            _metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), null, "invalid");
+            _metrics.WorkItemProcessed(WorkOutcome.Parked.ToStorageName(), WorkOriginNames.TagOf(null), "invalid");
             return WorkOutcome.Parked;
         }
 
         try
         {
             var outcome = await HandleAsync(body, item, messageId, dequeueCount, cancellationToken);
-            _metrics.WorkItemProcessed(outcome.ToStorageName(), item.Origin, KindOf(item));
+            _metrics.WorkItemProcessed(outcome.ToStorageName(), WorkOriginNames.TagOf(item.Origin), WorkItem.KindOf(item));
             return outcome;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Left to the queue: its next attempt (or, if parking failed, the host's poison queue).
-            _metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, item.Origin, KindOf(item));
+            _metrics.WorkItemProcessed(AthosMetrics.RetriedOutcome, WorkOriginNames.TagOf(item.Origin), WorkItem.KindOf(item));
             throw;
         }
     }
@@ -94,7 +94,7 @@ public sealed partial class WorkItemProcessor
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Athos asked for a wait longer than the next attempt's: re-scheduled that far ahead, no attempt spent.
-            if (ex is AthosApiException { RetryAfter: { } asked } && asked > _queueOptions.VisibilityTimeout && Age(item) < MaxDeferral)
+            if (ex is AthosApiException { RetryAfter: { } asked } && asked > _queueOptions.VisibilityTimeout && Age(item) < WorkQueue.MaxDeferral)
             {
                 return await DeferAsync(item, asked, ex, cancellationToken);
             }
@@ -107,14 +107,6 @@ public sealed partial class WorkItemProcessor
             return await LastAttemptFailedAsync(body, item, messageId, dequeueCount, ex, cancellationToken);
         }
     }
-
-    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>, <c>backfillPage</c>).</summary>
-    internal static string KindOf(WorkItem item) => item switch
-    {
-        CallWorkItem call => call.Kind,
-        BackfillPageWorkItem => "backfillPage",
-        _ => item.GetType().Name,
-    };
 
     private async Task<WorkOutcome> DispatchAsync(WorkItem item, string messageId, long dequeueCount, CancellationToken cancellationToken) => item switch
     {
@@ -130,7 +122,7 @@ public sealed partial class WorkItemProcessor
     {
         var athos = ex as AthosApiException;
         var transient = athos?.Kind == AthosErrorKind.Transient || ex is StorageConflictException or RecordingUnavailableException;
-        if (transient && Age(item) < MaxDeferral)
+        if (transient && Age(item) < WorkQueue.MaxDeferral)
         {
             // As long again as all the attempts took (host.json: 5 × 1 minute), doubling, at most an hour.
             var first = _queueOptions.VisibilityTimeout * _queueOptions.MaxDequeueCount;
@@ -236,12 +228,10 @@ public sealed partial class WorkItemProcessor
             }
         }
 
-        // The enricher notes how long after Athos scored it a version was stored (Freshness): logged and measured here.
-        using var freshness = Freshness.Begin();
-        WorkOutcome outcome;
+        EnrichmentResult enriched;
         try
         {
-            outcome = item switch
+            enriched = item switch
             {
                 FetchCallWorkItem fetch => await _enricher.FetchAndStoreAsync(fetch, cancellationToken),
                 _ => await _enricher.RecordFailureAsync((ScoringFailedWorkItem)item, cancellationToken),
@@ -258,6 +248,13 @@ public sealed partial class WorkItemProcessor
             throw;
         }
 
+        // The contract a detail spoke tells the reconciler what to list (once per process).
+        if (enriched.Contract is { } contract)
+        {
+            await _contract.ObserveAsync(contract, cancellationToken);
+        }
+
+        var outcome = enriched.Outcome;
         if (outcome == WorkOutcome.Erased && item.WebhookId is { } delivery)
         {
             await _ledger.ForgetAsync(callId.Value, delivery, item.ContentHash, cancellationToken);
@@ -267,11 +264,12 @@ public sealed partial class WorkItemProcessor
         {
             Log.NotFound(_logger, callId.Value, item.Origin, item.WebhookId);
         }
-        else if (freshness.Seconds is { } seconds)
+        else if (enriched.FreshnessSeconds is { } seconds)
         {
-            _metrics.VersionStored(seconds, item.Origin, freshness.Source);
+            // How long after Athos scored it the version was stored: logged and measured here.
+            _metrics.VersionStored(seconds, WorkOriginNames.TagOf(item.Origin), enriched.Source);
             var rounded = Math.Round(seconds, 3);
-            StoredLog.Processed(_logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount, rounded, freshness.Source);
+            StoredLog.Processed(_logger, callId.Value, item.Origin, outcome, item.WebhookId, dequeueCount, rounded, enriched.Source);
         }
         else
         {

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>A schedule setting in the Functions timer's CRON dialect (<see cref="TimerSchedule"/>).</summary>
 internal sealed class SixFieldCronAttribute(string example) : SettingValidationAttribute

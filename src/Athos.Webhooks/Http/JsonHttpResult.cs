@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Http;
 
 /// <summary>
 /// A status, an optional <c>Retry-After</c> and a source-generated JSON body. Both an <see cref="IResult"/> (minimal

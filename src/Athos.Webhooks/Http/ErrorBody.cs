@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Http;
 
 /// <summary>The body of an HTTP error answer: <c>{"error":{"code","message","field"?}}</c>.</summary>
 internal sealed record ErrorBody(ApiError Error)

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.</summary>
 public static class SettingsRegistration

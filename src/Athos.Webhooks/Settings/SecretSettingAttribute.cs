@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// A secret pasted into an app setting, when set: not an unresolved Key Vault reference, no whitespace (a line break

@@ -1,4 +1,6 @@
-namespace Athos.Webhooks.Storage;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Enrichment;
 
 /// <summary>What is wrong with one stored item of a call, as <c>verify</c> reports it.</summary>
 internal enum DiscrepancyKind

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Http;
 
 /// <summary>
 /// The error body of every HTTP answer: a machine-readable <see cref="Code"/>, a sentence for people, and the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>A number or duration setting that must lie within bounds (inclusive).</summary>
 public sealed class SettingRangeAttribute : SettingValidationAttribute

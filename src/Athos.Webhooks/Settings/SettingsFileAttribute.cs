@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// Settings read from a block of a file rather than from the app settings (host.json's queue block): their messages

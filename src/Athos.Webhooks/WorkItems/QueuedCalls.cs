@@ -2,7 +2,7 @@ using Athos.Webhooks.AthosApi;
 using Azure;
 using Azure.Data.Tables;
 
-namespace Athos.Webhooks.Reconciliation;
+namespace Athos.Webhooks.WorkItems;
 
 /// <summary>
 /// Marks of calls that the reconciler, a backfill, the rescan or a deferral put on the queue and that are not processed

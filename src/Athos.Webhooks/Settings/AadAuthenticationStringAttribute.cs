@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// Application Insights' authentication string, when set: <c>Authorization=AAD</c>, with an optional

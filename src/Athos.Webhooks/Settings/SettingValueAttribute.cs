@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>A setting with one acceptable value (compared ignoring case), declared so that any other is refused, saying why.</summary>
 internal sealed class SettingValueAttribute(string expected, string why) : SettingValidationAttribute

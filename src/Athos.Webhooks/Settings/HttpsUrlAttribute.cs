@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// A URL setting that must be absolute https: the API key travels with every request to it. Plain http is accepted

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// App Service passes a Key Vault reference it could not resolve through as its literal text; a setting that still

@@ -1,6 +1,6 @@
 using Athos.Webhooks.Storage;
 
-namespace Athos.Webhooks.Reconciliation;
+namespace Athos.Webhooks.WorkItems;
 
 /// <summary>
 /// A call on the queue that is not processed yet, as <see cref="QueuedCalls"/> stores it in <c>AthosState</c>

@@ -1,6 +1,6 @@
 using NCrontab;
 
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// The Functions timer trigger's CRON dialect (six fields, seconds first), parsed in this one place so that every

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Hosting;
+namespace Athos.Webhooks.Settings;
 
 /// <summary>
 /// A setting every deployment must provide: start-up fails while it is empty. The infrastructure test also reads these
