@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.</summary>
-public static class SettingsRegistration
+public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <typeparamref name="TOptions"/>, bound by <paramref name="bind"/> and checked at start-up by

@@ -4,11 +4,11 @@ using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -183,7 +183,7 @@ public sealed class ErasureTests(AzuriteFixture storage) : IClassFixture<Azurite
     private async Task PostAsync(TestApp app, byte[] body, string webhookId)
     {
         var request = WebhookRequests.Build(body, WebhookSigner.Header(_simulator.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body), webhookId);
-        var answer = await WebhookRequests.ExecuteAsync(await new AthosWebhookFunction(app.Get<WebhookReceiver>()).RunAsync(request, TestContext.Current.CancellationToken), request);
+        var answer = await WebhookRequests.ExecuteAsync(await new AthosWebhookFunction(app.Get<IAthosHttpHandlers>()).RunAsync(request, TestContext.Current.CancellationToken), request);
         Assert.Equal(202, answer.Status);
     }
 

@@ -1,0 +1,13 @@
+using Athos.Webhooks.WorkItems;
+
+namespace Athos.Webhooks.Hosting;
+
+/// <summary>The queue triggers' entry: <see cref="WorkItemProcessor"/> for work items, <see cref="PoisonSweeper"/> for poison.</summary>
+internal sealed class QueueMessageProcessor(WorkItemProcessor processor, PoisonSweeper sweeper) : IQueueMessageProcessor
+{
+    public Task ProcessAsync(BinaryData body, string messageId, long dequeueCount, CancellationToken cancellationToken) =>
+        processor.ProcessAsync(body, messageId, dequeueCount, cancellationToken);
+
+    public Task ParkPoisonAsync(BinaryData body, string messageId, long dequeueCount, CancellationToken cancellationToken) =>
+        sweeper.ParkAsync(body, messageId, dequeueCount, cancellationToken);
+}
