@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>The Functions app's HTTP triggers' entry to the endpoints the local runner maps too.</summary>
-internal sealed class AthosHttpHandlers(WebhookReceiver receiver, PipelineHealth health, Backfiller backfiller) : IAthosHttpHandlers
+/// <summary>
+/// The Functions app's HTTP triggers' entry to the endpoints the local runner maps too. The backfiller, which holds the
+/// Athos client, is made only for the backfill routes: a webhook or a health probe needs neither it nor the Athos settings.
+/// </summary>
+internal sealed class AthosHttpHandlers(WebhookReceiver receiver, PipelineHealth health, Func<Backfiller> backfiller) : IAthosHttpHandlers
 {
     public async Task<IActionResult> ReceiveWebhookAsync(HttpRequest request, CancellationToken cancellationToken) =>
         await WebhookHttpEndpoint.HandleAsync(request, receiver, cancellationToken);
@@ -16,8 +19,8 @@ internal sealed class AthosHttpHandlers(WebhookReceiver receiver, PipelineHealth
         await HealthHttpEndpoint.HandleAsync(health, cancellationToken);
 
     public async Task<IActionResult> StartBackfillAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        await BackfillHttpEndpoint.StartAsync(request, backfiller, cancellationToken);
+        await BackfillHttpEndpoint.StartAsync(request, backfiller(), cancellationToken);
 
     public async Task<IActionResult> GetBackfillAsync(string jobId, CancellationToken cancellationToken) =>
-        await BackfillHttpEndpoint.GetAsync(jobId, backfiller, cancellationToken);
+        await BackfillHttpEndpoint.GetAsync(jobId, backfiller(), cancellationToken);
 }

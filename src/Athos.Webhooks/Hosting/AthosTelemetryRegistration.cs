@@ -7,11 +7,9 @@ using OpenTelemetry.Logs;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>
-/// Telemetry for the long-running hosts (the Functions app and the local runner), beside <c>AddAthosWebhooks</c>:
-/// OpenTelemetry logs and metrics, exported to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
-/// One place, so both hosts export the same events and the same instruments under the same names.
-/// </summary>
+// Telemetry for the long-running hosts (the Functions app and the local runner), beside AddAthosWebhooks: OpenTelemetry
+// logs and metrics, exported to Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set. One place, so both
+// hosts export the same events and the same instruments under the same names.
 public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>Where telemetry goes (Application Insights' connection string); unset means nothing is exported.</summary>

@@ -16,7 +16,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>The one composition root: every host (the Functions app, the local runner, the tests) calls this.</summary>
+/// <summary>
+/// The one composition root, which every host (the Functions app, the local runner, the tests) calls, and beside it the
+/// telemetry of the long-running hosts and the one way a settings class is registered.
+/// </summary>
 public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>
@@ -108,7 +111,11 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         // Each command resolves only the services (and so checks only the settings) it uses, from the provider given here.
         services.AddTransient(static sp => new OperatorCommands(sp));
 
-        // What the hosts resolve. Transient where they hold a transient (the typed Athos client's holders).
+        // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
+        // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.
+        services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
+        services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
+        services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
         services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();
         services.AddTransient<IQueueMessageProcessor, QueueMessageProcessor>();
         services.AddTransient<IScheduledJobs, ScheduledJobs>();

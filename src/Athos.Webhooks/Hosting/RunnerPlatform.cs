@@ -7,25 +7,25 @@ using NCrontab;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>The runner's stand-in for the Functions platform, over the settings both hosts read.</summary>
-internal sealed class RunnerPlatform(StorageInitializer storage, IOptions<QueueOptions> queues, IOptions<ReconcileOptions> reconcile, AthosMetrics metrics) : IRunnerPlatform
+internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions queues, IOptions<ReconcileOptions> reconcile, AthosMetrics metrics) : IRunnerPlatform
 {
     private static readonly CrontabSchedule Housekeeping = TimerSchedule.Parse(IScheduledJobs.HousekeepingSchedule);
     private static readonly CrontabSchedule PoisonSweep = TimerSchedule.Parse("*/30 * * * * *");
 
     public Task CreateStorageAsync(CancellationToken cancellationToken) => storage.EnsureCreatedAsync(cancellationToken);
 
-    // Read when asked, as the settings are: a bad host.json fails start-up's validation, not this class's construction.
-    public int BatchSize => queues.Value.BatchSize;
+    // The same QueueOptions the processor reads (to know which attempt is the last).
+    public int BatchSize => queues.BatchSize;
 
-    public int NewBatchThreshold => queues.Value.NewBatchThreshold;
+    public int NewBatchThreshold => queues.NewBatchThreshold;
 
-    public TimeSpan MaxPollingInterval => queues.Value.MaxPollingInterval;
+    public TimeSpan MaxPollingInterval => queues.MaxPollingInterval;
 
-    public TimeSpan VisibilityTimeout => queues.Value.VisibilityTimeout;
+    public TimeSpan VisibilityTimeout => queues.VisibilityTimeout;
 
-    public int MaxDequeueCount => queues.Value.MaxDequeueCount;
+    public int MaxDequeueCount => queues.MaxDequeueCount;
 
-    public TimeSpan FunctionTimeout => queues.Value.FunctionTimeout;
+    public TimeSpan FunctionTimeout => queues.FunctionTimeout;
 
     public void MessagePoisoned() => metrics.MessagePoisoned();
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.</summary>
+// The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.
 public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>
