@@ -1,5 +1,5 @@
-using Athos.Webhooks.Storage;
 using Athos.Webhooks.Hosting;
+using Athos.Webhooks.Storage;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
