@@ -1,4 +1,4 @@
-using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,17 +11,17 @@ namespace Athos.Webhooks.Functions;
 /// level: with a function key in the URL given to Athos, the host refuses unkeyed requests before the app runs, and the
 /// anonymous function is switched off (<c>webhookRequiresFunctionKey</c>; docs/security.md weighs it).
 /// </summary>
-public sealed class AthosWebhookFunction(WebhookReceiver receiver)
+public sealed class AthosWebhookFunction(IAthosHttpHandlers http)
 {
     [Function("AthosWebhook")]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "athos/webhook")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await WebhookHttpEndpoint.HandleAsync(request, receiver, cancellationToken);
+        await http.ReceiveWebhookAsync(request, cancellationToken);
 
     [Function("AthosWebhookKeyed")]
     public async Task<IActionResult> RunKeyedAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "athos/webhook/keyed")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await WebhookHttpEndpoint.HandleAsync(request, receiver, cancellationToken);
+        await http.ReceiveWebhookAsync(request, cancellationToken);
 }

@@ -1,4 +1,4 @@
-using Athos.Webhooks.Processing;
+using Athos.Webhooks.Hosting;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Functions;
 /// <c>athos-calls</c>: one work item per message. Returning completes the message; throwing leaves it to the host's
 /// retries (host.json: visibility timeout, <c>maxDequeueCount</c>) and then to <c>athos-calls-poison</c>.
 /// </summary>
-public sealed class CallWorkFunction(WorkItemProcessor processor)
+public sealed class CallWorkFunction(IQueueMessageProcessor processor)
 {
     [Function("ProcessCallWork")]
     public Task RunAsync(

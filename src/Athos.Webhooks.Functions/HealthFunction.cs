@@ -1,4 +1,4 @@
-using Athos.Webhooks.Health;
+using Athos.Webhooks.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Functions;
 /// <c>GET /api/athos/health</c>, with a function key: 200 healthy or degraded, 503 unhealthy, from stored state only
 /// (no Athos request per probe), answered by the same endpoint class as the local runner's.
 /// </summary>
-public sealed class HealthFunction(PipelineHealth health)
+public sealed class HealthFunction(IAthosHttpHandlers http)
 {
     public const string Name = "Health";
 
@@ -17,5 +17,5 @@ public sealed class HealthFunction(PipelineHealth health)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "athos/health")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await HealthHttpEndpoint.HandleAsync(health, cancellationToken);
+        await http.CheckHealthAsync(cancellationToken);
 }

@@ -1,17 +1,17 @@
-using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Athos.Webhooks.Functions;
 
 /// <summary>
 /// Housekeeping on its own timer beside the reconciler: hourly, purging delivery records and call changes past
-/// retention once a day (<see cref="Housekeeping"/>).
+/// retention once a day (<see cref="IScheduledJobs.HousekeepAsync"/>).
 /// </summary>
-public sealed class HousekeepingFunction(Housekeeping housekeeping)
+public sealed class HousekeepingFunction(IScheduledJobs jobs)
 {
     [Function("Housekeeping")]
     public Task RunAsync(
-        [TimerTrigger(Housekeeping.Schedule, RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
+        [TimerTrigger(IScheduledJobs.HousekeepingSchedule, RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        housekeeping.RunAsync(cancellationToken);
+        jobs.HousekeepAsync(cancellationToken);
 }

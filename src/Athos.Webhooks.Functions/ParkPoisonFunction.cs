@@ -1,4 +1,4 @@
-using Athos.Webhooks.WorkItems;
+using Athos.Webhooks.Hosting;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 
@@ -8,11 +8,11 @@ namespace Athos.Webhooks.Functions;
 /// <c>athos-calls-poison</c>: what the host moved there (a last attempt that crashed or timed out; the processor parks
 /// every other failure itself) is parked in <c>AthosParkedWork</c>, where it does not expire after seven days.
 /// </summary>
-public sealed class ParkPoisonFunction(PoisonSweeper sweeper)
+public sealed class ParkPoisonFunction(IQueueMessageProcessor processor)
 {
     [Function("ParkPoison")]
     public Task RunAsync(
         [QueueTrigger(StorageNames.PoisonQueue, Connection = "AzureWebJobsStorage")] QueueMessage message,
         CancellationToken cancellationToken) =>
-        sweeper.ParkAsync(message.Body, message.MessageId, message.DequeueCount, cancellationToken);
+        processor.ParkPoisonAsync(message.Body, message.MessageId, message.DequeueCount, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Microsoft.Azure.Functions.Worker;
 
@@ -8,11 +9,11 @@ namespace Athos.Webhooks.Functions;
 /// (<see cref="ReconcileFailedException"/>, the core's policy) so that the invocation shows as failed; the watermark has
 /// not moved and the next run covers the window again.
 /// </summary>
-public sealed class ReconcileFunction(Reconciler reconciler)
+public sealed class ReconcileFunction(IScheduledJobs jobs)
 {
     [Function("Reconcile")]
     public Task RunAsync(
-        [TimerTrigger("%" + ReconcileOptions.ScheduleSetting + "%", RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
+        [TimerTrigger("%" + IAthosSettings.ReconcileSchedule + "%", RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        reconciler.RunOnScheduleAsync(cancellationToken);
+        jobs.ReconcileAsync(cancellationToken);
 }

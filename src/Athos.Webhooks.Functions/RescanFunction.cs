@@ -1,4 +1,4 @@
-using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Hosting;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Athos.Webhooks.Functions;
@@ -9,13 +9,13 @@ namespace Athos.Webhooks.Functions;
 /// recordings still to copy), or skips it while the previous rescan still runs (<c>Backfiller.StartRescanAsync</c>). The
 /// invocation only starts the chain, so it is quick whatever the window holds.
 /// </summary>
-public sealed class RescanFunction(Backfiller backfiller, TimeProvider time)
+public sealed class RescanFunction(IScheduledJobs jobs, TimeProvider time)
 {
     [Function("Rescan")]
     public Task RunAsync(
-        [TimerTrigger("%" + ReconcileOptions.RescanScheduleSetting + "%", RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
+        [TimerTrigger("%" + IAthosSettings.RescanSchedule + "%", RunOnStartup = false, UseMonitor = true)] TimerInfo timer,
         CancellationToken cancellationToken) =>
-        backfiller.StartRescanAsync(Occurrence(timer, time), cancellationToken);
+        jobs.StartRescanAsync(Occurrence(timer, time), cancellationToken);
 
     /// <summary>
     /// The occurrence this invocation is for: the schedule status's <c>Next</c> as the host passes it in (the monitor

@@ -33,7 +33,7 @@ public sealed partial class FolderDependencyTests
         ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Storage", "Telemetry", "Webhooks", "WorkItems"],
         ["Health"] = ["AthosApi", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
         ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
+        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
     };
 
     private static readonly System.Reflection.Assembly Core = typeof(WorkItemProcessor).Assembly;

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.Options;
 
@@ -48,5 +49,5 @@ internal static class CliFailures
     /// <summary>The storage failure's one line; <paramref name="endpoint"/> when the caller knows which it tried.</summary>
     public static string StorageMessage(string reason, Uri? endpoint = null) =>
         $"Storage failed or is unreachable{(endpoint is null ? string.Empty : $" at {endpoint.Host}:{endpoint.Port}")}: {reason.TrimEnd('.')}. "
-        + $"Check {StorageOptions.Setting}, that the account exists and this identity may read it (or that Azurite is running); `athos-webhooks doctor` checks each setting.";
+        + $"Check {IAthosSettings.Storage}, that the account exists and this identity may read it (or that Azurite is running); `athos-webhooks doctor` checks each setting.";
 }

@@ -1,4 +1,3 @@
-using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -36,7 +35,7 @@ internal static class CliServices
     /// </summary>
     public static ServiceProvider BuildQuick(IConfiguration configuration)
     {
-        string[] budget = [AthosApiOptions.MaxRetriesSetting, AthosApiOptions.AttemptTimeoutSetting, AthosApiOptions.TotalTimeoutSetting];
+        string[] budget = [IAthosSettings.AthosMaxRetries, IAthosSettings.AthosAttemptTimeout, IAthosSettings.AthosTotalTimeout];
         if (budget.Any(setting => configuration[setting] is not null))
         {
             return Build(configuration);
@@ -45,9 +44,9 @@ internal static class CliServices
         return Build(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                [AthosApiOptions.MaxRetriesSetting] = "1",
-                [AthosApiOptions.AttemptTimeoutSetting] = "00:00:10",
-                [AthosApiOptions.TotalTimeoutSetting] = "00:00:20",
+                [IAthosSettings.AthosMaxRetries] = "1",
+                [IAthosSettings.AthosAttemptTimeout] = "00:00:10",
+                [IAthosSettings.AthosTotalTimeout] = "00:00:20",
             })
             .AddConfiguration(configuration)
             .Build());

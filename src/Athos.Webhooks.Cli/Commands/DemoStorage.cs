@@ -1,5 +1,5 @@
 using System.Net;
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -24,7 +24,7 @@ internal static class DemoStorage
     /// </summary>
     public static string? Resolve(IConfiguration environment, out bool identityBased)
     {
-        var section = environment.GetSection(StorageOptions.Setting);
+        var section = environment.GetSection(IAthosSettings.Storage);
         if (!string.IsNullOrWhiteSpace(section.Value))
         {
             identityBased = false;
@@ -44,7 +44,7 @@ internal static class DemoStorage
     {
         if (connectionString is null)
         {
-            return $"{StorageOptions.Setting} is identity-based ({StorageOptions.Setting}__accountName or the service URIs), which is a real storage account, never the emulator";
+            return $"{IAthosSettings.Storage} is identity-based ({IAthosSettings.Storage}__accountName or the service URIs), which is a real storage account, never the emulator";
         }
 
         var parts = Parse(connectionString);
@@ -52,13 +52,13 @@ internal static class DemoStorage
         {
             return string.Equals(development, "true", StringComparison.OrdinalIgnoreCase) && !parts.ContainsKey("DevelopmentStorageProxyUri")
                 ? null
-                : $"{StorageOptions.Setting} asks for development storage through a proxy, which is not the local emulator";
+                : $"{IAthosSettings.Storage} asks for development storage through a proxy, which is not the local emulator";
         }
 
         var account = parts.GetValueOrDefault("AccountName");
         if (!string.Equals(account, EmulatorAccount, StringComparison.Ordinal))
         {
-            return $"{StorageOptions.Setting} names the storage account '{account ?? "(none)"}', not the emulator's {EmulatorAccount}";
+            return $"{IAthosSettings.Storage} names the storage account '{account ?? "(none)"}', not the emulator's {EmulatorAccount}";
         }
 
         foreach (var endpoint in new[] { "BlobEndpoint", "QueueEndpoint", "TableEndpoint" })
@@ -66,12 +66,12 @@ internal static class DemoStorage
             // Without an explicit endpoint the SDK derives one in the cloud (https://devstoreaccount1.blob.core.windows.net).
             if (!parts.TryGetValue(endpoint, out var value) || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
             {
-                return $"{StorageOptions.Setting} gives no {endpoint} on this machine, so {EmulatorAccount} would be looked for in the cloud";
+                return $"{IAthosSettings.Storage} gives no {endpoint} on this machine, so {EmulatorAccount} would be looked for in the cloud";
             }
 
             if (!IsLoopback(uri))
             {
-                return $"{StorageOptions.Setting}'s {endpoint} is on {uri.Host}, not on this machine (127.0.0.1, localhost or ::1)";
+                return $"{IAthosSettings.Storage}'s {endpoint} is on {uri.Host}, not on this machine (127.0.0.1, localhost or ::1)";
             }
         }
 
@@ -81,7 +81,7 @@ internal static class DemoStorage
     /// <summary>The message for a refused storage: what was found, and the two ways out.</summary>
     public static string Refusal(string reason) =>
         $"serve --demo writes simulated calls and takes the reconcile lease, so it only runs against the local storage emulator (Azurite) unless told otherwise: {reason}. "
-        + $"Point {StorageOptions.Setting} at Azurite ('{Emulator}', or {EmulatorAccount} on 127.0.0.1, localhost or ::1), or unset it; "
+        + $"Point {IAthosSettings.Storage} at Azurite ('{Emulator}', or {EmulatorAccount} on 127.0.0.1, localhost or ::1), or unset it; "
         + $"or pass {AnywhereFlag} if simulated calls really may be written there.";
 
     private static bool IsLoopback(Uri uri) =>

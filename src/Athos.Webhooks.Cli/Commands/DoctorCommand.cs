@@ -1,16 +1,10 @@
 using System.CommandLine;
-using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Cli.Runner;
-using Athos.Webhooks.Enrichment;
-using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Webhooks;
-using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -42,19 +36,20 @@ internal static class DoctorCommand
 
         // The validators start-up runs, each settings class in turn: doctor says exactly what `serve` or the Functions
         // host would stop on, and no more.
-        var athosOk = report.Settings<AthosApiOptions>(services, "Athos API settings (ATHOS_API_KEY, ATHOS_BASE_URL, ATHOS_HTTP_*)");
-        report.Settings<WebhookOptions>(services, "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
-        report.Settings<ReconcileOptions>(services, "reconciler settings (ATHOS_RECONCILE_*, ATHOS_SOURCES)");
-        report.Settings<EnrichmentOptions>(services, "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
-        report.Settings<ChangeFeedOptions>(services, "change feed settings (ATHOS_CHANGE_RETENTION)");
-        report.Settings<ErasureOptions>(services, $"erasure settings ({ErasureOptions.TombstoneRetentionSetting})");
-        var storageOk = report.Settings<StorageOptions>(services, "storage setting (AzureWebJobsStorage)");
+        var settings = services.GetRequiredService<IAthosSettings>();
+        var athosOk = report.Settings(settings.CheckAthosApi(), "Athos API settings (ATHOS_API_KEY, ATHOS_BASE_URL, ATHOS_HTTP_*)");
+        report.Settings(settings.CheckWebhook(), "webhook settings (ATHOS_WHSEC, ATHOS_WHSEC_PREVIOUS, ATHOS_WEBHOOK_*)");
+        report.Settings(settings.CheckReconcile(), "reconciler settings (ATHOS_RECONCILE_*, ATHOS_SOURCES)");
+        report.Settings(settings.CheckEnrichment(), "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
+        report.Settings(settings.CheckChangeFeed(), "change feed settings (ATHOS_CHANGE_RETENTION)");
+        report.Settings(settings.CheckErasure(), $"erasure settings ({IAthosSettings.TombstoneRetention})");
+        var storageOk = report.Settings(settings.CheckStorage(), "storage setting (AzureWebJobsStorage)");
         await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(configuration, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {
             report.Settings<RunnerOptions>(runner, $"local runner settings ({RunnerOptions.MessageLeaseSetting})");
         }
 
-        report.Settings<QueueOptions>(services, "host.json queue settings (extensions.queues)");
+        report.Settings(settings.CheckHostJsonQueues(), "host.json queue settings (extensions.queues)");
 
         if (storageOk)
         {
@@ -134,14 +129,25 @@ internal static class DoctorCommand
             try
             {
                 _ = services.GetRequiredService<IOptions<T>>().Value;
-                Check(true, what + " are valid", string.Empty);
-                return true;
+                return Settings([], what);
             }
             catch (Exception ex) when (CliFailures.SettingsFailures(ex) is { } failures)
+            {
+                return Settings(failures, what);
+            }
+        }
+
+        /// <summary>Reports what a settings check found (<see cref="IAthosSettings"/>): valid, or each failure on its line.</summary>
+        public bool Settings(IReadOnlyList<string> failures, string what)
+        {
+            if (failures.Count > 0)
             {
                 Failed(failures);
                 return false;
             }
+
+            Check(true, what + " are valid", string.Empty);
+            return true;
         }
 
         public void Check(bool ok, string success, string failure) => output.Add(ok ? DoctorCheck.Ok : DoctorCheck.Fail, ok ? success : failure);

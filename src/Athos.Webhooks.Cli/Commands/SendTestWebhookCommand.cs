@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Webhooks;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -69,7 +70,7 @@ internal static class SendTestWebhookCommand
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(secret, now.ToUnixTimeSeconds(), body));
-        request.Headers.TryAddWithoutValidation(WebhookHttpEndpoint.WebhookIdHeader, webhookId);
+        request.Headers.TryAddWithoutValidation(AthosHttpEndpoints.WebhookIdHeader, webhookId);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         try

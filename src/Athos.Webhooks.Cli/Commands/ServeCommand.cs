@@ -1,10 +1,7 @@
 using System.CommandLine;
 using Athos.Simulator;
-using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Runner;
-using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
-using Athos.Webhooks.Webhooks;
+using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -46,17 +43,17 @@ internal static class ServeCommand
             simulator.Faults.WebhookDuplicateRate = 0.05;
             settings = new Dictionary<string, string?>
             {
-                [AthosApiOptions.BaseUrlSetting] = simulator.BaseUrl.ToString(),
-                [AthosApiOptions.ApiKeySetting] = simulator.ApiKey,
-                [WebhookOptions.SecretSetting] = simulator.WebhookSecret,
+                [IAthosSettings.AthosBaseUrl] = simulator.BaseUrl.ToString(),
+                [IAthosSettings.AthosApiKey] = simulator.ApiKey,
+                [IAthosSettings.WebhookSecret] = simulator.WebhookSecret,
                 // Every 20 seconds, so that dropped webhooks are visibly recovered within a minute.
-                [ReconcileOptions.ScheduleSetting] = "*/20 * * * * *",
+                [IAthosSettings.ReconcileSchedule] = "*/20 * * * * *",
             };
 
             // Identity-based settings are read from the environment as they are; only "nothing set" means the emulator.
             if (!identityBased)
             {
-                settings[StorageOptions.Setting] = storage;
+                settings[IAthosSettings.Storage] = storage;
             }
         }
 
@@ -99,8 +96,8 @@ internal static class ServeCommand
             {
                 Console.WriteLine($"Demo: a simulated Athos at {simulator.BaseUrl} delivers signed webhooks here, 20% of them dropped;");
                 Console.WriteLine("      the reconciler (every 20 s) finds the dropped calls in the list endpoint and fetches them.");
-                Console.WriteLine($"Status:           ATHOS_BASE_URL={simulator.BaseUrl} ATHOS_API_KEY={simulator.ApiKey} ATHOS_RECONCILE_SCHEDULE='{settings![ReconcileOptions.ScheduleSetting]}' ./eng/athos-webhooks status");
-                var health = new Uri(webhookUrl, Athos.Webhooks.Health.HealthHttpEndpoint.Path);
+                Console.WriteLine($"Status:           ATHOS_BASE_URL={simulator.BaseUrl} ATHOS_API_KEY={simulator.ApiKey} ATHOS_RECONCILE_SCHEDULE='{settings![IAthosSettings.ReconcileSchedule]}' ./eng/athos-webhooks status");
+                var health = new Uri(webhookUrl, AthosHttpEndpoints.HealthPath);
                 Console.WriteLine(keys.FunctionGenerated
                     ? $"Health:           curl -H 'x-functions-key: {keys.Function}' {health}"
                     : $"Health:           curl -H \"x-functions-key: ${AdminKeyOptions.FunctionSetting}\" {health}");

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Athos.Webhooks.Http;
+using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Runner;
 
@@ -31,14 +31,14 @@ internal sealed class AdminKeyFilter(KeyLevel level) : IEndpointFilter
         return Refusal(context.HttpContext) ?? await next(context);
     }
 
-    private JsonHttpResult? Refusal(HttpContext http)
+    private IResult? Refusal(HttpContext http)
     {
         var keys = http.RequestServices.GetRequiredService<RunnerKeys>();
         var wanted = level == KeyLevel.Admin ? AdminKeyOptions.Setting : $"{AdminKeyOptions.FunctionSetting} or {AdminKeyOptions.Setting}";
         var given = http.Request.Headers[HeaderName].ToString() is { Length: > 0 } header ? header : http.Request.Query[QueryName].ToString();
         if (given.Length == 0)
         {
-            return JsonHttpResult.Error(401, "admin_key_required", $"This route needs the runner's key ({wanted}) in the {HeaderName} header or the {QueryName} query parameter.");
+            return AthosHttpEndpoints.Error(401, "admin_key_required", $"This route needs the runner's key ({wanted}) in the {HeaderName} header or the {QueryName} query parameter.");
         }
 
         // Both compared, whatever the level, so that the time taken does not tell which key was close.
@@ -46,7 +46,7 @@ internal sealed class AdminKeyFilter(KeyLevel level) : IEndpointFilter
         var isFunction = Matches(given, keys.Function);
         return isAdmin || (isFunction && level == KeyLevel.Function)
             ? null
-            : JsonHttpResult.Error(401, "admin_key_invalid", isFunction ? $"The function key does not open this route: it needs {AdminKeyOptions.Setting}." : $"The key given is not the runner's {wanted}.");
+            : AthosHttpEndpoints.Error(401, "admin_key_invalid", isFunction ? $"The function key does not open this route: it needs {AdminKeyOptions.Setting}." : $"The key given is not the runner's {wanted}.");
     }
 
     // Hashed first, so that neither the content nor the length of the key shows in the time taken.

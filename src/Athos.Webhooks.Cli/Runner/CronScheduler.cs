@@ -1,11 +1,13 @@
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using NCrontab;
 
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>
-/// The local runner's stand-in for a timer trigger: runs a job on a six-field CRON schedule (not on start-up, as in
-/// Azure), giving each run the occurrence it is for, as a timer trigger's schedule status does. Used for the reconciler,
+/// The local runner's stand-in for a timer trigger: runs one of the <see cref="IScheduledJobs"/> (resolved afresh for
+/// each run, as a trigger's function class is) on its six-field CRON schedule (not on start-up, as in Azure), giving each
+/// run the occurrence it is for, as a timer trigger's schedule status does. Used for the reconciler,
 /// the trailing rescan, housekeeping and the poison sweep. A run that throws is logged as
 /// a failed occurrence and the next occurrence runs as usual, so the host never stops because of it: a failed reconcile
 /// (<see cref="ReconcileFailedException"/>, as in Functions), already logged at Error by the run, as a warning (5103);
@@ -13,8 +15,9 @@ namespace Athos.Webhooks.Cli.Runner;
 /// </summary>
 internal sealed partial class CronScheduler(
     string name,
-    Func<CrontabSchedule> schedule,
-    Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run,
+    Func<IRunnerPlatform, CrontabSchedule> schedule,
+    Func<IScheduledJobs, DateTimeOffset, CancellationToken, Task> run,
+    IRunnerPlatform platform,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<CronScheduler> logger) : BackgroundService
@@ -24,7 +27,7 @@ internal sealed partial class CronScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var occurrences = schedule();
+        var occurrences = schedule(platform);
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
@@ -34,7 +37,7 @@ internal sealed partial class CronScheduler(
             {
                 await Task.Delay(next - now, time, stoppingToken);
                 await using var scope = scopes.CreateAsyncScope();
-                await run(scope.ServiceProvider, next, stoppingToken);
+                await run(scope.ServiceProvider.GetRequiredService<IScheduledJobs>(), next, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -1,9 +1,5 @@
-using Athos.Webhooks.Health;
 using Athos.Webhooks.Hosting;
-using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Settings;
-using Athos.Webhooks.Webhooks;
-using Athos.Webhooks.WorkItems;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -50,41 +46,37 @@ internal static class LocalRunner
         builder.Services.AddSettings<RunnerOptions, RunnerOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
         builder.Services.AddSettings<AdminKeyOptions, AdminKeyOptionsValidator>(builder.Configuration, static (settings, options) => settings.Bind(options));
         builder.Services.AddSingleton<RunnerKeys>();
-        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<QueueOptions>(), provider.GetRequiredService<IOptions<RunnerOptions>>().Value.MessageLease));
+        builder.Services.AddSingleton(provider => new QueueWorkerSettings(provider.GetRequiredService<IRunnerPlatform>(), provider.GetRequiredService<IOptions<RunnerOptions>>().Value.MessageLease));
         builder.Services.AddHostedService<StorageSetup>();
         builder.Services.AddSingleton<QueueWorker>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<QueueWorker>());
         // Registered as IHostedService one by one: AddHostedService adds an implementation type once, so it would keep
         // only the first of these schedulers.
-        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "reconcile", o => o.ParseSchedule(), (s, _, ct) => s.GetRequiredService<Reconciler>().RunOnScheduleAsync(ct)));
-        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "rescan", o => o.ParseRescanSchedule(), (s, occurrence, ct) => s.GetRequiredService<Backfiller>().StartRescanAsync(occurrence, ct)));
-        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "housekeeping", _ => HousekeepingSchedule, (s, _, ct) => s.GetRequiredService<Housekeeping>().RunAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "reconcile", p => p.ReconcileSchedule, (jobs, _, ct) => jobs.ReconcileAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "rescan", p => p.RescanSchedule, (jobs, occurrence, ct) => jobs.StartRescanAsync(occurrence, ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "housekeeping", p => p.HousekeepingSchedule, (jobs, _, ct) => jobs.HousekeepAsync(ct)));
         // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
-        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "poison sweep", _ => PoisonSweepSchedule, (s, _, ct) => s.GetRequiredService<PoisonSweeper>().SweepAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "poison sweep", p => p.PoisonSweepSchedule, (jobs, _, ct) => jobs.SweepPoisonAsync(ct)));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         // Every HTTP route of the Functions app, protected as there: anonymous stays open, function level needs
         // ATHOS_FUNCTION_KEY (or the admin key), admin level ATHOS_ADMIN_KEY (tests/…/Hosting/HostParityTests.cs).
         app.MapAthosWebhook();
-        app.MapAthosWebhook(WebhookHttpEndpoint.KeyedPath).RequireKey(KeyLevel.Function);
+        app.MapAthosWebhook(AthosHttpEndpoints.KeyedWebhookPath).RequireKey(KeyLevel.Function);
         app.MapAthosHealth().RequireKey(KeyLevel.Function);
         app.MapAthosBackfill().RequireKey(KeyLevel.Admin);
         return app;
     }
 
-    private static readonly NCrontab.CrontabSchedule PoisonSweepSchedule = TimerSchedule.Parse("*/30 * * * * *");
-
-    private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = TimerSchedule.Parse(Housekeeping.Schedule);
-
-    private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run) =>
-        new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
+    private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<IRunnerPlatform, NCrontab.CrontabSchedule> schedule, Func<IScheduledJobs, DateTimeOffset, CancellationToken, Task> run) =>
+        new(name, schedule, run, provider.GetRequiredService<IRunnerPlatform>(), provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
 
 
     /// <summary>The webhook URL of a started runner.</summary>
     public static Uri WebhookUrl(WebApplication app)
     {
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address.TrimEnd('/') + WebhookHttpEndpoint.Path);
+        return new Uri(address.TrimEnd('/') + AthosHttpEndpoints.WebhookPath);
     }
 }

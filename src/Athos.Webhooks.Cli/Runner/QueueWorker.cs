@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Athos.Webhooks.Processing;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Telemetry;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -18,8 +17,7 @@ internal sealed partial class QueueWorker(
     IServiceScopeFactory scopes,
     QueueWorkerSettings settings,
     TimeProvider time,
-    ILogger<QueueWorker> logger,
-    AthosMetrics metrics) : BackgroundService
+    ILogger<QueueWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(20);
@@ -118,7 +116,7 @@ internal sealed partial class QueueWorker(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<WorkItemProcessor>().ProcessAsync(message.Body, message.MessageId, message.DequeueCount, invocation.Token);
+            await scope.ServiceProvider.GetRequiredService<IQueueMessageProcessor>().ProcessAsync(message.Body, message.MessageId, message.DequeueCount, invocation.Token);
             await lease.CancelAsync();
             await renewal;
             await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
@@ -182,7 +180,7 @@ internal sealed partial class QueueWorker(
             await _poison.SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: CancellationToken.None);
             await _calls.DeleteMessageAsync(message.MessageId, receipt, CancellationToken.None);
             Log.Poisoned(logger, message.MessageId, message.DequeueCount, reason);
-            metrics.MessagePoisoned();
+            settings.Queue.MessagePoisoned();
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {

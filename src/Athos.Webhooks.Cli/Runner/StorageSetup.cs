@@ -1,11 +1,11 @@
-using Athos.Webhooks.Storage;
+using Athos.Webhooks.Hosting;
 
 namespace Athos.Webhooks.Cli.Runner;
 
 /// <summary>Creates the queues, tables and containers before the worker starts (Bicep does this in Azure).</summary>
-internal sealed class StorageSetup(StorageInitializer storage) : IHostedService
+internal sealed class StorageSetup(IRunnerPlatform platform) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => storage.EnsureCreatedAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => platform.CreateStorageAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

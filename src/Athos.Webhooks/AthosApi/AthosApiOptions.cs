@@ -10,7 +10,7 @@ namespace Athos.Webhooks.AthosApi;
 /// timeout rather than holding a worker for minutes. Each setting's rule is declared on it (checked by
 /// <c>AthosApiOptionsValidator</c>, generated); the one rule across two settings is <c>AthosTimeoutsValidator</c>'s.
 /// </remarks>
-public sealed class AthosApiOptions
+internal sealed class AthosApiOptions
 {
     public const string ApiKeySetting = "ATHOS_API_KEY";
     public const string BaseUrlSetting = "ATHOS_BASE_URL";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Athos.Webhooks.Changes;
 
 /// <summary>How long <c>AthosCallChanges</c> keeps its rows.</summary>
-public sealed class ChangeFeedOptions
+internal sealed class ChangeFeedOptions
 {
     public const string RetentionSetting = "ATHOS_CHANGE_RETENTION";
 

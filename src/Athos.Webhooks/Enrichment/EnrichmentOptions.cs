@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Athos.Webhooks.Enrichment;
 
 /// <summary>What enrichment keeps: transcripts in the archive, and copies of the recordings.</summary>
-public sealed class EnrichmentOptions
+internal sealed class EnrichmentOptions
 {
     public const string StoreTranscriptsSetting = "ATHOS_STORE_TRANSCRIPTS";
     public const string ArchiveRecordingsSetting = "ATHOS_ARCHIVE_RECORDINGS";

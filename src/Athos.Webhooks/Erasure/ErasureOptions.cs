@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Athos.Webhooks.Erasure;
 
 /// <summary>How long an erased call's tombstone keeps every path from storing it again.</summary>
-public sealed class ErasureOptions
+internal sealed class ErasureOptions
 {
     public const string TombstoneRetentionSetting = "ATHOS_ERASURE_TOMBSTONE_RETENTION";
 

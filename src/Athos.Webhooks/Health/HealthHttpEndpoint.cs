@@ -1,6 +1,4 @@
 using Athos.Webhooks.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
 
 namespace Athos.Webhooks.Health;
 
@@ -9,7 +7,7 @@ namespace Athos.Webhooks.Health;
 /// that both answer alike: 200 with <c>healthy</c> or <c>degraded</c>, 503 with <c>unhealthy</c>; from stored state
 /// only, so a probe never costs an Athos request.
 /// </summary>
-public static class HealthHttpEndpoint
+internal static class HealthHttpEndpoint
 {
     public const string Path = "/api/athos/health";
 
@@ -19,8 +17,4 @@ public static class HealthHttpEndpoint
         var report = await health.CheckAsync(cancellationToken);
         return new JsonHttpResult<HealthReport>(report.HttpStatus, report, HealthJsonContext.Default.HealthReport);
     }
-
-    /// <summary>Maps <c>GET /api/athos/health</c> (the local runner and tests).</summary>
-    public static IEndpointConventionBuilder MapAthosHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet(Path, (PipelineHealth health, CancellationToken cancellationToken) => HandleAsync(health, cancellationToken));
 }

@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Health;
 /// schedule, parked items, the poison queue, the queue's depth. Shared by <c>GET /api/athos/health</c> (both hosts)
 /// and <c>athos-webhooks status</c>, so they cannot disagree. Four storage reads.
 /// </summary>
-public sealed class PipelineHealth
+internal sealed class PipelineHealth
 {
     private readonly ReconcileStateStore _state;
     private readonly ParkedWork _parked;
@@ -19,7 +19,7 @@ public sealed class PipelineHealth
     private readonly IOptions<ReconcileOptions> _options;
     private readonly TimeProvider _time;
 
-    internal PipelineHealth(ReconcileStateStore state, ParkedWork parked, QueueServiceClient queues, IOptions<ReconcileOptions> options, TimeProvider time)
+    public PipelineHealth(ReconcileStateStore state, ParkedWork parked, QueueServiceClient queues, IOptions<ReconcileOptions> options, TimeProvider time)
     {
         _state = state;
         _parked = parked;

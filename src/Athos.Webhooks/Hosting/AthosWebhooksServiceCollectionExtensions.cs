@@ -7,22 +7,22 @@ using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Athos.Webhooks.Writing;
-using Azure.Data.Tables;
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>The one composition root: every host (the Functions app, the local runner, the tests) calls this.</summary>
-public static class AthosWebhooksServiceCollectionExtensions
+/// <summary>
+/// The one composition root, which every host (the Functions app, the local runner, the tests) calls, and beside it the
+/// telemetry of the long-running hosts and the one way a settings class is registered.
+/// </summary>
+public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Athos client, storage clients and the product's services, reading the flat app settings
@@ -30,8 +30,10 @@ public static class AthosWebhooksServiceCollectionExtensions
     /// Settings are validated when the host starts; a missing or malformed one stops it with a message naming it.
     /// </summary>
     /// <remarks>
-    /// The services a host resolves are public with internal constructors, so that their collaborators stay internal;
-    /// the container activates public constructors only, hence the factories.
+    /// A host resolves only the public interfaces registered last (<see cref="IAthosHttpHandlers"/>,
+    /// <see cref="IQueueMessageProcessor"/>, <see cref="IScheduledJobs"/>, <see cref="IRunnerPlatform"/>,
+    /// <see cref="IAthosSettings"/>); everything behind them is internal, activated by the container through its public
+    /// constructor, so that a constructor changes in one place.
     /// </remarks>
     public static IServiceCollection AddAthosWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
@@ -49,16 +51,14 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<WorkQueue>();
         services.AddHostJsonQueueSettings(HostJson.BesideTheApp);
         services.AddSingleton<ParkedWork>();
-        services.AddSingleton(static sp => new PoisonSweeper(sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PoisonSweeper>();
         services.AddSingleton<ParkedRedrive>();
 
         services.AddSettings<WebhookOptions, WebhookOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<DeliveryRetention>();
         services.AddSingleton<RefusalLog>();
-        services.AddSingleton(static sp => new WebhookReceiver(
-            sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<RefusalLog>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookReceiver>>(),
-            sp.GetRequiredService<AthosMetrics>()));
+        services.AddSingleton<WebhookReceiver>();
 
         services.AddSettings<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<CallArchive>();
@@ -92,9 +92,7 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<CallEnricher>();
         services.AddTransient<RecordingWork>();
         services.AddSingleton<CallGate>();
-        services.AddTransient(static sp => new WorkItemProcessor(
-            sp.GetRequiredService<CallEnricher>(), sp.GetRequiredService<RecordingWork>(), sp.GetRequiredService<ContractObserver>(), sp.GetRequiredService<Backfiller>(), sp.GetRequiredService<DeliveryLedger>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<QueuedCalls>(),
-            sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkItemProcessor>>(), sp.GetRequiredService<AthosMetrics>()));
+        services.AddTransient<WorkItemProcessor>();
 
         services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<LeaseLock>();
@@ -104,24 +102,28 @@ public static class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<MissingCallFinder>();
         services.AddSingleton<StoredWindow>();
         services.AddTransient<CallPager>();
-        services.AddTransient(static sp => new Reconciler(
-            sp.GetRequiredService<AthosClient>(), sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<StoredWindow>(), sp.GetRequiredService<ReconcileStateStore>(),
-            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Reconciler>>(), sp.GetRequiredService<AthosMetrics>()));
-        services.AddTransient(static sp => new Housekeeping(
-            sp.GetRequiredService<LeaseLock>(), sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<DeliveryRetention>(), sp.GetRequiredService<CallChangeRetention>(),
-            sp.GetRequiredService<Tombstones>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Housekeeping>>()));
+        services.AddTransient<Reconciler>();
+        services.AddTransient<Housekeeping>();
         services.AddSingleton<RescanGate>();
-        services.AddTransient(static sp => new Backfiller(
-            sp.GetRequiredService<CallPager>(), sp.GetRequiredService<MissingCallFinder>(), sp.GetRequiredService<WorkQueue>(), sp.GetRequiredService<ReconcileStateStore>(),
-            sp.GetRequiredService<RescanGate>(), sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Backfiller>>()));
+        services.AddTransient<Backfiller>();
 
-        services.AddSingleton(static sp => new PipelineHealth(
-            sp.GetRequiredService<ReconcileStateStore>(), sp.GetRequiredService<ParkedWork>(), sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<IOptions<ReconcileOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();
         services.AddTransient<CompletenessCheck>();
 
         // Each command resolves only the services (and so checks only the settings) it uses, from the provider given here.
         services.AddTransient(static sp => new OperatorCommands(sp));
+
+        // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
+        // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.
+        services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
+        services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
+        services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
+        services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();
+        services.AddTransient<IQueueMessageProcessor, QueueMessageProcessor>();
+        services.AddTransient<IScheduledJobs, ScheduledJobs>();
+        services.AddSingleton<IRunnerPlatform, RunnerPlatform>();
+        services.AddSingleton<IAthosSettings, AthosSettingsCheck>();
         return services;
     }
 }

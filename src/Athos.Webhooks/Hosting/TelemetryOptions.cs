@@ -6,14 +6,14 @@ using Microsoft.Extensions.Configuration;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>
-/// How telemetry is sent to Application Insights, registered by <see cref="AthosTelemetryServiceCollectionExtensions"/>
+/// How telemetry is sent to Application Insights, registered by <see cref="AthosWebhooksServiceCollectionExtensions"/>
 /// when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set, and checked at start-up like every other setting.
 /// </summary>
 internal sealed class TelemetryOptions
 {
     /// <summary><c>Authorization=AAD[;ClientId=…]</c>, or unset to send with the connection string's key.</summary>
     [AadAuthenticationString]
-    [ConfigurationKeyName(AthosTelemetryServiceCollectionExtensions.AuthenticationStringSetting)]
+    [ConfigurationKeyName(AthosWebhooksServiceCollectionExtensions.AuthenticationStringSetting)]
     public string? AuthenticationString { get; set; }
 
     /// <summary>

@@ -11,13 +11,9 @@ namespace Athos.Webhooks.Http;
 /// APIs, the local runner) and an <see cref="IActionResult"/> (what Functions' ASP.NET Core integration executes),
 /// so that both hosts answer byte for byte alike. An endpoint whose success and error bodies differ returns this base.
 /// </summary>
-public abstract class JsonHttpResult(int statusCode, TimeSpan? retryAfter) : IResult, IActionResult
+internal abstract class JsonHttpResult(int statusCode, TimeSpan? retryAfter) : IResult, IActionResult
 {
     public int StatusCode { get; } = statusCode;
-
-    /// <summary>An error answer: <c>{"error":{"code","message","field"?}}</c>, the one shape of every error either host answers.</summary>
-    public static JsonHttpResult Error(int statusCode, string code, string message, string? field = null) =>
-        ErrorBody.Result(statusCode, code, message, field);
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

@@ -15,7 +15,7 @@ namespace Athos.Webhooks.Processing;
 /// still fails is re-queued with a delay while Athos is merely unavailable (for up to a day), else parked durably in
 /// <c>AthosParkedWork</c> with its reason; a long <c>Retry-After</c> re-queues it at once rather than burning attempts.
 /// </summary>
-public sealed partial class WorkItemProcessor
+internal sealed partial class WorkItemProcessor
 {
     private readonly CallEnricher _enricher;
     private readonly RecordingWork _recordings;
@@ -30,7 +30,7 @@ public sealed partial class WorkItemProcessor
     private readonly ILogger<WorkItemProcessor> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, ContractObserver contract, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
+    public WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, ContractObserver contract, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
     {
         _enricher = enricher;
         _recordings = recordings;

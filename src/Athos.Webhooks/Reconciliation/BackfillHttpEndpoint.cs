@@ -4,9 +4,7 @@ using System.Text.Json.Serialization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Http;
 using Athos.Webhooks.Storage;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Athos.Webhooks.Reconciliation;
 
@@ -14,7 +12,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// <c>POST /api/athos/backfill</c> (<c>{"from","to","sources"?}</c> → 202 with a job id) and
 /// <c>GET /api/athos/backfill/{jobId}</c> (progress), shared by the Functions app and the local runner.
 /// </summary>
-public static class BackfillHttpEndpoint
+internal static class BackfillHttpEndpoint
 {
     public const string Path = "/api/athos/backfill";
     private const int MaxBodyBytes = 4096;
@@ -61,15 +59,6 @@ public static class BackfillHttpEndpoint
         return job is null
             ? Error(404, "job_not_found", $"There is no backfill job {jobId}.", "jobId")
             : new JsonHttpResult<BackfillJobBody>(200, BackfillJobBody.Of(job), BackfillJsonContext.Default.BackfillJobBody);
-    }
-
-    /// <summary>Maps both routes (the local runner, which adds its protection to the group they share).</summary>
-    public static RouteGroupBuilder MapAthosBackfill(this IEndpointRouteBuilder endpoints)
-    {
-        var group = endpoints.MapGroup(Path);
-        group.MapPost(string.Empty, (HttpRequest request, Backfiller backfiller, CancellationToken cancellationToken) => StartAsync(request, backfiller, cancellationToken));
-        group.MapGet("/{jobId}", (string jobId, Backfiller backfiller, CancellationToken cancellationToken) => GetAsync(jobId, backfiller, cancellationToken));
-        return group;
     }
 
     private static bool TryReadRequest(byte[] body, out DateTimeOffset from, out DateTimeOffset to, out List<string>? sources, out JsonHttpResult rejection)

@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// request or a timer invocation, resumable after any crash, and counted once per page. Backfills (started by a
 /// person) and the trailing rescan (started by each occurrence of its schedule) are both such chains.
 /// </summary>
-public sealed partial class Backfiller
+internal sealed partial class Backfiller
 {
     private readonly CallPager _pager;
     private readonly MissingCallFinder _finder;
@@ -23,7 +23,7 @@ public sealed partial class Backfiller
     private readonly TimeProvider _time;
     private readonly ILogger<Backfiller> _logger;
 
-    internal Backfiller(CallPager pager, MissingCallFinder finder, WorkQueue queue, ReconcileStateStore state, RescanGate rescans, TableServiceClient tables, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Backfiller> logger)
+    public Backfiller(CallPager pager, MissingCallFinder finder, WorkQueue queue, ReconcileStateStore state, RescanGate rescans, TableServiceClient tables, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Backfiller> logger)
     {
         _pager = pager;
         _finder = finder;

@@ -18,7 +18,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// old, so a purge that failed is tried again within the hour; a lock of its own keeps several hosts on one account
 /// from purging at once.
 /// </remarks>
-public sealed partial class Housekeeping
+internal sealed partial class Housekeeping
 {
     private readonly LeaseLock _locks;
     private readonly ReconcileStateStore _state;
@@ -28,7 +28,7 @@ public sealed partial class Housekeeping
     private readonly TimeProvider _time;
     private readonly ILogger<Housekeeping> _logger;
 
-    internal Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryRetention deliveries, CallChangeRetention changes, Tombstones tombstones, TimeProvider time, ILogger<Housekeeping> logger)
+    public Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryRetention deliveries, CallChangeRetention changes, Tombstones tombstones, TimeProvider time, ILogger<Housekeeping> logger)
     {
         _tombstones = tombstones;
         _locks = locks;

@@ -6,7 +6,7 @@ using NCrontab;
 namespace Athos.Webhooks.Reconciliation;
 
 /// <summary>When and how far back the reconciler and the rescan look, and at which of Athos's call sources.</summary>
-public sealed class ReconcileOptions
+internal sealed class ReconcileOptions
 {
     public const string ScheduleSetting = "ATHOS_RECONCILE_SCHEDULE";
     public const string OverlapSetting = "ATHOS_RECONCILE_OVERLAP";

@@ -14,7 +14,7 @@ namespace Athos.Webhooks.Reconciliation;
 /// contract, whose list requires <c>source</c>; on an early-contract tenant asking for them would be refused, so they
 /// are listed only once Athos has shown the current contract (in a list row or a detail).
 /// </remarks>
-public sealed partial class Reconciler
+internal sealed partial class Reconciler
 {
     private readonly AthosClient _athos;
     private readonly CallPager _pager;
@@ -27,7 +27,7 @@ public sealed partial class Reconciler
     private readonly ILogger<Reconciler> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal Reconciler(AthosClient athos, CallPager pager, MissingCallFinder finder, StoredWindow stored, ReconcileStateStore state, LeaseLock locks, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Reconciler> logger, AthosMetrics metrics)
+    public Reconciler(AthosClient athos, CallPager pager, MissingCallFinder finder, StoredWindow stored, ReconcileStateStore state, LeaseLock locks, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Reconciler> logger, AthosMetrics metrics)
     {
         _athos = athos;
         _pager = pager;

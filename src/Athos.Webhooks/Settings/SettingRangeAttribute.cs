@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Athos.Webhooks.Settings;
 
 /// <summary>A number or duration setting that must lie within bounds (inclusive).</summary>
-public sealed class SettingRangeAttribute : SettingValidationAttribute
+internal sealed class SettingRangeAttribute : SettingValidationAttribute
 {
     private readonly IComparable _minimum;
     private readonly IComparable _maximum;

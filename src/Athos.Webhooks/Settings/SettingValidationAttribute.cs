@@ -11,7 +11,7 @@ namespace Athos.Webhooks.Settings;
 /// prefix, so start-up, <c>doctor</c> and the CLI all print it as it is.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
-public abstract class SettingValidationAttribute : ValidationAttribute
+internal abstract class SettingValidationAttribute : ValidationAttribute
 {
     /// <summary>Why <paramref name="value"/> is not acceptable for <paramref name="setting"/>, or null if it is.</summary>
     protected abstract string? Check(object? value, string setting);

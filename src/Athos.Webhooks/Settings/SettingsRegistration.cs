@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Settings;
 
-/// <summary>The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.</summary>
-public static class SettingsRegistration
+// The one way a settings class is registered: bound, validated when the host starts, every failure reported alike.
+internal static class SettingsRegistration
 {
     /// <summary>
     /// Registers <typeparamref name="TOptions"/>, bound by <paramref name="bind"/> and checked at start-up by

@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Settings;
 /// The Functions timer trigger's CRON dialect (six fields, seconds first), parsed in this one place so that every
 /// schedule, in either host, reads the same way.
 /// </summary>
-public static class TimerSchedule
+internal static class TimerSchedule
 {
     private static readonly CrontabSchedule.ParseOptions SixFields = new() { IncludingSeconds = true };
 

@@ -9,7 +9,8 @@ namespace Athos.Webhooks.Storage;
 /// account ends that way, not with a single <see cref="RequestFailedException"/>). An identity that cannot get a token
 /// for storage (<see cref="AuthenticationFailedException"/>, and its <see cref="CredentialUnavailableException"/>) is a
 /// storage failure too: storage is as unusable as if it were down, and the answer is the same (503, back off, retry),
-/// never a crash or a 500.
+/// never a crash or a 500. Public because the hosts report storage failures alike (the CLI's one line, the runner's
+/// queue worker) and a consumer reading the tables meets the same exceptions.
 /// </summary>
 public static class StorageFailure
 {

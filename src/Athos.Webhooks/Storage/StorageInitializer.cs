@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Storage;
 /// Creates every queue, table and container in <see cref="StorageNames"/> that does not exist yet. In Azure the
 /// Bicep deployment creates them; locally (Azurite) and in tests this does.
 /// </summary>
-public sealed class StorageInitializer(QueueServiceClient queues, TableServiceClient tables, BlobServiceClient blobs)
+internal sealed class StorageInitializer(QueueServiceClient queues, TableServiceClient tables, BlobServiceClient blobs)
 {
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Storage;
 /// string or the identity-based form (<c>AzureWebJobsStorage__accountName</c>, or the three service URIs, with
 /// <c>__credential</c>/<c>__clientId</c> for a user-assigned identity).
 /// </summary>
-public sealed class StorageOptions
+internal sealed class StorageOptions
 {
     public const string Setting = "AzureWebJobsStorage";
 

@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Telemetry;
 /// Azure Monitor keeps only the sum, count, minimum and maximum of a histogram (table <c>AppMetrics</c>), so the
 /// percentiles of freshness come from the same figure on log event 3001 (<c>FreshnessSeconds</c>), not from here.
 /// </remarks>
-public sealed class AthosMetrics
+internal sealed class AthosMetrics
 {
     public const string MeterName = "Athos.Webhooks";
 

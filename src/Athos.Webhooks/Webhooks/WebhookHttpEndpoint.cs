@@ -1,15 +1,14 @@
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Http;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>
 /// The HTTP face of <see cref="WebhookReceiver"/>, shared by the Functions app (ASP.NET Core integration) and the
-/// local runner (Kestrel) so that both answer byte for byte alike.
+/// local runner (Kestrel, <see cref="AthosHttpEndpoints"/>) so that both answer byte for byte alike.
 /// </summary>
-public static class WebhookHttpEndpoint
+internal static class WebhookHttpEndpoint
 {
     /// <summary>The path Athos is given: <c>https://&lt;app&gt;/api/athos/webhook</c>.</summary>
     public const string Path = "/api/athos/webhook";
@@ -38,11 +37,4 @@ public static class WebhookHttpEndpoint
             cancellationToken);
         return new JsonHttpResult<WebhookResponseBody>(outcome.StatusCode, new WebhookResponseBody(outcome.Status, outcome.Error), WebhookJsonContext.Default.WebhookResponseBody, outcome.RetryAfter);
     }
-
-    /// <summary>Maps <c>POST /api/athos/webhook</c> (the local runner and tests).</summary>
-    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints) => endpoints.MapAthosWebhook(Path);
-
-    /// <summary>Maps the webhook at <paramref name="path"/> (<see cref="KeyedPath"/>, the keyed route).</summary>
-    public static IEndpointConventionBuilder MapAthosWebhook(this IEndpointRouteBuilder endpoints, string path) =>
-        endpoints.MapPost(path, (HttpRequest request, WebhookReceiver receiver, CancellationToken cancellationToken) => HandleAsync(request, receiver, cancellationToken));
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Athos.Webhooks.Webhooks;
 
 /// <summary>How webhooks are authenticated and what is kept of them.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     public const string SecretSetting = "ATHOS_WHSEC";
     public const string PreviousSecretSetting = "ATHOS_WHSEC_PREVIOUS";

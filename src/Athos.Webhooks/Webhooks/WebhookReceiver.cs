@@ -13,7 +13,7 @@ namespace Athos.Webhooks.Webhooks;
 /// fails the answer is 503, Athos retries once, and the reconciler is the backstop. Duplicates are recognised by the
 /// worker, by webhook id, before any Athos request.
 /// </summary>
-public sealed partial class WebhookReceiver
+internal sealed partial class WebhookReceiver
 {
     private readonly IOptions<WebhookOptions> _options;
     private readonly RefusalLog _refusals;
@@ -23,7 +23,7 @@ public sealed partial class WebhookReceiver
     private readonly ILogger<WebhookReceiver> _logger;
     private readonly AthosMetrics _metrics;
 
-    internal WebhookReceiver(IOptions<WebhookOptions> options, RefusalLog refusals, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
+    public WebhookReceiver(IOptions<WebhookOptions> options, RefusalLog refusals, DeliveryLedger ledger, WorkQueue queue, TimeProvider time, ILogger<WebhookReceiver> logger, AthosMetrics metrics)
     {
         _options = options;
         _refusals = refusals;

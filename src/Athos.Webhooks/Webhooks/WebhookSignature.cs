@@ -28,7 +28,9 @@ internal enum SignatureOutcome
 /// </summary>
 /// <remarks>
 /// A pure function of its inputs (the clock is passed in). The header is parsed as <c>k=v</c> pairs in any order,
-/// spaces and unknown keys tolerated; any <c>v1</c> that matches any secret (current or previous) is enough.
+/// spaces and unknown keys tolerated; any <c>v1</c> that matches any secret (current or previous) is enough. Public
+/// because a sender of test deliveries signs with it (<c>send-test-webhook</c>: <see cref="HeaderName"/>,
+/// <see cref="CreateHeader"/>).
 /// </remarks>
 public static class WebhookSignature
 {

@@ -8,12 +8,12 @@ namespace Athos.Webhooks.WorkItems;
 /// or timed out, and its messages would expire after seven days (the host's poison time-to-live cannot be set).
 /// The Functions app sweeps through a queue trigger, the local runner on a short schedule.
 /// </summary>
-public sealed class PoisonSweeper
+internal sealed class PoisonSweeper
 {
     private readonly ParkedWork _parked;
     private readonly TimeProvider _time;
 
-    internal PoisonSweeper(QueueServiceClient queues, ParkedWork parked, TimeProvider time)
+    public PoisonSweeper(QueueServiceClient queues, ParkedWork parked, TimeProvider time)
     {
         _parked = parked;
         _time = time;

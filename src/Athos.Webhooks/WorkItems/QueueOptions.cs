@@ -9,7 +9,7 @@ namespace Athos.Webhooks.WorkItems;
 /// (<see cref="MaxDequeueCount"/>) and, in the local runner, to behave as the trigger does (<see cref="HostJson"/>).
 /// </summary>
 [SettingsFile(HostJson.QueuesBlock)]
-public sealed class QueueOptions
+internal sealed class QueueOptions
 {
     /// <summary>Messages taken per receive; a Storage queue hands out at most 32 at once.</summary>
     [SettingRange(1, 32)]

@@ -3,7 +3,7 @@ using Athos.Webhooks.Storage;
 namespace Athos.Webhooks.WorkItems;
 
 /// <summary>What became of a work item. Recorded in the delivery ledger (for webhook items) and logged.</summary>
-public enum WorkOutcome
+internal enum WorkOutcome
 {
     /// <summary>A newer version was stored (blob and rows).</summary>
     Stored,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
@@ -306,7 +307,7 @@ public sealed class CallEnricherTests(AzuriteFixture storage) : IClassFixture<Az
         var hostSide = new QueueClient(storage.ConnectionString, StorageNames.CallsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var received = (await hostSide.ReceiveMessageAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
         var bound = QueuesModelFactory.QueueMessage(received.MessageId, received.PopReceipt, received.Body.ToString(), received.DequeueCount, received.NextVisibleOn, received.ExpiresOn);
-        await new CallWorkFunction(_stack.App.Get<WorkItemProcessor>()).RunAsync(bound, TestContext.Current.CancellationToken);
+        await new CallWorkFunction(_stack.App.Get<IQueueMessageProcessor>()).RunAsync(bound, TestContext.Current.CancellationToken);
 
         Assert.Equal(item, WorkItemSerializer.Deserialize(bound.Body));
         Assert.NotNull(await _stack.Tables.MainAsync(call.Id));

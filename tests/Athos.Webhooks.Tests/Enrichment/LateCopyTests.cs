@@ -1,9 +1,9 @@
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
 using Azure.Storage.Queues.Models;
@@ -221,7 +221,7 @@ public sealed class LateCopyTests(AzuriteFixture storage) : IClassFixture<Azurit
     private async Task PostAsync(byte[] body, string webhookId, TestApp? app = null)
     {
         var request = WebhookRequests.Build(body, WebhookSigner.Header(Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body), webhookId);
-        var result = await new AthosWebhookFunction((app ?? _app).Get<WebhookReceiver>()).RunAsync(request, TestContext.Current.CancellationToken);
+        var result = await new AthosWebhookFunction((app ?? _app).Get<IAthosHttpHandlers>()).RunAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(202, (await WebhookRequests.ExecuteAsync(result, request)).Status);
     }
 

@@ -5,11 +5,11 @@ using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -184,7 +184,7 @@ public sealed class CallEraserTests(AzuriteFixture storage) : IClassFixture<Azur
     private async Task PostAsync(TestApp app, byte[] body, string webhookId)
     {
         var request = WebhookRequests.Build(body, WebhookSigner.Header(_simulator.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body), webhookId);
-        var answer = await WebhookRequests.ExecuteAsync(await new AthosWebhookFunction(app.Get<WebhookReceiver>()).RunAsync(request, TestContext.Current.CancellationToken), request);
+        var answer = await WebhookRequests.ExecuteAsync(await new AthosWebhookFunction(app.Get<IAthosHttpHandlers>()).RunAsync(request, TestContext.Current.CancellationToken), request);
         Assert.Equal(202, answer.Status);
     }
 

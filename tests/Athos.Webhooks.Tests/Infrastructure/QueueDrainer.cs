@@ -4,7 +4,7 @@ using Athos.Webhooks.WorkItems;
 namespace Athos.Webhooks.Tests.Infrastructure;
 
 /// <summary>Processes <c>athos-calls</c> until it is empty, as the queue trigger would (a failed message stays).</summary>
-public static class QueueDrainer
+internal static class QueueDrainer
 {
     public static async Task<List<WorkOutcome>> DrainAsync(TestApp app, TestQueues queues, int parallelism = 16)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -112,7 +113,7 @@ public sealed class BackfillerTests(AzuriteFixture storage) : IClassFixture<Azur
     public async Task The_admin_function_starts_a_job_and_reports_its_progress()
     {
         _simulator.AddCalls(30, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddHours(-1));
-        var functions = new BackfillFunctions(_app.Get<Backfiller>());
+        var functions = new BackfillFunctions(_app.Get<IAthosHttpHandlers>());
         var start = WebhookRequests.Build(Encoding.UTF8.GetBytes("""{"from":"2026-01-01T00:00:00Z","to":"2026-12-31T00:00:00Z"}"""), null, null);
         var started = await WebhookRequests.ExecuteAsync(await functions.StartAsync(start, TestContext.Current.CancellationToken), start);
         var jobId = started.Body.GetProperty("jobId").GetString()!;
@@ -146,7 +147,7 @@ public sealed class BackfillerTests(AzuriteFixture storage) : IClassFixture<Azur
     {
         var request = WebhookRequests.Build(Encoding.UTF8.GetBytes(body), null, null);
 
-        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
+        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<IAthosHttpHandlers>()).StartAsync(request, TestContext.Current.CancellationToken), request);
 
         Assert.Equal(new { Status = status, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
         Assert.Equal(["error"], answer.Body.EnumerateObject().Select(p => p.Name));
@@ -162,7 +163,7 @@ public sealed class BackfillerTests(AzuriteFixture storage) : IClassFixture<Azur
         await azurite.StopAsync();
         var request = WebhookRequests.Build(Encoding.UTF8.GetBytes("""{"from":"2026-11-01T00:00:00Z","to":"2026-11-02T00:00:00Z"}"""), null, null);
 
-        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
+        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<IAthosHttpHandlers>()).StartAsync(request, TestContext.Current.CancellationToken), request);
 
         Assert.Equal(new { Status = 503, ErrorCode = (string?)"storage_unavailable" }, new { answer.Status, answer.ErrorCode });
     }
@@ -174,7 +175,7 @@ public sealed class BackfillerTests(AzuriteFixture storage) : IClassFixture<Azur
     {
         var request = WebhookRequests.Build([], null, null);
 
-        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<Backfiller>()).GetAsync(request, jobId, TestContext.Current.CancellationToken), request);
+        var answer = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(_app.Get<IAthosHttpHandlers>()).GetAsync(request, jobId, TestContext.Current.CancellationToken), request);
 
         Assert.Equal(new { Status = status, ErrorCode = (string?)code }, new { answer.Status, answer.ErrorCode });
     }

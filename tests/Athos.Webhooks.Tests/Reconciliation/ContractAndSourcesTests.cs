@@ -2,6 +2,7 @@ using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -173,7 +174,7 @@ public sealed class ContractAndSourcesTests(AzuriteFixture storage) : IClassFixt
         await app.Get<ReconcileStateStore>().SaveContractAsync(AthosContract.Current, TestContext.Current.CancellationToken);
         var request = WebhookRequests.Build(Encoding.UTF8.GetBytes($$"""{"from":"{{from:o}}","to":"{{DateTimeOffset.UtcNow:o}}","sources":["real_call"]}"""), null, null);
 
-        var started = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<Backfiller>()).StartAsync(request, TestContext.Current.CancellationToken), request);
+        var started = await WebhookRequests.ExecuteAsync(await new BackfillFunctions(app.Get<IAthosHttpHandlers>()).StartAsync(request, TestContext.Current.CancellationToken), request);
         await QueueDrainer.DrainAsync(app, _queues);
 
         Assert.Equal(202, started.Status);

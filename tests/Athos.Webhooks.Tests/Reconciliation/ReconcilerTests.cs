@@ -1,6 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -132,7 +133,7 @@ public sealed class ReconcilerTests(AzuriteFixture storage) : IClassFixture<Azur
         _simulator.Faults.Add(r => r.Operation == ApiOperation.List, new FaultResponse(401, "API_KEY_REVOKED"));
         await using var app = await StartAppAsync();
 
-        var error = await Assert.ThrowsAsync<ReconcileFailedException>(() => new ReconcileFunction(app.Get<Reconciler>()).RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ReconcileFailedException>(() => new ReconcileFunction(app.Get<IScheduledJobs>()).RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), TestContext.Current.CancellationToken));
 
         Assert.Contains("API_KEY_REVOKED", error.Message, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
@@ -64,7 +65,7 @@ public sealed class RescanGateTests(AzuriteFixture storage) : IClassFixture<Azur
         var timer = new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = occurrence.AddDays(-1).LocalDateTime, Next = occurrence.LocalDateTime } };
 
         var started = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.Get<Backfiller>().StartRescanJobAsync(occurrence, TestContext.Current.CancellationToken)));
-        await new RescanFunction(app.Get<Backfiller>(), TimeProvider.System).RunAsync(timer, TestContext.Current.CancellationToken);
+        await new RescanFunction(app.Get<IScheduledJobs>(), TimeProvider.System).RunAsync(timer, TestContext.Current.CancellationToken);
 
         Assert.Equal("rs_20260605033000", Assert.Single(started, j => j is not null)!.JobId);
         Assert.Equal(["rs_20260605033000"], (await RescanJobsAsync()).Select(j => j.JobId));

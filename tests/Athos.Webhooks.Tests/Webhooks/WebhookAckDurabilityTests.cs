@@ -1,8 +1,8 @@
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
-using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
 using Azure.Identity;
@@ -97,7 +97,7 @@ public sealed class WebhookAckDurabilityTests(AzuriteFixture storage) : IClassFi
 
     private static async Task<WebhookRequests.Answer> RunAsync(TestApp app, Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
     {
-        var result = await new AthosWebhookFunction(app.Get<WebhookReceiver>()).RunAsync(request, cancellationToken);
+        var result = await new AthosWebhookFunction(app.Get<IAthosHttpHandlers>()).RunAsync(request, cancellationToken);
         return await WebhookRequests.ExecuteAsync(result, request);
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Tests.Infrastructure;
@@ -421,7 +422,7 @@ public sealed class WebhookReceiverTests(AzuriteFixture storage) : IClassFixture
         }
 
         var request = WebhookRequests.Build(body, signature, webhookId, contentType);
-        var function = new AthosWebhookFunction((app ?? _app).Get<WebhookReceiver>());
+        var function = new AthosWebhookFunction((app ?? _app).Get<IAthosHttpHandlers>());
         var result = await function.RunAsync(request, TestContext.Current.CancellationToken);
         return await WebhookRequests.ExecuteAsync(result, request);
     }

@@ -1,6 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Functions;
+using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Tests.Infrastructure;
 using Athos.Webhooks.Webhooks;
@@ -142,7 +143,7 @@ public sealed class WorkItemProcessorTests(AzuriteFixture storage) : IClassFixtu
         var message = (await poison.ReceiveMessageAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
 
         // The Functions app's poison trigger for one message, and the runner's sweep for whatever else is there.
-        await new ParkPoisonFunction(_app.Get<PoisonSweeper>()).RunAsync(message, TestContext.Current.CancellationToken);
+        await new ParkPoisonFunction(_app.Get<IQueueMessageProcessor>()).RunAsync(message, TestContext.Current.CancellationToken);
         await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, TestContext.Current.CancellationToken);
         await poison.SendMessageAsync(body, cancellationToken: TestContext.Current.CancellationToken);
         var swept = await _app.Get<PoisonSweeper>().SweepAsync(TestContext.Current.CancellationToken);

@@ -1,4 +1,3 @@
-using Athos.Webhooks.Settings;
 using Athos.Webhooks.Telemetry;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
@@ -8,24 +7,22 @@ using OpenTelemetry.Logs;
 
 namespace Athos.Webhooks.Hosting;
 
-/// <summary>
-/// Telemetry for the long-running hosts (the Functions app and the local runner), beside <c>AddAthosWebhooks</c>:
-/// OpenTelemetry logs and metrics, exported to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
-/// One place, so both hosts export the same events and the same instruments under the same names.
-/// </summary>
-public static class AthosTelemetryServiceCollectionExtensions
+// Telemetry for the long-running hosts (the Functions app and the local runner), beside AddAthosWebhooks: OpenTelemetry
+// logs and metrics, exported to Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set. One place, so both
+// hosts export the same events and the same instruments under the same names.
+public static partial class AthosWebhooksServiceCollectionExtensions
 {
     /// <summary>Where telemetry goes (Application Insights' connection string); unset means nothing is exported.</summary>
-    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    internal const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     /// <summary><c>Authorization=AAD[;ClientId=…]</c>: send with a managed identity (the workspace takes no keys).</summary>
-    public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+    internal const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
     /// <summary>The log categories exported at Information: the product's own. Everything else from Warning.</summary>
-    public const string AppCategory = "Athos.Webhooks";
+    internal const string AppCategory = "Athos.Webhooks";
 
     /// <summary>The Azure SDK's log categories: kept from Warning in every provider.</summary>
-    public const string AzureSdkCategory = "Azure";
+    internal const string AzureSdkCategory = "Azure";
 
     /// <summary>
     /// Adds OpenTelemetry logging (the app's own categories at Information, others at Warning; the Azure SDK's from
