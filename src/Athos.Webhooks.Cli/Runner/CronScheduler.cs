@@ -9,13 +9,13 @@ namespace Athos.Webhooks.Cli.Runner;
 /// the trailing rescan, housekeeping and the poison sweep. A run that throws is logged as
 /// a failed occurrence and the next occurrence runs as usual, so the host never stops because of it: a failed reconcile
 /// (<see cref="ReconcileFailedException"/>, as in Functions), already logged at Error by the run, as a warning (5103);
-/// anything else at Error with its stack (5102).
+/// anything else at Error with its stack (5102). The run is given by the composition root (<see cref="LocalRunner"/>),
+/// which resolves each occurrence's job in a fresh scope, as the Functions host does per invocation.
 /// </summary>
 internal sealed partial class CronScheduler(
     string name,
     Func<CrontabSchedule> schedule,
-    Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run,
-    IServiceScopeFactory scopes,
+    Func<DateTimeOffset, CancellationToken, Task> run,
     TimeProvider time,
     ILogger<CronScheduler> logger) : BackgroundService
 {
@@ -33,8 +33,7 @@ internal sealed partial class CronScheduler(
             try
             {
                 await Task.Delay(next - now, time, stoppingToken);
-                await using var scope = scopes.CreateAsyncScope();
-                await run(scope.ServiceProvider, next, stoppingToken);
+                await run(next, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

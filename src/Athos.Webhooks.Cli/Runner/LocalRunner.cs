@@ -77,7 +77,17 @@ internal static class LocalRunner
     private static readonly NCrontab.CrontabSchedule HousekeepingSchedule = TimerSchedule.Parse(Housekeeping.Schedule);
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<ReconcileOptions, NCrontab.CrontabSchedule> schedule, Func<IServiceProvider, DateTimeOffset, CancellationToken, Task> run) =>
-        new(name, () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value), run, provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
+        new(
+            name,
+            () => schedule(provider.GetRequiredService<IOptions<ReconcileOptions>>().Value),
+            async (next, cancellationToken) =>
+            {
+                // A fresh scope per occurrence, as the Functions host gives each invocation.
+                await using var scope = provider.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                await run(scope.ServiceProvider, next, cancellationToken);
+            },
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<CronScheduler>>());
 
 
     /// <summary>The webhook URL of a started runner.</summary>
