@@ -63,14 +63,11 @@ internal static class CallsCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<ICallsHandler>(configuration, error, commands =>
+        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls => query switch
         {
-            return query switch
-            {
-                { Rep: { } r } => commands.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
-                { Day: not null } => commands.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
-                _ => commands.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
-            };
+            { Rep: { } r } => calls.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
+            { Day: not null } => calls.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
+            _ => calls.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
         });
     }
 

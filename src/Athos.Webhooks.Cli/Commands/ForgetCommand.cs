@@ -28,11 +28,8 @@ internal static class ForgetCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<IForgetHandler>(configuration, error, commands =>
-        {
-            return allowRestore
-                ? commands.RestoreAsync(id, format, output, error, cancellationToken)
-                : commands.ForgetAsync(id, format, output, error, cancellationToken);
-        });
+        return await CliServices.RunAsync<IForgetHandler>(configuration, error, forget => allowRestore
+            ? forget.RestoreAsync(id, format, output, error, cancellationToken)
+            : forget.ForgetAsync(id, format, output, error, cancellationToken));
     }
 }
