@@ -19,36 +19,37 @@ internal static class BackfillCommand
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(from)!, parse.GetValue(to), parse.GetValue(source)!, !parse.GetValue(noWait), format.GetValue(parse), TimeSpan.FromSeconds(2), !Console.IsErrorRedirected, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(from)!, parse.GetValue(to), parse.GetValue(source)!, !parse.GetValue(noWait), format.GetValue(parse), TimeSpan.FromSeconds(2), !Console.IsErrorRedirected, CliServices.Time, stop.Token);
         });
         return command;
     }
 
     private const string AllSources = "all";
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string fromText, string? toText, string sourceText, bool wait, OutputFormat format, TimeSpan pollEvery, bool terminal, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string fromText, string? toText, string sourceText, bool wait, OutputFormat format, TimeSpan pollEvery, bool terminal, TimeProvider time, CancellationToken cancellationToken)
     {
         if (sourceText != AllSources && !CallSources.IsKnown(sourceText))
         {
             await error.WriteLineAsync($"--source must be {string.Join(", ", CallSources.All)} or {AllSources}; got '{sourceText}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (!TryTime(fromText, out var from))
         {
             await error.WriteLineAsync($"--from must be an ISO 8601 date or date-time; got '{fromText}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        var to = DateTimeOffset.UtcNow;
+        ArgumentNullException.ThrowIfNull(time);
+        var to = time.GetUtcNow();
         if (toText is not null && !TryTime(toText, out to))
         {
             await error.WriteLineAsync($"--to must be an ISO 8601 date or date-time; got '{toText}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().BackfillAsync(from, to, sourceText == AllSources ? null : [sourceText], wait, pollEvery, terminal, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<IBackfillHandler>(configuration, error, backfill =>
+            backfill.BackfillAsync(from, to, sourceText == AllSources ? null : [sourceText], wait, pollEvery, terminal, format, output, error, cancellationToken));
     }
 
     private static bool TryTime(string text, out DateTimeOffset time) =>

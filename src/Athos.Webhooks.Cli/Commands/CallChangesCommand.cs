@@ -18,7 +18,7 @@ internal static class CallChangesCommand
         var command = new Command("changes", "Print the changes of stored calls (AthosCallChanges) after a checkpoint or time, in write order, then 'next checkpoint: <token>' on standard error.") { since };
         var format = FormatOption.AddTo(command, [OutputFormat.Table, OutputFormat.Json, OutputFormat.Jsonl, OutputFormat.Csv]);
         command.SetAction(async (parse, ct) => await RunAsync(
-            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), TimeProvider.System, ct));
+            CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), CliServices.Time, ct));
         return command;
     }
 
@@ -29,7 +29,7 @@ internal static class CallChangesCommand
         if (since is null)
         {
             await error.WriteLineAsync($"--since is required: {SinceForms}.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (CallChangeFeed.IsCheckpoint(since))
@@ -41,7 +41,7 @@ internal static class CallChangesCommand
             if (start > now)
             {
                 await error.WriteLineAsync($"--since must not be in the future; got '{since}'.");
-                return 2;
+                return ExitCodes.Usage;
             }
 
             checkpoint = CallChangeFeed.CheckpointAt(start);
@@ -49,10 +49,10 @@ internal static class CallChangesCommand
         else
         {
             await error.WriteLineAsync($"--since must be {SinceForms}; got '{since}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().ReadChangesAsync(checkpoint, time, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls =>
+            calls.ReadChangesAsync(checkpoint, time, format, output, error, cancellationToken));
     }
 }

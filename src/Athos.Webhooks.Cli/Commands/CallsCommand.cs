@@ -40,13 +40,13 @@ internal static class CallsCommand
         if (chosen != 1)
         {
             await error.WriteLineAsync("Give exactly one of --rep, --day or --agency (with --from and --to).");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (query.Top is < 1 or > 10_000)
         {
             await error.WriteLineAsync($"--top must be between 1 and 10000; got {query.Top}.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         DateOnly dayValue = default, fromValue = default, toValue = default;
@@ -54,24 +54,20 @@ internal static class CallsCommand
             || (query.Agency is not null && (!TryDay(query.From, "--from", out fromValue, out problem) || !TryDay(query.To, "--to", out toValue, out problem))))
         {
             await error.WriteLineAsync(problem);
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (query.Agency is not null && fromValue > toValue)
         {
             await error.WriteLineAsync($"--from ({query.From}) must not be after --to ({query.To}).");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
+        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls => query switch
         {
-            var commands = services.GetRequiredService<OperatorCommands>();
-            return query switch
-            {
-                { Rep: { } r } => commands.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
-                { Day: not null } => commands.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
-                _ => commands.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
-            };
+            { Rep: { } r } => calls.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
+            { Day: not null } => calls.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
+            _ => calls.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
         });
     }
 
@@ -80,11 +76,11 @@ internal static class CallsCommand
         if (!CallId.TryParse(callId, out var id, out var problem))
         {
             await error.WriteLineAsync($"callId: {problem}");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().ShowCallAsync(id, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls =>
+            calls.ShowCallAsync(id, format, output, error, cancellationToken));
     }
 
     private static bool TryDay(string? text, string option, out DateOnly day, out string problem)

@@ -6,9 +6,6 @@ namespace Athos.Webhooks.Cli.Commands;
 /// <summary>The <c>athos-webhooks</c> command tree, and how a command line that does not parse is answered.</summary>
 internal static class CliApp
 {
-    /// <summary>The exit code of every usage error: a bad, missing or unknown argument, option or value.</summary>
-    public const int UsageError = 2;
-
     public static RootCommand Create() => new("athos-webhooks: run Athos.Webhooks locally and operate a deployment (settings come from the same environment variables as the Functions app).")
     {
         ServeCommand.Create(),
@@ -48,7 +45,7 @@ internal static class CliApp
         }
 
         await configuration.Error.WriteLineAsync($"See `{CommandPath(parse.CommandResult)} --help`.");
-        return UsageError;
+        return ExitCodes.Usage;
     }
 
     private static string CommandPath(CommandResult command) =>

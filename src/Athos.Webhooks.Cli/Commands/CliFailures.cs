@@ -10,9 +10,6 @@ namespace Athos.Webhooks.Cli.Commands;
 /// </summary>
 internal static class CliFailures
 {
-    public const int BadSettings = 2;
-    public const int StorageFailed = 1;
-
     /// <summary>Whether <see cref="ReportAsync"/> knows how to say what <paramref name="exception"/> means.</summary>
     public static bool IsReportable(Exception exception) => SettingsFailures(exception) is not null || exception.IsStorageFailure();
 
@@ -27,11 +24,11 @@ internal static class CliFailures
                 await error.WriteLineAsync(failure);
             }
 
-            return BadSettings;
+            return ExitCodes.Usage;
         }
 
         await error.WriteLineAsync(StorageMessage(StorageFailure.FirstLine(exception)));
-        return StorageFailed;
+        return ExitCodes.Failed;
     }
 
     /// <summary>

@@ -20,6 +20,28 @@ internal static class CliServices
         return builder.Build();
     }
 
+    /// <summary>The one clock of the commands (the core's services get theirs from <c>AddAthosWebhooks</c>).</summary>
+    public static TimeProvider Time => TimeProvider.System;
+
+    /// <summary>
+    /// Runs a command body with its handler, resolved here (and so validating only the settings that handler uses),
+    /// turning configuration and storage failures into clear lines (<see cref="CliFailures"/>).
+    /// </summary>
+    public static async Task<int> RunAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body)
+        where THandler : notnull
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        await using var services = Build(configuration);
+        try
+        {
+            return await body(services.GetRequiredService<THandler>());
+        }
+        catch (Exception ex) when (CliFailures.IsReportable(ex))
+        {
+            return await CliFailures.ReportAsync(ex, error);
+        }
+    }
+
     public static ServiceProvider Build(IConfiguration configuration)
     {
         var services = new ServiceCollection();

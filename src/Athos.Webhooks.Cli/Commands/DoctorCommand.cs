@@ -70,7 +70,7 @@ internal static class DoctorCommand
         }
 
         report.Output.Complete();
-        return report.Output.Failures == 0 ? 0 : 1;
+        return report.Output.Failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static async Task CheckStorageAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
@@ -115,7 +115,7 @@ internal static class DoctorCommand
 
     private static async Task CheckApiKeyAsync(IServiceProvider services, Report report, CancellationToken cancellationToken)
     {
-        var (passed, message) = await services.GetRequiredService<OperatorCommands>().CheckAthosAsync(cancellationToken);
+        var (passed, message) = await services.GetRequiredService<IAthosCheckHandler>().CheckAthosAsync(cancellationToken);
         report.Check(passed, message, message);
     }
 

@@ -25,15 +25,11 @@ internal static class ForgetCommand
         if (!CallId.TryParse(callId, out var id, out var problem))
         {
             await error.WriteLineAsync($"callId: {problem}");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-        {
-            var commands = services.GetRequiredService<OperatorCommands>();
-            return allowRestore
-                ? commands.RestoreAsync(id, format, output, error, cancellationToken)
-                : commands.ForgetAsync(id, format, output, error, cancellationToken);
-        });
+        return await CliServices.RunAsync<IForgetHandler>(configuration, error, forget => allowRestore
+            ? forget.RestoreAsync(id, format, output, error, cancellationToken)
+            : forget.ForgetAsync(id, format, output, error, cancellationToken));
     }
 }

@@ -16,6 +16,6 @@ internal static class RedriveCommand
     }
 
     public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, bool dryRun, OutputFormat format, CancellationToken cancellationToken) =>
-        StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().RedriveAsync(dryRun, format, output, cancellationToken));
+        CliServices.RunAsync<IRedriveHandler>(configuration, error, redrive =>
+            redrive.RedriveAsync(dryRun, format, output, cancellationToken));
 }

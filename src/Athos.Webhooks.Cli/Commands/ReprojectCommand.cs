@@ -18,26 +18,26 @@ internal static class ReprojectCommand
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(restart), format.GetValue(parse), !Console.IsErrorRedirected, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), parse.GetValue(restart), format.GetValue(parse), !Console.IsErrorRedirected, CliServices.Time, stop.Token);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, bool restart, OutputFormat format, bool terminal, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, string? sinceText, bool restart, OutputFormat format, bool terminal, TimeProvider time, CancellationToken cancellationToken)
     {
         DateTimeOffset? since = null;
         if (sinceText is not null)
         {
-            if (!TimeArgument.TryParse(sinceText, DateTimeOffset.UtcNow, out var parsed))
+            if (!TimeArgument.TryParse(sinceText, time.GetUtcNow(), out var parsed))
             {
                 await error.WriteLineAsync($"--since must be an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 12h, 7d); got '{sinceText}'.");
-                return 2;
+                return ExitCodes.Usage;
             }
 
             since = parsed;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().ReprojectAsync(since, restart, format, output, error, terminal, cancellationToken));
+        return await CliServices.RunAsync<IReprojectHandler>(configuration, error, reproject =>
+            reproject.ReprojectAsync(since, restart, format, output, error, terminal, cancellationToken));
     }
 }

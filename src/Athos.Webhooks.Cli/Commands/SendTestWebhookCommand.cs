@@ -28,11 +28,11 @@ internal static class SendTestWebhookCommand
             if (parse.GetResult(secretArgument) is not null)
             {
                 await error.WriteLineAsync($"--secret is not accepted: a secret in an argument ends up in shell history and process lists. Set {SecretVariable}, or pipe the secret in with --secret-stdin.");
-                return 2;
+                return ExitCodes.Usage;
             }
 
             var secret = await ReadSecretAsync(parse.GetValue(secretStdin), Console.In, CliServices.Configuration());
-            return await RunAsync(parse.InvocationConfiguration.Output, error, parse.GetValue(url)!, secret, parse.GetValue(callId)!, parse.GetValue(failed), TimeProvider.System, ct);
+            return await RunAsync(parse.InvocationConfiguration.Output, error, parse.GetValue(url)!, secret, parse.GetValue(callId)!, parse.GetValue(failed), CliServices.Time, ct);
         });
         return command;
     }
@@ -49,19 +49,19 @@ internal static class SendTestWebhookCommand
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
         {
             await error.WriteLineAsync($"--url must be an absolute http(s) URL; got '{urlText}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (!CallId.TryParse(callId, out _, out var problem))
         {
             await error.WriteLineAsync($"--call-id: {problem}");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (secret is null)
         {
             await error.WriteLineAsync($"No signing secret: set {SecretVariable} (whsec_…), or pipe it in with --secret-stdin.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         var now = time.GetUtcNow();
@@ -78,12 +78,12 @@ internal static class SendTestWebhookCommand
             using var response = await http.SendAsync(request, cancellationToken);
             var answer = await response.Content.ReadAsStringAsync(cancellationToken);
             await output.WriteLineAsync($"POST {url} (webhook {webhookId}, call {callId}) → {(int)response.StatusCode} {answer}");
-            return response.IsSuccessStatusCode ? 0 : 1;
+            return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             await error.WriteLineAsync($"Could not reach {url}: {ex.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 

@@ -35,7 +35,7 @@ internal static class ServeCommand
             if (!demoStorageAnywhere && DemoStorage.RefusalReason(storage) is { } reason)
             {
                 await Console.Error.WriteLineAsync(DemoStorage.Refusal(reason));
-                return 2;
+                return ExitCodes.Usage;
             }
 
             simulator = await AthosSimulator.StartAsync(new SimulatorOptions { Seed = Environment.TickCount, Contract = Athos.Simulator.AthosContract.Current });
@@ -89,7 +89,7 @@ internal static class ServeCommand
                 Console.WriteLine(line);
             }
 
-            Console.WriteLine($"Stored calls:     ./eng/athos-webhooks calls list --day {DateTime.UtcNow:yyyy-MM-dd}   (or --rep <externalUserId>, or calls show <callId>)");
+            Console.WriteLine($"Stored calls:     ./eng/athos-webhooks calls list --day {CliServices.Time.GetUtcNow():yyyy-MM-dd}   (or --rep <externalUserId>, or calls show <callId>)");
             using var stop = new CancellationTokenSource();
             Task traffic = Task.CompletedTask;
             if (simulator is not null)
@@ -102,7 +102,7 @@ internal static class ServeCommand
                     ? $"Health:           curl -H 'x-functions-key: {keys.Function}' {health}"
                     : $"Health:           curl -H \"x-functions-key: ${AdminKeyOptions.FunctionSetting}\" {health}");
                 simulator.Webhooks.Target = webhookUrl;
-                var now = DateTimeOffset.UtcNow;
+                var now = CliServices.Time.GetUtcNow();
                 simulator.AddCalls(40, now.AddHours(-3), now.AddMinutes(-3));
                 traffic = DemoTraffic.GenerateAsync(simulator, demoRate, stop.Token);
             }
@@ -112,7 +112,7 @@ internal static class ServeCommand
             await app.WaitForShutdownAsync();
             await stop.CancelAsync();
             await traffic;
-            return 0;
+            return ExitCodes.Ok;
         }
         finally
         {

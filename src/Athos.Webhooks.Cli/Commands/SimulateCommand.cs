@@ -32,7 +32,7 @@ internal static class SimulateCommand
                 if (value is < 0 or > 1)
                 {
                     await parse.InvocationConfiguration.Error.WriteLineAsync($"{option.Name} must be between 0 and 1; got {value}.");
-                    return 2;
+                    return ExitCodes.Usage;
                 }
             }
 
@@ -41,7 +41,7 @@ internal static class SimulateCommand
                 if (value < 0)
                 {
                     await parse.InvocationConfiguration.Error.WriteLineAsync($"{option} must be 0 or more; got {value}.");
-                    return 2;
+                    return ExitCodes.Usage;
                 }
             }
 
@@ -49,7 +49,7 @@ internal static class SimulateCommand
             if (parse.GetValue(deliverTo) is { } targetText && (!Uri.TryCreate(targetText, UriKind.Absolute, out deliverTarget) || deliverTarget.Scheme is not ("https" or "http")))
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"--deliver-to must be an absolute http(s) URL; got '{targetText}'.");
-                return 2;
+                return ExitCodes.Usage;
             }
 
             AthosContract athosContract;
@@ -63,7 +63,7 @@ internal static class SimulateCommand
                     break;
                 case var other:
                     await parse.InvocationConfiguration.Error.WriteLineAsync($"--contract must be early or current; got '{other}'.");
-                    return 2;
+                    return ExitCodes.Usage;
             }
 
             var options = new SimulatorOptions { Seed = parse.GetValue(seed), Contract = athosContract };
@@ -76,7 +76,7 @@ internal static class SimulateCommand
             simulator.Faults.ThrottleRate = parse.GetValue(throttle);
             simulator.Faults.Latency = TimeSpan.FromMilliseconds(parse.GetValue(latency));
             simulator.Webhooks.Target = deliverTarget;
-            var now = DateTimeOffset.UtcNow;
+            var now = CliServices.Time.GetUtcNow();
             simulator.AddCalls(parse.GetValue(calls), now.AddDays(-3), now.AddMinutes(-5));
             Console.WriteLine($"Athos simulator at {simulator.BaseUrl}");
             Console.WriteLine($"  ATHOS_BASE_URL={simulator.BaseUrl}");
@@ -86,7 +86,7 @@ internal static class SimulateCommand
             Console.WriteLine($"  {simulator.Calls.Count} calls{(simulator.Webhooks.Target is { } target ? $"; webhooks to {target}" : string.Empty)}. Ctrl-C stops.");
             using var stop = new ConsoleCancellation();
             await DemoTraffic.GenerateAsync(simulator, parse.GetValue(rate), stop.Token);
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -12,8 +12,6 @@ namespace Athos.Webhooks.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
-    public const int Usage = CliFailures.BadSettings;
-
     public static Command Create()
     {
         var since = new Option<string?>("--since") { Description = "The completeness window: a duration back from now (30m, 2h, 7d) or an ISO 8601 time. Default 24h." };
@@ -22,7 +20,7 @@ internal static class StatusCommand
         command.SetAction(async (parse, _) =>
         {
             using var stop = new ConsoleCancellation();
-            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), TimeProvider.System, stop.Token);
+            return await RunAsync(CliServices.Configuration(), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(since), format.GetValue(parse), CliServices.Time, stop.Token);
         });
         return command;
     }
@@ -34,17 +32,16 @@ internal static class StatusCommand
         if (!TimeArgument.TryParse(sinceText, now, out var since) || since > now)
         {
             await error.WriteLineAsync($"--since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time in the past; got '{sinceText}'.");
-            return Usage;
+            return ExitCodes.Usage;
         }
 
         await using var services = CliServices.BuildQuick(configuration);
         try
         {
-            return await services.GetRequiredService<OperatorCommands>().StatusAsync(since, now, format, output, cancellationToken);
+            return await services.GetRequiredService<IStatusHandler>().StatusAsync(since, now, format, output, cancellationToken);
         }
         catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)
         {
-            // Usage is CliFailures.BadSettings: 2 for arguments and settings alike.
             return await CliFailures.ReportAsync(ex, error);
         }
     }

@@ -24,7 +24,7 @@ internal static class VerifyCommand
                 parse.InvocationConfiguration.Output,
                 parse.InvocationConfiguration.Error,
                 new VerifyArguments(parse.GetValue(since), parse.GetValue(repair), format.GetValue(parse)),
-                TimeProvider.System,
+                CliServices.Time,
                 stop.Token);
         });
         return command;
@@ -40,22 +40,22 @@ internal static class VerifyCommand
         if (arguments.Since is null)
         {
             await error.WriteLineAsync("--since is required: an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d).");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (!TimeArgument.TryParse(arguments.Since, now, out var since))
         {
             await error.WriteLineAsync($"--since must be an ISO 8601 time (2026-06-01T00:00:00Z) or a duration back from now (30m, 2h, 7d); got '{arguments.Since}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         if (since > now)
         {
             await error.WriteLineAsync($"--since must not be in the future; got '{arguments.Since}'.");
-            return 2;
+            return ExitCodes.Usage;
         }
 
-        return await StorageCommand.RunAsync(configuration, error, services =>
-            services.GetRequiredService<OperatorCommands>().VerifyAsync(since, now, arguments.Repair, arguments.Format, output, error, cancellationToken));
+        return await CliServices.RunAsync<IVerifyHandler>(configuration, error, verify =>
+            verify.VerifyAsync(since, now, arguments.Repair, arguments.Format, output, error, cancellationToken));
     }
 }

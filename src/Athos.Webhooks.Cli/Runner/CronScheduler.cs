@@ -11,14 +11,13 @@ namespace Athos.Webhooks.Cli.Runner;
 /// the trailing rescan, housekeeping and the poison sweep. A run that throws is logged as
 /// a failed occurrence and the next occurrence runs as usual, so the host never stops because of it: a failed reconcile
 /// (<see cref="ReconcileFailedException"/>, as in Functions), already logged at Error by the run, as a warning (5103);
-/// anything else at Error with its stack (5102).
+/// anything else at Error with its stack (5102). The run is given by the composition root (<see cref="LocalRunner"/>),
+/// which resolves each occurrence's job in a fresh scope, as the Functions host does per invocation.
 /// </summary>
 internal sealed partial class CronScheduler(
     string name,
-    Func<IRunnerPlatform, CrontabSchedule> schedule,
-    Func<IScheduledJobs, DateTimeOffset, CancellationToken, Task> run,
-    IRunnerPlatform platform,
-    IServiceScopeFactory scopes,
+    Func<CrontabSchedule> schedule,
+    Func<DateTimeOffset, CancellationToken, Task> run,
     TimeProvider time,
     ILogger<CronScheduler> logger) : BackgroundService
 {
@@ -27,7 +26,7 @@ internal sealed partial class CronScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var occurrences = schedule(platform);
+        var occurrences = schedule();
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
@@ -36,8 +35,7 @@ internal sealed partial class CronScheduler(
             try
             {
                 await Task.Delay(next - now, time, stoppingToken);
-                await using var scope = scopes.CreateAsyncScope();
-                await run(scope.ServiceProvider.GetRequiredService<IScheduledJobs>(), next, stoppingToken);
+                await run(next, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

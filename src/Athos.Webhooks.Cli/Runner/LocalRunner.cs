@@ -70,7 +70,17 @@ internal static class LocalRunner
     }
 
     private static CronScheduler Scheduled(IServiceProvider provider, string name, Func<IRunnerPlatform, NCrontab.CrontabSchedule> schedule, Func<IScheduledJobs, DateTimeOffset, CancellationToken, Task> run) =>
-        new(name, schedule, run, provider.GetRequiredService<IRunnerPlatform>(), provider.GetRequiredService<IServiceScopeFactory>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<CronScheduler>>());
+        new(
+            name,
+            () => schedule(provider.GetRequiredService<IRunnerPlatform>()),
+            async (next, cancellationToken) =>
+            {
+                // A fresh scope per occurrence, as the Functions host gives each invocation.
+                await using var scope = provider.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                await run(scope.ServiceProvider.GetRequiredService<IScheduledJobs>(), next, cancellationToken);
+            },
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<CronScheduler>>());
 
 
     /// <summary>The webhook URL of a started runner.</summary>

@@ -2,7 +2,6 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Writing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Enrichment;
 
@@ -23,7 +22,7 @@ internal sealed record CallRepair(string CallId, IReadOnlyList<string> Actions, 
 /// none beside a tombstone), rows at other keys deleted. Only settled calls are repaired (never one in flight), so no
 /// writer is overtaken.
 /// </remarks>
-internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, CallBlobEraser erasedBlobs, IOptions<EnrichmentOptions> options, IServiceProvider services, TimeProvider time)
+internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, CallIndex index, CallRowWriter rows, CallReprojector reprojector, CallArchive archive, CallBlobEraser erasedBlobs, IOptions<EnrichmentOptions> options, Lazy<AthosClient> athos, TimeProvider time)
 {
     public async Task<CallRepair> RepairAsync(CallConsistency found, CancellationToken cancellationToken)
     {
@@ -109,7 +108,7 @@ internal sealed class CallConsistencyRepairer(CallConsistencyChecker checker, Ca
         try
         {
             // Resolved here, not injected: verify without this repair needs no Athos settings.
-            response = await services.GetRequiredService<AthosClient>().GetCallAsync(CallId.Parse(callId), cancellationToken);
+            response = await athos.Value.GetCallAsync(CallId.Parse(callId), cancellationToken);
         }
         catch (OptionsValidationException ex)
         {

@@ -87,6 +87,8 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<CallIndex>();
         services.AddSingleton<CallConsistencyChecker>();
         services.AddAthosChangeFeed(configuration);
+        // Only a repair that fetches a call from Athos needs the client, and so the Athos settings: verify --repair runs without them otherwise.
+        services.AddTransient(static sp => new Lazy<AthosClient>(sp.GetRequiredService<AthosClient>));
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
         services.AddTransient<CallEnricher>();
@@ -111,8 +113,15 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<NewestRows>();
         services.AddTransient<CompletenessCheck>();
 
-        // Each command resolves only the services (and so checks only the settings) it uses, from the provider given here.
-        services.AddTransient(static sp => new OperatorCommands(sp));
+        // The operator's commands: a host resolves the one it runs, and so checks only the settings that command uses.
+        services.AddTransient<IStatusHandler, StatusHandler>();
+        services.AddTransient<IVerifyHandler, VerifyHandler>();
+        services.AddTransient<IReprojectHandler, ReprojectHandler>();
+        services.AddTransient<IForgetHandler, ForgetHandler>();
+        services.AddTransient<IRedriveHandler, RedriveHandler>();
+        services.AddTransient<IBackfillHandler, BackfillHandler>();
+        services.AddTransient<ICallsHandler, CallsHandler>();
+        services.AddTransient<IAthosCheckHandler, AthosCheckHandler>();
 
         // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
         // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.

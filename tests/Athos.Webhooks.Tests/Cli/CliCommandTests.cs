@@ -264,7 +264,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [InlineData("2015-01-01", "2026-01-01", "--to: A backfill covers at most 1098 days")]
     public async Task Backfill_refuses_a_bad_range_naming_the_option_and_starts_nothing(string from, string to, string expected)
     {
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, OutputFormat.Table, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, from, to, "all", wait: false, OutputFormat.Table, TimeSpan.FromSeconds(1), terminal: false, TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, _error.ToString(), StringComparison.Ordinal);
@@ -274,7 +274,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
     [Fact]
     public async Task Backfill_no_wait_json_prints_only_the_started_job()
     {
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, "2026-01-01", "2026-01-02", "roleplay", wait: false, OutputFormat.Json, TimeSpan.FromSeconds(1), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, "2026-01-01", "2026-01-02", "roleplay", wait: false, OutputFormat.Json, TimeSpan.FromSeconds(1), terminal: false, TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
         var job = JsonDocument.Parse(_output.ToString()).RootElement;
@@ -299,7 +299,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
             }
         }, TestContext.Current.CancellationToken);
 
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Table, TimeSpan.FromMilliseconds(200), terminal: false, TestContext.Current.CancellationToken);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Table, TimeSpan.FromMilliseconds(200), terminal: false, TimeProvider.System, TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await worker;
 
@@ -334,7 +334,7 @@ public sealed class CliCommandTests(AzuriteFixture storage) : IClassFixture<Azur
             },
             stop.Token);
 
-        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Json, TimeSpan.FromMilliseconds(200), terminal: false, stop.Token);
+        var exit = await BackfillCommand.RunAsync(Configuration(), _output, _error, DateTimeOffset.UtcNow.AddDays(-3).ToString("o"), null, "all", wait: true, OutputFormat.Json, TimeSpan.FromMilliseconds(200), terminal: false, TimeProvider.System, stop.Token);
         await failer;
 
         Assert.Equal(1, exit);

@@ -145,8 +145,8 @@ public sealed class CallReprojectorTests(AzuriteFixture storage) : IClassFixture
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var bad = await ReprojectCommand.RunAsync(configuration, output, error, "yesterday-ish", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
-        var exit = await ReprojectCommand.RunAsync(configuration, output, error, "1d", restart: false, OutputFormat.Table, terminal: false, TestContext.Current.CancellationToken);
+        var bad = await ReprojectCommand.RunAsync(configuration, output, error, "yesterday-ish", restart: false, OutputFormat.Table, terminal: false, TimeProvider.System, TestContext.Current.CancellationToken);
+        var exit = await ReprojectCommand.RunAsync(configuration, output, error, "1d", restart: false, OutputFormat.Table, terminal: false, TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal(new { Bad = 2, Exit = 0 }, new { Bad = bad, Exit = exit });
         Assert.StartsWith("--since must be an ISO 8601 time", error.ToString(), StringComparison.Ordinal);

@@ -170,7 +170,7 @@ public sealed class RescanGateTests(AzuriteFixture storage) : IClassFixture<Azur
     private static async Task<(StatusReport Report, string Json, string Table)> StatusAsync(TestApp app)
     {
         var now = DateTimeOffset.UtcNow;
-        var report = await StatusCheck.RunAsync(app.Services, now.AddDays(-1), now, TestContext.Current.CancellationToken);
+        var report = await ((StatusHandler)app.Get<IStatusHandler>()).CheckAsync(now.AddDays(-1), now, TestContext.Current.CancellationToken);
         using var json = new StringWriter();
         using var table = new StringWriter();
         StatusOutput.Write(json, report, OutputFormat.Json);

@@ -2,15 +2,22 @@ using Athos.Webhooks.AthosApi;
 
 namespace Athos.Webhooks.Operations;
 
-/// <summary>
-/// <c>doctor</c>'s Athos check: one page of the last 30 days' roleplay calls with the configured key. It passes with the
-/// contract Athos speaks; a refusal or no answer fails with what to fix, named by setting.
-/// </summary>
-internal static class AthosCheck
+/// <summary><c>doctor</c>'s Athos check: whether Athos accepts the configured key.</summary>
+public interface IAthosCheckHandler
 {
-    public static async Task<(bool Passed, string Message)> RunAsync(AthosClient athos, AthosApiOptions settings, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the last 30 days' roleplay calls with the configured key: passed, with the contract Athos speaks; or
+    /// not, with what to fix, named by setting.
+    /// </summary>
+    Task<(bool Passed, string Message)> CheckAthosAsync(CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="IAthosCheckHandler"/>
+internal sealed class AthosCheckHandler(AthosClient athos, IOptions<AthosApiOptions> options, TimeProvider time) : IAthosCheckHandler
+{
+    public async Task<(bool Passed, string Message)> CheckAthosAsync(CancellationToken cancellationToken)
     {
-        var baseUrl = settings.BaseUrl;
+        var baseUrl = options.Value.BaseUrl;
         try
         {
             var probed = await athos.ProbeContractAsync(time.GetUtcNow().AddDays(-30), cancellationToken: cancellationToken);

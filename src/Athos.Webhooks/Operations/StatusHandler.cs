@@ -1,0 +1,108 @@
+using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Health;
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+
+namespace Athos.Webhooks.Operations;
+
+/// <summary>
+/// <c>status</c>: whether the pipeline is healthy: the queue, parked items, the last reconcile, the freshness of the
+/// newest rows, and every call Athos lists as scored since a time against the tables.
+/// </summary>
+public interface IStatusHandler
+{
+    /// <summary>Checks, and prints the report to <paramref name="output"/>: 0 healthy, 1 degraded, 3 cannot tell (storage or Athos unreachable).</summary>
+    Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// From storage, the queue, parked items and the last reconcile against its schedule (what <c>GET /api/athos/health</c>
+/// reads, by the same code), the latest rescan and the occurrences skipped while one ran, and the freshness of the
+/// newest rows; from Athos, whether every call it lists as scored in the window is stored current. What it cannot read
+/// makes it say that it cannot tell, and why.
+/// </summary>
+internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, CompletenessCheck completeness) : IStatusHandler
+{
+    public const int Healthy = 0;
+    public const int Degraded = 1;
+    public const int Unknown = 3;
+
+    public async Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken)
+    {
+        OutputFormats.TableOrJson(format);
+        var report = await CheckAsync(since, now, cancellationToken);
+        StatusOutput.Write(output, report, format);
+        return report.ExitCode;
+    }
+
+    public async Task<StatusReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pipeline = await health.CheckAsync(cancellationToken);
+        if (pipeline.Summary is not { } summary)
+        {
+            // Storage could not be read: nothing else can be judged.
+            return new StatusReport(StatusReport.Unknown, Unknown, now, since, pipeline.Reasons, null, null, null, null, null, null);
+        }
+
+        var reasons = new List<string>(pipeline.Reasons);
+        var reconcile = StatusReconcile.Of(summary, pipeline.Reconcile);
+
+        RowFreshness? freshness = null;
+        StatusRescan? rescan = null;
+        StatusCompleteness? complete = null;
+        string? unknown = null;
+        try
+        {
+            rescan = StatusRescan.Of(await rescans.GetSummaryAsync(cancellationToken));
+            freshness = await newest.CheckAsync(now, cancellationToken);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            unknown = $"storage failed while reading {(rescan is null ? "the rescan's state" : "the newest rows")}: {StorageFailure.FirstLine(ex)}";
+        }
+
+        if (unknown is null)
+        {
+            try
+            {
+                var found = await completeness.CheckAsync(since, now, summary.Contract, cancellationToken);
+                complete = new StatusCompleteness(
+                    found.Since,
+                    found.Until,
+                    found.InFlightGrace.TotalSeconds,
+                    found.Sources.Sum(s => s.Listed),
+                    found.Sources.Sum(s => s.Current),
+                    found.Missing,
+                    found.Stale,
+                    found.Sources.Sum(s => s.InFlight),
+                    found.Sources.Sum(s => s.Erased),
+                    found.Sources,
+                    found.Incomplete);
+                if (!found.IsComplete)
+                {
+                    reasons.Add($"{found.Missing} call(s) missing and {found.Stale} stale of the {complete.Listed} Athos lists as scored since {since:u}");
+                }
+            }
+            catch (AthosApiException ex)
+            {
+                unknown = ex.Kind == AthosErrorKind.Configuration
+                    ? $"Athos refused the request ({ex.Status} {ex.ErrorCode}): check ATHOS_API_KEY and ATHOS_BASE_URL; while this lasts no call can be fetched"
+                    : $"Athos could not be asked for its list: {ex.Message}";
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                unknown = $"storage failed during the completeness check: {StorageFailure.FirstLine(ex)}";
+            }
+        }
+
+        var (status, exit) = unknown is not null ? (StatusReport.Unknown, Unknown)
+            : reasons.Count > 0 ? (StatusReport.Degraded, Degraded)
+            : (StatusReport.Healthy, Healthy);
+        if (unknown is not null)
+        {
+            reasons.Insert(0, "cannot tell: " + unknown);
+        }
+
+        return new StatusReport(status, exit, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
+    }
+}
