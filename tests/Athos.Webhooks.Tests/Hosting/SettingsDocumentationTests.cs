@@ -7,6 +7,7 @@ using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Settings;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Athos.Webhooks.Tests.Hosting;
 
@@ -33,7 +34,7 @@ public sealed partial class SettingsDocumentationTests
     public void The_app_settings_table_names_every_declared_setting_and_no_other()
     {
         var declared = ProductTypes.Value
-            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(f => f is { IsLiteral: true } && f.FieldType == typeof(string) && f.Name.EndsWith("Setting", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!)
             .ToHashSet(StringComparer.Ordinal);
@@ -77,21 +78,25 @@ public sealed partial class SettingsDocumentationTests
         }
     }
 
-    /// <summary>A documented range is probed with the setting's own rule: accepted at its bounds, refused just beyond.</summary>
+    /// <summary>
+    /// A documented range is probed with the setting's own rule (its <see cref="SettingRangeAttribute"/>, else the
+    /// options class's own validator): accepted at its bounds, refused just beyond.
+    /// </summary>
     private static void AssertRange(BoundSetting setting, object instance, string allowed)
     {
-        var range = setting.Property.GetCustomAttribute<SettingRangeAttribute>();
+        var accepts = RuleOf(setting, instance);
         var between = Between().Match(allowed);
         var atLeast = AtLeast().Match(allowed);
         var above = MoreThan().Match(allowed);
-        if (range is null)
+        var byAttribute = setting.Property.GetCustomAttribute<SettingRangeAttribute>() is not null;
+        if (accepts is null || (!byAttribute && !(between.Success || atLeast.Success || above.Success)))
         {
-            Assert.False(between.Success || atLeast.Success || above.Success, $"{setting.Key} is documented with a range ({allowed}) that no [SettingRange] declares");
+            Assert.False(between.Success || atLeast.Success || above.Success, $"{setting.Key} is documented with a range ({allowed}) that no [SettingRange] or validator declares");
             return;
         }
 
         var type = setting.Property.PropertyType;
-        bool Accepts(object value) => range.GetValidationResult(value, new ValidationContext(instance) { MemberName = setting.Property.Name }) == ValidationResult.Success;
+        bool Accepts(object value) => accepts(value);
         var because = $"{setting.Key}: documented as {allowed}";
         if (between.Success)
         {
@@ -109,6 +114,38 @@ public sealed partial class SettingsDocumentationTests
             var bound = Parse(type, above.Groups["bound"].Value);
             Assert.True(!Accepts(bound) && Accepts(Step(bound, 1)) && Accepts(Largest(type)), because);
         }
+    }
+
+    /// <summary>
+    /// The rule a value of the setting meets: its <see cref="SettingRangeAttribute"/>, or, for a class validated by hand
+    /// (the runner's own settings), its <see cref="IValidateOptions{TOptions}"/> run on a copy holding the value.
+    /// </summary>
+    private static Func<object, bool>? RuleOf(BoundSetting setting, object instance)
+    {
+        if (setting.Property.GetCustomAttribute<SettingRangeAttribute>() is { } range)
+        {
+            return value => range.GetValidationResult(value, new ValidationContext(instance) { MemberName = setting.Property.Name }) == ValidationResult.Success;
+        }
+
+        var contract = typeof(IValidateOptions<>).MakeGenericType(setting.Options);
+        // Written by hand: not the attributes' generated validator, which the branch above stands for.
+        var validators = setting.Options.Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && contract.IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Where(t => !t.GetCustomAttributes().Any(a => a.GetType().Name == "OptionsValidatorAttribute"))
+            .Select(Activator.CreateInstance)
+            .ToList();
+        if (validators.Count == 0)
+        {
+            return null;
+        }
+
+        var validate = contract.GetMethod(nameof(IValidateOptions<object>.Validate))!;
+        return value =>
+        {
+            var copy = Activator.CreateInstance(setting.Options, nonPublic: true)!;
+            setting.Property.SetValue(copy, value);
+            return validators.All(v => ((ValidateOptionsResult)validate.Invoke(v, [null, copy])!).Succeeded);
+        };
     }
 
     /// <summary>Every property an options class binds by name: app settings, or the keys of a file's block (<see cref="SettingsFileAttribute"/>).</summary>
