@@ -27,7 +27,7 @@ catch (ArgumentException ex)
 var url = settings.GetValueOrDefault("urls") ?? "http://127.0.0.1:5080";
 
 await using var simulator = await AthosSimulator.StartAsync(options, url);
-var now = DateTimeOffset.UtcNow;
+var now = simulator.Time.GetUtcNow();
 var calls = simulator.AddCalls(callCount, now.AddDays(-3), now.AddMinutes(-5));
 Console.WriteLine($"Athos simulator: {simulator.BaseUrl}");
 Console.WriteLine($"  API key         {simulator.ApiKey}");

@@ -1,3 +1,4 @@
+using ArchUnitNET.Domain.Dependencies;
 using ArchUnitNET.Loader;
 using Athos.Webhooks.Testing;
 
@@ -26,6 +27,19 @@ public sealed class CompositionRootsTests
         "Program",
     ];
 
+    /// <summary>The simulator's composition root: <c>StartAsync</c> builds its web host, with the system clock unless given one.</summary>
+    private const string SimulatorRoot = "Athos.Simulator.AthosSimulator";
+
+    private static readonly Lazy<ArchUnitNET.Domain.Architecture> Architecture = new(() =>
+    {
+        var functions = Path.Combine(RepositoryRoot.Path, "src", "Athos.Webhooks.Functions", "bin", Configuration, "net10.0");
+        Assert.True(File.Exists(Path.Combine(functions, "Athos.Webhooks.Functions.dll")), $"the Functions app is built in {functions}");
+        return new ArchLoader()
+            .LoadAssemblies(typeof(Hosting.AthosWebhooksServiceCollectionExtensions).Assembly, typeof(Consumer.CallReader).Assembly, typeof(Cli.Commands.CliApp).Assembly, typeof(Simulator.AthosSimulator).Assembly)
+            .LoadFilteredDirectory(functions, "Athos.Webhooks.Functions.dll")
+            .Build();
+    });
+
     private static readonly string[] ServiceLocation =
     [
         "System.IServiceProvider",
@@ -36,15 +50,9 @@ public sealed class CompositionRootsTests
     [Fact]
     public void No_type_in_src_but_a_composition_root_depends_on_the_container()
     {
-        var functions = Path.Combine(RepositoryRoot.Path, "src", "Athos.Webhooks.Functions", "bin", Configuration, "net10.0");
-        Assert.True(File.Exists(Path.Combine(functions, "Athos.Webhooks.Functions.dll")), $"the Functions app is built in {functions}");
-        var architecture = new ArchLoader()
-            .LoadAssemblies(typeof(Hosting.AthosWebhooksServiceCollectionExtensions).Assembly, typeof(Cli.Commands.CliApp).Assembly, typeof(Simulator.AthosSimulator).Assembly)
-            .LoadFilteredDirectory(functions, "Athos.Webhooks.Functions.dll")
-            .Build();
-
+        var architecture = Architecture.Value;
         var offenders = architecture.Types
-            .Where(t => !CompositionRoots.Any(root => t.FullName == root || t.FullName.StartsWith(root + "+", StringComparison.Ordinal) || t.FullName.StartsWith(root + "/", StringComparison.Ordinal)))
+            .Where(t => !IsRoot(t.FullName, CompositionRoots))
             .SelectMany(t => t.Dependencies.Select(d => d.Target.FullName).Where(ServiceLocation.Contains).Distinct().Select(target => $"{t.FullName} depends on {target}"))
             .Distinct()
             .Order(StringComparer.Ordinal)
@@ -55,6 +63,31 @@ public sealed class CompositionRootsTests
         var documented = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "architecture.md"));
         Assert.All(CompositionRoots, root => Assert.Contains($"`{root[(root.LastIndexOf('.') + 1)..]}`", documented, StringComparison.Ordinal));
     }
+
+    /// <summary>The system clock enters through a composition root only; every other type reads the injected <see cref="TimeProvider"/>.</summary>
+    /// <remarks>
+    /// The analyzer (eng/BannedSymbols.txt) bans <c>DateTime.UtcNow</c> and its kin everywhere in src, but it bans a symbol
+    /// for a whole compilation, so <see cref="TimeProvider.System"/>, which a composition root must take, is held here.
+    /// </remarks>
+    [Fact]
+    public void Only_a_composition_root_takes_the_system_clock()
+    {
+        var offenders = Architecture.Value.Types
+            .Where(t => !IsRoot(t.FullName, [.. CompositionRoots, SimulatorRoot]))
+            .SelectMany(t => t.Dependencies.OfType<MethodCallDependency>()
+                .Where(d => d.TargetMember.FullName.Contains("System.TimeProvider::get_System()", StringComparison.Ordinal))
+                .Select(_ => t.FullName))
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "read the injected TimeProvider in: " + string.Join(", ", offenders));
+        Assert.Contains(Architecture.Value.Types, t => t.FullName == SimulatorRoot);
+    }
+
+    /// <summary>A root, or a type the compiler nests in one (a closure, a state machine).</summary>
+    private static bool IsRoot(string type, IEnumerable<string> roots) =>
+        roots.Any(root => type == root || type.StartsWith(root + "+", StringComparison.Ordinal) || type.StartsWith(root + "/", StringComparison.Ordinal));
 
     private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 }
