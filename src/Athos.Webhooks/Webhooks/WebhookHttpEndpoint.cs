@@ -1,4 +1,3 @@
-using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Http;
 using Microsoft.AspNetCore.Http;
 
@@ -6,7 +5,7 @@ namespace Athos.Webhooks.Webhooks;
 
 /// <summary>
 /// The HTTP face of <see cref="WebhookReceiver"/>, shared by the Functions app (ASP.NET Core integration) and the
-/// local runner (Kestrel, <see cref="AthosHttpEndpoints"/>) so that both answer byte for byte alike.
+/// local runner (Kestrel, <c>Hosting.AthosHttpEndpoints</c>) so that both answer byte for byte alike.
 /// </summary>
 internal static class WebhookHttpEndpoint
 {

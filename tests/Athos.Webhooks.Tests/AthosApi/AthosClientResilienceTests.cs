@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 
 namespace Athos.Webhooks.Tests.AthosApi;
 

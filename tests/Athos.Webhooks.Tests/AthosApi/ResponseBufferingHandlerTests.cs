@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 
 namespace Athos.Webhooks.Tests.AthosApi;
 

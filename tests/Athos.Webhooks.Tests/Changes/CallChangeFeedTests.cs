@@ -1,5 +1,5 @@
 using Athos.Webhooks.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,7 +2,7 @@ using Athos.Simulator;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

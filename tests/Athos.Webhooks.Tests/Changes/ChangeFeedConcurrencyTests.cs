@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Core;

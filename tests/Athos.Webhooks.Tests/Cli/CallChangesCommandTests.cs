@@ -3,7 +3,7 @@ using System.Text.Json;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;

@@ -4,7 +4,7 @@ using Athos.Webhooks.Changes;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;

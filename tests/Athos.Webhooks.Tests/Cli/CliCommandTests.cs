@@ -6,7 +6,7 @@ using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Athos.Webhooks.Writing;
 using Azure;

@@ -4,7 +4,7 @@ using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;

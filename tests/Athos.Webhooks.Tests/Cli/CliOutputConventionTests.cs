@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure.Data.Tables;
 

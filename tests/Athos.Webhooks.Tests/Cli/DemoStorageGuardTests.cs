@@ -1,5 +1,5 @@
 using Athos.Webhooks.Cli.Commands;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 
 namespace Athos.Webhooks.Tests.Cli;
 

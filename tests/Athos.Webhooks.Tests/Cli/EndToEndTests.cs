@@ -1,5 +1,5 @@
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 
 namespace Athos.Webhooks.Tests.Cli;

@@ -1,7 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;

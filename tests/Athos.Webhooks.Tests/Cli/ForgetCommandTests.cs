@@ -3,7 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Athos.Simulator;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Data.Tables;
 using AthosContract = Athos.Webhooks.AthosApi.AthosContract;
 

@@ -6,7 +6,7 @@ using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

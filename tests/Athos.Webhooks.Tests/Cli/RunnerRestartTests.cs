@@ -1,6 +1,6 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues;
 

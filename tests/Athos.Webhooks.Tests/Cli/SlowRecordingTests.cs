@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Athos.Simulator;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;

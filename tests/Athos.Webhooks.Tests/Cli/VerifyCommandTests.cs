@@ -10,7 +10,7 @@ using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

@@ -8,7 +8,7 @@ using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure;

@@ -4,7 +4,7 @@ using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;

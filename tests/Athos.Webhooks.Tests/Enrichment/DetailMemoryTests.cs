@@ -1,7 +1,7 @@
 using System.Text;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Processing;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Tests.Enrichment;

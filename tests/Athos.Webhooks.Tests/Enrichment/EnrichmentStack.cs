@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.Processing;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
 using Microsoft.Extensions.Azure;

@@ -1,7 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;

@@ -3,7 +3,7 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
 using Azure.Storage.Queues.Models;

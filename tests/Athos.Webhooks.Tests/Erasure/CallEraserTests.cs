@@ -9,7 +9,7 @@ using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;

@@ -5,7 +5,7 @@ using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,7 +5,7 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Microsoft.Azure.Functions.Worker;
 

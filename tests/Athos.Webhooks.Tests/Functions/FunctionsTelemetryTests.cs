@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;

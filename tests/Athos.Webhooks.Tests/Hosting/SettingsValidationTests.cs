@@ -1,5 +1,5 @@
 using Athos.Webhooks.Storage;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Tests.Reconciliation;

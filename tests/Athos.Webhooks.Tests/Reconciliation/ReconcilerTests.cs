@@ -4,7 +4,7 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 
 namespace Athos.Webhooks.Tests.Reconciliation;
 

@@ -6,7 +6,7 @@ using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;

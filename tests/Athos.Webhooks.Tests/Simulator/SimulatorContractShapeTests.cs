@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Athos.Simulator;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using static Athos.Webhooks.Tests.Simulator.SimulatorHttp;
 
 namespace Athos.Webhooks.Tests.Simulator;

@@ -1,5 +1,5 @@
 using Athos.Simulator;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using static Athos.Webhooks.Tests.Simulator.SimulatorHttp;
 
 namespace Athos.Webhooks.Tests.Simulator;

@@ -1,6 +1,6 @@
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Changes;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
 using Azure;
 using Azure.Core;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Processing;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

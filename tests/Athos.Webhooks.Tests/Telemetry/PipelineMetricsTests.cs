@@ -5,7 +5,7 @@ using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;

@@ -2,7 +2,7 @@ using Athos.Simulator;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
 using Azure.Identity;

@@ -1,5 +1,5 @@
 using Athos.Simulator;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 
 namespace Athos.Webhooks.Tests.Webhooks;

@@ -6,7 +6,7 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 

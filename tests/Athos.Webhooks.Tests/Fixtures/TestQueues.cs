@@ -2,7 +2,7 @@ using Athos.Webhooks.WorkItems;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>Reads <c>athos-calls</c> the way the Functions host does (base64 message encoding).</summary>
 public sealed class TestQueues(string connectionString)

@@ -3,7 +3,7 @@ using Athos.Webhooks.Webhooks;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>Reads the call tables and the archive as a consumer would.</summary>
 public sealed class TestTables(string connectionString)

@@ -5,11 +5,11 @@ using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Telemetry;
-using Athos.Webhooks.Tests.Infrastructure;
+using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Microsoft.Extensions.Logging;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// Every alert and every workbook chart in infra/ queries a signal the code really emits, in the table it lands in:

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>A Kestrel server of a test's own on a free loopback port, for what the simulator never does.</summary>
 public static class LoopbackServer

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>The operating systems the Bicep CLI locator tells apart.</summary>
 public enum BicepOs

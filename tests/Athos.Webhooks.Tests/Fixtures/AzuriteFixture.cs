@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>One Azurite per test class; <see cref="ResetAsync"/> empties it between tests.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime

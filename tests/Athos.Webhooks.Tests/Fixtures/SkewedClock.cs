@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>
 /// One instance's clock: a shared fake "true time" plus a fixed skew, so that several writers and readers disagree by

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>
 /// Tests that drive the whole pipeline with real timing (Athos's 10-second ACK window, leases, hundreds or thousands

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>A copy of the built <c>athos-webhooks</c> in a temporary directory, with a host.json of the test's own; deleted on dispose.</summary>
 public sealed class BuiltCopy : IDisposable

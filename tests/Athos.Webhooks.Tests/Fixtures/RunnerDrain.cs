@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>Waits until an in-process local runner has worked off <c>athos-calls</c>.</summary>
 public static class RunnerDrain

@@ -1,7 +1,7 @@
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.WorkItems;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>Processes <c>athos-calls</c> until it is empty, as the queue trigger would (a failed message stays).</summary>
 internal static class QueueDrainer

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// What infra/ deploys, evaluated offline (<c>bicep snapshot</c>) with the default parameters and with every option

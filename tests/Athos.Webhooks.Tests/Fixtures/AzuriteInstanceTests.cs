@@ -1,6 +1,6 @@
 using Azure.Storage.Queues;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>The test fixture itself: it starts a real Azurite, and says what to install when it cannot.</summary>
 public sealed class AzuriteInstanceTests

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// The Bicep CLI, found by <see cref="BicepCliLocator"/> (the NuGet package for this OS and architecture, restored with

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// What the deployment docs tell an operator to run: the deploy principal may assign exactly the roles the template

@@ -5,7 +5,7 @@ using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
 using Microsoft.Extensions.Configuration;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// infra/main.bicep compiled offline to ARM JSON, and checked against the code: security settings, roles, the

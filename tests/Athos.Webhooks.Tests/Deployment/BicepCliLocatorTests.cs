@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// The Bicep CLI locator over a fake file system and environment: every OS and architecture NuGet serves a package for,

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>A bare HTTP endpoint on loopback that records each request's raw bytes and headers, and answers as told.</summary>
 public sealed class CapturingReceiver : IAsyncDisposable

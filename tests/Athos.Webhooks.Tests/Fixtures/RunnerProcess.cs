@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>The real <c>athos-webhooks serve</c> process, built with the tests, started with the given settings.</summary>
 public sealed class RunnerProcess : IDisposable

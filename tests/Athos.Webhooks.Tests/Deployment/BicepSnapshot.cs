@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Athos.Webhooks.Tests.Infra;
+namespace Athos.Webhooks.Tests.Deployment;
 
 /// <summary>
 /// infra/main.bicep evaluated offline for a set of parameters (<c>bicep snapshot</c>): every resource the deployment

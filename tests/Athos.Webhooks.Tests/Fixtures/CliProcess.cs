@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>The real <c>athos-webhooks</c> process, built in the same configuration as these tests, with a clean storage environment.</summary>
 public sealed class CliProcess : IDisposable

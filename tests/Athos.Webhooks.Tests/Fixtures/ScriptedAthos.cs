@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>
 /// A loopback HTTP server that answers Athos's list endpoint from a script, for what the simulator (a faithful Athos)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Athos.Webhooks.Tests.Infrastructure;
+namespace Athos.Webhooks.Tests.Fixtures;
 
 /// <summary>The webhook endpoint over real HTTP on loopback (Kestrel), composed by <c>AddAthosWebhooks</c>.</summary>
 public sealed class ReceiverHost : IAsyncDisposable
