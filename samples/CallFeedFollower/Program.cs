@@ -47,9 +47,11 @@ try
             }
         }
 
-        // Kept once the page is processed: a run that stops half-way reads the rest next time.
+        // Kept once the page is processed: a run that stops half-way reads the rest next time. Written beside the file and
+        // moved over it, so that a run killed mid-write leaves the old checkpoint, never an empty one.
         checkpoint = page.Checkpoint;
-        await File.WriteAllTextAsync(checkpointFile, checkpoint);
+        await File.WriteAllTextAsync(checkpointFile + ".tmp", checkpoint);
+        File.Move(checkpointFile + ".tmp", checkpointFile, overwrite: true);
     }
     while (page.HasMore);
 }

@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Consumer;
 /// row key of the last change read, or a bare stamp (19 digits), which sorts before every row of that stamp and after
 /// every earlier one.
 /// </remarks>
-public static class ChangeKeys
+internal static class ChangeKeys
 {
     /// <summary>The row of the purge watermark: its partition sorts after every hour, its row key before every bound.</summary>
     public const string PurgePartition = "purged";

@@ -7,7 +7,7 @@ namespace Athos.Webhooks.Consumer;
 /// One row of <c>AthosCallChanges</c>: a version of a call that won its <c>AthosCalls</c> commit, a call's erasure, or a
 /// void row that holds a stamp whose change moved to a later one (docs/schema.md is its contract).
 /// </summary>
-public sealed class ChangeRow : ITableEntity
+internal sealed class ChangeRow : ITableEntity
 {
     /// <summary>The UTC hour of the write stamp, <c>yyyy-MM-ddTHH</c> (<see cref="ChangeKeys.PartitionKey"/>).</summary>
     public string PartitionKey { get; set; } = string.Empty;
@@ -53,7 +53,7 @@ public sealed class ChangeRow : ITableEntity
 }
 
 /// <summary>Values of <c>ChangeKind</c> in <c>AthosCallChanges</c> (and of the <c>AthosCalls</c> column of that name).</summary>
-public static class ChangeKinds
+internal static class ChangeKinds
 {
     /// <summary>The call's first stored version, a score (<see cref="CallChangeKind.Created"/>).</summary>
     public const string Created = "created";

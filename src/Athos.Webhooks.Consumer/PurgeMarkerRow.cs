@@ -8,7 +8,7 @@ namespace Athos.Webhooks.Consumer;
 /// stamped before <see cref="PurgedBefore"/> may have been deleted. The product's daily housekeeping raises it before it
 /// deletes; <see cref="CallChangeFeed"/> refuses a checkpoint behind it.
 /// </summary>
-public sealed class PurgeMarkerRow : ITableEntity
+internal sealed class PurgeMarkerRow : ITableEntity
 {
     /// <summary>Always <see cref="ChangeKeys.PurgePartition"/>, which sorts after every hour partition.</summary>
     public string PartitionKey { get; set; } = ChangeKeys.PurgePartition;

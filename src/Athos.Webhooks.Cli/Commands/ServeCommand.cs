@@ -81,7 +81,7 @@ internal static class ServeCommand
             }
 
             var webhookUrl = LocalRunner.WebhookUrl(app);
-            var keys = app.Services.GetRequiredService<RunnerKeys>();
+            var keys = LocalRunner.KeysOf(app);
             Console.WriteLine();
             Console.WriteLine($"Webhook endpoint: POST {webhookUrl}");
             foreach (var line in keys.Announcement())

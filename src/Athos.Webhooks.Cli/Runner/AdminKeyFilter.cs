@@ -19,7 +19,7 @@ internal enum KeyLevel
 /// <c>x-functions-key</c> header or the <c>code</c> query parameter, as in Azure, compared in constant time. Every caller
 /// needs it, loopback included.
 /// </summary>
-internal sealed class AdminKeyFilter(KeyLevel level) : IEndpointFilter
+internal sealed class AdminKeyFilter(KeyLevel level, RunnerKeys keys) : IEndpointFilter
 {
     public const string HeaderName = "x-functions-key";
     public const string QueryName = "code";
@@ -33,7 +33,6 @@ internal sealed class AdminKeyFilter(KeyLevel level) : IEndpointFilter
 
     private IResult? Refusal(HttpContext http)
     {
-        var keys = http.RequestServices.GetRequiredService<RunnerKeys>();
         var wanted = level == KeyLevel.Admin ? AdminKeyOptions.Setting : $"{AdminKeyOptions.FunctionSetting} or {AdminKeyOptions.Setting}";
         var given = http.Request.Headers[HeaderName].ToString() is { Length: > 0 } header ? header : http.Request.Query[QueryName].ToString();
         if (given.Length == 0)
@@ -63,7 +62,7 @@ internal sealed class AdminKeyRequired(KeyLevel level)
 internal static class AdminKeyEndpoints
 {
     /// <summary>Guards the endpoints as Azure guards a function- or admin-level trigger.</summary>
-    public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyLevel level)
+    public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyLevel level, RunnerKeys keys)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new AdminKeyFilter(level)).WithMetadata(new AdminKeyRequired(level));
+        builder.AddEndpointFilter(new AdminKeyFilter(level, keys)).WithMetadata(new AdminKeyRequired(level));
 }

@@ -63,9 +63,9 @@ internal static class LocalRunner
         // Every HTTP route of the Functions app, protected as there: anonymous stays open, function level needs
         // ATHOS_FUNCTION_KEY (or the admin key), admin level ATHOS_ADMIN_KEY (tests/…/Hosting/HostParityTests.cs).
         app.MapAthosWebhook();
-        app.MapAthosWebhook(AthosHttpEndpoints.KeyedWebhookPath).RequireKey(KeyLevel.Function);
-        app.MapAthosHealth().RequireKey(KeyLevel.Function);
-        app.MapAthosBackfill().RequireKey(KeyLevel.Admin);
+        app.MapAthosWebhook(AthosHttpEndpoints.KeyedWebhookPath).RequireKey(KeyLevel.Function, KeysOf(app));
+        app.MapAthosHealth().RequireKey(KeyLevel.Function, KeysOf(app));
+        app.MapAthosBackfill().RequireKey(KeyLevel.Admin, KeysOf(app));
         return app;
     }
 
@@ -81,6 +81,9 @@ internal static class LocalRunner
             },
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<CronScheduler>>());
+    /// <summary>The runner's keys, which guard its function- and admin-level routes and which <c>serve</c> announces.</summary>
+    public static RunnerKeys KeysOf(WebApplication app) => app.Services.GetRequiredService<RunnerKeys>();
+
 
 
     /// <summary>The webhook URL of a started runner.</summary>
