@@ -8,7 +8,7 @@ public sealed class OperatorHandlersTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string> Reports => ["status", "verify", "reproject", "forget", "restore", "redrive", "backfill", "show"];
+    public static TheoryData<string> Reports => ["status", "verify", "reproject", "forget", "restore", "redrive", "backfill"];
 
     [Theory]
     [MemberData(nameof(Reports))]
@@ -26,8 +26,7 @@ public sealed class OperatorHandlersTests
                 "forget" => () => new ForgetHandler(null!).ForgetAsync(id, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
                 "restore" => () => new ForgetHandler(null!).RestoreAsync(id, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
                 "redrive" => () => new RedriveHandler(null!).RedriveAsync(dryRun: true, format, TextWriter.Null, TestContext.Current.CancellationToken),
-                "backfill" => () => new BackfillHandler(null!, TimeProvider.System).BackfillAsync(Now.AddDays(-1), Now, null, wait: false, TimeSpan.FromSeconds(1), terminal: false, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
-                _ => () => new CallsHandler(null!, null!, null!).ShowCallAsync(id, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
+                _ => () => new BackfillHandler(null!, TimeProvider.System).BackfillAsync(Now.AddDays(-1), Now, null, wait: false, TimeSpan.FromSeconds(1), terminal: false, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
             };
 
             var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(run);

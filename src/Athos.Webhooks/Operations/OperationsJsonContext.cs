@@ -5,8 +5,6 @@ namespace Athos.Webhooks.Operations;
 
 /// <summary>The JSON the commands print (<see cref="JsonOutput"/>): camelCase, absent values left out.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(List<CallView>))]
-[JsonSerializable(typeof(CallView))]
 [JsonSerializable(typeof(VerifyView))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(RedriveReport))]
