@@ -1,4 +1,3 @@
-using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.UnitTests;
@@ -8,14 +7,13 @@ public sealed class OperatorHandlersTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string> Reports => ["status", "verify", "reproject", "forget", "restore", "redrive", "backfill"];
+    public static TheoryData<string> Reports => ["status", "verify", "reproject", "backfill"];
 
     [Theory]
     [MemberData(nameof(Reports))]
     public async Task A_report_refuses_JSON_lines_and_CSV_naming_the_format(string command)
     {
         // No collaborators: a handler that got as far as using one would fail differently.
-        var id = CallId.Parse("athos_call_a");
         foreach (var format in new[] { OutputFormat.Jsonl, OutputFormat.Csv })
         {
             Func<Task<int>> run = command switch
@@ -23,9 +21,6 @@ public sealed class OperatorHandlersTests
                 "status" => () => new StatusHandler(null!, null!, null!, null!).StatusAsync(Now.AddDays(-1), Now, format, TextWriter.Null, TestContext.Current.CancellationToken),
                 "verify" => () => new VerifyHandler(null!, null!).VerifyAsync(Now.AddDays(-1), Now, repair: false, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
                 "reproject" => () => new ReprojectHandler(null!).ReprojectAsync(null, restart: false, format, TextWriter.Null, TextWriter.Null, terminal: false, TestContext.Current.CancellationToken),
-                "forget" => () => new ForgetHandler(null!).ForgetAsync(id, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
-                "restore" => () => new ForgetHandler(null!).RestoreAsync(id, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
-                "redrive" => () => new RedriveHandler(null!).RedriveAsync(dryRun: true, format, TextWriter.Null, TestContext.Current.CancellationToken),
                 _ => () => new BackfillHandler(null!, TimeProvider.System).BackfillAsync(Now.AddDays(-1), Now, null, wait: false, TimeSpan.FromSeconds(1), terminal: false, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
             };
 

@@ -13,6 +13,57 @@ internal static class JsonOutput
 {
     public static void WriteDocument<T>(TextWriter output, T value, JsonTypeInfo<T> type) => Write(output, value, type, indented: true);
 
+    /// <summary>A report as a handler returned it (docs/operations.md documents each), indented for reading.</summary>
+    public static void WriteDocument(TextWriter output, JsonElement document)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            WriteIndented(writer, document);
+        }
+
+        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    // A property's value goes out as the handler's serializer wrote it: written again as a string, the + of a time's
+    // offset would be escaped (\u002B). An array's items are written again (a raw value would lose its indentation):
+    // they are objects or plain strings, whose escaping is the same both ways.
+    private static void WriteIndented(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        WriteIndented(writer, property.Value);
+                    }
+                    else
+                    {
+                        writer.WriteRawValue(property.Value.GetRawText(), skipInputValidation: true);
+                    }
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    WriteIndented(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+
     public static void WriteLine<T>(TextWriter output, T value, JsonTypeInfo<T> type) => Write(output, value, type, indented: false);
 
     private static void Write<T>(TextWriter output, T value, JsonTypeInfo<T> type, bool indented)

@@ -10,6 +10,7 @@ namespace Athos.Webhooks.Operations;
 [JsonSerializable(typeof(RedriveReport))]
 [JsonSerializable(typeof(ForgetReport))]
 [JsonSerializable(typeof(RestoreReport))]
+[JsonSerializable(typeof(ConflictReport))]
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext;
