@@ -29,4 +29,7 @@ internal static class ExitCodes
 
     /// <summary><c>forget --allow-restore</c>: <see cref="Failed"/> when the call is not erased or its row kept changing under it.</summary>
     public static int OfRestore(JsonElement report) => report.OptionalString("conflict") is null && report.Bool("restored") ? Ok : Failed;
+
+    /// <summary><c>verify</c>: <see cref="Failed"/> when something was found, repaired or not (a scheduled <c>verify --repair</c> still says that something was wrong).</summary>
+    public static int OfVerify(JsonElement report) => report.Bool("consistent") ? Ok : Failed;
 }
