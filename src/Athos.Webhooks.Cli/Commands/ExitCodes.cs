@@ -32,4 +32,7 @@ internal static class ExitCodes
 
     /// <summary><c>verify</c>: <see cref="Failed"/> when something was found, repaired or not (a scheduled <c>verify --repair</c> still says that something was wrong).</summary>
     public static int OfVerify(JsonElement report) => report.Bool("consistent") ? Ok : Failed;
+
+    /// <summary><c>status</c>: the code its report carries (<see cref="Ok"/> healthy, <see cref="Failed"/> degraded, <see cref="CannotTell"/> unknown).</summary>
+    public static int OfStatus(JsonElement report) => report.Int("exitCode");
 }

@@ -12,6 +12,13 @@ internal static class JsonReport
 
     public static int Int(this JsonElement report, string name) => report.GetProperty(name).GetInt32();
 
+    public static double? OptionalDouble(this JsonElement report, string name) =>
+        report.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+
+    /// <summary>A section of the report; <see langword="null"/> when it is absent (it could not be read).</summary>
+    public static JsonElement? Section(this JsonElement report, string name) =>
+        report.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
     public static bool Bool(this JsonElement report, string name) => report.GetProperty(name).GetBoolean();
 
     public static DateTimeOffset Time(this JsonElement report, string name) => report.GetProperty(name).GetDateTimeOffset();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
@@ -11,8 +12,14 @@ namespace Athos.Webhooks.Operations;
 /// </summary>
 public interface IStatusHandler
 {
-    /// <summary>Checks, and prints the report to <paramref name="output"/>: 0 healthy, 1 degraded, 3 cannot tell (storage or Athos unreachable).</summary>
-    Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken);
+    /// <summary>
+    /// Checks: the report, as docs/operations.md ("athos-webhooks status") documents status's JSON; <c>status</c> is
+    /// healthy, degraded or unknown (storage or Athos unreachable).
+    /// </summary>
+    Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A duration worded as the report's reasons word it (<c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.0 d</c>), for a summary beside them.</summary>
+    string Describe(TimeSpan duration);
 }
 
 /// <summary>
@@ -27,13 +34,10 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
     public const int Degraded = 1;
     public const int Unknown = 3;
 
-    public async Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken)
-    {
-        OutputFormats.TableOrJson(format);
-        var report = await CheckAsync(since, now, cancellationToken);
-        StatusOutput.Write(output, report, format);
-        return report.ExitCode;
-    }
+    public async Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeToElement(await CheckAsync(since, now, cancellationToken), OperationsJsonContext.Default.StatusReport);
+
+    public string Describe(TimeSpan duration) => PipelineHealth.Describe(duration);
 
     public async Task<StatusReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
     {
