@@ -7,7 +7,7 @@ public sealed class OperatorHandlersTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string> Reports => ["reproject", "backfill"];
+    public static TheoryData<string> Reports => ["backfill"];
 
     [Theory]
     [MemberData(nameof(Reports))]
@@ -18,7 +18,6 @@ public sealed class OperatorHandlersTests
         {
             Func<Task<int>> run = command switch
             {
-                "reproject" => () => new ReprojectHandler(null!).ReprojectAsync(null, restart: false, format, TextWriter.Null, TextWriter.Null, terminal: false, TestContext.Current.CancellationToken),
                 _ => () => new BackfillHandler(null!, TimeProvider.System).BackfillAsync(Now.AddDays(-1), Now, null, wait: false, TimeSpan.FromSeconds(1), terminal: false, format, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken),
             };
 
