@@ -35,4 +35,7 @@ internal static class ExitCodes
 
     /// <summary><c>status</c>: the code its report carries (<see cref="Ok"/> healthy, <see cref="Failed"/> degraded, <see cref="CannotTell"/> unknown).</summary>
     public static int OfStatus(JsonElement report) => report.Int("exitCode");
+
+    /// <summary><c>backfill</c>: <see cref="Failed"/> when the job it watched failed; started, completed or no longer watched is <see cref="Ok"/>.</summary>
+    public static int OfBackfill(JsonElement job) => job.String("status") == BackfillOutput.Failed ? Failed : Ok;
 }

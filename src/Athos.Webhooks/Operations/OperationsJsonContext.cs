@@ -13,4 +13,5 @@ namespace Athos.Webhooks.Operations;
 [JsonSerializable(typeof(ConflictReport))]
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
+[JsonSerializable(typeof(BackfillRefusal))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext;
