@@ -1,5 +1,4 @@
 using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.UnitTests;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 

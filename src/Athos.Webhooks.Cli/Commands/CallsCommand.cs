@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Output;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 

@@ -33,8 +33,13 @@ internal static class ExitCodes
     /// <summary><c>verify</c>: <see cref="Failed"/> when something was found, repaired or not (a scheduled <c>verify --repair</c> still says that something was wrong).</summary>
     public static int OfVerify(JsonElement report) => report.Bool("consistent") ? Ok : Failed;
 
-    /// <summary><c>status</c>: the code its report carries (<see cref="Ok"/> healthy, <see cref="Failed"/> degraded, <see cref="CannotTell"/> unknown).</summary>
-    public static int OfStatus(JsonElement report) => report.Int("exitCode");
+    /// <summary><c>status</c>: <see cref="Ok"/> healthy, <see cref="Failed"/> degraded, <see cref="CannotTell"/> unknown (Athos or storage could not be asked).</summary>
+    public static int OfStatus(JsonElement report) => report.String("status") switch
+    {
+        "healthy" => Ok,
+        "degraded" => Failed,
+        _ => CannotTell,
+    };
 
     /// <summary><c>backfill</c>: <see cref="Failed"/> when the job it watched failed; started, completed or no longer watched is <see cref="Ok"/>.</summary>
     public static int OfBackfill(JsonElement job) => job.String("status") == BackfillOutput.Failed ? Failed : Ok;

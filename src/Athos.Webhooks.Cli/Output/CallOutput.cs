@@ -1,5 +1,4 @@
 using System.Globalization;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
 

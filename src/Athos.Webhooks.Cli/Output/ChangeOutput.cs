@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
 

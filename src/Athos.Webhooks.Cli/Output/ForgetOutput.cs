@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Athos.Webhooks.Hosting;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
 

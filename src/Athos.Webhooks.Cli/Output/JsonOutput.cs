@@ -13,13 +13,16 @@ internal static class JsonOutput
 {
     public static void WriteDocument<T>(TextWriter output, T value, JsonTypeInfo<T> type) => Write(output, value, type, indented: true);
 
-    /// <summary>A report as a handler returned it (docs/operations.md documents each), indented for reading.</summary>
-    public static void WriteDocument(TextWriter output, JsonElement document)
+    /// <summary>
+    /// A report as a handler returned it (docs/operations.md documents each), indented for reading; with
+    /// <paramref name="added"/>, a number the CLI adds to it after one of its properties.
+    /// </summary>
+    public static void WriteDocument(TextWriter output, JsonElement document, (string After, string Name, int Value)? added = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            WriteIndented(writer, document);
+            WriteIndented(writer, document, added);
         }
 
         output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
@@ -28,7 +31,7 @@ internal static class JsonOutput
     // A property's value goes out as the handler's serializer wrote it: written again as a string, the + of a time's
     // offset would be escaped (\u002B). An array's items are written again (a raw value would lose its indentation):
     // they are objects or plain strings, whose escaping is the same both ways.
-    private static void WriteIndented(Utf8JsonWriter writer, JsonElement element)
+    private static void WriteIndented(Utf8JsonWriter writer, JsonElement element, (string After, string Name, int Value)? added = null)
     {
         switch (element.ValueKind)
         {
@@ -44,6 +47,11 @@ internal static class JsonOutput
                     else
                     {
                         writer.WriteRawValue(property.Value.GetRawText(), skipInputValidation: true);
+                    }
+
+                    if (added is { } number && property.NameEquals(number.After))
+                    {
+                        writer.WriteNumber(number.Name, number.Value);
                     }
                 }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
 

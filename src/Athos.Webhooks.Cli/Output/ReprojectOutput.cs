@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
 

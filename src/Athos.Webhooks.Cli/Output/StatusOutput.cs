@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Athos.Webhooks.Cli.Commands;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Output;
@@ -15,7 +16,8 @@ internal static class StatusOutput
     {
         if (format == OutputFormat.Json)
         {
-            JsonOutput.WriteDocument(output, report);
+            // The documented JSON tells a script the exit code too, after the status it comes from.
+            JsonOutput.WriteDocument(output, report, ("status", "exitCode", ExitCodes.OfStatus(report)));
             return;
         }
 

@@ -5,7 +5,7 @@ using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
 
-/// <summary><c>forget</c>: erases one call everywhere it is stored, or (<c>--allow-restore</c>) lifts its tombstone.</summary>
+/// <summary><c>forget</c>: erases one call everywhere it is stored, or lifts its tombstone.</summary>
 public interface IForgetHandler
 {
     /// <summary>

@@ -6,7 +6,7 @@ namespace Athos.Webhooks.Operations;
 /// </summary>
 internal sealed record ForgetReport(string CallId, IReadOnlyList<string> Removed, IReadOnlyList<string> Remaining, DateTimeOffset ErasedAt, DateTimeOffset TombstoneKeptUntil, string? ErasedChange);
 
-/// <summary>What <c>forget --allow-restore</c> reports: whether a tombstone was lifted and, if so, when the call had been erased.</summary>
+/// <summary>What lifting a tombstone reports: whether a tombstone was lifted and, if so, when the call had been erased.</summary>
 internal sealed record RestoreReport(string CallId, bool Restored, DateTimeOffset? ErasedAt);
 
 /// <summary>An erasure or restore that did not finish because the call's rows kept changing under it: what storage said.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Athos.Webhooks.Operations;
 
-/// <summary>The JSON the commands print (<see cref="JsonOutput"/>): camelCase, absent values left out.</summary>
+/// <summary>The reports the operator handlers return (docs/operations.md documents each): camelCase, absent values left out.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(VerifyView))]
 [JsonSerializable(typeof(StatusReport))]

@@ -30,10 +30,6 @@ public interface IStatusHandler
 /// </summary>
 internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, CompletenessCheck completeness) : IStatusHandler
 {
-    public const int Healthy = 0;
-    public const int Degraded = 1;
-    public const int Unknown = 3;
-
     public async Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeToElement(await CheckAsync(since, now, cancellationToken), OperationsJsonContext.Default.StatusReport);
 
@@ -45,7 +41,7 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
         if (pipeline.Summary is not { } summary)
         {
             // Storage could not be read: nothing else can be judged.
-            return new StatusReport(StatusReport.Unknown, Unknown, now, since, pipeline.Reasons, null, null, null, null, null, null);
+            return new StatusReport(StatusReport.Unknown, now, since, pipeline.Reasons, null, null, null, null, null, null);
         }
 
         var reasons = new List<string>(pipeline.Reasons);
@@ -99,14 +95,14 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
             }
         }
 
-        var (status, exit) = unknown is not null ? (StatusReport.Unknown, Unknown)
-            : reasons.Count > 0 ? (StatusReport.Degraded, Degraded)
-            : (StatusReport.Healthy, Healthy);
+        var status = unknown is not null ? StatusReport.Unknown
+            : reasons.Count > 0 ? StatusReport.Degraded
+            : StatusReport.Healthy;
         if (unknown is not null)
         {
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, exit, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
+        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
     }
 }
