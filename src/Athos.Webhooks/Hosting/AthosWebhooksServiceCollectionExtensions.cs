@@ -90,7 +90,7 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddAthosChangeFeed(configuration);
         // The feed as a consumer reads it (calls changes), with the deployment's retention.
         services.AddTransient(static sp => new CallChangeFeed(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention));
-        // Only a repair that fetches a call from Athos needs the client, and so the Athos settings: verify --repair runs without them otherwise.
+        // Only a repair that fetches a call from Athos needs the client, and so the Athos settings: a repair runs without them otherwise.
         services.AddTransient(static sp => new Lazy<AthosClient>(sp.GetRequiredService<AthosClient>));
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
