@@ -1,4 +1,4 @@
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 
 namespace Athos.Webhooks.UnitTests;
 

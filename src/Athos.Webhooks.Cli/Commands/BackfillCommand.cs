@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -48,8 +49,83 @@ internal static class BackfillCommand
             return ExitCodes.Usage;
         }
 
+        var watch = new Watch(wait, pollEvery, terminal, format, time);
         return await CliServices.RunAsync<IBackfillHandler>(configuration, error, backfill =>
-            backfill.BackfillAsync(from, to, sourceText == AllSources ? null : [sourceText], wait, pollEvery, terminal, format, output, error, cancellationToken));
+            StartAsync(backfill, from, to, sourceText == AllSources ? null : [sourceText], watch, output, error, cancellationToken));
+    }
+
+    /// <summary>Whether and how to watch the job.</summary>
+    private sealed record Watch(bool Wait, TimeSpan PollEvery, bool Terminal, OutputFormat Format, TimeProvider Time);
+
+    /// <summary>
+    /// Starts the job and, when asked, watches it until it ends. While watching, the progress is a message (standard
+    /// error, one rewritten line on a terminal, a line per change otherwise); the job as it ends is the data.
+    /// </summary>
+    private static async Task<int> StartAsync(IBackfillHandler backfill, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string>? sources, Watch watch, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var job = await backfill.StartAsync(from, to, sources, cancellationToken);
+        if (job.OptionalString("problem") is { } problem)
+        {
+            await error.WriteLineAsync($"--{job.OptionalString("field")}: {problem}");
+            return ExitCodes.Usage;
+        }
+
+        var jobId = job.String("jobId");
+        var started = $"Backfill {jobId} started for calls {from:u} to {to:u} ({string.Join(',', job.Strings("sources"))}).";
+        if (!watch.Wait)
+        {
+            if (watch.Format == OutputFormat.Json)
+            {
+                BackfillOutput.Write(output, job, watch.Format);
+            }
+            else
+            {
+                await output.WriteLineAsync(started);
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        await error.WriteLineAsync($"{started} Waiting for the queue worker (athos-webhooks serve, or the Functions app) to process its pages; Ctrl-C stops watching, not the job.");
+        var last = string.Empty;
+        try
+        {
+            while (true)
+            {
+                job = await backfill.GetAsync(jobId, cancellationToken) ?? job;
+                var line = BackfillOutput.Line(job);
+                var status = job.String("status");
+                if (watch.Terminal)
+                {
+                    var spinner = "|/-\\"[(int)(watch.Time.GetUtcNow().UtcTicks / TimeSpan.TicksPerSecond % 4)];
+                    await error.WriteAsync($"\r{status switch { BackfillOutput.Completed => '✓', BackfillOutput.Failed => '✗', _ => spinner }} {line}   ");
+                }
+                else if (line != last)
+                {
+                    await error.WriteLineAsync(line);
+                }
+
+                last = line;
+                if (status is BackfillOutput.Completed or BackfillOutput.Failed)
+                {
+                    if (watch.Terminal)
+                    {
+                        await error.WriteLineAsync();
+                    }
+
+                    BackfillOutput.Write(output, job, watch.Format);
+                    return ExitCodes.OfBackfill(job);
+                }
+
+                await Task.Delay(watch.PollEvery, watch.Time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync($"{Environment.NewLine}Stopped watching; job {jobId} goes on. Its progress: GET /api/athos/backfill/{jobId} on the Functions app, or row backfill/{jobId} of the AthosState table.");
+            BackfillOutput.Write(output, job, watch.Format);
+            return ExitCodes.Ok;
+        }
     }
 
     private static bool TryTime(string text, out DateTimeOffset time) =>

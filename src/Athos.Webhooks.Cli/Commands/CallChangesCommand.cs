@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -52,7 +52,42 @@ internal static class CallChangesCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls =>
-            calls.ReadChangesAsync(checkpoint, time, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<CallChangeFeed>(configuration, error, feed => ReadAsync(feed, checkpoint, format, output, error, cancellationToken), time);
+    }
+
+    /// <summary>
+    /// Every change after <paramref name="checkpoint"/>, page by page, then <c>next checkpoint: …</c> on
+    /// <paramref name="error"/>: 0, 2 when the checkpoint is older than the retention, 3 when this machine's clock is too
+    /// far from the storage service's to read safely.
+    /// </summary>
+    private static async Task<int> ReadAsync(CallChangeFeed feed, string checkpoint, OutputFormat format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var writer = new ChangeOutput(output, format);
+        try
+        {
+            CallChangePage page;
+            do
+            {
+                page = await feed.ReadChangesAsync(checkpoint, CallChangeFeed.MaxPageSize, cancellationToken);
+                writer.Write(page.Changes);
+                checkpoint = page.Checkpoint;
+            }
+            while (page.HasMore);
+        }
+        catch (CheckpointExpiredException ex)
+        {
+            await error.WriteLineAsync($"--since: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (ClockSkewException ex)
+        {
+            // Every page is checked before it is printed: no change read up to a wrong bound is printed.
+            await error.WriteLineAsync(ex.Message);
+            return ExitCodes.CannotTell;
+        }
+
+        writer.Complete();
+        await error.WriteLineAsync($"next checkpoint: {checkpoint}");
+        return ExitCodes.Ok;
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -63,11 +63,16 @@ internal static class CallsCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls => query switch
+        return await CliServices.RunAsync<CallReader>(configuration, error, async reader =>
         {
-            { Rep: { } r } => calls.ListCallsByRepAsync(r, query.Top, format, output, cancellationToken),
-            { Day: not null } => calls.ListCallsByDayAsync(dayValue, query.Top, format, output, cancellationToken),
-            _ => calls.ListCallsByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, format, output, cancellationToken),
+            var rows = await (query switch
+            {
+                { Rep: { } r } => reader.ByRepAsync(r, query.Top, cancellationToken),
+                { Day: not null } => reader.ByDayAsync(dayValue, query.Top, cancellationToken),
+                _ => reader.ByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, cancellationToken),
+            });
+            CallOutput.Write(output, rows, format);
+            return ExitCodes.Ok;
         });
     }
 
@@ -79,8 +84,18 @@ internal static class CallsCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<ICallsHandler>(configuration, error, calls =>
-            calls.ShowCallAsync(id, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<CallReader>(configuration, error, async reader =>
+        {
+            var row = await reader.GetAsync(id.Value, cancellationToken);
+            if (row is null)
+            {
+                await error.WriteLineAsync($"No stored call {id}.");
+                return ExitCodes.Failed;
+            }
+
+            CallOutput.WriteOne(output, row, format);
+            return ExitCodes.Ok;
+        });
     }
 
     private static bool TryDay(string? text, string option, out DateOnly day, out string problem)

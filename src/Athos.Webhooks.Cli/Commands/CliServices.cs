@@ -27,11 +27,15 @@ internal static class CliServices
     /// Runs a command body with its handler, resolved here (and so validating only the settings that handler uses),
     /// turning configuration and storage failures into clear lines (<see cref="CliFailures"/>).
     /// </summary>
-    public static async Task<int> RunAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body)
+    /// <param name="configuration">The settings.</param>
+    /// <param name="error">Where a failure is reported.</param>
+    /// <param name="body">The command's work.</param>
+    /// <param name="time">The clock the services use, when the command was given one; the core's otherwise.</param>
+    public static async Task<int> RunAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body, TimeProvider? time = null)
         where THandler : notnull
     {
         ArgumentNullException.ThrowIfNull(body);
-        await using var services = Build(configuration);
+        await using var services = Build(configuration, time);
         try
         {
             return await body(services.GetRequiredService<THandler>());
@@ -42,9 +46,15 @@ internal static class CliServices
         }
     }
 
-    public static ServiceProvider Build(IConfiguration configuration)
+    public static ServiceProvider Build(IConfiguration configuration, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
+        if (time is not null)
+        {
+            // Before AddAthosWebhooks, whose clock is only the default.
+            services.AddSingleton(time);
+        }
+
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddAthosWebhooks(configuration);
         return services.BuildServiceProvider();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Athos.Webhooks.AthosApi;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -28,8 +29,18 @@ internal static class ForgetCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<IForgetHandler>(configuration, error, forget => allowRestore
-            ? forget.RestoreAsync(id, format, output, error, cancellationToken)
-            : forget.ForgetAsync(id, format, output, error, cancellationToken));
+        return await CliServices.RunAsync<IForgetHandler>(configuration, error, async forget =>
+        {
+            if (allowRestore)
+            {
+                var restored = await forget.RestoreAsync(id, cancellationToken);
+                await ForgetOutput.WriteRestoredAsync(output, error, restored, format);
+                return ExitCodes.OfRestore(restored);
+            }
+
+            var erased = await forget.ForgetAsync(id, cancellationToken);
+            await ForgetOutput.WriteAsync(output, error, erased, format);
+            return ExitCodes.OfForget(erased);
+        });
     }
 }

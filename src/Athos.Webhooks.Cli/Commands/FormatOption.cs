@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 
 namespace Athos.Webhooks.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -16,6 +17,9 @@ internal static class RedriveCommand
     }
 
     public static Task<int> RunAsync(IConfiguration configuration, TextWriter output, TextWriter error, bool dryRun, OutputFormat format, CancellationToken cancellationToken) =>
-        CliServices.RunAsync<IRedriveHandler>(configuration, error, redrive =>
-            redrive.RedriveAsync(dryRun, format, output, cancellationToken));
+        CliServices.RunAsync<IRedriveHandler>(configuration, error, async redrive =>
+        {
+            RedriveOutput.Write(output, await redrive.RedriveAsync(dryRun, cancellationToken), format);
+            return ExitCodes.Ok;
+        });
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -37,7 +39,35 @@ internal static class ReprojectCommand
             since = parsed;
         }
 
-        return await CliServices.RunAsync<IReprojectHandler>(configuration, error, reproject =>
-            reproject.ReprojectAsync(since, restart, format, output, error, terminal, cancellationToken));
+        return await CliServices.RunAsync<IReprojectHandler>(configuration, error, async reproject =>
+        {
+            try
+            {
+                JsonElement done = default;
+                await foreach (var counts in reproject.ReprojectAsync(since, restart, cancellationToken))
+                {
+                    // Progress is a message: on standard error, and only to a terminal (a rewritten line means nothing in a log).
+                    if (terminal)
+                    {
+                        await error.WriteAsync($"\r{ReprojectOutput.Line(counts)}   ");
+                    }
+
+                    done = counts;
+                }
+
+                if (terminal)
+                {
+                    await error.WriteLineAsync();
+                }
+
+                ReprojectOutput.Write(output, done, format);
+                return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException)
+            {
+                await error.WriteLineAsync($"{Environment.NewLine}Stopped; run the same command again to resume where it stopped.");
+                return ExitCodes.Stopped;
+            }
+        });
     }
 }

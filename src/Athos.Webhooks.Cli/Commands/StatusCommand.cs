@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -38,7 +39,10 @@ internal static class StatusCommand
         await using var services = CliServices.BuildQuick(configuration);
         try
         {
-            return await services.GetRequiredService<IStatusHandler>().StatusAsync(since, now, format, output, cancellationToken);
+            var status = services.GetRequiredService<IStatusHandler>();
+            var report = await status.StatusAsync(since, now, cancellationToken);
+            StatusOutput.Write(output, report, status.Describe, format);
+            return ExitCodes.OfStatus(report);
         }
         catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
@@ -55,7 +56,19 @@ internal static class VerifyCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<IVerifyHandler>(configuration, error, verify =>
-            verify.VerifyAsync(since, now, arguments.Repair, arguments.Format, output, error, cancellationToken));
+        return await CliServices.RunAsync<IVerifyHandler>(configuration, error, async verify =>
+        {
+            try
+            {
+                var report = await verify.VerifyAsync(since, now, arguments.Repair, cancellationToken);
+                VerifyOutput.Write(output, report, verify.SettleTime, arguments.Format);
+                return ExitCodes.OfVerify(report);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("Stopped before the end: what was repaired stays repaired; run verify again.");
+                return ExitCodes.Stopped;
+            }
+        });
     }
 }

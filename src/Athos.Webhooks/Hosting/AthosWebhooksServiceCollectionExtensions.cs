@@ -12,6 +12,7 @@ using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
 using Athos.Webhooks.Writing;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -87,7 +88,9 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<CallIndex>();
         services.AddSingleton<CallConsistencyChecker>();
         services.AddAthosChangeFeed(configuration);
-        // Only a repair that fetches a call from Athos needs the client, and so the Athos settings: verify --repair runs without them otherwise.
+        // The feed as a consumer reads it (calls changes), with the deployment's retention.
+        services.AddTransient(static sp => new CallChangeFeed(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ChangeFeedOptions>>().Value.Retention));
+        // Only a repair that fetches a call from Athos needs the client, and so the Athos settings: a repair runs without them otherwise.
         services.AddTransient(static sp => new Lazy<AthosClient>(sp.GetRequiredService<AthosClient>));
         services.AddTransient<CallConsistencyRepairer>();
         // Transient: they hold the typed Athos client, whose handler the factory rotates.
@@ -120,7 +123,6 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<IForgetHandler, ForgetHandler>();
         services.AddTransient<IRedriveHandler, RedriveHandler>();
         services.AddTransient<IBackfillHandler, BackfillHandler>();
-        services.AddTransient<ICallsHandler, CallsHandler>();
         services.AddTransient<IAthosCheckHandler, AthosCheckHandler>();
 
         // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made

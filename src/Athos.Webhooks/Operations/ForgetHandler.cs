@@ -1,72 +1,59 @@
+using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
 
-/// <summary><c>forget</c>: erases one call everywhere it is stored, or (<c>--allow-restore</c>) lifts its tombstone.</summary>
+/// <summary><c>forget</c>: erases one call everywhere it is stored, or lifts its tombstone.</summary>
 public interface IForgetHandler
 {
     /// <summary>
     /// Erases one call everywhere it is stored, leaving a tombstone that keeps every path from storing it again, and an
-    /// <c>erased</c> change in the feed; says what it removed: 0, or 1 when the call's rows kept changing under it.
+    /// <c>erased</c> change in the feed: what it removed, as docs/operations.md documents forget's JSON; or, when the
+    /// call's rows kept changing under it, <c>{"callId","conflict"}</c> with what storage said.
     /// </summary>
-    Task<int> ForgetAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken);
+    Task<JsonElement> ForgetAsync(CallId callId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Lifts an erased call's tombstone, so that the call may be stored again: 0, or 1 when the call is not erased (no
-    /// tombstone: nothing to lift) or its row kept changing under it.
+    /// Lifts an erased call's tombstone, so that the call may be stored again: <c>{"callId","restored","erasedAt"}</c>,
+    /// <c>restored</c> false when the call is not erased (no tombstone: nothing to lift); or <c>{"callId","conflict"}</c>
+    /// when its row kept changing under it.
     /// </summary>
-    Task<int> RestoreAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken);
+    Task<JsonElement> RestoreAsync(CallId callId, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc cref="IForgetHandler"/>
 internal sealed class ForgetHandler(CallEraser eraser) : IForgetHandler
 {
-    public async Task<int> ForgetAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken)
+    public async Task<JsonElement> ForgetAsync(CallId callId, CancellationToken cancellationToken)
     {
-        OutputFormats.TableOrJson(format);
-        ArgumentNullException.ThrowIfNull(messages);
-        ErasureReport report;
         try
         {
-            report = await eraser.EraseAsync(callId, cancellationToken);
+            var report = await eraser.EraseAsync(callId, cancellationToken);
+            return JsonSerializer.SerializeToElement(
+                new ForgetReport(callId.Value, report.Removed, report.Remaining, report.ErasedAt, report.KeptUntil, report.ErasedChange),
+                OperationsJsonContext.Default.ForgetReport);
         }
         catch (StorageConflictException ex)
         {
-            await messages.WriteLineAsync($"{ex.Message} Writers of the call are at work: run forget again.");
-            return 1;
+            return Conflict(callId, ex);
         }
-
-        ForgetOutput.Write(output, callId.Value, report, format);
-
-        // Advice, not data: on standard error, so that the JSON alone reaches a pipe.
-        await messages.WriteLineAsync($"Athos keeps its own copy: delete the call there too; the tombstone keeps a reconcile, rescan or backfill that lists it from storing it again only until {report.KeptUntil.UtcDateTime:yyyy-MM-dd} ({ErasureOptions.TombstoneRetentionSetting}).");
-        return 0;
     }
 
-    public async Task<int> RestoreAsync(CallId callId, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken)
+    public async Task<JsonElement> RestoreAsync(CallId callId, CancellationToken cancellationToken)
     {
-        OutputFormats.TableOrJson(format);
-        ArgumentNullException.ThrowIfNull(messages);
-        CallRow? tombstone;
         try
         {
-            tombstone = await eraser.RestoreAsync(callId, cancellationToken);
+            var tombstone = await eraser.RestoreAsync(callId, cancellationToken);
+            return JsonSerializer.SerializeToElement(new RestoreReport(callId.Value, tombstone is not null, tombstone?.ErasedAt), OperationsJsonContext.Default.RestoreReport);
         }
         catch (StorageConflictException ex)
         {
-            await messages.WriteLineAsync($"--allow-restore: {ex.Message} Run it again.");
-            return 1;
+            return Conflict(callId, ex);
         }
-
-        if (tombstone is null)
-        {
-            await messages.WriteLineAsync($"--allow-restore: {callId} is not erased ({StorageNames.CallsTable} holds no tombstone for it), so there is nothing to lift; forget erases a call.");
-            return 1;
-        }
-
-        ForgetOutput.WriteRestored(output, callId.Value, tombstone, format);
-        return 0;
     }
+
+    private static JsonElement Conflict(CallId callId, StorageConflictException ex) =>
+        JsonSerializer.SerializeToElement(new ConflictReport(callId.Value, ex.Message), OperationsJsonContext.Default.ConflictReport);
 }

@@ -3,15 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace Athos.Webhooks.Operations;
 
-/// <summary>The JSON the commands print (<see cref="JsonOutput"/>): camelCase, absent values left out.</summary>
+/// <summary>The reports the operator handlers return (docs/operations.md documents each): camelCase, absent values left out.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(List<CallView>))]
-[JsonSerializable(typeof(CallView))]
 [JsonSerializable(typeof(VerifyView))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(RedriveReport))]
 [JsonSerializable(typeof(ForgetReport))]
 [JsonSerializable(typeof(RestoreReport))]
+[JsonSerializable(typeof(ConflictReport))]
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
+[JsonSerializable(typeof(BackfillRefusal))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext;

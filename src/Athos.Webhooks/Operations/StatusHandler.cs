@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
@@ -11,8 +12,14 @@ namespace Athos.Webhooks.Operations;
 /// </summary>
 public interface IStatusHandler
 {
-    /// <summary>Checks, and prints the report to <paramref name="output"/>: 0 healthy, 1 degraded, 3 cannot tell (storage or Athos unreachable).</summary>
-    Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken);
+    /// <summary>
+    /// Checks: the report, as docs/operations.md ("athos-webhooks status") documents status's JSON; <c>status</c> is
+    /// healthy, degraded or unknown (storage or Athos unreachable).
+    /// </summary>
+    Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A duration worded as the report's reasons word it (<c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.0 d</c>), for a summary beside them.</summary>
+    string Describe(TimeSpan duration);
 }
 
 /// <summary>
@@ -23,17 +30,10 @@ public interface IStatusHandler
 /// </summary>
 internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, CompletenessCheck completeness) : IStatusHandler
 {
-    public const int Healthy = 0;
-    public const int Degraded = 1;
-    public const int Unknown = 3;
+    public async Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeToElement(await CheckAsync(since, now, cancellationToken), OperationsJsonContext.Default.StatusReport);
 
-    public async Task<int> StatusAsync(DateTimeOffset since, DateTimeOffset now, OutputFormat format, TextWriter output, CancellationToken cancellationToken)
-    {
-        OutputFormats.TableOrJson(format);
-        var report = await CheckAsync(since, now, cancellationToken);
-        StatusOutput.Write(output, report, format);
-        return report.ExitCode;
-    }
+    public string Describe(TimeSpan duration) => PipelineHealth.Describe(duration);
 
     public async Task<StatusReport> CheckAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
         if (pipeline.Summary is not { } summary)
         {
             // Storage could not be read: nothing else can be judged.
-            return new StatusReport(StatusReport.Unknown, Unknown, now, since, pipeline.Reasons, null, null, null, null, null, null);
+            return new StatusReport(StatusReport.Unknown, now, since, pipeline.Reasons, null, null, null, null, null, null);
         }
 
         var reasons = new List<string>(pipeline.Reasons);
@@ -95,14 +95,14 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
             }
         }
 
-        var (status, exit) = unknown is not null ? (StatusReport.Unknown, Unknown)
-            : reasons.Count > 0 ? (StatusReport.Degraded, Degraded)
-            : (StatusReport.Healthy, Healthy);
+        var status = unknown is not null ? StatusReport.Unknown
+            : reasons.Count > 0 ? StatusReport.Degraded
+            : StatusReport.Healthy;
         if (unknown is not null)
         {
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, exit, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
+        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
     }
 }

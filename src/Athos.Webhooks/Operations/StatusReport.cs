@@ -7,11 +7,10 @@ using Athos.Webhooks.Telemetry;
 namespace Athos.Webhooks.Operations;
 
 /// <summary>
-/// What <c>athos-webhooks status</c> says, and its <c>--format json</c> shape (docs/operations.md, "athos-webhooks
-/// status"). Sections that could not be read (storage or Athos unreachable) are absent.
+/// What <c>status</c> reports (docs/operations.md, "athos-webhooks status", documents its JSON). Sections that could
+/// not be read (storage or Athos unreachable) are absent.
 /// </summary>
-/// <param name="Status"><c>healthy</c> (exit 0), <c>degraded</c> (exit 1) or <c>unknown</c> (exit 3).</param>
-/// <param name="ExitCode">The command's exit code.</param>
+/// <param name="Status"><c>healthy</c>, <c>degraded</c> or <c>unknown</c> (cannot tell).</param>
 /// <param name="CheckedAt">When the check ran.</param>
 /// <param name="Since">The completeness window's start.</param>
 /// <param name="Reasons">Why it is not healthy (or why it cannot tell), one sentence each.</param>
@@ -23,7 +22,6 @@ namespace Athos.Webhooks.Operations;
 /// <param name="Completeness">Athos's list against the tables over the window.</param>
 internal sealed record StatusReport(
     string Status,
-    int ExitCode,
     DateTimeOffset CheckedAt,
     DateTimeOffset Since,
     IReadOnlyList<string> Reasons,

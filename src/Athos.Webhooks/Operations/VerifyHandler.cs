@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Athos.Webhooks.Enrichment;
 
 namespace Athos.Webhooks.Operations;
@@ -5,39 +6,34 @@ namespace Athos.Webhooks.Operations;
 /// <summary><c>verify</c>: compares the call tables, archive blobs and changes of the calls written since a time, repairing what it finds when asked.</summary>
 public interface IVerifyHandler
 {
-    /// <summary>Checks (and repairs), printing the report to <paramref name="output"/> and messages to <paramref name="messages"/>: 0 consistent, 1 not, 130 stopped.</summary>
-    Task<int> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken);
+    /// <summary>How recently a call must have been written for its findings to be reported in flight, not judged: a writer may still be at work on it.</summary>
+    TimeSpan SettleTime { get; }
+
+    /// <summary>
+    /// Checks (and repairs): the report, as docs/operations.md ("Verifying storage") documents verify's JSON;
+    /// <c>consistent</c> is false when something was found, repaired or not.
+    /// </summary>
+    Task<JsonElement> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc cref="IVerifyHandler"/>
 internal sealed class VerifyHandler(CallConsistencyChecker checker, CallConsistencyRepairer repairer) : IVerifyHandler
 {
-    public async Task<int> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, OutputFormat format, TextWriter output, TextWriter messages, CancellationToken cancellationToken)
+    public TimeSpan SettleTime => CallConsistencyChecker.SettleTime;
+
+    public async Task<JsonElement> VerifyAsync(DateTimeOffset since, DateTimeOffset now, bool repair, CancellationToken cancellationToken)
     {
-        OutputFormats.TableOrJson(format);
-        ArgumentNullException.ThrowIfNull(messages);
-        try
+        var report = await checker.CheckAsync(since, now, cancellationToken);
+        List<CallRepair>? repairs = null;
+        if (repair)
         {
-            var report = await checker.CheckAsync(since, now, cancellationToken);
-            List<CallRepair>? repairs = null;
-            if (repair)
+            repairs = [];
+            foreach (var call in report.Inconsistent)
             {
-                repairs = [];
-                foreach (var call in report.Inconsistent)
-                {
-                    repairs.Add(await repairer.RepairAsync(call, cancellationToken));
-                }
+                repairs.Add(await repairer.RepairAsync(call, cancellationToken));
             }
-
-            VerifyOutput.Write(output, report, repairs, format);
-
-            // Found is found, repaired or not: a scheduled verify --repair still says that something was wrong.
-            return report.IsConsistent ? 0 : 1;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await messages.WriteLineAsync("Stopped before the end: what was repaired stays repaired; run verify again.");
-            return OutputFormats.Stopped;
-        }
+
+        return JsonSerializer.SerializeToElement(VerifyView.Of(report, repairs), OperationsJsonContext.Default.VerifyView);
     }
 }

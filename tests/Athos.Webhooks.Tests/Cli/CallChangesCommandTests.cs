@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Athos.Webhooks.Cli.Commands;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;

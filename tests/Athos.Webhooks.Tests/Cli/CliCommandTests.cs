@@ -2,7 +2,7 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Changes;

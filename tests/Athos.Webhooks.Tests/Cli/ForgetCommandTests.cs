@@ -1,7 +1,7 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
-using Athos.Webhooks.Operations;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;

@@ -1,8 +1,8 @@
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Enrichment;
-using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;

@@ -3,10 +3,10 @@ using System.Text.Json;
 using Athos.Simulator;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Commands;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
-using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Tests.Fixtures;
@@ -53,7 +53,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(new { Status = 200, Health = (string?)HealthStatus.Healthy }, new { functions.Status, Health = functions.Body.GetProperty("status").GetString() });
         Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
         Assert.Equal(200, runner.Status);
-        Assert.Equal(StatusHandler.Healthy, exit);
+        Assert.Equal(ExitCodes.Ok, exit);
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal("healthy", json.GetProperty("status").GetString());
         Assert.Equal(new { Listed = 6, Current = 6, Missing = 0, Stale = 0 }, new { Listed = json.GetProperty("completeness").GetProperty("listed").GetInt32(), Current = json.GetProperty("completeness").GetProperty("current").GetInt32(), Missing = json.GetProperty("completeness").GetProperty("missing").GetInt32(), Stale = json.GetProperty("completeness").GetProperty("stale").GetInt32() });
@@ -79,7 +79,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
 
         var (exit, output, _) = await StatusAsync(settings, OutputFormat.Json);
 
-        Assert.Equal(StatusHandler.Healthy, exit);
+        Assert.Equal(ExitCodes.Ok, exit);
         var completeness = JsonDocument.Parse(output).RootElement.GetProperty("completeness");
         Assert.Equal(new { Listed = 8, Current = 8 }, new { Listed = completeness.GetProperty("listed").GetInt32(), Current = completeness.GetProperty("current").GetInt32() });
         var sources = completeness.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!, s => (Listed: s.GetProperty("listed").GetInt32(), Current: s.GetProperty("current").GetInt32()));
@@ -107,7 +107,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(new { Status = 200, Health = (string?)HealthStatus.Degraded }, new { functions.Status, Health = functions.Body.GetProperty("status").GetString() });
         Assert.Equal(Comparable(functions.Body), Comparable(runner.Body));
         Assert.Contains(functions.Body.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("1 work items parked", StringComparison.Ordinal));
-        Assert.Equal(StatusHandler.Degraded, exit);
+        Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("DEGRADED", output, StringComparison.Ordinal);
         Assert.All(calls, c => Assert.Contains(c.Id, output, StringComparison.Ordinal));
         var incomplete = JsonDocument.Parse(json).RootElement.GetProperty("completeness").GetProperty("incomplete").EnumerateArray().ToList();
@@ -138,7 +138,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
         Assert.Contains("no successful reconcile for 2.0 h", functions.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal("failed", functions.Body.GetProperty("reconcile").GetProperty("lastRunStatus").GetString());
         Assert.Equal(1800, functions.Body.GetProperty("reconcile").GetProperty("maxAgeSeconds").GetDouble());
-        Assert.Equal(StatusHandler.Degraded, exit);
+        Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("no successful reconcile", output, StringComparison.Ordinal);
     }
 
@@ -192,7 +192,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(new { Status = 503, Health = (string?)HealthStatus.Unhealthy }, new { answer.Status, Health = answer.Body.GetProperty("status").GetString() });
         Assert.StartsWith("storage", answer.Body.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
         Assert.False(answer.Body.TryGetProperty("reconcile", out _));
-        Assert.Equal(StatusHandler.Unknown, exit);
+        Assert.Equal(ExitCodes.CannotTell, exit);
         Assert.Contains("UNKNOWN", output, StringComparison.Ordinal);
         Assert.Contains("storage", output, StringComparison.Ordinal);
     }
@@ -205,7 +205,7 @@ public sealed class PipelineHealthTests(AzuriteFixture storage) : IClassFixture<
 
         var (exit, output, _) = await StatusAsync(settings, OutputFormat.Json);
 
-        Assert.Equal(StatusHandler.Unknown, exit);
+        Assert.Equal(ExitCodes.CannotTell, exit);
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal("unknown", json.GetProperty("status").GetString());
         Assert.StartsWith("cannot tell: Athos could not be asked", json.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Athos.Simulator;
+using Athos.Webhooks.Cli.Output;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
@@ -170,11 +171,13 @@ public sealed class RescanGateTests(AzuriteFixture storage) : IClassFixture<Azur
     private static async Task<(StatusReport Report, string Json, string Table)> StatusAsync(TestApp app)
     {
         var now = DateTimeOffset.UtcNow;
-        var report = await ((StatusHandler)app.Get<IStatusHandler>()).CheckAsync(now.AddDays(-1), now, TestContext.Current.CancellationToken);
+        var status = app.Get<IStatusHandler>();
+        var report = await ((StatusHandler)status).CheckAsync(now.AddDays(-1), now, TestContext.Current.CancellationToken);
+        var document = await status.StatusAsync(now.AddDays(-1), now, TestContext.Current.CancellationToken);
         using var json = new StringWriter();
         using var table = new StringWriter();
-        StatusOutput.Write(json, report, OutputFormat.Json);
-        StatusOutput.Write(table, report, OutputFormat.Table);
+        StatusOutput.Write(json, document, status.Describe, OutputFormat.Json);
+        StatusOutput.Write(table, document, status.Describe, OutputFormat.Table);
         return (report, json.ToString(), table.ToString());
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>Writes call rows in the chosen format.</summary>
 internal static class CallOutput
@@ -12,12 +12,12 @@ internal static class CallOutput
         switch (format)
         {
             case OutputFormat.Json:
-                JsonOutput.WriteDocument(output, rows.Select(CallView.Of).ToList(), OperationsJsonContext.Default.ListCallView);
+                JsonOutput.WriteDocument(output, rows.Select(CallView.Of).ToList(), CallJsonContext.Default.ListCallView);
                 break;
             case OutputFormat.Jsonl:
                 foreach (var row in rows)
                 {
-                    JsonOutput.WriteLine(output, CallView.Of(row), OperationsJsonContext.Default.CallView);
+                    JsonOutput.WriteLine(output, CallView.Of(row), CallJsonContext.Default.CallView);
                 }
 
                 break;
@@ -54,7 +54,7 @@ internal static class CallOutput
     public static void WriteOne(TextWriter output, CallRow row, OutputFormat format)
     {
         var view = CallView.Of(row);
-        var type = OperationsJsonContext.Default.CallView;
+        var type = CallJsonContext.Default.CallView;
         if (format == OutputFormat.Json)
         {
             JsonOutput.WriteDocument(output, view, type);

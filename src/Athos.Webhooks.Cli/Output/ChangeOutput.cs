@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>
 /// Writes changes page by page: JSON lines and CSV as they come (one change per line), the table and the JSON array
@@ -95,7 +95,7 @@ internal sealed record ChangeView(
 
 /// <summary>
 /// The change feed's JSON keeps absent values as <c>null</c> (the other commands' JSON leaves them out,
-/// <see cref="OperationsJsonContext"/>): every change has the same fields, for a consumer's fixed schema (Power Automate's Parse JSON).
+/// <see cref="CallJsonContext"/>): every change has the same fields, for a consumer's fixed schema (Power Automate's Parse JSON).
 /// </summary>
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ChangeView))]

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>
 /// The one place the commands write an aligned table: a header, a rule, then the rows, each column as wide as its widest

@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>
 /// The one place the commands write CSV: a byte-order mark before the header and CRLF line ends (what Excel needs to

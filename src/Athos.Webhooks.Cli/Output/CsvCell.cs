@@ -1,4 +1,4 @@
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>One CSV cell that Excel opens as the text it is (RFC 4180 quoting, no formula injection).</summary>
 internal static class CsvCell

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Athos.Webhooks.Operations;
+namespace Athos.Webhooks.Cli.Output;
 
 /// <summary>
 /// Text from Athos or from storage (summaries, rep ids, error messages) made safe to print to a terminal: control
