@@ -31,18 +31,33 @@ internal static class CliServices
     /// <param name="error">Where a failure is reported.</param>
     /// <param name="body">The command's work.</param>
     /// <param name="time">The clock the services use, when the command was given one; the core's otherwise.</param>
-    public static async Task<int> RunAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body, TimeProvider? time = null)
+    public static Task<int> RunAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body, TimeProvider? time = null)
+        where THandler : notnull =>
+        RunAsync(Build(configuration, time), error, body, CliFailures.IsReportable);
+
+    /// <summary>
+    /// As <see cref="RunAsync{THandler}(IConfiguration, TextWriter, Func{THandler, Task{int}}, TimeProvider?)"/> with the
+    /// quick services (<see cref="BuildQuick"/>), for a command that reports storage and Athos failures in its own
+    /// report (status): only a settings failure is turned into a line.
+    /// </summary>
+    public static Task<int> RunQuickAsync<THandler>(IConfiguration configuration, TextWriter error, Func<THandler, Task<int>> body)
+        where THandler : notnull =>
+        RunAsync(BuildQuick(configuration), error, body, ex => CliFailures.SettingsFailures(ex) is not null);
+
+    private static async Task<int> RunAsync<THandler>(ServiceProvider services, TextWriter error, Func<THandler, Task<int>> body, Func<Exception, bool> reportable)
         where THandler : notnull
     {
         ArgumentNullException.ThrowIfNull(body);
-        await using var services = Build(configuration, time);
-        try
+        await using (services)
         {
-            return await body(services.GetRequiredService<THandler>());
-        }
-        catch (Exception ex) when (CliFailures.IsReportable(ex))
-        {
-            return await CliFailures.ReportAsync(ex, error);
+            try
+            {
+                return await body(services.GetRequiredService<THandler>());
+            }
+            catch (Exception ex) when (reportable(ex))
+            {
+                return await CliFailures.ReportAsync(ex, error);
+            }
         }
     }
 

@@ -36,17 +36,11 @@ internal static class StatusCommand
             return ExitCodes.Usage;
         }
 
-        await using var services = CliServices.BuildQuick(configuration);
-        try
+        return await CliServices.RunQuickAsync<IStatusHandler>(configuration, error, async status =>
         {
-            var status = services.GetRequiredService<IStatusHandler>();
             var report = await status.StatusAsync(since, now, cancellationToken);
             StatusOutput.Write(output, report, status.Describe, format);
             return ExitCodes.OfStatus(report);
-        }
-        catch (Exception ex) when (CliFailures.SettingsFailures(ex) is not null)
-        {
-            return await CliFailures.ReportAsync(ex, error);
-        }
+        });
     }
 }

@@ -130,6 +130,7 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
         services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
         services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
+        services.AddTransient<Func<CompletenessCheck>>(static sp => sp.GetRequiredService<CompletenessCheck>);
         services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();
         services.AddTransient<IQueueMessageProcessor, QueueMessageProcessor>();
         services.AddTransient<IScheduledJobs, ScheduledJobs>();

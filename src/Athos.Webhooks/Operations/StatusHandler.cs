@@ -28,7 +28,9 @@ public interface IStatusHandler
 /// newest rows; from Athos, whether every call it lists as scored in the window is stored current. What it cannot read
 /// makes it say that it cannot tell, and why.
 /// </summary>
-internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, CompletenessCheck completeness) : IStatusHandler
+/// <remarks>The completeness check holds the Athos client, whose settings are read when it is made: it is made only once
+/// storage has answered, so that a status with storage unreachable says so whatever the Athos settings are.</remarks>
+internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, Func<CompletenessCheck> completeness) : IStatusHandler
 {
     public async Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeToElement(await CheckAsync(since, now, cancellationToken), OperationsJsonContext.Default.StatusReport);
@@ -65,7 +67,7 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
         {
             try
             {
-                var found = await completeness.CheckAsync(since, now, summary.Contract, cancellationToken);
+                var found = await completeness().CheckAsync(since, now, summary.Contract, cancellationToken);
                 complete = new StatusCompleteness(
                     found.Since,
                     found.Until,

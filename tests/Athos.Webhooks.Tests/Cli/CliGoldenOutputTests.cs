@@ -58,6 +58,7 @@ public sealed partial class CliGoldenOutputTests(AzuriteFixture storage) : IClas
         var athosDown = new Dictionary<string, string?>(stack) { ["ATHOS_BASE_URL"] = "http://127.0.0.1:9/" };
         var wrongKey = new Dictionary<string, string?>(stack) { ["ATHOS_API_KEY"] = "ath_live_not_the_key" };
         var noKey = new Dictionary<string, string?>(stack) { ["ATHOS_API_KEY"] = null };
+        var unreachableNoKey = new Dictionary<string, string?>(unreachable) { ["ATHOS_API_KEY"] = null };
         var badRetention = new Dictionary<string, string?>(stack) { ["ATHOS_CHANGE_RETENTION"] = "a month" };
 
         // Usage errors and failures change nothing: they run side by side.
@@ -106,6 +107,8 @@ public sealed partial class CliGoldenOutputTests(AzuriteFixture storage) : IClas
             ("fail-redrive-storage", ["redrive"], unreachable),
             ("fail-calls-list-storage", ["calls", "list", "--rep", rep], unreachable),
             ("fail-status-storage", ["status"], unreachable),
+            // status reads storage first: without it there is nothing to judge, whatever Athos's settings say.
+            ("fail-status-storage-no-key", ["status"], unreachableNoKey),
             ("fail-doctor-storage", ["doctor"], unreachable),
             ("fail-verify-no-key", ["verify", "--since", "1h", "--repair"], noKey),
             ("calls-list-without-api-key", ["calls", "list", "--rep", rep], storageOnly),
