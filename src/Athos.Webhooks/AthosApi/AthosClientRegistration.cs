@@ -98,8 +98,11 @@ internal static class AthosClientRegistration
 
         // Added after the standard handler, so inside it: each attempt is counted (Athos.Webhooks metrics), and reads its
         // whole body under the attempt's token.
-        builder.AddHttpMessageHandler(provider => new AthosRequestMetricsHandler(provider.GetRequiredService<Telemetry.AthosMetrics>()));
-        builder.AddHttpMessageHandler(provider => new ResponseBufferingHandler(provider.GetRequiredService<TimeProvider>()));
+        // Transient, as the factory wants a handler per handler chain it builds.
+        services.AddTransient<AthosRequestMetricsHandler>();
+        services.AddTransient<ResponseBufferingHandler>();
+        builder.AddHttpMessageHandler<AthosRequestMetricsHandler>();
+        builder.AddHttpMessageHandler<ResponseBufferingHandler>();
         return builder;
     }
 
