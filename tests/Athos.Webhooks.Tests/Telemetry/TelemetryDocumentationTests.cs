@@ -31,8 +31,10 @@ public sealed class TelemetryDocumentationTests
         var json = status[(status.IndexOf("```json", StringComparison.Ordinal) + 7)..];
         var documented = JsonDocument.Parse(json[..json.IndexOf("```", StringComparison.Ordinal)]).RootElement;
 
+        // The core's report, and the exit code the CLI decides and writes after status (ExitCodes.OfStatus).
         var written = typeof(StatusReport).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .Append("exitCode")
             .Order()
             .ToList();
         Assert.Equal(written, documented.EnumerateObject().Select(p => p.Name).Order());
