@@ -32,11 +32,13 @@ public sealed class CompositionRootsTests
 
     private static readonly Lazy<ArchUnitNET.Domain.Architecture> Architecture = new(() =>
     {
-        var functions = Path.Combine(RepositoryRoot.Path, "src", "Athos.Webhooks.Functions", "bin", Configuration, "net10.0");
-        Assert.True(File.Exists(Path.Combine(functions, "Athos.Webhooks.Functions.dll")), $"the Functions app is built in {functions}");
         return new ArchLoader()
-            .LoadAssemblies(typeof(Hosting.AthosWebhooksServiceCollectionExtensions).Assembly, typeof(Consumer.CallReader).Assembly, typeof(Cli.Commands.CliApp).Assembly, typeof(Simulator.AthosSimulator).Assembly)
-            .LoadFilteredDirectory(functions, "Athos.Webhooks.Functions.dll")
+            .LoadAssemblies(
+                typeof(Hosting.AthosWebhooksServiceCollectionExtensions).Assembly,
+                typeof(Consumer.CallReader).Assembly,
+                typeof(Cli.Commands.CliApp).Assembly,
+                typeof(Simulator.AthosSimulator).Assembly,
+                typeof(Functions.FunctionsAppComposition).Assembly)
             .Build();
     });
 
@@ -91,5 +93,4 @@ public sealed class CompositionRootsTests
     private static bool IsRoot(string type, IEnumerable<string> roots) =>
         roots.Any(root => type == root || type.StartsWith(root + "+", StringComparison.Ordinal) || type.StartsWith(root + "/", StringComparison.Ordinal));
 
-    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 }
