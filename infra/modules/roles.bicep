@@ -42,6 +42,7 @@ var appContainers = [
   'athos-calls'
   'athos-recordings'
   'athos-locks'
+  'athos-exports'
   'azure-webjobs-hosts'
   'azure-webjobs-secrets'
   deploymentContainerName

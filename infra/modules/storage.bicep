@@ -37,6 +37,7 @@ var containerNames = [
   'athos-calls'
   'athos-recordings'
   'athos-locks'
+  'athos-exports'
   // The Functions host's own (timer and singleton leases, host keys): created here because the app's identity may
   // write only to the containers it is given, not create new ones (roles.bicep).
   'azure-webjobs-hosts'

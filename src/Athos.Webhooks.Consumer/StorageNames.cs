@@ -48,6 +48,12 @@ public static class StorageNames
     /// <summary>Lease blobs that keep two reconciler runs from overlapping.</summary>
     public const string LocksContainer = "athos-locks";
 
+    /// <summary>
+    /// The analytics export: Parquet datasets (<c>calls/current</c>, <c>calls/changes</c>, <c>scores</c>) that Power BI,
+    /// Fabric, Synapse and DuckDB read with Entra ID (docs/consumers.md).
+    /// </summary>
+    public const string ExportsContainer = "athos-exports";
+
     /// <summary>Every queue the product uses.</summary>
     public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
 
@@ -55,5 +61,5 @@ public static class StorageNames
     public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, CallChangesTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
 
     /// <summary>Every blob container the product uses.</summary>
-    public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer];
+    public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer, ExportsContainer];
 }

@@ -121,7 +121,7 @@ public sealed partial class InfraHardeningTests
 
         Assert.All(blobGrants, g => Assert.Equal(StorageBlobDataOwner, g.Role));
         Assert.Equal(
-            new[] { StorageNames.RawCallsContainer, StorageNames.RecordingsContainer, StorageNames.LocksContainer, "azure-webjobs-hosts", "azure-webjobs-secrets", "app-package" }.Order(),
+            new[] { StorageNames.RawCallsContainer, StorageNames.RecordingsContainer, StorageNames.LocksContainer, StorageNames.ExportsContainer, "azure-webjobs-hosts", "azure-webjobs-secrets", "app-package" }.Order(),
             blobGrants.Select(g => After(g.Scope, "/blobServices/default/containers/")).Order());
         Assert.DoesNotContain(app, g => blobRoles.Contains(g.Role) && !g.Scope.Contains("/containers/", StringComparison.Ordinal));
         // The host's containers exist before it starts, since the identity cannot create containers.
