@@ -42,6 +42,13 @@ param instanceMemoryMB int = 2048
 @description('Most Flex Consumption instances at once.')
 param maximumInstanceCount int = 40
 
+// 0 until a cold start in Azure is measured against Athos's 10-second deadline: each always-ready instance is billed
+// for its memory around the clock (docs/deployment.md, "Cold starts and always-ready instances").
+@minValue(0)
+@maxValue(40)
+@description('Always-ready instances of the HTTP trigger group (the webhook); at most maximumInstanceCount.')
+param alwaysReadyHttpInstances int = 0
+
 @description('Key Vault purge protection (cannot be turned off once on).')
 param enablePurgeProtection bool = true
 
@@ -234,6 +241,7 @@ module app 'modules/functionapp.bicep' = {
     subnetId: appSubnetId
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
   }
 }
 

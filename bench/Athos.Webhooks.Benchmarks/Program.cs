@@ -5,6 +5,8 @@ using Athos.Webhooks.Benchmarks;
 var scenarios = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ack"] = AckBenchmark.RunAsync,
+    ["burst"] = BurstBenchmark.RunAsync,
+    ["coldstart"] = ColdStartBenchmark.RunAsync,
     ["enrich"] = EnrichmentBenchmark.RunAsync,
     ["reconcile"] = ReconcileBenchmark.RunAsync,
 };

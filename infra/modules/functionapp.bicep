@@ -26,6 +26,8 @@ param webhookRequiresFunctionKey bool
 param subnetId string
 param instanceMemoryMB int
 param maximumInstanceCount int
+@description('Always-ready instances of the HTTP trigger group; none is declared at 0.')
+param alwaysReadyHttpInstances int
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -99,6 +101,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyHttpInstances == 0 ? [] : [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ]
       }
       runtime: {
         name: 'dotnet-isolated'

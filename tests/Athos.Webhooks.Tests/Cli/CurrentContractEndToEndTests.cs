@@ -1,5 +1,4 @@
 using Athos.Simulator;
-using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Fixtures;
 using Azure.Storage.Blobs;
@@ -9,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Athos.Webhooks.Tests.Cli;
 
 /// <summary>
-/// The real pipeline (local runner, queue worker, reconciler) against Athos as its later docs describe it: two sources,
+/// The real pipeline (local runner, queue worker, reconciler; or the real Functions host with <c>ATHOS_E2E_HOST=functions</c>,
+/// <see cref="PipelineHost"/>) against Athos as its later docs describe it: two sources,
 /// Athos's own ids beside the customer's, signed expiring recording links.
 /// </summary>
 [Collection(HeavyTests.Name)]
@@ -25,15 +25,15 @@ public sealed class CurrentContractEndToEndTests(AzuriteFixture storage) : IClas
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
-        await using var runner = await InProcessRunner.StartAsync(settings, cancellationToken: TestContext.Current.CancellationToken);
-        simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
+        await using var host = await PipelineHost.StartAsync(settings, null, TestContext.Current.CancellationToken);
+        simulator.Webhooks.Target = host.WebhookUrl;
 
         var now = DateTimeOffset.UtcNow;
         simulator.AddCalls(200, now.AddDays(-1), now.AddMinutes(-10));
         await simulator.Webhooks.WhenIdleAsync(TestContext.Current.CancellationToken);
-        await RunnerDrain.WaitAsync(runner);
-        var run = await runner.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
-        await RunnerDrain.WaitAsync(runner);
+        await host.DrainAsync();
+        var run = await host.Services.GetRequiredService<Reconciler>().RunAsync(TestContext.Current.CancellationToken);
+        await host.DrainAsync();
 
         // The reconciler saw the current contract and listed both sources.
         Assert.Equal(new { Status = ReconcileOutcome.Succeeded, Contract = (Athos.Webhooks.AthosApi.AthosContract?)Athos.Webhooks.AthosApi.AthosContract.Current }, new { run.Status, run.Contract });

@@ -5,9 +5,9 @@ using Athos.Webhooks.Webhooks;
 namespace Athos.Webhooks.Tests.Cli;
 
 /// <summary>
-/// The real pipeline in one process (the local runner's Kestrel and queue worker, the simulator delivering signed
-/// webhooks with faults, Azurite), run once by <see cref="FaultyDayScenario"/>; each test states one thing that must
-/// hold after it.
+/// The real pipeline (the local runner's Kestrel and queue worker in this process, or the real Functions host under
+/// <c>func start</c> with <c>ATHOS_E2E_HOST=functions</c>; the simulator delivering signed webhooks with faults, Azurite),
+/// run once by <see cref="FaultyDayScenario"/>; each test states one thing that must hold after it.
 /// </summary>
 [Collection(HeavyTests.Name)]
 public sealed class EndToEndTests(FaultyDayScenario day) : IClassFixture<FaultyDayScenario>
@@ -67,7 +67,12 @@ public sealed class EndToEndTests(FaultyDayScenario day) : IClassFixture<FaultyD
     [Fact]
     public void Each_202_and_each_reconciled_call_is_one_queue_put_and_nothing_is_poisoned()
     {
-        Assert.Equal(day.Attempts.Count(a => a.Attempt.Status == 202) + day.Reconcile.Queued, day.QueuePuts);
+        // The Functions host's storage requests cannot be counted from here; the ledger test above holds its deliveries.
+        if (day.QueuePuts is { } puts)
+        {
+            Assert.Equal(day.Attempts.Count(a => a.Attempt.Status == 202) + day.Reconcile.Queued, puts);
+        }
+
         Assert.Equal(0, day.PoisonMessages);
     }
 }

@@ -1,5 +1,4 @@
 using Athos.Simulator;
-using Athos.Webhooks.Cli.Runner;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Webhooks;
@@ -11,7 +10,8 @@ namespace Athos.Webhooks.Tests.Cli;
 /// <summary>
 /// A day of faults through the local runner, run once for <see cref="EndToEndTests"/>: 500 calls scored and delivered
 /// with 20% of webhooks dropped, 10% duplicated, 5% server errors and 2% throttling, 25 of them rescored, then one
-/// reconcile. What happened (Athos's side) and what is stored are kept for the tests to compare.
+/// reconcile. What happened (Athos's side) and what is stored are kept for the tests to compare. The pipeline runs in the
+/// local runner, or in the real Functions host when <c>ATHOS_E2E_HOST=functions</c> (<see cref="PipelineHost"/>).
 /// </summary>
 public sealed class FaultyDayScenario : IAsyncLifetime
 {
@@ -37,7 +37,8 @@ public sealed class FaultyDayScenario : IAsyncLifetime
 
     internal IReadOnlyDictionary<string, DeliveryRecord> Ledger { get; private set; } = new Dictionary<string, DeliveryRecord>();
 
-    public int QueuePuts { get; private set; }
+    /// <summary>Queue puts to <c>athos-calls</c>, counted in the local runner (null on the Functions host, whose requests are its own).</summary>
+    public int? QueuePuts { get; private set; }
 
     public int PoisonMessages { get; private set; }
 
@@ -56,14 +57,14 @@ public sealed class FaultyDayScenario : IAsyncLifetime
         settings["ATHOS_RECONCILE_LOOKBACK"] = "2.00:00:00";
         settings["ATHOS_HTTP_RETRY_DELAY"] = "00:00:00.100";
         var storageRequests = new StorageRequestCounter();
-        await using var runner = await InProcessRunner.StartAsync(settings, storageRequests, cancellationToken: ct);
-        simulator.Webhooks.Target = LocalRunner.WebhookUrl(runner);
+        await using var host = await PipelineHost.StartAsync(settings, storageRequests, ct);
+        simulator.Webhooks.Target = host.WebhookUrl;
 
         // 500 calls scored and delivered, then 25 of them rescored (and delivered again).
         var now = DateTimeOffset.UtcNow;
         simulator.AddCalls(500, now.AddDays(-1), now.AddMinutes(-10));
         await simulator.Webhooks.WhenIdleAsync(ct);
-        await RunnerDrain.WaitAsync(runner);
+        await host.DrainAsync();
         Rescored = simulator.Calls.All().Where(c => c.State == CallState.Scored).Take(25).Select(c => c.Id).ToHashSet();
         foreach (var id in Rescored)
         {
@@ -71,13 +72,13 @@ public sealed class FaultyDayScenario : IAsyncLifetime
         }
 
         await simulator.Webhooks.WhenIdleAsync(ct);
-        await RunnerDrain.WaitAsync(runner);
+        await host.DrainAsync();
 
         // A webhook is unacknowledged when dropped by Athos, or answered 503 twice (a burst can outrun the storage
         // budget; a 503 records nothing and Athos retries once): the reconcile is what recovers those.
         LastDelivery = simulator.Webhooks.Deliveries.GroupBy(d => d.CallId).ToDictionary(g => g.Key, g => g.Last());
-        Reconcile = await runner.Services.GetRequiredService<Reconciler>().RunAsync(ct);
-        await RunnerDrain.WaitAsync(runner);
+        Reconcile = await host.Services.GetRequiredService<Reconciler>().RunAsync(ct);
+        await host.DrainAsync();
 
         Scored = [.. simulator.Calls.All().Where(c => c.State == CallState.Scored)];
         Failed = [.. simulator.Calls.All().Where(c => c.State == CallState.Failed)];
@@ -87,7 +88,7 @@ public sealed class FaultyDayScenario : IAsyncLifetime
         Rows = (await tables.QueryAsync(StorageNames.CallsTable, string.Empty)).ToDictionary(r => r.CallId);
         DayIndexRows = await tables.CountAsync(StorageNames.CallsByDayTable);
         Ledger = (await tables.DeliveriesAsync()).ToDictionary(r => r.WebhookId);
-        QueuePuts = storageRequests.Named.Count(r => r.Method == "POST" && r.Target == $"{StorageNames.CallsQueue}/messages");
+        QueuePuts = PipelineHost.IsFunctionsHost ? null : storageRequests.Named.Count(r => r.Method == "POST" && r.Target == $"{StorageNames.CallsQueue}/messages");
         PoisonMessages = (await new QueueClient(_azurite.ConnectionString, StorageNames.PoisonQueue).GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
     }
 

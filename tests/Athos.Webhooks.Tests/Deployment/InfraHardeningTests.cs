@@ -32,7 +32,8 @@ public sealed partial class InfraHardeningTests
         ("logAnalyticsDailyCapGb", "5"),
         ("archiveRecordings", "false"),
         ("reconcileRescanSchedule", "'0 0 4 * * *'"),
-        ("webhookRequiresFunctionKey", "true")));
+        ("webhookRequiresFunctionKey", "true"),
+        ("alwaysReadyHttpInstances", "2")));
 
     private static readonly Lazy<Task<BicepSnapshot>> NothingExpires = new(() => BicepSnapshot.CreateAsync(
         ("blobSoftDeleteRetentionDays", "0"),
@@ -200,6 +201,28 @@ public sealed partial class InfraHardeningTests
         Assert.Equal("false", defaults.GetProperty("AzureWebJobs.AthosWebhook.Disabled").GetString());
         Assert.Equal("true", keyed.GetProperty("AzureWebJobs.AthosWebhook.Disabled").GetString());
         Assert.False(keyed.TryGetProperty("AzureWebJobs.AthosWebhookKeyed.Disabled", out _));
+    }
+
+    /// <summary>Flex Consumption's always-ready instances of the HTTP trigger group: none unless the parameter asks.</summary>
+    [Fact]
+    public async Task Always_ready_HTTP_instances_are_none_by_default_and_the_parameter_sets_the_http_group()
+    {
+        var defaults = (await Defaults.Value).Properties("Microsoft.Web/sites").GetProperty("functionAppConfig").GetProperty("scaleAndConcurrency");
+        var two = (await EverythingOn.Value).Properties("Microsoft.Web/sites").GetProperty("functionAppConfig").GetProperty("scaleAndConcurrency");
+
+        Assert.Empty(defaults.GetProperty("alwaysReady").EnumerateArray());
+        var http = Assert.Single(two.GetProperty("alwaysReady").EnumerateArray());
+        Assert.Equal(new { Name = (string?)"http", InstanceCount = 2 }, new { Name = http.GetProperty("name").GetString(), InstanceCount = http.GetProperty("instanceCount").GetInt32() });
+    }
+
+    [Theory]
+    [InlineData("-1", "minimum allowable value is 0")]
+    [InlineData("41", "maximum allowable value is 40")]
+    public async Task Always_ready_HTTP_instances_outside_0_to_40_are_refused_before_anything_is_deployed(string value, string message)
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => BicepSnapshot.CreateAsync(("alwaysReadyHttpInstances", value)));
+
+        Assert.Contains(message, refused.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

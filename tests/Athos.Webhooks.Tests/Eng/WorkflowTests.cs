@@ -63,6 +63,47 @@ public sealed partial class WorkflowTests
         Assert.DoesNotMatch(@"run:\s*dotnet ", ci);
     }
 
+    /// <summary>
+    /// The real Functions host in CI: the workflow installs Core Tools before .ci/run, which then runs the end-to-end tests
+    /// against <c>func start</c> (eng/functions-host-tests.sh points them at it with ATHOS_E2E_HOST=functions).
+    /// </summary>
+    [Fact]
+    public void CI_installs_Core_Tools_and_its_script_runs_the_end_to_end_tests_against_func_start()
+    {
+        var ci = Ci;
+        var ciScript = File.ReadAllText(Path.Combine(RepositoryRoot.Path, ".ci", "run"));
+        var hostTests = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "eng", "functions-host-tests.sh"));
+
+        var install = ci.IndexOf("run: npm install --global azure-functions-core-tools@4", StringComparison.Ordinal);
+        Assert.InRange(install, 0, RunCiScript().Match(ci).Index);
+        Assert.Contains("\nbash eng/functions-host-tests.sh\n", ciScript, StringComparison.Ordinal);
+        Assert.True(ciScript.IndexOf("functions-host-tests.sh", StringComparison.Ordinal) > ciScript.IndexOf("bash -euo pipefail -c \"$test_command\"", StringComparison.Ordinal), "after the build and the README's tests");
+        Assert.Contains("ATHOS_E2E_HOST=functions dotnet test tests/Athos.Webhooks.Tests -c Release --no-build", hostTests, StringComparison.Ordinal);
+        Assert.Contains("FullyQualifiedName~Athos.Webhooks.Tests.Cli.EndToEndTests", hostTests, StringComparison.Ordinal);
+        Assert.Equal("ATHOS_E2E_HOST", Fixtures.PipelineHost.HostVariable);
+    }
+
+    [Fact]
+    public async Task Without_func_on_PATH_the_Functions_host_tests_say_plainly_that_they_were_skipped()
+    {
+        // PATH without any directory that holds a func (CI's runners have one).
+        var path = string.Join(Path.PathSeparator, (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(d => !File.Exists(Path.Combine(d, "func"))));
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryRoot.Path };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "eng", "functions-host-tests.sh"));
+        start.Environment["PATH"] = path;
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(process.ExitCode == 0, output);
+        Assert.Equal(
+            "SKIPPED: the end-to-end tests against the Functions host (func start) did not run: Azure Functions Core Tools (func) is not on PATH.",
+            output.Trim());
+    }
+
     [Fact]
     public void The_deploy_signs_in_with_a_federated_credential_and_stores_no_Azure_secret()
     {
