@@ -114,8 +114,8 @@ public sealed class AgentRoster
             LastName = last,
             Email = string.Create(CultureInfo.InvariantCulture, $"{first}.{last}.{rep}@example.com").ToLowerInvariant(),
             Npn = (1_000_000 + rep).ToString(CultureInfo.InvariantCulture),
-            // The generator's calls carry rep_1000… as the platform id.
-            PlatformAgentId = string.Create(CultureInfo.InvariantCulture, $"rep_{1000 + rep}"),
+            // The generator's calls carry rep_1000… as the platform id, but for reps the customer never registered (CallGenerator).
+            PlatformAgentId = rep % 9 == 8 ? null : string.Create(CultureInfo.InvariantCulture, $"rep_{1000 + rep}"),
             AgencyId = agencyId,
             CreatedAt = createdAt,
         };

@@ -52,6 +52,8 @@ public sealed class CallShowTests
             "RecordingError       ",
             "Truncated            ",
             "SchemaVersion        2",
+            "RepName              ",
+            "AgencyName           ",
         ];
         Assert.Equal(expected, output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }

@@ -27,6 +27,10 @@ internal sealed partial class RosterSync(
 {
     internal const string LockName = "roster";
 
+    // As many as the reconciler's point reads (ATHOS_RECONCILE_PARALLELISM's default): a first sync of 10,000 reps is
+    // 10,000 writes.
+    private const int WritesInFlight = 16;
+
     internal const string EarlyContractReason = "the tenant is on Athos's early contract, which has no roster (GET /agents)";
 
     private readonly TableClient _agents = tables.GetTableClient(StorageNames.AgentsTable);
@@ -77,23 +81,21 @@ internal sealed partial class RosterSync(
             {
                 var page = await athos.ListAgentsPageAsync(cursor, cancellationToken: cancellationToken);
                 pages++;
+                var changed = new List<AgentRow>();
                 foreach (var agent in page.Data)
                 {
-                    if (!listed.Add(agent.Id))
-                    {
-                        continue;
-                    }
-
                     var fresh = AgentRow.From(agent, settings.MirrorNpn, started);
-                    if (mirror.TryGetValue(agent.Id, out var stored) && stored.Matches(fresh))
+                    if (listed.Add(agent.Id) && !(mirror.TryGetValue(agent.Id, out var stored) && stored.Matches(fresh)))
                     {
-                        continue;
+                        changed.Add(fresh);
+                        mirror[agent.Id] = fresh;
                     }
-
-                    await _agents.UpsertEntityAsync(fresh, TableUpdateMode.Replace, cancellationToken);
-                    mirror[agent.Id] = fresh;
-                    written++;
                 }
+
+                // Each rep is a partition of its own, so no batch can hold two: the page's writes go out side by side.
+                await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = WritesInFlight, CancellationToken = cancellationToken }, async (row, ct) =>
+                    await _agents.UpsertEntityAsync(row, TableUpdateMode.Replace, ct));
+                written += changed.Count;
 
                 cursor = page.NextCursor;
                 if (cursor is not null && !cursors.Add(cursor))
