@@ -63,7 +63,7 @@ internal static class ForgetCommand
             return await UsageAsync(error, "--agent takes no callId and no --allow-restore.");
         }
 
-        if (TableKeys.UserPartition(agentId) is null || agentId.Length == 0)
+        if (TableKeys.UserPartition(agentId) != agentId || agentId.Length == 0)
         {
             return await UsageAsync(error, $"--agent: '{agentId}' is not an agentId (athos_agent_…).");
         }

@@ -111,9 +111,9 @@ internal sealed class CallEnricher(
             { Outcome: RowWriteOutcome.Unchanged, Stored: { RecordingStatus: RecordingStatus.Pending or RecordingStatus.Failed } stored } => stored,
             _ => null,
         };
-        var enriched = (result.Outcome == RowWriteOutcome.Stored
-            ? EnrichmentResult.Stored(call.ScoredAt, time.GetUtcNow(), call.Source, call.Contract)
-            : new(WorkOutcome.Unchanged) { Contract = call.Contract }) with { AgentId = call.AgentId };
+        var enriched = result.Outcome == RowWriteOutcome.Stored
+            ? EnrichmentResult.Stored(call.ScoredAt, time.GetUtcNow(), call.Source, call.Contract) with { AgentId = call.AgentId }
+            : new(WorkOutcome.Unchanged) { Contract = call.Contract, AgentId = call.AgentId };
         if (pending is not null)
         {
             await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, copyEnds, cancellationToken);

@@ -2,9 +2,8 @@ using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
-using Athos.Webhooks.Storage;
-
 using Athos.Webhooks.Roster;
+using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
 

@@ -43,9 +43,9 @@ internal sealed class AgencyNameImport(TableServiceClient tables)
 
         foreach (var (id, at) in lines.Skip(1).Select(l => (l[0], l[2])))
         {
-            if (TableKeys.UserPartition(id) is null || id.Length == 0)
+            if (!AgentRow.IsUsableKey(id))
             {
-                throw new FormatException($"line {at}: '{id}' is not a usable {key} (empty, too long, or holding / \\ # ? or a control character).");
+                throw new FormatException($"line {at}: '{id}' is not a usable {key} (empty, longer than 256 characters, or holding / \\ # ? % or a control character).");
             }
         }
 

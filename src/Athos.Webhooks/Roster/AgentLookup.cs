@@ -19,7 +19,7 @@ internal sealed partial class AgentLookup(AthosClient athos, TableServiceClient 
     /// <summary>Queues a look-up of <paramref name="agentId"/> when this instance does not know it; best effort.</summary>
     public async Task NoteAsync(string? agentId, WorkOrigin origin, CancellationToken cancellationToken)
     {
-        if (agentId is null || !known.ShouldLookUp(agentId))
+        if (!AgentRow.IsUsableKey(agentId) || !known.ShouldLookUp(agentId))
         {
             return;
         }

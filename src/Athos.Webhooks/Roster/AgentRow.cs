@@ -33,6 +33,9 @@ internal sealed class AgentRow : TableRow
 
     public string AgentId => PartitionKey;
 
+    /// <summary>Whether <paramref name="id"/> can be a key as it is (Athos's ids always can): none of the characters Table Storage refuses in keys.</summary>
+    public static bool IsUsableKey([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && TableKeys.UserPartition(id) == id;
+
     /// <summary>"First Last", or <see langword="null"/> when Athos gave neither.</summary>
     public string? FullName => string.Join(' ', new[] { FirstName, LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } name ? name : null;
 

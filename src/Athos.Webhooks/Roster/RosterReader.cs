@@ -40,6 +40,12 @@ internal sealed class RosterReader(TableServiceClient tables)
     /// <summary>One agent's mirror row, or <see langword="null"/> (also when the table does not exist yet).</summary>
     public async Task<AgentRow?> TryGetAsync(string agentId, CancellationToken cancellationToken = default)
     {
+        if (!AgentRow.IsUsableKey(agentId))
+        {
+            // Not an id Athos gives (a test row's, an early contract's customer id): never mirrored.
+            return null;
+        }
+
         try
         {
             var response = await _agents.GetEntityIfExistsAsync<AgentRow>(agentId, string.Empty, cancellationToken: cancellationToken);
