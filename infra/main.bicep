@@ -64,6 +64,12 @@ param webhookRequiresFunctionKey bool = false
 @description('Principal (object) ids that read the call tables and blobs with their own identity: Storage Table Data Reader on the call tables and Storage Blob Data Reader on athos-calls and athos-recordings, nothing else.')
 param consumerPrincipalIds array = []
 
+@description('Principal (object) ids that read the roster mirror (AthosAgents, and AthosAgencyNames) with their own identity: Storage Table Data Reader on those two tables only. Personal data (names, emails, NPNs when mirrored), so not part of consumerPrincipalIds.')
+param agentReaderPrincipalIds array = []
+
+@description('Six-field CRON of the roster sync that mirrors Athos\'s roster into AthosAgents (ATHOS_ROSTER_SCHEDULE).')
+param rosterSchedule string = '0 20 * * * *'
+
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -208,6 +214,7 @@ module roles 'modules/roles.bicep' = {
     keyVaultName: vault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     consumerPrincipalIds: consumerPrincipalIds
+    agentReaderPrincipalIds: agentReaderPrincipalIds
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -236,6 +243,7 @@ module app 'modules/functionapp.bicep' = {
     athosBaseUrl: athosBaseUrl
     reconcileSchedule: '0 */${reconcileIntervalMinutes} * * * *'
     reconcileRescanSchedule: reconcileRescanSchedule
+    rosterSchedule: rosterSchedule
     archiveRecordings: archiveRecordings
     webhookRequiresFunctionKey: webhookRequiresFunctionKey
     subnetId: appSubnetId

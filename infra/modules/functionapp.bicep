@@ -18,6 +18,8 @@ param athosBaseUrl string
 param reconcileSchedule string
 @description('Six-field CRON of the trailing rescan (ATHOS_RECONCILE_RESCAN_SCHEDULE); the Functions host resolves it itself.')
 param reconcileRescanSchedule string
+@description('Six-field CRON of the roster sync (ATHOS_ROSTER_SCHEDULE); the Functions host resolves it itself.')
+param rosterSchedule string
 @description('Copy each call\'s recording into athos-recordings (ATHOS_ARCHIVE_RECORDINGS).')
 param archiveRecordings bool
 @description('Switch the anonymous webhook function off, so that only the keyed one answers.')
@@ -57,6 +59,7 @@ var appSettings = {
   ATHOS_BASE_URL: athosBaseUrl
   ATHOS_RECONCILE_SCHEDULE: reconcileSchedule
   ATHOS_RECONCILE_RESCAN_SCHEDULE: reconcileRescanSchedule
+  ATHOS_ROSTER_SCHEDULE: rosterSchedule
   ATHOS_ARCHIVE_RECORDINGS: archiveRecordings ? 'true' : 'false'
   // Empty means "no previous secret" to the app.
   ATHOS_WHSEC_PREVIOUS: empty(previousWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousWebhookSecretUri})'

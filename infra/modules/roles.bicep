@@ -6,6 +6,8 @@ param keyVaultName string
 param applicationInsightsName string
 @description('Principal (object) ids of consumers that read the call tables and blobs with their own identity.')
 param consumerPrincipalIds array
+@description('Principal (object) ids that read the roster mirror (personal data) with their own identity: its own role, not the consumers\'.')
+param agentReaderPrincipalIds array
 @description('Blob container the Flex Consumption app deploys its package from (written with the app\'s identity).')
 param deploymentContainerName string
 
@@ -15,6 +17,11 @@ var consumerTables = [
   'AthosCallsByUser'
   'AthosCallsByDay'
   'AthosCallChanges'
+]
+// The roster mirror holds personal data (names, emails, NPNs): readable only by the principals given for it.
+var agentTables = [
+  'AthosAgents'
+  'AthosAgencyNames'
 ]
 var consumerContainers = [
   'athos-calls'
@@ -61,6 +68,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 }
 
 resource readableTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [for table in consumerTables: {
+  parent: storage::tableService
+  name: table
+}]
+
+resource agentReadableTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [for table in agentTables: {
   parent: storage::tableService
   name: table
 }]
@@ -142,5 +154,17 @@ resource consumerBlobReaders 'Microsoft.Authorization/roleAssignments@2022-04-01
   properties: {
     principalId: grant.principalId
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+  }
+}]
+
+// One assignment per roster reader and roster table, each scoped to that table.
+var agentTableGrants = flatten(map(agentReaderPrincipalIds, reader => map(range(0, length(agentTables)), i => { principalId: reader, index: i })))
+
+resource agentTableReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in agentTableGrants: {
+  name: guid(agentReadableTables[grant.index].id, grant.principalId, roles.storageTableDataReader)
+  scope: agentReadableTables[grant.index]
+  properties: {
+    principalId: grant.principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
   }
 }]

@@ -32,6 +32,8 @@ var tableNames = [
   'AthosWebhookDeliveries'
   'AthosState'
   'AthosParkedWork'
+  'AthosAgents'
+  'AthosAgencyNames'
 ]
 var containerNames = [
   'athos-calls'

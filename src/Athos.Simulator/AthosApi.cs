@@ -8,7 +8,7 @@ namespace Athos.Simulator;
 /// The two read endpoints of the Athos External API: <c>GET /calls</c> and <c>GET /calls/{callId}</c>, in the shape of
 /// the tenant's <see cref="SimulatorOptions.Contract"/>.
 /// </summary>
-internal sealed class AthosApi(CallStore store, CallGenerator generator, RecordingLinks recordings, SimulatorOptions options, SimulatorFaults faults, RequestLog requests, TimeProvider time)
+internal sealed class AthosApi(CallStore store, CallGenerator generator, AgentRoster roster, RecordingLinks recordings, SimulatorOptions options, SimulatorFaults faults, RequestLog requests, TimeProvider time)
 {
     public const string BasePath = "/api/external/v1";
     private const string RequestIdHeader = "X-Athos-Request-Id";
@@ -33,6 +33,7 @@ internal sealed class AthosApi(CallStore store, CallGenerator generator, Recordi
         }));
         app.MapGet(BasePath + "/calls", ListAsync);
         app.MapGet(BasePath + "/calls/{callId}", DetailAsync);
+        app.MapGet(BasePath + "/agents", AgentsAsync);
         app.Map(BasePath + "/{**rest}", (HttpContext context) =>
         {
             var requestId = StartRequest(context);
@@ -148,6 +149,109 @@ internal sealed class AthosApi(CallStore store, CallGenerator generator, Recordi
             : null;
         requests.CountDetailServed(call.Id);
         await WriteJsonAsync(context, 200, json => CallJson.WriteDetail(json, call, contract, recording));
+    }
+
+    // GET /agents (current contract only): the roster in pages of limit, by cursor; at most one handle filter, and agencyId.
+    private async Task AgentsAsync(HttpContext context)
+    {
+        var requestId = StartRequest(context);
+        if (options.Contract != AthosContract.Current)
+        {
+            await WriteErrorAsync(context, 404, "INVALID_REQUEST", "No such endpoint.", requestId);
+            return;
+        }
+
+        if (!await AuthorizeAsync(context, requestId))
+        {
+            return;
+        }
+
+        var query = context.Request.Query;
+        var limit = 50;
+        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        {
+            await WriteErrorAsync(context, 400, "INVALID_REQUEST", "limit must be 1-100.", requestId);
+            return;
+        }
+
+        string[] handles = ["agentId", "platformAgentId", "npn", "email"];
+        var given = handles.Where(h => query.ContainsKey(h)).ToList();
+        if (given.Count > 1)
+        {
+            await WriteErrorAsync(context, 400, "INVALID_REQUEST", "Give at most one of agentId, platformAgentId, npn, email.", requestId);
+            return;
+        }
+
+        string? agencyId = query.TryGetValue("agencyId", out var agencyText) ? agencyText.ToString() : null;
+        if (agencyId is not null && !generator.AgencyIds.Contains(agencyId))
+        {
+            await WriteErrorAsync(context, 404, "AGENCY_NOT_FOUND", "Agency not found", requestId);
+            return;
+        }
+
+        var handle = given.Count == 1 ? (Name: given[0], Value: query[given[0]].ToString()) : default;
+        var queryHash = (uint)string.Join('|', handle.Name, handle.Value, agencyId, limit).GetHashCode(StringComparison.Ordinal);
+        ListCursor? cursor = null;
+        if (query.TryGetValue("cursor", out var cursorText))
+        {
+            cursor = ListCursor.TryDecode(cursorText.ToString(), _cursorKey);
+            if (cursor is null || cursor.QueryHash != queryHash)
+            {
+                await WriteErrorAsync(context, 400, "INVALID_REQUEST", "cursor is invalid or belongs to another query.", requestId);
+                return;
+            }
+        }
+
+        var page = cursor?.NextPage ?? 1;
+        var requestKey = $"agents:{queryHash}:{page}:{cursorText}";
+        var attempt = requests.Count(ApiOperation.Agents, requestKey, null);
+        if (await InjectFaultAsync(context, new ApiRequestInfo(ApiOperation.Agents, null, page, attempt), requestKey, requestId))
+        {
+            return;
+        }
+
+        var rows = roster.Snapshot()
+            .Where(a => handle.Name switch
+            {
+                "agentId" => a.Id == handle.Value,
+                "platformAgentId" => a.PlatformAgentId == handle.Value,
+                "npn" => a.Npn == handle.Value,
+                "email" => a.Email == handle.Value,
+                _ => true,
+            })
+            .Where(a => agencyId is null || a.AgencyId == agencyId)
+            .Where(a => cursor is null || string.CompareOrdinal(a.Id, cursor.LastId) > 0)
+            .Take(limit + 1)
+            .ToList();
+        var hasMore = rows.Count > limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(limit);
+        }
+
+        string? nextCursor = hasMore ? new ListCursor(0, rows[^1].Id, page + 1, queryHash).Encode(_cursorKey) : null;
+        await WriteJsonAsync(context, 200, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("data");
+            foreach (var agent in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", agent.Id);
+                json.WriteString("firstName", agent.FirstName);
+                json.WriteString("lastName", agent.LastName);
+                json.WriteString("email", agent.Email);
+                json.WriteString("npn", agent.Npn);
+                json.WriteString("platformAgentId", agent.PlatformAgentId);
+                json.WriteString("agencyId", agent.AgencyId);
+                json.WriteString("createdAt", agent.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("nextCursor", nextCursor);
+            json.WriteEndObject();
+        });
     }
 
     private string StartRequest(HttpContext context)

@@ -20,6 +20,7 @@ public sealed class AthosSimulator : IAsyncDisposable
         Faults = app.Services.GetRequiredService<SimulatorFaults>();
         Calls = app.Services.GetRequiredService<CallStore>();
         Requests = app.Services.GetRequiredService<RequestLog>();
+        Roster = app.Services.GetRequiredService<AgentRoster>();
         Webhooks = new WebhookDispatcher(options, Faults, Generator, time);
         Calls.Changed += Webhooks.Enqueue;
     }
@@ -46,6 +47,9 @@ public sealed class AthosSimulator : IAsyncDisposable
 
     public RequestLog Requests { get; }
 
+    /// <summary>The tenant's roster (<c>GET /agents</c>, current contract only): the reps the generated calls name.</summary>
+    public AgentRoster Roster { get; }
+
     public WebhookDispatcher Webhooks { get; }
 
     /// <summary>Starts a simulator listening on <paramref name="url"/> (a free loopback port by default).</summary>
@@ -68,6 +72,7 @@ public sealed class AthosSimulator : IAsyncDisposable
             Contract = options.Contract,
             RealCallRate = options.RealCallRate,
         });
+        builder.Services.AddSingleton<AgentRoster>();
         builder.Services.AddSingleton<RecordingLinks>();
         builder.Services.AddSingleton<AthosApi>();
         builder.Services.AddSingleton<RecordingEndpoint>();

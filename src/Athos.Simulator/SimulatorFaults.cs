@@ -10,6 +10,9 @@ public enum ApiOperation
 
     /// <summary>A <c>GET</c> of a signed recording link (a valid one: refused links never reach fault injection).</summary>
     Recording,
+
+    /// <summary>A page of <c>GET /agents</c>, the roster.</summary>
+    Agents,
 }
 
 /// <summary>What a fault rule sees of an API request.</summary>

@@ -45,6 +45,15 @@ public static class StorageNames
     /// </summary>
     public const string ParkedWorkTable = "AthosParkedWork";
 
+    /// <summary>
+    /// The mirror of Athos's roster (personal data: names, emails, NPNs when asked for): <c>PartitionKey</c> = agentId,
+    /// <c>RowKey</c> = "". Kept out of the default consumer role; read with its own (docs/schema.md, "AthosAgents").
+    /// </summary>
+    public const string AgentsTable = "AthosAgents";
+
+    /// <summary>Agency names the customer supplies (Athos has no read of them): <c>PartitionKey</c> = <c>agencyId</c> or <c>platformAgencyId</c>, <c>RowKey</c> = that id.</summary>
+    public const string AgencyNamesTable = "AthosAgencyNames";
+
     /// <summary>Lease blobs that keep two reconciler runs from overlapping.</summary>
     public const string LocksContainer = "athos-locks";
 
@@ -58,7 +67,7 @@ public static class StorageNames
     public static IReadOnlyList<string> Queues { get; } = [CallsQueue, PoisonQueue];
 
     /// <summary>Every table the product uses.</summary>
-    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, CallChangesTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable];
+    public static IReadOnlyList<string> Tables { get; } = [CallsTable, CallsByUserTable, CallsByDayTable, CallChangesTable, WebhookDeliveriesTable, StateTable, ParkedWorkTable, AgentsTable, AgencyNamesTable];
 
     /// <summary>Every blob container the product uses.</summary>
     public static IReadOnlyList<string> Containers { get; } = [RawCallsContainer, RecordingsContainer, LocksContainer, ExportsContainer];

@@ -12,7 +12,7 @@ public sealed class CallShowTests
     {
         var output = new StringWriter();
 
-        CallOutput.WriteOne(output, Row(), OutputFormat.Table);
+        CallOutput.WriteOne(output, Row(), OutputFormat.Table, RepNames.None);
 
         var names = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]);
         Assert.Equal(typeof(CallView).GetConstructors().Single().GetParameters().Select(p => p.Name), names);
@@ -23,7 +23,7 @@ public sealed class CallShowTests
     {
         var output = new StringWriter();
 
-        CallOutput.WriteOne(output, Row(), OutputFormat.Table);
+        CallOutput.WriteOne(output, Row(), OutputFormat.Table, RepNames.None);
 
         string[] expected =
         [
@@ -52,6 +52,8 @@ public sealed class CallShowTests
             "RecordingError       ",
             "Truncated            ",
             "SchemaVersion        2",
+            "RepName              ",
+            "AgencyName           ",
         ];
         Assert.Equal(expected, output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }

@@ -30,10 +30,11 @@ public sealed partial class FolderDependencyTests
         ["Webhooks"] = ["AthosApi", "Http", "Settings", "Storage", "Telemetry", "WorkItems"],
         ["Reconciliation"] = ["AthosApi", "Changes", "Erasure", "Http", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
         ["Enrichment"] = ["AthosApi", "Changes", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems", "Writing"],
-        ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Storage", "Telemetry", "Webhooks", "WorkItems"],
+        ["Roster"] = ["AthosApi", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems"],
+        ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Roster", "Storage", "Telemetry", "Webhooks", "WorkItems"],
         ["Health"] = ["AthosApi", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
+        ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Reconciliation", "Roster", "Storage", "Telemetry", "WorkItems"],
+        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Http", "Operations", "Processing", "Reconciliation", "Roster", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
     };
 
     private static readonly System.Reflection.Assembly Core = typeof(WorkItemProcessor).Assembly;

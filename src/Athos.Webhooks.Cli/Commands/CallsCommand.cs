@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Cli.Output;
+using Athos.Webhooks.Operations;
 
 namespace Athos.Webhooks.Cli.Commands;
 
@@ -63,7 +64,7 @@ internal static class CallsCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<CallReader>(configuration, error, async reader =>
+        return await CliServices.RunAsync<CallReader, IRosterHandler>(configuration, error, async (reader, roster) =>
         {
             var rows = await (query switch
             {
@@ -71,7 +72,7 @@ internal static class CallsCommand
                 { Day: not null } => reader.ByDayAsync(dayValue, query.Top, cancellationToken),
                 _ => reader.ByAgencyAsync(query.Agency!, fromValue, toValue, query.Top, cancellationToken),
             });
-            CallOutput.Write(output, rows, format);
+            CallOutput.Write(output, rows, format, await RepNames.OfAsync(roster, rows, cancellationToken));
             return ExitCodes.Ok;
         });
     }
@@ -84,7 +85,7 @@ internal static class CallsCommand
             return ExitCodes.Usage;
         }
 
-        return await CliServices.RunAsync<CallReader>(configuration, error, async reader =>
+        return await CliServices.RunAsync<CallReader, IRosterHandler>(configuration, error, async (reader, roster) =>
         {
             var row = await reader.GetAsync(id.Value, cancellationToken);
             if (row is null)
@@ -93,7 +94,7 @@ internal static class CallsCommand
                 return ExitCodes.Failed;
             }
 
-            CallOutput.WriteOne(output, row, format);
+            CallOutput.WriteOne(output, row, format, await RepNames.OfAsync(roster, [row], cancellationToken));
             return ExitCodes.Ok;
         });
     }

@@ -35,6 +35,16 @@ internal static class CliServices
         where THandler : notnull =>
         RunAsync(Build(configuration, time), error, body, CliFailures.IsReportable);
 
+    /// <summary>As <see cref="RunAsync{THandler}(IConfiguration, TextWriter, Func{THandler, Task{int}}, TimeProvider?)"/> with two handlers (the calls commands: the reader and the rep names).</summary>
+    public static Task<int> RunAsync<THandler, TOther>(IConfiguration configuration, TextWriter error, Func<THandler, TOther, Task<int>> body)
+        where THandler : notnull
+        where TOther : notnull
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var services = Build(configuration);
+        return RunAsync<THandler>(services, error, handler => body(handler, services.GetRequiredService<TOther>()), CliFailures.IsReportable);
+    }
+
     /// <summary>
     /// As <see cref="RunAsync{THandler}(IConfiguration, TextWriter, Func{THandler, Task{int}}, TimeProvider?)"/> with the
     /// quick services (<see cref="BuildQuick"/>), for a command that reports storage and Athos failures in its own

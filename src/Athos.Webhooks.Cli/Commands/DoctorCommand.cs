@@ -43,6 +43,7 @@ internal static class DoctorCommand
         report.Settings(settings.CheckEnrichment(), "enrichment settings (ATHOS_STORE_TRANSCRIPTS, ATHOS_ARCHIVE_RECORDINGS, ATHOS_RECORDING_MAX_BYTES)");
         report.Settings(settings.CheckChangeFeed(), "change feed settings (ATHOS_CHANGE_RETENTION)");
         report.Settings(settings.CheckErasure(), $"erasure settings ({IAthosSettings.TombstoneRetention})");
+        report.Settings(settings.CheckRoster(), "roster settings (ATHOS_ROSTER_*)");
         var storageOk = report.Settings(settings.CheckStorage(), "storage setting (AzureWebJobsStorage)");
         await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(configuration, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {

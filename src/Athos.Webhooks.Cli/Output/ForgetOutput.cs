@@ -50,6 +50,45 @@ internal static class ForgetOutput
         await error.WriteLineAsync($"Athos keeps its own copy: delete the call there too; the tombstone keeps a reconcile, rescan or backfill that lists it from storing it again only until {keptUntil.UtcDateTime:yyyy-MM-dd} ({IAthosSettings.TombstoneRetention}).");
     }
 
+    /// <summary><c>forget --agent</c>: the mirror row, then each erased call's lines as <see cref="WriteAsync"/> prints them.</summary>
+    public static async Task WriteAgentAsync(TextWriter output, TextWriter error, JsonElement report, OutputFormat format)
+    {
+        if (report.OptionalString("conflict") is { } conflict)
+        {
+            await error.WriteLineAsync($"{conflict} Writers of the rep's calls are at work: run forget --agent again.");
+            return;
+        }
+
+        var agentId = report.String("agentId");
+        var calls = report.GetProperty("calls").EnumerateArray().ToList();
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.WriteDocument(output, report);
+        }
+        else
+        {
+            await output.WriteLineAsync(report.Bool("mirrorRowRemoved")
+                ? $"removed  {StorageNames.AgentsTable}: row {TerminalText.Escape(agentId)}"
+                : $"absent   {StorageNames.AgentsTable}: row {TerminalText.Escape(agentId)}");
+            foreach (var call in calls)
+            {
+                foreach (var line in call.Strings("removed"))
+                {
+                    await output.WriteLineAsync($"removed  {TerminalText.Escape(line)}");
+                }
+
+                foreach (var line in call.Strings("remaining"))
+                {
+                    await output.WriteLineAsync($"expiring {TerminalText.Escape(line)}");
+                }
+            }
+
+            await output.WriteLineAsync($"Erased {calls.Count} call(s) of {TerminalText.Escape(agentId)}.");
+        }
+
+        await error.WriteLineAsync("Athos keeps its own copy of the rep and their calls: remove them there too, or the next roster sync mirrors the rep again.");
+    }
+
     public static async Task WriteRestoredAsync(TextWriter output, TextWriter error, JsonElement report, OutputFormat format)
     {
         var callId = report.String("callId");

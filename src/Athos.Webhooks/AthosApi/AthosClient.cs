@@ -49,6 +49,29 @@ internal sealed class AthosClient(HttpClient http, TimeProvider time)
         return page with { RequestId = GetRequestId(response) };
     }
 
+    /// <summary>
+    /// One page of the roster (<c>GET /agents</c>, pages of <see cref="CallListQuery.MaxPageSize"/>); with
+    /// <paramref name="agentId"/>, the filtered list that holds that one agent or nothing (the contract has no read of a
+    /// single agent, and answers an unknown handle with an empty page, never 404).
+    /// </summary>
+    internal async Task<AgentPage> ListAgentsPageAsync(string? cursor, string? agentId = null, CancellationToken cancellationToken = default)
+    {
+        var query = new StringBuilder("?limit=").Append(CallListQuery.MaxPageSize);
+        if (agentId is not null)
+        {
+            query.Append("&agentId=").Append(Uri.EscapeDataString(agentId));
+        }
+
+        if (cursor is not null)
+        {
+            query.Append("&cursor=").Append(Uri.EscapeDataString(cursor));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "agents" + query);
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadJsonAsync(response, AthosJsonContext.Default.AgentPage, cancellationToken);
+    }
+
     /// <summary>The full detail of one call, parsed, and the bytes exactly as Athos sent them.</summary>
     internal async Task<CallDetailResponse> GetCallAsync(CallId callId, CancellationToken cancellationToken = default)
     {

@@ -7,5 +7,6 @@ namespace Athos.Webhooks.AthosApi;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(CallPage))]
 [JsonSerializable(typeof(CallDetail))]
+[JsonSerializable(typeof(AgentPage))]
 [JsonSerializable(typeof(AthosErrorEnvelope))]
 internal sealed partial class AthosJsonContext : JsonSerializerContext;

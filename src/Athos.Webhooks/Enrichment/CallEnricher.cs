@@ -112,8 +112,8 @@ internal sealed class CallEnricher(
             _ => null,
         };
         var enriched = result.Outcome == RowWriteOutcome.Stored
-            ? EnrichmentResult.Stored(call.ScoredAt, time.GetUtcNow(), call.Source, call.Contract)
-            : new(WorkOutcome.Unchanged) { Contract = call.Contract };
+            ? EnrichmentResult.Stored(call.ScoredAt, time.GetUtcNow(), call.Source, call.Contract) with { AgentId = call.AgentId }
+            : new(WorkOutcome.Unchanged) { Contract = call.Contract, AgentId = call.AgentId };
         if (pending is not null)
         {
             await recordingWork.CopyAfterCommitAsync(callId, call, pending, item.Origin, copyEnds, cancellationToken);

@@ -22,6 +22,9 @@ internal sealed record EnrichmentResult(WorkOutcome Outcome)
     /// <summary>The contract the fetched detail spoke (null when no detail was fetched).</summary>
     public AthosContract? Contract { get; init; }
 
+    /// <summary>Athos's id of the call's rep (current contract), which the processor hands to the roster mirror's look-up.</summary>
+    public string? AgentId { get; init; }
+
     /// <summary>A version scored at <paramref name="scoredAt"/> stored at <paramref name="writtenAt"/>.</summary>
     public static EnrichmentResult Stored(DateTimeOffset? scoredAt, DateTimeOffset writtenAt, string? source, AthosContract contract) =>
         scoredAt is { } scored

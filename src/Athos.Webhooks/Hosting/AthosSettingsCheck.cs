@@ -3,6 +3,7 @@ using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 using Athos.Webhooks.WorkItems;
@@ -17,6 +18,7 @@ internal sealed class AthosSettingsCheck(
     IOptions<EnrichmentOptions> enrichment,
     IOptions<ChangeFeedOptions> changeFeed,
     IOptions<ErasureOptions> erasure,
+    IOptions<RosterOptions> roster,
     IOptions<StorageOptions> storage,
     IOptions<QueueOptions> queues) : IAthosSettings
 {
@@ -31,6 +33,8 @@ internal sealed class AthosSettingsCheck(
     public IReadOnlyList<string> CheckChangeFeed() => Check(changeFeed);
 
     public IReadOnlyList<string> CheckErasure() => Check(erasure);
+
+    public IReadOnlyList<string> CheckRoster() => Check(roster);
 
     public IReadOnlyList<string> CheckStorage() => Check(storage);
 

@@ -7,6 +7,7 @@ using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
@@ -112,6 +113,15 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<RescanGate>();
         services.AddTransient<Backfiller>();
 
+        services.AddSettings<RosterOptions, RosterOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
+        services.AddSingleton<KnownAgents>();
+        services.AddSingleton<RosterState>();
+        services.AddSingleton<RosterReader>();
+        services.AddSingleton<AgencyNameImport>();
+        services.AddSingleton<AgentEraser>();
+        services.AddTransient<AgentLookup>();
+        services.AddTransient<RosterSync>();
+
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();
         services.AddTransient<CompletenessCheck>();
@@ -124,11 +134,13 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<IRedriveHandler, RedriveHandler>();
         services.AddTransient<IBackfillHandler, BackfillHandler>();
         services.AddTransient<IAthosCheckHandler, AthosCheckHandler>();
+        services.AddTransient<IRosterHandler, RosterHandler>();
 
         // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
         // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.
         services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
         services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
+        services.AddTransient<Func<RosterSync>>(static sp => sp.GetRequiredService<RosterSync>);
         services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
         services.AddTransient<Func<CompletenessCheck>>(static sp => sp.GetRequiredService<CompletenessCheck>);
         services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();

@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Webhooks;
 
@@ -23,6 +24,7 @@ public interface IAthosSettings
     const string ReconcileSchedule = ReconcileOptions.ScheduleSetting;
     const string RescanSchedule = ReconcileOptions.RescanScheduleSetting;
     const string TombstoneRetention = ErasureOptions.TombstoneRetentionSetting;
+    const string RosterSchedule = RosterOptions.ScheduleSetting;
 
     /// <summary>The storage account: a connection string, or <c>AzureWebJobsStorage__accountName</c> and friends for an identity.</summary>
     const string Storage = StorageOptions.Setting;
@@ -44,6 +46,9 @@ public interface IAthosSettings
 
     /// <summary><c>ATHOS_ERASURE_TOMBSTONE_RETENTION</c>.</summary>
     IReadOnlyList<string> CheckErasure();
+
+    /// <summary><c>ATHOS_ROSTER_*</c>.</summary>
+    IReadOnlyList<string> CheckRoster();
 
     /// <summary><c>AzureWebJobsStorage</c>.</summary>
     IReadOnlyList<string> CheckStorage();

@@ -39,6 +39,9 @@ public interface IRunnerPlatform
     /// <summary>The trailing rescan's schedule, <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c> (validated at start-up).</summary>
     CrontabSchedule RescanSchedule { get; }
 
+    /// <summary>The roster sync's schedule, <c>ATHOS_ROSTER_SCHEDULE</c> (validated at start-up).</summary>
+    CrontabSchedule RosterSchedule { get; }
+
     /// <summary>Housekeeping's schedule, <see cref="IScheduledJobs.HousekeepingSchedule"/>.</summary>
     CrontabSchedule HousekeepingSchedule { get; }
 

@@ -23,6 +23,12 @@ public interface IScheduledJobs
     /// </summary>
     Task StartRescanAsync(DateTimeOffset occurrence, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Mirrors Athos's roster into <c>AthosAgents</c> on <c>ATHOS_ROSTER_SCHEDULE</c>, one instance at a time; skipped on
+    /// an early-contract tenant, and a failure recorded for <c>status</c> rather than thrown (the next run tries again).
+    /// </summary>
+    Task SyncRosterAsync(CancellationToken cancellationToken);
+
     /// <summary>Purges what is past retention, once a day (the timer fires hourly: <see cref="HousekeepingSchedule"/>).</summary>
     Task HousekeepAsync(CancellationToken cancellationToken);
 

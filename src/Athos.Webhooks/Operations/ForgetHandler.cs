@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
@@ -21,10 +22,17 @@ public interface IForgetHandler
     /// when its row kept changing under it.
     /// </summary>
     Task<JsonElement> RestoreAsync(CallId callId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases a rep's row in the roster mirror (<c>AthosAgents</c>) and, with <paramref name="calls"/>, every stored call
+    /// of theirs as <see cref="ForgetAsync"/> erases one: <c>{"agentId","mirrorRowRemoved","calls":[…forget's report…]}</c>;
+    /// or, when a call's rows kept changing under it, <c>{"callId","conflict"}</c> (running it again carries on).
+    /// </summary>
+    Task<JsonElement> ForgetAgentAsync(string agentId, bool calls, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc cref="IForgetHandler"/>
-internal sealed class ForgetHandler(CallEraser eraser) : IForgetHandler
+internal sealed class ForgetHandler(CallEraser eraser, AgentEraser agents) : IForgetHandler
 {
     public async Task<JsonElement> ForgetAsync(CallId callId, CancellationToken cancellationToken)
     {
@@ -51,6 +59,24 @@ internal sealed class ForgetHandler(CallEraser eraser) : IForgetHandler
         catch (StorageConflictException ex)
         {
             return Conflict(callId, ex);
+        }
+    }
+
+    public async Task<JsonElement> ForgetAgentAsync(string agentId, bool calls, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var erased = await agents.EraseAsync(agentId, calls, cancellationToken);
+            return JsonSerializer.SerializeToElement(
+                new ForgetAgentReport(
+                    erased.AgentId,
+                    erased.MirrorRowRemoved,
+                    [.. erased.Calls.Select(c => new ForgetReport(c.CallId, c.Report.Removed, c.Report.Remaining, c.Report.ErasedAt, c.Report.KeptUntil, c.Report.ErasedChange))]),
+                OperationsJsonContext.Default.ForgetAgentReport);
+        }
+        catch (StorageConflictException ex)
+        {
+            return JsonSerializer.SerializeToElement(new ConflictReport(agentId, ex.Message), OperationsJsonContext.Default.ConflictReport);
         }
     }
 

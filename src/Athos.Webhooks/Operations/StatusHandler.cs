@@ -2,6 +2,7 @@ using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 
 namespace Athos.Webhooks.Operations;
@@ -30,7 +31,7 @@ public interface IStatusHandler
 /// </summary>
 /// <remarks>The completeness check holds the Athos client, whose settings are read when it is made: it is made only once
 /// storage has answered, so that a status with storage unreachable says so whatever the Athos settings are.</remarks>
-internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, Func<CompletenessCheck> completeness) : IStatusHandler
+internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, NewestRows newest, RosterState roster, Func<CompletenessCheck> completeness) : IStatusHandler
 {
     public async Task<JsonElement> StatusAsync(DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeToElement(await CheckAsync(since, now, cancellationToken), OperationsJsonContext.Default.StatusReport);
@@ -52,11 +53,13 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
         RowFreshness? freshness = null;
         StatusRescan? rescan = null;
         StatusCompleteness? complete = null;
+        RosterRun? rosterRun = null;
         string? unknown = null;
         try
         {
             rescan = StatusRescan.Of(await rescans.GetSummaryAsync(cancellationToken));
             freshness = await newest.CheckAsync(now, cancellationToken);
+            rosterRun = await roster.GetAsync(cancellationToken);
         }
         catch (Exception ex) when (ex.IsStorageFailure())
         {
@@ -105,6 +108,6 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
+        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete, rosterRun);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Telemetry;
 
 namespace Athos.Webhooks.Operations;
@@ -20,6 +21,7 @@ namespace Athos.Webhooks.Operations;
 /// <param name="Rescan">The latest trailing rescan, and the occurrences skipped while one ran.</param>
 /// <param name="Freshness">The newest stored rows.</param>
 /// <param name="Completeness">Athos's list against the tables over the window.</param>
+/// <param name="Roster">The last roster sync (absent before the first): synced, skipped with its reason (an early-contract tenant), or failed.</param>
 internal sealed record StatusReport(
     string Status,
     DateTimeOffset CheckedAt,
@@ -30,7 +32,8 @@ internal sealed record StatusReport(
     StatusReconcile? Reconcile,
     StatusRescan? Rescan,
     RowFreshness? Freshness,
-    StatusCompleteness? Completeness)
+    StatusCompleteness? Completeness,
+    RosterRun? Roster = null)
 {
     public const string Healthy = HealthStatus.Healthy;
     public const string Degraded = HealthStatus.Degraded;

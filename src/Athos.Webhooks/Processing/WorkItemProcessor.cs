@@ -1,6 +1,7 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Athos.Webhooks.Webhooks;
@@ -20,6 +21,7 @@ internal sealed partial class WorkItemProcessor
     private readonly CallEnricher _enricher;
     private readonly RecordingWork _recordings;
     private readonly ContractObserver _contract;
+    private readonly AgentLookup _agents;
     private readonly Backfiller _backfiller;
     private readonly DeliveryLedger _ledger;
     private readonly WorkQueue _queue;
@@ -30,11 +32,12 @@ internal sealed partial class WorkItemProcessor
     private readonly ILogger<WorkItemProcessor> _logger;
     private readonly AthosMetrics _metrics;
 
-    public WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, ContractObserver contract, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
+    public WorkItemProcessor(CallEnricher enricher, RecordingWork recordings, ContractObserver contract, AgentLookup agents, Backfiller backfiller, DeliveryLedger ledger, WorkQueue queue, QueuedCalls queued, ParkedWork parked, QueueOptions queueOptions, TimeProvider time, ILogger<WorkItemProcessor> logger, AthosMetrics metrics)
     {
         _enricher = enricher;
         _recordings = recordings;
         _contract = contract;
+        _agents = agents;
         _backfiller = backfiller;
         _ledger = ledger;
         _queue = queue;
@@ -114,6 +117,7 @@ internal sealed partial class WorkItemProcessor
         FetchCallWorkItem fetch => await ProcessCallAsync(item, fetch.CallId, success: true, messageId, dequeueCount, cancellationToken),
         ScoringFailedWorkItem failed => await ProcessCallAsync(item, failed.CallId, success: false, messageId, dequeueCount, cancellationToken),
         RecordingWorkItem recording => await ProcessRecordingAsync(recording, dequeueCount, cancellationToken),
+        AgentLookupWorkItem lookup => await _agents.ProcessAsync(lookup, cancellationToken),
         _ => throw new InvalidWorkItemException($"Work item kind {item.GetType().Name} has no handler."),
     };
 
@@ -253,6 +257,9 @@ internal sealed partial class WorkItemProcessor
         {
             await _contract.ObserveAsync(contract, cancellationToken);
         }
+
+        // A rep the mirror lacks is looked up by a queued item of its own; a known one costs nothing here.
+        await _agents.NoteAsync(enriched.AgentId, item.Origin, cancellationToken);
 
         var outcome = enriched.Outcome;
         if (outcome == WorkOutcome.Erased && item.WebhookId is { } delivery)

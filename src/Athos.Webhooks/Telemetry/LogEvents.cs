@@ -46,4 +46,9 @@ internal static class LogEvents
     public const int BackfillStopped = 4103;
     public const int RescanSkipped = 4104;
     public const int RescanStalled = 4105;
+    public const int RosterSynced = 4201;
+    public const int RosterSkipped = 4202;
+    public const int RosterFailed = 4203;
+    public const int AgentLookedUp = 4204;
+    public const int AgentNotListed = 4205;
 }

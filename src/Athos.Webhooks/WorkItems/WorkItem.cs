@@ -49,15 +49,17 @@ internal sealed class WorkOriginJsonConverter() : StoredNameJsonConverter<WorkOr
 [JsonDerivedType(typeof(ScoringFailedWorkItem), "scoringFailed")]
 [JsonDerivedType(typeof(BackfillPageWorkItem), "backfillPage")]
 [JsonDerivedType(typeof(RecordingWorkItem), "recording")]
+[JsonDerivedType(typeof(AgentLookupWorkItem), "agentLookup")]
 internal abstract record WorkItem
 {
     public const int CurrentVersion = 1;
 
-    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>, <c>backfillPage</c>).</summary>
+    /// <summary>The kind as written in work items (<c>fetch</c>, <c>scoringFailed</c>, <c>recording</c>, <c>backfillPage</c>, <c>agentLookup</c>).</summary>
     internal static string KindOf(WorkItem item) => item switch
     {
         CallWorkItem call => call.Kind,
         BackfillPageWorkItem => "backfillPage",
+        AgentLookupWorkItem => "agentLookup",
         _ => item.GetType().Name,
     };
 
@@ -181,4 +183,14 @@ internal sealed record RecordingWorkItem : CallWorkItem
 
     /// <summary>Whether whoever queued it marked the call as queued (<c>QueuedCalls</c>): the worker clears the mark when done.</summary>
     public bool Marked { get; init; }
+}
+
+/// <summary>
+/// Look up one rep a stored call names that the roster mirror (<c>AthosAgents</c>) did not have: queued by the worker
+/// after the call's commit, never inline, and at most once per agent and instance between syncs.
+/// </summary>
+internal sealed record AgentLookupWorkItem : WorkItem
+{
+    /// <summary>Athos's id of the rep, <c>athos_agent_…</c>.</summary>
+    public required string AgentId { get; init; }
 }

@@ -10,6 +10,7 @@ namespace Athos.Webhooks.Tests.Deployment;
 public sealed partial class InfraHardeningTests
 {
     private const string Consumer = "11111111-2222-3333-4444-555555555555";
+    private const string AgentReader = "66666666-7777-8888-9999-000000000000";
     private const string Subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app";
     private const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
     private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
@@ -20,6 +21,7 @@ public sealed partial class InfraHardeningTests
 
     private static readonly Lazy<Task<BicepSnapshot>> EverythingOn = new(() => BicepSnapshot.CreateAsync(
         ("consumerPrincipalIds", $"['{Consumer}']"),
+        ("agentReaderPrincipalIds", $"['{AgentReader}']"),
         ("storageRedundancy", "'Standard_GZRS'"),
         ("blobSoftDeleteRetentionDays", "30"),
         ("enableBlobVersioning", "true"),
@@ -99,6 +101,26 @@ public sealed partial class InfraHardeningTests
         Assert.DoesNotContain(grants, g => g.Scope.EndsWith("/storageAccounts/" + Name(g.Scope, "/storageAccounts/"), StringComparison.Ordinal));
         Assert.DoesNotContain(grants, g => g.Scope.Contains(StorageNames.WebhookDeliveriesTable, StringComparison.Ordinal) || g.Scope.Contains(StorageNames.StateTable, StringComparison.Ordinal) || g.Scope.Contains("/queueServices/", StringComparison.Ordinal));
         Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer);
+    }
+
+    /// <summary>The roster mirror holds personal data: only the principals given for it read it, and only it.</summary>
+    [Fact]
+    public async Task The_roster_mirror_is_read_through_a_role_of_its_own_that_consumers_do_not_get()
+    {
+        var snapshot = await EverythingOn.Value;
+        // The app's own assignments have expressions for scopes (its principal id is known only once deployed): left out.
+        var grants = snapshot.All("Microsoft.Authorization/roleAssignments")
+            .Select(a => (Principal: a.GetProperty("properties").GetProperty("principalId").GetString(), Assignment: a))
+            .Where(a => a.Principal is AgentReader or Consumer)
+            .Select(a => (a.Principal, Scope: Scope(BicepSnapshot.Id(a.Assignment), "/providers/Microsoft.Authorization/roleAssignments/"), Role: a.Assignment.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1]))
+            .ToList();
+
+        var readers = grants.Where(g => g.Principal == AgentReader).ToList();
+
+        Assert.All(readers, g => Assert.Equal(StorageTableDataReader, g.Role));
+        Assert.Equal(new[] { StorageNames.AgentsTable, StorageNames.AgencyNamesTable }.Order(), readers.Select(g => After(g.Scope, "/tableServices/default/tables/")).Order());
+        Assert.DoesNotContain(grants, g => g.Principal == Consumer && (g.Scope.EndsWith("/" + StorageNames.AgentsTable, StringComparison.Ordinal) || g.Scope.EndsWith("/" + StorageNames.AgencyNamesTable, StringComparison.Ordinal)));
+        Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == AgentReader);
     }
 
     /// <summary>

@@ -100,6 +100,7 @@ public sealed class FunctionsMetadataTests
         ["Reconcile"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.ScheduleSetting}%"),
         ["Rescan"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.RescanScheduleSetting}%"),
         ["Housekeeping"] = new("timerTrigger", Schedule: Housekeeping.Schedule),
+        ["RosterSync"] = new("timerTrigger", Schedule: $"%{Athos.Webhooks.Roster.RosterOptions.ScheduleSetting}%"),
     };
 
     private sealed record Binding(string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null, string? Schedule = null);
