@@ -17,6 +17,7 @@ internal static class CliApp
         StatusCommand.Create(),
         CallsCommand.Create(),
         ForgetCommand.Create(),
+        ExportCommand.Create(),
         DoctorCommand.Create(),
         SendTestWebhookCommand.Create(),
     };

@@ -55,6 +55,7 @@ internal static class LocalRunner
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "reconcile", p => p.ReconcileSchedule, (jobs, _, ct) => jobs.ReconcileAsync(ct)));
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "rescan", p => p.RescanSchedule, (jobs, occurrence, ct) => jobs.StartRescanAsync(occurrence, ct)));
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "housekeeping", p => p.HousekeepingSchedule, (jobs, _, ct) => jobs.HousekeepAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "export", p => p.ExportSchedule, (jobs, _, ct) => jobs.ExportAsync(ct)));
         // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "poison sweep", p => p.PoisonSweepSchedule, (jobs, _, ct) => jobs.SweepPoisonAsync(ct)));
         services?.Invoke(builder.Services);

@@ -3,6 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
@@ -112,6 +113,8 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<RescanGate>();
         services.AddTransient<Backfiller>();
 
+        services.AddAthosExports(configuration);
+
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();
         services.AddTransient<CompletenessCheck>();
@@ -124,11 +127,13 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<IRedriveHandler, RedriveHandler>();
         services.AddTransient<IBackfillHandler, BackfillHandler>();
         services.AddTransient<IAthosCheckHandler, AthosCheckHandler>();
+        services.AddTransient<IExportHandler, ExportHandler>();
 
         // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
         // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.
         services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
         services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
+        services.AddTransient<Func<ExportRun>>(static sp => sp.GetRequiredService<ExportRun>);
         services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
         services.AddTransient<Func<CompletenessCheck>>(static sp => sp.GetRequiredService<CompletenessCheck>);
         services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();

@@ -39,6 +39,9 @@ public interface IRunnerPlatform
     /// <summary>The trailing rescan's schedule, <c>ATHOS_RECONCILE_RESCAN_SCHEDULE</c> (validated at start-up).</summary>
     CrontabSchedule RescanSchedule { get; }
 
+    /// <summary>The analytics export's schedule, <c>ATHOS_EXPORT_SCHEDULE</c> (validated at start-up).</summary>
+    CrontabSchedule ExportSchedule { get; }
+
     /// <summary>Housekeeping's schedule, <see cref="IScheduledJobs.HousekeepingSchedule"/>.</summary>
     CrontabSchedule HousekeepingSchedule { get; }
 

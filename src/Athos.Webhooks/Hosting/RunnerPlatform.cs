@@ -1,3 +1,4 @@
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Settings;
 using Athos.Webhooks.Storage;
@@ -8,7 +9,7 @@ using NCrontab;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>The runner's stand-in for the Functions platform, over the settings both hosts read.</summary>
-internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions queues, IOptions<ReconcileOptions> reconcile, AthosMetrics metrics) : IRunnerPlatform
+internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions queues, IOptions<ReconcileOptions> reconcile, IOptions<ExportOptions> export, AthosMetrics metrics) : IRunnerPlatform
 {
     private static readonly CrontabSchedule Housekeeping = TimerSchedule.Parse(IScheduledJobs.HousekeepingSchedule);
     private static readonly CrontabSchedule PoisonSweep = TimerSchedule.Parse("*/30 * * * * *");
@@ -33,6 +34,8 @@ internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions qu
     public CrontabSchedule ReconcileSchedule => reconcile.Value.ParseSchedule();
 
     public CrontabSchedule RescanSchedule => reconcile.Value.ParseRescanSchedule();
+
+    public CrontabSchedule ExportSchedule => export.Value.ParseSchedule();
 
     public CrontabSchedule HousekeepingSchedule => Housekeeping;
 

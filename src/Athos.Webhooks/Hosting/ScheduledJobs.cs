@@ -1,3 +1,4 @@
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.WorkItems;
 
@@ -5,15 +6,17 @@ namespace Athos.Webhooks.Hosting;
 
 /// <summary>
 /// The timers' entry to <see cref="Reconciler"/>, <see cref="Backfiller"/>, <see cref="Housekeeping"/> and
-/// <see cref="PoisonSweeper"/>. The first two hold the Athos client and are made only for their own job.
+/// <see cref="PoisonSweeper"/>, <see cref="ExportRun"/>. The first two hold the Athos client and are made only for their own job.
 /// </summary>
-internal sealed class ScheduledJobs(Func<Reconciler> reconciler, Func<Backfiller> backfiller, Housekeeping housekeeping, PoisonSweeper sweeper) : IScheduledJobs
+internal sealed class ScheduledJobs(Func<Reconciler> reconciler, Func<Backfiller> backfiller, Housekeeping housekeeping, PoisonSweeper sweeper, Func<ExportRun> export) : IScheduledJobs
 {
     public Task ReconcileAsync(CancellationToken cancellationToken) => reconciler().RunOnScheduleAsync(cancellationToken);
 
     public Task StartRescanAsync(DateTimeOffset occurrence, CancellationToken cancellationToken) => backfiller().StartRescanAsync(occurrence, cancellationToken);
 
     public Task HousekeepAsync(CancellationToken cancellationToken) => housekeeping.RunAsync(cancellationToken);
+
+    public Task ExportAsync(CancellationToken cancellationToken) => export().RunAsync(new ExportRequest(), cancellationToken);
 
     public Task<int> SweepPoisonAsync(CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
 }

@@ -105,6 +105,6 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete);
+        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete, pipeline.Export);
     }
 }

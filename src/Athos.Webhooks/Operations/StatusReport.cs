@@ -20,6 +20,7 @@ namespace Athos.Webhooks.Operations;
 /// <param name="Rescan">The latest trailing rescan, and the occurrences skipped while one ran.</param>
 /// <param name="Freshness">The newest stored rows.</param>
 /// <param name="Completeness">Athos's list against the tables over the window.</param>
+/// <param name="Export">How far behind the analytics export is (the health endpoint's <c>export</c>).</param>
 internal sealed record StatusReport(
     string Status,
     DateTimeOffset CheckedAt,
@@ -30,7 +31,8 @@ internal sealed record StatusReport(
     StatusReconcile? Reconcile,
     StatusRescan? Rescan,
     RowFreshness? Freshness,
-    StatusCompleteness? Completeness)
+    StatusCompleteness? Completeness,
+    ExportHealth? Export = null)
 {
     public const string Healthy = HealthStatus.Healthy;
     public const string Degraded = HealthStatus.Degraded;

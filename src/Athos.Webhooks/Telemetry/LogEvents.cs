@@ -46,4 +46,7 @@ internal static class LogEvents
     public const int BackfillStopped = 4103;
     public const int RescanSkipped = 4104;
     public const int RescanStalled = 4105;
+    public const int ExportCompleted = 4201;
+    public const int ExportFailed = 4202;
+    public const int ExportSkipped = 4203;
 }
