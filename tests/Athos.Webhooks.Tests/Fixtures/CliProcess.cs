@@ -114,6 +114,25 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until standard error contains <paramref name="text"/>; fails if the process exits first or the time runs out.</summary>
+    public async Task WaitForErrorAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Error.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(_process.HasExited, $"athos-webhooks exited with {(_process.HasExited ? _process.ExitCode : 0)} before writing '{text}' to standard error; output:\n{Output}\nerrors:\n{Error}");
+            Assert.True(DateTime.UtcNow < deadline, $"athos-webhooks wrote no '{text}' to standard error within {timeout}; output:\n{Output}\nerrors:\n{Error}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Kills the process at once (SIGKILL on Linux: no handler runs) and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
