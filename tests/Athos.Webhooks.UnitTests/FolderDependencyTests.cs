@@ -31,9 +31,10 @@ public sealed partial class FolderDependencyTests
         ["Reconciliation"] = ["AthosApi", "Changes", "Erasure", "Http", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
         ["Enrichment"] = ["AthosApi", "Changes", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems", "Writing"],
         ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Storage", "Telemetry", "Webhooks", "WorkItems"],
-        ["Health"] = ["AthosApi", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
+        ["Exports"] = ["Reconciliation", "Settings", "Storage", "Telemetry"],
+        ["Health"] = ["AthosApi", "Exports", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
+        ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Exports", "Health", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
+        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Exports", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
     };
 
     private static readonly System.Reflection.Assembly Core = typeof(WorkItemProcessor).Assembly;

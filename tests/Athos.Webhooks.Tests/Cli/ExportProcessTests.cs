@@ -33,9 +33,10 @@ public sealed class ExportProcessTests(AzuriteFixture storage) : IClassFixture<A
         }
 
         var environment = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage.ConnectionString };
-        using (var halted = CliProcess.Start(["export", "--format", "json"], new Dictionary<string, string?>(environment) { [ExportCrashPoint.HaltVariable] = "1" }))
+        var halt = Path.Combine(Directory.CreateTempSubdirectory("athos-export-halt-").FullName, "halted");
+        using (var halted = CliProcess.Start(["export", "--format", "json"], new Dictionary<string, string?>(environment) { [ExportCrashPoint.HaltVariable] = halt }))
         {
-            await halted.WaitForErrorAsync(ExportCrashPoint.HaltedLine, Patience);
+            await halted.WaitForFileAsync(halt, Patience);
             halted.Kill();
         }
 

@@ -114,14 +114,14 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    /// <summary>Waits until standard error contains <paramref name="text"/>; fails if the process exits first or the time runs out.</summary>
-    public async Task WaitForErrorAsync(string text, TimeSpan timeout)
+    /// <summary>Waits until the file <paramref name="path"/> exists (the process made it); fails if the process exits first or the time runs out.</summary>
+    public async Task WaitForFileAsync(string path, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Error.Contains(text, StringComparison.Ordinal))
+        while (!File.Exists(path))
         {
-            Assert.False(_process.HasExited, $"athos-webhooks exited with {(_process.HasExited ? _process.ExitCode : 0)} before writing '{text}' to standard error; output:\n{Output}\nerrors:\n{Error}");
-            Assert.True(DateTime.UtcNow < deadline, $"athos-webhooks wrote no '{text}' to standard error within {timeout}; output:\n{Output}\nerrors:\n{Error}");
+            Assert.False(_process.HasExited, $"athos-webhooks exited with {(_process.HasExited ? _process.ExitCode : 0)} before making {path}; output:\n{Output}\nerrors:\n{Error}");
+            Assert.True(DateTime.UtcNow < deadline, $"athos-webhooks made no {path} within {timeout}; output:\n{Output}\nerrors:\n{Error}");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }

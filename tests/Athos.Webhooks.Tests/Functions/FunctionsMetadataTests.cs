@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
@@ -100,6 +101,7 @@ public sealed class FunctionsMetadataTests
         ["Reconcile"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.ScheduleSetting}%"),
         ["Rescan"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.RescanScheduleSetting}%"),
         ["Housekeeping"] = new("timerTrigger", Schedule: Housekeeping.Schedule),
+        ["Export"] = new("timerTrigger", Schedule: $"%{ExportOptions.ScheduleSetting}%"),
     };
 
     private sealed record Binding(string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null, string? Schedule = null);
