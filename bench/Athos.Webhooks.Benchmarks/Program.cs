@@ -9,6 +9,7 @@ var scenarios = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreC
     ["coldstart"] = ColdStartBenchmark.RunAsync,
     ["enrich"] = EnrichmentBenchmark.RunAsync,
     ["reconcile"] = ReconcileBenchmark.RunAsync,
+    ["export-changes"] = ChangesExportBenchmark.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. scenarios.Keys] : args;

@@ -28,10 +28,11 @@ internal sealed class Stack : IAsyncDisposable
         var simulator = await AthosSimulator.StartAsync(options ?? new SimulatorOptions { FailureRate = 0 });
         var counter = new StorageRequestCounter();
         var settings = StackSettings.For(simulator, azurite);
-        // No scheduled reconcile or rescan during a measurement; the production delay on what a reconcile queues, within
+        // No scheduled reconcile, rescan or export during a measurement; the production delay on what a reconcile queues, within
         // which a webhook item writes without reading first.
         settings["ATHOS_RECONCILE_SCHEDULE"] = "0 0 0 1 1 *";
         settings["ATHOS_RECONCILE_RESCAN_SCHEDULE"] = "0 0 0 1 1 *";
+        settings["ATHOS_EXPORT_SCHEDULE"] = "0 0 0 1 1 *";
         settings.Remove("ATHOS_RECONCILE_QUEUE_DELAY");
         var runner = await InProcessRunner.StartAsync(settings, counter, logging => logging.SetMinimumLevel(LogLevel.Error));
         return new Stack(azurite, simulator, runner, counter);

@@ -60,6 +60,8 @@ var appSettings = {
   ATHOS_RECONCILE_SCHEDULE: reconcileSchedule
   ATHOS_RECONCILE_RESCAN_SCHEDULE: reconcileRescanSchedule
   ATHOS_ROSTER_SCHEDULE: rosterSchedule
+  // The Functions host resolves %ATHOS_EXPORT_SCHEDULE% itself: the setting must exist (the code's default).
+  ATHOS_EXPORT_SCHEDULE: '0 */15 * * * *'
   ATHOS_ARCHIVE_RECORDINGS: archiveRecordings ? 'true' : 'false'
   // Empty means "no previous secret" to the app.
   ATHOS_WHSEC_PREVIOUS: empty(previousWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${previousWebhookSecretUri})'

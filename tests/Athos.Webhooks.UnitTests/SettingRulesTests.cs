@@ -2,6 +2,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
@@ -49,6 +50,7 @@ public sealed class SettingRulesTests
     [InlineData("ATHOS_RECORDING_MAX_BYTES", "1000", "ATHOS_RECORDING_MAX_BYTES must be a byte count between 1048576 (1 MiB) and 4294967296 (4 GiB), such as 209715200; got 1000.")]
     [InlineData("ATHOS_RECONCILE_SCHEDULE", "*/10 * * * *", "ATHOS_RECONCILE_SCHEDULE must be a six-field CRON expression (second minute hour day month weekday), such as '0 */10 * * * *'; got '*/10 * * * *'.")]
     [InlineData("ATHOS_RECONCILE_RESCAN_SCHEDULE", "daily", "ATHOS_RECONCILE_RESCAN_SCHEDULE must be a six-field CRON expression")]
+    [InlineData("ATHOS_EXPORT_SCHEDULE", "*/15 * * * *", "ATHOS_EXPORT_SCHEDULE must be a six-field CRON expression (second minute hour day month weekday), such as '0 */15 * * * *'; got '*/15 * * * *'.")]
     [InlineData("ATHOS_RECONCILE_OVERLAP", "-01:00:00", "ATHOS_RECONCILE_OVERLAP must be between 00:00:00 and 7.00:00:00")]
     [InlineData("ATHOS_RECONCILE_LOOKBACK", "00:00:00", "ATHOS_RECONCILE_LOOKBACK must be between 00:00:01 and 400.00:00:00")]
     [InlineData("ATHOS_RECONCILE_PARALLELISM", "0", "ATHOS_RECONCILE_PARALLELISM must be between 1 and 64; got 0.")]
@@ -125,6 +127,7 @@ public sealed class SettingRulesTests
             .. FailuresOf<ChangeFeedOptions>(services),
             .. FailuresOf<ErasureOptions>(services),
             .. FailuresOf<ReconcileOptions>(services),
+            .. FailuresOf<ExportOptions>(services),
             .. FailuresOf<StorageOptions>(services),
         ];
     }

@@ -18,6 +18,7 @@ internal static class CliApp
         CallsCommand.Create(),
         ForgetCommand.Create(),
         AgenciesCommand.Create(),
+        ExportCommand.Create(),
         DoctorCommand.Create(),
         SendTestWebhookCommand.Create(),
     };

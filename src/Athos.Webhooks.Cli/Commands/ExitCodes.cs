@@ -41,6 +41,9 @@ internal static class ExitCodes
         _ => CannotTell,
     };
 
+    /// <summary><c>export</c>: <see cref="Failed"/> when the run failed, or was skipped because another run holds the lease.</summary>
+    public static int OfExport(JsonElement report) => report.String("status") == "succeeded" ? Ok : Failed;
+
     /// <summary><c>backfill</c>: <see cref="Failed"/> when the job it watched failed; started, completed or no longer watched is <see cref="Ok"/>.</summary>
     public static int OfBackfill(JsonElement job) => job.String("status") == BackfillOutput.Failed ? Failed : Ok;
 }

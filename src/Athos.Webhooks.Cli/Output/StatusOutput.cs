@@ -86,6 +86,14 @@ internal static class StatusOutput
                 : $"Freshness        newest of {rows} row(s): ended {Ago(freshness.OptionalTime("newestEndedAt"))} ago, last written {Ago(freshness.OptionalTime("lastWrittenAt"))} ago; stored {Seconds(freshness, "medianSeconds")} after scoring (median), {Seconds(freshness, "maxSeconds")} at most");
         }
 
+        if (report.Section("export") is { } export)
+        {
+            var current = export.OptionalTime("currentBuiltAt") is { } built ? $"calls/current built {Ago(built)} ago" : "calls/current never built";
+            output.WriteLine(export.OptionalTime("exportedThrough") is { } through
+                ? $"Export           changes exported through {Time(through)}, {Seconds(export, "lagSeconds")} behind (at most {Seconds(export, "maxLagSeconds")} expected); {current}"
+                : $"Export           no changes exported yet (the first export runs on ATHOS_EXPORT_SCHEDULE); {current}");
+        }
+
         if (report.Section("completeness") is { } completeness)
         {
             var erased = completeness.Int("erased");

@@ -56,6 +56,7 @@ internal static class LocalRunner
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "rescan", p => p.RescanSchedule, (jobs, occurrence, ct) => jobs.StartRescanAsync(occurrence, ct)));
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "roster sync", p => p.RosterSchedule, (jobs, _, ct) => jobs.SyncRosterAsync(ct)));
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "housekeeping", p => p.HousekeepingSchedule, (jobs, _, ct) => jobs.HousekeepAsync(ct)));
+        builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "export", p => p.ExportSchedule, (jobs, _, ct) => jobs.ExportAsync(ct)));
         // The Functions app parks poison messages through a queue trigger; the runner sweeps the queue instead.
         builder.Services.AddSingleton<IHostedService>(provider => Scheduled(provider, "poison sweep", p => p.PoisonSweepSchedule, (jobs, _, ct) => jobs.SweepPoisonAsync(ct)));
         services?.Invoke(builder.Services);

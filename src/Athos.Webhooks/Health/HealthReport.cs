@@ -27,13 +27,15 @@ internal static class HealthStatus
 /// <param name="Reconcile">The reconciler's last success and run; absent when storage could not be read.</param>
 /// <param name="Queue">Messages waiting on <c>athos-calls</c> and <c>athos-calls-poison</c>.</param>
 /// <param name="Parked">Rows in <c>AthosParkedWork</c> (counted up to <see cref="PipelineHealth.ParkedCountLimit"/>).</param>
+/// <param name="Export">How far behind the analytics export (<c>athos-exports</c>) is.</param>
 internal sealed record HealthReport(
     string Status,
     DateTimeOffset CheckedAt,
     IReadOnlyList<string> Reasons,
     ReconcileHealth? Reconcile = null,
     QueueHealth? Queue = null,
-    int? Parked = null)
+    int? Parked = null,
+    ExportHealth? Export = null)
 {
     /// <summary>The stored summary behind <see cref="Reconcile"/> (for <c>athos-webhooks status</c>; not in the JSON).</summary>
     [JsonIgnore]
@@ -61,6 +63,22 @@ internal sealed record ReconcileHealth(
 /// <param name="Depth">Messages on <c>athos-calls</c> (approximate, as the queue service counts; delayed ones included).</param>
 /// <param name="Poison">Messages on <c>athos-calls-poison</c> (normally 0: they are parked at once).</param>
 internal sealed record QueueHealth(int Depth, int Poison);
+
+/// <param name="ExportedThrough">Every change stamped before this is in a committed <c>calls/changes</c> file; absent before the first export.</param>
+/// <param name="LagSeconds">Seconds from then to now: how far behind the change feed the changes dataset is.</param>
+/// <param name="MaxLagSeconds">Three intervals of <c>ATHOS_EXPORT_SCHEDULE</c> plus the feed's 5-minute read margin: more is degraded.</param>
+/// <param name="LastRunAt">When the last export run ended.</param>
+/// <param name="LastRunError">Why it failed, when it did.</param>
+/// <param name="CurrentBuiltAt">When the live <c>calls/current</c> version was built (its <c>_live.json</c>); absent if never.</param>
+/// <param name="CurrentAgeSeconds">Seconds since then.</param>
+internal sealed record ExportHealth(
+    DateTimeOffset? ExportedThrough,
+    double? LagSeconds,
+    double MaxLagSeconds,
+    DateTimeOffset? LastRunAt,
+    string? LastRunError,
+    DateTimeOffset? CurrentBuiltAt,
+    double? CurrentAgeSeconds);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthReport))]

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
@@ -9,7 +10,7 @@ namespace Athos.Webhooks.Health;
 /// <summary>
 /// The pipeline's health from what storage holds, never asking Athos: the reconciler's last success against its
 /// schedule, parked items, the poison queue, the queue's depth. Shared by <c>GET /api/athos/health</c> (both hosts)
-/// and <c>athos-webhooks status</c>, so they cannot disagree. Four storage reads.
+/// and <c>athos-webhooks status</c>, so they cannot disagree. Six storage reads (two of them the export's position).
 /// </summary>
 internal sealed class PipelineHealth
 {
@@ -17,10 +18,14 @@ internal sealed class PipelineHealth
     private readonly ParkedWork _parked;
     private readonly QueueServiceClient _queues;
     private readonly IOptions<ReconcileOptions> _options;
+    private readonly ExportLag _export;
+    private readonly IOptions<ExportOptions> _exportOptions;
     private readonly TimeProvider _time;
 
-    public PipelineHealth(ReconcileStateStore state, ParkedWork parked, QueueServiceClient queues, IOptions<ReconcileOptions> options, TimeProvider time)
+    public PipelineHealth(ReconcileStateStore state, ParkedWork parked, QueueServiceClient queues, IOptions<ReconcileOptions> options, ExportLag export, IOptions<ExportOptions> exportOptions, TimeProvider time)
     {
+        _export = export;
+        _exportOptions = exportOptions;
         _state = state;
         _parked = parked;
         _queues = queues;
@@ -42,8 +47,10 @@ internal sealed class PipelineHealth
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         ReconcileSummary summary;
         int depth, poison, parkedCount;
+        ExportPosition export;
         try
         {
+            var exportRead = _export.ReadAsync(linked.Token);
             var summaryRead = _state.GetSummaryAsync(linked.Token);
             var depthRead = _queues.GetQueueClient(StorageNames.CallsQueue).GetPropertiesAsync(linked.Token);
             var poisonRead = _queues.GetQueueClient(StorageNames.PoisonQueue).GetPropertiesAsync(linked.Token);
@@ -52,6 +59,7 @@ internal sealed class PipelineHealth
             depth = (await depthRead).Value.ApproximateMessagesCount;
             poison = (await poisonRead).Value.ApproximateMessagesCount;
             parkedCount = await parkedRead;
+            export = await exportRead;
         }
         catch (Exception ex) when (ex.IsStorageFailure() || (ex is OperationCanceledException && budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
@@ -96,6 +104,7 @@ internal sealed class PipelineHealth
             reasons.Add($"{poison} messages wait in {StorageNames.PoisonQueue}: `athos-webhooks redrive` parks and re-queues them");
         }
 
+        var exportHealth = JudgeExport(export, now, reasons);
         var status = unhealthy ? HealthStatus.Unhealthy : reasons.Count > 0 ? HealthStatus.Degraded : HealthStatus.Healthy;
         return new HealthReport(
             status,
@@ -103,10 +112,34 @@ internal sealed class PipelineHealth
             reasons,
             new ReconcileHealth(summary.LastSuccessAt, age is { } a ? Math.Round(a.TotalSeconds) : null, maxQuiet.TotalSeconds, summary.LastRun?.Status is { } last ? AthosMetrics.StatusName(last) : null, summary.LastRun?.EndedAt, summary.LastRun?.Status == ReconcileOutcome.Failed ? summary.LastRun?.Error : null),
             new QueueHealth(depth, poison),
-            parkedCount)
+            parkedCount,
+            exportHealth)
         {
             Summary = summary,
         };
+    }
+
+    /// <summary>
+    /// The export's lag against three of its intervals plus the feed's read margin (the export can never be closer to
+    /// now than that margin): behind that, or a failed last run, is degraded: analysts read stale files, nothing is lost.
+    /// Before the first export there is nothing to judge.
+    /// </summary>
+    private ExportHealth JudgeExport(ExportPosition export, DateTimeOffset now, List<string> reasons)
+    {
+        var maxLag = ReconcileCadence.MaxQuietTime(_exportOptions.Value.ParseSchedule(), now) + CallChangeFeed.ReadMargin;
+        var lag = export.ExportedThrough is { } through ? now - through : (TimeSpan?)null;
+        if (lag > maxLag)
+        {
+            reasons.Add($"the analytics export is {Describe(lag.Value)} behind the change feed, more than {ReconcileCadence.IntervalsBeforeUnhealthy} intervals of {ExportOptions.ScheduleSetting} plus the feed's read margin ({Describe(maxLag)}): the Parquet files in {StorageNames.ExportsContainer} are stale");
+        }
+
+        if (export.LastRunError is { } error)
+        {
+            reasons.Add($"the last export run failed: {error}");
+        }
+
+        var currentAge = export.CurrentBuiltAt is { } built ? now - built : (TimeSpan?)null;
+        return new ExportHealth(export.ExportedThrough, lag is { } l ? Math.Round(l.TotalSeconds) : null, maxLag.TotalSeconds, export.LastRunAt, export.LastRunError, export.CurrentBuiltAt, currentAge is { } a ? Math.Round(a.TotalSeconds) : null);
     }
 
     /// <summary>A duration for people: <c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.0 d</c>.</summary>

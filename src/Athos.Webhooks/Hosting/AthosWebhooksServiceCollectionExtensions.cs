@@ -3,6 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
@@ -121,6 +122,7 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSingleton<AgentEraser>();
         services.AddTransient<AgentLookup>();
         services.AddTransient<RosterSync>();
+        services.AddAthosExports(configuration);
 
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();
@@ -135,12 +137,14 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<IBackfillHandler, BackfillHandler>();
         services.AddTransient<IAthosCheckHandler, AthosCheckHandler>();
         services.AddTransient<IRosterHandler, RosterHandler>();
+        services.AddTransient<IExportHandler, ExportHandler>();
 
         // What the hosts resolve, transient as the services behind them. Those that hold the typed Athos client are made
         // on use, so that an entry that does not call Athos neither builds the client nor reads its settings.
         services.AddTransient<Func<Backfiller>>(static sp => sp.GetRequiredService<Backfiller>);
         services.AddTransient<Func<Reconciler>>(static sp => sp.GetRequiredService<Reconciler>);
         services.AddTransient<Func<RosterSync>>(static sp => sp.GetRequiredService<RosterSync>);
+        services.AddTransient<Func<ExportRun>>(static sp => sp.GetRequiredService<ExportRun>);
         services.AddTransient<Func<WorkItemProcessor>>(static sp => sp.GetRequiredService<WorkItemProcessor>);
         services.AddTransient<Func<CompletenessCheck>>(static sp => sp.GetRequiredService<CompletenessCheck>);
         services.AddTransient<IAthosHttpHandlers, AthosHttpHandlers>();

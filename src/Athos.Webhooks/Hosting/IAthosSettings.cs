@@ -1,5 +1,6 @@
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
@@ -25,6 +26,7 @@ public interface IAthosSettings
     const string RescanSchedule = ReconcileOptions.RescanScheduleSetting;
     const string TombstoneRetention = ErasureOptions.TombstoneRetentionSetting;
     const string RosterSchedule = RosterOptions.ScheduleSetting;
+    const string ExportSchedule = ExportOptions.ScheduleSetting;
 
     /// <summary>The storage account: a connection string, or <c>AzureWebJobsStorage__accountName</c> and friends for an identity.</summary>
     const string Storage = StorageOptions.Setting;

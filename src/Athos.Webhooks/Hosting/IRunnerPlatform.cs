@@ -41,6 +41,8 @@ public interface IRunnerPlatform
 
     /// <summary>The roster sync's schedule, <c>ATHOS_ROSTER_SCHEDULE</c> (validated at start-up).</summary>
     CrontabSchedule RosterSchedule { get; }
+    /// <summary>The analytics export's schedule, <c>ATHOS_EXPORT_SCHEDULE</c> (validated at start-up).</summary>
+    CrontabSchedule ExportSchedule { get; }
 
     /// <summary>Housekeeping's schedule, <see cref="IScheduledJobs.HousekeepingSchedule"/>.</summary>
     CrontabSchedule HousekeepingSchedule { get; }

@@ -32,6 +32,13 @@ public interface IScheduledJobs
     /// <summary>Purges what is past retention, once a day (the timer fires hourly: <see cref="HousekeepingSchedule"/>).</summary>
     Task HousekeepAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One run of the analytics export on <c>ATHOS_EXPORT_SCHEDULE</c> (one instance at a time: a run that finds another
+    /// holding the lease is skipped). A failed run is logged and recorded for <c>status</c>, not thrown: the next run
+    /// carries on from the stored checkpoint.
+    /// </summary>
+    Task ExportAsync(CancellationToken cancellationToken);
+
     /// <summary>Parks every message now in <c>athos-calls-poison</c> (the runner's stand-in for the Functions app's poison trigger); returns how many.</summary>
     Task<int> SweepPoisonAsync(CancellationToken cancellationToken);
 }

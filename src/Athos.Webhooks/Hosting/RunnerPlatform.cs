@@ -1,3 +1,4 @@
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Roster;
 using Athos.Webhooks.Settings;
@@ -9,7 +10,7 @@ using NCrontab;
 namespace Athos.Webhooks.Hosting;
 
 /// <summary>The runner's stand-in for the Functions platform, over the settings both hosts read.</summary>
-internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions queues, IOptions<ReconcileOptions> reconcile, IOptions<RosterOptions> roster, AthosMetrics metrics) : IRunnerPlatform
+internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions queues, IOptions<ReconcileOptions> reconcile, IOptions<RosterOptions> roster, IOptions<ExportOptions> export, AthosMetrics metrics) : IRunnerPlatform
 {
     private static readonly CrontabSchedule Housekeeping = TimerSchedule.Parse(IScheduledJobs.HousekeepingSchedule);
     private static readonly CrontabSchedule PoisonSweep = TimerSchedule.Parse("*/30 * * * * *");
@@ -36,6 +37,7 @@ internal sealed class RunnerPlatform(StorageInitializer storage, QueueOptions qu
     public CrontabSchedule RescanSchedule => reconcile.Value.ParseRescanSchedule();
 
     public CrontabSchedule RosterSchedule => roster.Value.ParseSchedule();
+    public CrontabSchedule ExportSchedule => export.Value.ParseSchedule();
 
     public CrontabSchedule HousekeepingSchedule => Housekeeping;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Athos.Webhooks.Exports;
 
 namespace Athos.Webhooks.Operations;
 
@@ -17,4 +18,6 @@ namespace Athos.Webhooks.Operations;
 [JsonSerializable(typeof(ReprojectReport))]
 [JsonSerializable(typeof(BackfillReport))]
 [JsonSerializable(typeof(BackfillRefusal))]
+[JsonSerializable(typeof(ExportSummary))]
+[JsonSerializable(typeof(LocalCopyResult))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext;

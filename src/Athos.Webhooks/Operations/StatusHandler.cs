@@ -108,6 +108,6 @@ internal sealed class StatusHandler(PipelineHealth health, RescanGate rescans, N
             reasons.Insert(0, "cannot tell: " + unknown);
         }
 
-        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete, rosterRun);
+        return new StatusReport(status, now, since, reasons, pipeline.Queue, pipeline.Parked, reconcile, rescan, freshness, complete, rosterRun, pipeline.Export);
     }
 }

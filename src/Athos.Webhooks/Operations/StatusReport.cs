@@ -22,6 +22,7 @@ namespace Athos.Webhooks.Operations;
 /// <param name="Freshness">The newest stored rows.</param>
 /// <param name="Completeness">Athos's list against the tables over the window.</param>
 /// <param name="Roster">The last roster sync (absent before the first): synced, skipped with its reason (an early-contract tenant), or failed.</param>
+/// <param name="Export">How far behind the analytics export is (the health endpoint's <c>export</c>).</param>
 internal sealed record StatusReport(
     string Status,
     DateTimeOffset CheckedAt,
@@ -33,7 +34,8 @@ internal sealed record StatusReport(
     StatusRescan? Rescan,
     RowFreshness? Freshness,
     StatusCompleteness? Completeness,
-    RosterRun? Roster = null)
+    RosterRun? Roster = null,
+    ExportHealth? Export = null)
 {
     public const string Healthy = HealthStatus.Healthy;
     public const string Degraded = HealthStatus.Degraded;

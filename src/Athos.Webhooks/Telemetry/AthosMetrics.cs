@@ -55,8 +55,11 @@ internal sealed class AthosMetrics
         /// <summary>Messages the local runner moved to <c>athos-calls-poison</c> (it could not park them: storage down).</summary>
         public const string Poisoned = "athos.webhooks.poisoned";
 
+        /// <summary>How far behind the change feed the analytics export is at the end of a run, seconds, by <see cref="Tags.Dataset"/>.</summary>
+        public const string ExportLag = "athos.webhooks.export.lag";
+
         public static IReadOnlyList<string> All { get; } =
-            [Deliveries, DeliveryDuration, WorkItems, Freshness, AthosRequests, AthosRequestDuration, ReconcileRuns, ReconcileDuration, ReconcileSources, ReconcileCalls, Parked, Poisoned];
+            [Deliveries, DeliveryDuration, WorkItems, Freshness, AthosRequests, AthosRequestDuration, ReconcileRuns, ReconcileDuration, ReconcileSources, ReconcileCalls, Parked, Poisoned, ExportLag];
     }
 
     /// <summary>Tag (dimension) names, as they arrive in <c>AppMetrics.Properties</c>.</summary>
@@ -85,6 +88,9 @@ internal sealed class AthosMetrics
 
         /// <summary>Why an item was parked (<c>ParkReason</c>).</summary>
         public const string Reason = "reason";
+
+        /// <summary>The export's dataset: <c>changes</c>.</summary>
+        public const string Dataset = "dataset";
     }
 
     /// <summary>The tags each instrument records (what the alerts may filter on).</summary>
@@ -102,6 +108,7 @@ internal sealed class AthosMetrics
         [Names.ReconcileCalls] = [Tags.Source, Tags.Result],
         [Names.Parked] = [Tags.Reason],
         [Names.Poisoned] = [],
+        [Names.ExportLag] = [Tags.Dataset],
     };
 
     /// <summary>Work item outcome of an attempt that failed and is left to the queue's next attempt.</summary>
@@ -123,6 +130,7 @@ internal sealed class AthosMetrics
     private readonly Counter<long> _reconcileCalls;
     private readonly Counter<long> _parked;
     private readonly Counter<long> _poisoned;
+    private readonly Histogram<double> _exportLag;
 
     public AthosMetrics(IMeterFactory meters)
     {
@@ -140,6 +148,7 @@ internal sealed class AthosMetrics
         _reconcileCalls = meter.CreateCounter<long>(Names.ReconcileCalls, "{call}", "Calls a reconcile run listed, found missing or stale, queued, left pending, or skipped as invalid ids.");
         _parked = meter.CreateCounter<long>(Names.Parked, "{item}", "Work items parked in AthosParkedWork, by reason.");
         _poisoned = meter.CreateCounter<long>(Names.Poisoned, "{message}", "Messages the local runner moved to athos-calls-poison because it could not park them.");
+        _exportLag = meter.CreateHistogram(Names.ExportLag, "s", "How far behind the change feed the analytics export is at the end of a run.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FreshnessBuckets });
     }
 
     /// <summary>A webhook delivery was answered: <paramref name="outcome"/> is its status (<c>accepted</c>, …) or, for an error, its code.</summary>
@@ -194,6 +203,9 @@ internal sealed class AthosMetrics
 
     /// <summary>The local runner moved a message to <c>athos-calls-poison</c>.</summary>
     public void MessagePoisoned() => _poisoned.Add(1);
+
+    /// <summary>An export run ended <paramref name="seconds"/> behind the change feed (the stamp its checkpoint stands at).</summary>
+    internal void ExportLag(double seconds, string dataset) => _exportLag.Record(seconds, new TagList { { Tags.Dataset, dataset } });
 
     /// <summary>A status as tagged and logged, its name in lower case (a reconcile's: <c>succeeded</c>, <c>partial</c>, <c>failed</c>, <c>skipped</c>).</summary>
     internal static string StatusName<TStatus>(TStatus status)

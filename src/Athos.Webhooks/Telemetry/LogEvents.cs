@@ -51,4 +51,7 @@ internal static class LogEvents
     public const int RosterFailed = 4203;
     public const int AgentLookedUp = 4204;
     public const int AgentNotListed = 4205;
+    public const int ExportCompleted = 4301;
+    public const int ExportFailed = 4302;
+    public const int ExportSkipped = 4303;
 }

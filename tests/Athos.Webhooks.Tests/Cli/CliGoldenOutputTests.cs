@@ -77,6 +77,8 @@ public sealed partial class CliGoldenOutputTests(AzuriteFixture storage) : IClas
             ("usage-forget-call-id", ["forget", "call_42"], stack),
             ("usage-forget-format", ["forget", first, "--format", "jsonl"], stack),
             ("usage-redrive-format", ["redrive", "--format", "csv"], stack),
+            ("usage-export-format", ["export", "--format", "csv"], stack),
+            ("usage-export-to-dir-empty", ["export", "--to-dir", " "], stack),
             ("usage-backfill-no-from", ["backfill"], stack),
             ("usage-backfill-from", ["backfill", "--from", "yesterday"], stack),
             ("usage-backfill-to", ["backfill", "--from", "2026-11-01", "--to", "later"], stack),

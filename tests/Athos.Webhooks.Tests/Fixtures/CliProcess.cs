@@ -114,6 +114,25 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until the file <paramref name="path"/> exists (the process made it); fails if the process exits first or the time runs out.</summary>
+    public async Task WaitForFileAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(path))
+        {
+            Assert.False(_process.HasExited, $"athos-webhooks exited with {(_process.HasExited ? _process.ExitCode : 0)} before making {path}; output:\n{Output}\nerrors:\n{Error}");
+            Assert.True(DateTime.UtcNow < deadline, $"athos-webhooks made no {path} within {timeout}; output:\n{Output}\nerrors:\n{Error}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Kills the process at once (SIGKILL on Linux: no handler runs) and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

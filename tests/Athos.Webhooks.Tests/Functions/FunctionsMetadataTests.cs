@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Functions;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Reconciliation;
@@ -101,6 +102,7 @@ public sealed class FunctionsMetadataTests
         ["Rescan"] = new("timerTrigger", Schedule: $"%{ReconcileOptions.RescanScheduleSetting}%"),
         ["Housekeeping"] = new("timerTrigger", Schedule: Housekeeping.Schedule),
         ["RosterSync"] = new("timerTrigger", Schedule: $"%{Athos.Webhooks.Roster.RosterOptions.ScheduleSetting}%"),
+        ["Export"] = new("timerTrigger", Schedule: $"%{ExportOptions.ScheduleSetting}%"),
     };
 
     private sealed record Binding(string Type, string? AuthLevel = null, string? Methods = null, string? Route = null, string? QueueName = null, string? Connection = null, string? Schedule = null);

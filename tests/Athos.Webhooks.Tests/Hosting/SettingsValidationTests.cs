@@ -32,6 +32,7 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_SOURCES", "roleplay,roleplay", "ATHOS_SOURCES must list Athos call sources")]
     [InlineData("ATHOS_SOURCES", " , ", "ATHOS_SOURCES must list Athos call sources")]
     [InlineData("ATHOS_RECONCILE_RESCAN_SCHEDULE", "daily", "ATHOS_RECONCILE_RESCAN_SCHEDULE must be a six-field CRON expression")]
+    [InlineData("ATHOS_EXPORT_SCHEDULE", "every 15 minutes", "ATHOS_EXPORT_SCHEDULE must be a six-field CRON expression")]
     [InlineData("ATHOS_RECONCILE_RESCAN_WINDOW", "00:10:00", "ATHOS_RECONCILE_RESCAN_WINDOW must be between")]
     [InlineData("ATHOS_RECONCILE_REAL_CALL_MAX_DURATION", "2.00:00:00", "ATHOS_RECONCILE_REAL_CALL_MAX_DURATION must be between")]
     [InlineData("ATHOS_RECORDING_MAX_BYTES", "1000", "ATHOS_RECORDING_MAX_BYTES must be a byte count between")]

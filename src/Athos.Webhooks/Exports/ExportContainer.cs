@@ -1,0 +1,102 @@
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Parquet;
+using Parquet.Serialization;
+
+namespace Athos.Webhooks.Exports;
+
+/// <summary>
+/// The blobs of <c>athos-exports</c> as the changes dataset uses them: a Parquet file written in one Put Blob (so it
+/// appears whole or not at all), read back whole, or only its <c>CallId</c> column through range reads.
+/// </summary>
+internal sealed class ExportContainer(BlobServiceClient blobs)
+{
+    /// <summary>Parquet's media type (IANA, 2024).</summary>
+    private const string ParquetContentType = "application/vnd.apache.parquet";
+
+    // Below the SDK's single-upload limit (256 MiB) every file is one Put Blob: nothing half-written is ever listed.
+    private static readonly StorageTransferOptions OnePut = new() { InitialTransferSize = 256 * 1024 * 1024, MaximumTransferSize = 64 * 1024 * 1024 };
+
+    private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ExportsContainer);
+
+    /// <summary>Writes <paramref name="records"/> as one Parquet file named <paramref name="name"/>, replacing any; returns its size.</summary>
+    public async Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken)
+    {
+        using var file = new MemoryStream();
+        await ParquetSerializer.SerializeAsync(records, file, cancellationToken: cancellationToken);
+        file.Position = 0;
+        await _container.GetBlockBlobClient(name).UploadAsync(
+            file,
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = ParquetContentType }, TransferOptions = OnePut },
+            cancellationToken);
+        return file.Length;
+    }
+
+    /// <summary>Every row of the file <paramref name="name"/>.</summary>
+    public async Task<IList<ChangeRecord>> ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        var content = (await _container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content;
+        await using var stream = content.ToStream();
+        return (await ParquetSerializer.DeserializeAsync<ChangeRecord>(stream, cancellationToken: cancellationToken)).Data;
+    }
+
+    /// <summary>
+    /// The distinct call ids in the file <paramref name="name"/>, reading only the footer and the <c>CallId</c> column
+    /// chunks (the blob's read stream is seekable and fetches ranges).
+    /// </summary>
+    public async Task<HashSet<string>> ReadCallIdsAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var stream = await _container.GetBlobClient(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = CallIdReadBuffer }, cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var field = reader.Schema.GetDataFields().Single(f => f.Name == nameof(ChangeRecord.CallId));
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var group = 0; group < reader.RowGroupCount; group++)
+        {
+            using var rows = reader.OpenRowGroupReader(group);
+            var values = new string[rows.RowCount];
+            await rows.ReadAsync(field, values, null, cancellationToken);
+            ids.UnionWith(values);
+        }
+
+        return ids;
+    }
+
+    /// <summary>The names of the blobs under <paramref name="prefix"/>, in name order.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>Deletes <paramref name="name"/>; one already gone is no failure (a rerun deletes again).</summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken) =>
+        await _container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
+    /// <summary>The small JSON blob <paramref name="name"/> (a dataset's pointer), or null when there is none.</summary>
+    public async Task<BinaryData?> ReadSmallAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Copies the blob <paramref name="name"/> to <paramref name="path"/>.</summary>
+    public async Task DownloadToAsync(string name, string path, CancellationToken cancellationToken) =>
+        await _container.GetBlobClient(name).DownloadToAsync(path, cancellationToken);
+
+    // Large enough that a changes file's footer and its CallId chunk usually come in one or two range reads.
+    private const int CallIdReadBuffer = 1024 * 1024;
+}

@@ -1,0 +1,120 @@
+using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Storage;
+using Athos.Webhooks.Telemetry;
+
+namespace Athos.Webhooks.Exports;
+
+/// <summary>
+/// One run of the analytics export, on <c>ATHOS_EXPORT_SCHEDULE</c> (both hosts) or from <c>athos-webhooks export</c>:
+/// the changes appended, then (asked) the date folders compacted, then the rebuilt datasets when due. A lease in
+/// <c>athos-locks</c> keeps it to one instance at a time across hosts; a run that finds the lease held is skipped.
+/// </summary>
+internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, ChangesCompaction compaction, AthosMetrics metrics, TimeProvider time, ILogger<ExportRun> logger)
+{
+    internal const string LockName = "export";
+
+    public async Task<ExportSummary> RunAsync(ExportRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = time.GetUtcNow();
+        await using var held = await locks.TryAcquireAsync(LockName, cancellationToken);
+        if (held is null)
+        {
+            Log.Skipped(logger);
+            return new ExportSummary(ExportSummary.Skipped, started, time.GetUtcNow()) { Error = "another export run holds the lease (athos-locks/export.lock); try again when it is done" };
+        }
+
+        var exported = await changes.ExportAsync(cancellationToken);
+        CompactionResult? compacted = null;
+        string? error = exported.Error;
+        if (request.Compact && error is null)
+        {
+            try
+            {
+                compacted = await compaction.CompactAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                error = "compaction failed (run it again): " + StorageFailure.FirstLine(ex);
+            }
+        }
+
+        // The rebuilt datasets (calls/current, scores: the CurrentExport half of this export) are wired in here. An
+        // erasure seen in this run forces a rebuild, so that the erased call leaves them in the same run as it left
+        // the changes; --now forces one too; otherwise CurrentExport.IsRebuildDue decides from the live pointer's builtAt.
+        var rebuildForced = request.Now || exported.ErasedCalls > 0;
+
+        var ended = time.GetUtcNow();
+        var lag = exported.ExportedThrough is { } through ? ended - through : (TimeSpan?)null;
+        if (lag is { } behind)
+        {
+            metrics.ExportLag(behind.TotalSeconds, ChangesExportDataset);
+        }
+
+        var summary = new ExportSummary(error is null ? ExportSummary.Succeeded : ExportSummary.Failed, started, ended)
+        {
+            Changes = new ChangesSummary(exported.Rows, exported.Files, exported.Bytes, exported.Batches, exported.ErasedCalls, exported.Rewritten, exported.Checkpoint, exported.ExportedThrough, lag is { } l ? Math.Round(l.TotalSeconds) : null),
+            Compaction = compacted,
+            RebuildForced = rebuildForced,
+            Error = error,
+        };
+        if (error is null)
+        {
+            Log.Exported(logger, exported.Rows, exported.Files, exported.ErasedCalls, exported.Rewritten, summary.Changes.LagSeconds);
+        }
+        else
+        {
+            Log.Failed(logger, error);
+        }
+
+        return summary;
+    }
+
+    /// <summary>The <c>dataset</c> tag of the changes export's lag.</summary>
+    internal const string ChangesExportDataset = "changes";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.ExportCompleted, Level = LogLevel.Information, Message = "Exported {Rows} changes in {Files} files; {ErasedCalls} erased calls removed from {Rewritten} earlier files; {LagSeconds} s behind")]
+        public static partial void Exported(ILogger logger, int rows, int files, int erasedCalls, int rewritten, double? lagSeconds);
+
+        [LoggerMessage(EventId = LogEvents.ExportFailed, Level = LogLevel.Warning, Message = "The export run failed; the next run carries on from the stored checkpoint: {Error}")]
+        public static partial void Failed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = LogEvents.ExportSkipped, Level = LogLevel.Information, Message = "Export run skipped: another run holds the lease")]
+        public static partial void Skipped(ILogger logger);
+    }
+}
+
+/// <param name="Now"><c>--now</c>: rebuild the rebuilt datasets whether due or not.</param>
+/// <param name="Compact"><c>--compact</c>: merge each date's changes files into one.</param>
+internal sealed record ExportRequest(bool Now = false, bool Compact = false);
+
+/// <summary>What an export run did (<c>export --format json</c>; docs/operations.md).</summary>
+/// <param name="Status"><c>succeeded</c>, <c>failed</c> or <c>skipped</c> (another run holds the lease).</param>
+internal sealed record ExportSummary(string Status, DateTimeOffset StartedAt, DateTimeOffset EndedAt)
+{
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
+
+    public ChangesSummary? Changes { get; init; }
+
+    public CompactionResult? Compaction { get; init; }
+
+    /// <summary>Whether this run asked for a rebuild of <c>calls/current</c> and <c>scores</c> (<c>--now</c>, or an erasure seen).</summary>
+    public bool RebuildForced { get; init; }
+
+    public string? Error { get; init; }
+}
+
+/// <param name="Rows">Changes written.</param>
+/// <param name="Files">Files written (one per date per batch).</param>
+/// <param name="Bytes">Their size.</param>
+/// <param name="Batches">Batches committed.</param>
+/// <param name="ErasedCalls">Calls whose <c>erased</c> change the run saw.</param>
+/// <param name="Rewritten">Earlier files rewritten or deleted without those calls' rows.</param>
+/// <param name="Checkpoint">The feed's checkpoint the export stands at.</param>
+/// <param name="ExportedThrough">Every change stamped before this is exported.</param>
+/// <param name="LagSeconds">The run's end minus <paramref name="ExportedThrough"/>.</param>
+internal sealed record ChangesSummary(int Rows, int Files, long Bytes, int Batches, int ErasedCalls, int Rewritten, string? Checkpoint, DateTimeOffset? ExportedThrough, double? LagSeconds);

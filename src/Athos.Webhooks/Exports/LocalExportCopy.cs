@@ -1,0 +1,44 @@
+namespace Athos.Webhooks.Exports;
+
+/// <summary>
+/// <c>export --to-dir</c>: the live datasets copied to a local directory under the same relative paths: the live
+/// version of <c>calls/current</c> and of <c>scores</c> (each pointer and the folder it names), and every changes file.
+/// </summary>
+internal sealed class LocalExportCopy(ExportContainer files)
+{
+    public async Task<LocalCopyResult> CopyAsync(string directory, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(directory);
+        var names = new List<string>();
+        foreach (var pointerName in new[] { LivePointer.CurrentName, LivePointer.ScoresName })
+        {
+            if (LivePointer.Parse(await files.ReadSmallAsync(pointerName, cancellationToken)) is { Path: { Length: > 0 } folder })
+            {
+                names.Add(pointerName);
+                names.AddRange(await files.ListAsync(folder, cancellationToken));
+            }
+        }
+
+        names.AddRange(await files.ListAsync(ChangesExport.Prefix, cancellationToken));
+        foreach (var name in names)
+        {
+            var path = Path.GetFullPath(Path.Combine(root, name));
+
+            // Names come from the app's own container; still, nothing is written outside the directory asked for.
+            if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"athos-exports holds '{name}', which would land outside {root}: not copied.");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await files.DownloadToAsync(name, path, cancellationToken);
+        }
+
+        return new LocalCopyResult(root, names.Count, names.Count(n => n.StartsWith(ChangesExport.Prefix, StringComparison.Ordinal)));
+    }
+}
+
+/// <param name="Directory">Where the files went.</param>
+/// <param name="Files">Files copied, pointers included.</param>
+/// <param name="ChangesFiles">Of them, changes files.</param>
+internal sealed record LocalCopyResult(string Directory, int Files, int ChangesFiles);
