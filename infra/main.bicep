@@ -57,6 +57,9 @@ param webhookRequiresFunctionKey bool = false
 @description('Principal (object) ids that read the call tables and blobs with their own identity: Storage Table Data Reader on the call tables and Storage Blob Data Reader on athos-calls and athos-recordings, nothing else.')
 param consumerPrincipalIds array = []
 
+@description('Principal (object) ids (analysts, groups, Power BI or Fabric service principals) that read the analytics export with their own identity: Storage Blob Data Reader on athos-exports only (docs/consumers.md).')
+param exportReaderPrincipalIds array = []
+
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -84,6 +87,10 @@ param recordingsRetentionDays int = 0
 @minValue(0)
 @description('Days after which recordings move to the Cool tier; 0 never.')
 param recordingsCoolAfterDays int = 30
+
+@minValue(0)
+@description('Days after which a file of an athos-exports version folder (calls/current/v=…, scores/v=…) is deleted whatever happened, a backstop behind the rebuild\'s own removal; 0 keeps them. Longer than ATHOS_EXPORT_GRACE plus the time between rebuilds.')
+param exportVersionRetentionDays int = 7
 
 @description('Deny storage and Key Vault network access except from appSubnetId and allowedIpRanges (docs/deployment.md, "Network").')
 param restrictNetworkAccess bool = false
@@ -164,6 +171,7 @@ module storage 'modules/storage.bicep' = {
     archiveRetentionDays: archiveRetentionDays
     recordingsRetentionDays: recordingsRetentionDays
     recordingsCoolAfterDays: recordingsCoolAfterDays
+    exportVersionRetentionDays: exportVersionRetentionDays
     networkAcls: networkAcls
   }
 }
@@ -201,6 +209,7 @@ module roles 'modules/roles.bicep' = {
     keyVaultName: vault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     consumerPrincipalIds: consumerPrincipalIds
+    exportReaderPrincipalIds: exportReaderPrincipalIds
     deploymentContainerName: deploymentContainerName
   }
 }

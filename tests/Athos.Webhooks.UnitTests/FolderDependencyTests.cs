@@ -30,10 +30,11 @@ public sealed partial class FolderDependencyTests
         ["Webhooks"] = ["AthosApi", "Http", "Settings", "Storage", "Telemetry", "WorkItems"],
         ["Reconciliation"] = ["AthosApi", "Changes", "Erasure", "Http", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
         ["Enrichment"] = ["AthosApi", "Changes", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems", "Writing"],
+        ["Exports"] = ["Settings", "Storage", "Telemetry"],
         ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Storage", "Telemetry", "Webhooks", "WorkItems"],
         ["Health"] = ["AthosApi", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
         ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
-        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
+        ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Exports", "Health", "Http", "Operations", "Processing", "Reconciliation", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],
     };
 
     private static readonly System.Reflection.Assembly Core = typeof(WorkItemProcessor).Assembly;

@@ -3,6 +3,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Health;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Processing;
@@ -111,6 +112,8 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<Housekeeping>();
         services.AddSingleton<RescanGate>();
         services.AddTransient<Backfiller>();
+
+        services.AddAthosCurrentExport(configuration);
 
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();

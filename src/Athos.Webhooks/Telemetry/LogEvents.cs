@@ -46,4 +46,7 @@ internal static class LogEvents
     public const int BackfillStopped = 4103;
     public const int RescanSkipped = 4104;
     public const int RescanStalled = 4105;
+
+    public const int CurrentExportRebuilt = 4401;
+    public const int ExportVersionsRemoved = 4402;
 }
