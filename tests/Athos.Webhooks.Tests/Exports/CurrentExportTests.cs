@@ -246,6 +246,49 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Equal((await StoredCallsAsync()).Keys.Order(StringComparer.Ordinal), calls.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// docs/consumers.md's DuckDB queries, taken from between its <c>duckdb:begin</c> and <c>duckdb:end</c> markers so the
+    /// guide cannot drift: each runs, in order, in one session whose <c>root</c> names a copy of the container.
+    /// </summary>
+    [Fact]
+    public async Task Every_DuckDB_query_in_the_consumer_guide_runs_on_the_export()
+    {
+        await StoreCallsAsync(20);
+        await _app.Get<CurrentExport>().RebuildAsync(TestContext.Current.CancellationToken);
+        var stored = await StoredCallsAsync();
+        using var folder = new ExportFolder(storage.ConnectionString);
+        await folder.CopyAsync();
+
+        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "consumers.md"), TestContext.Current.CancellationToken);
+        var blocks = guide.Split("<!-- duckdb:begin -->").Skip(1).Select(b => b[..b.IndexOf("<!-- duckdb:end -->", StringComparison.Ordinal)]).ToList();
+        Assert.Equal(4, blocks.Count);
+        using var duck = folder.Open();
+        var results = new List<List<Dictionary<string, object?>>>();
+        foreach (var block in blocks)
+        {
+            var sql = block.Trim().TrimStart('`').Trim()["sql".Length..].TrimEnd('`').Trim();
+            foreach (var statement in sql.Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.TrimEnd(';')).Where(s => s.Length > 0))
+            {
+                if (statement.StartsWith("SET ", StringComparison.Ordinal))
+                {
+                    ExportFolder.Execute(duck, statement);
+                }
+                else
+                {
+                    results.Add(ExportFolder.Query(duck, statement));
+                }
+            }
+        }
+
+        Assert.Equal(3, results.Count);
+        Assert.All(results, Assert.NotEmpty);
+        // The weekly query counts every scored call once; the compliance query names each section of the scorecards.
+        Assert.Equal(stored.Values.Count(r => r.Status == CallStatus.Scored), results[0].Sum(r => Convert.ToInt64(r["calls"], CultureInfo.InvariantCulture)));
+        Assert.Contains(results[1], r => (string?)r["section"] == "tpmo_disclaimer");
+        Assert.Equal(stored.Values.Count(r => r.ScoreJson is not null), results[2].Count);
+        Assert.Contains("discovery", results[2][0].Keys);
+    }
+
     [Fact]
     public async Task A_rebuild_is_due_once_an_occurrence_of_the_schedule_passed_since_the_live_version_was_built()
     {
