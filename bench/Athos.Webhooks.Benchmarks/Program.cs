@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreC
     ["ack"] = AckBenchmark.RunAsync,
     ["enrich"] = EnrichmentBenchmark.RunAsync,
     ["reconcile"] = ReconcileBenchmark.RunAsync,
+    ["current"] = CurrentExportBenchmark.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. scenarios.Keys] : args;
