@@ -24,6 +24,7 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
     public const string ScoresDataset = "scores";
 
     private const string VersionFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const int DatesAtOnce = 4;
 
     private readonly CrontabSchedule _schedule = options.Value.ParseRebuildSchedule();
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ExportsContainer);
@@ -39,17 +40,22 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         var (scoresLive, scoresTag) = await ReadPointerAsync(ScoresDataset, cancellationToken);
         var version = VersionAfter(builtAt, callsLive?.Version, scoresLive?.Version);
 
+        // Dates are written a few at a time: a date's two files are small, so the uploads' round trips, not the bytes, set the pace.
         var (calls, callFiles, scores, scoreFiles, bytes) = (0L, 0, 0L, 0, 0L);
-        foreach (var (date, rows) in await ReadCallsByDateAsync(cancellationToken))
+        var totals = new Lock();
+        await Parallel.ForEachAsync(await ReadCallsByDateAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = DatesAtOnce, CancellationToken = cancellationToken }, async (day, ct) =>
         {
+            var (date, rows) = day;
             var partition = "date=" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/";
-            var written = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls, rows, cancellationToken);
-            (calls, callFiles, bytes) = (calls + rows.Count, callFiles + written.Files, bytes + written.Bytes);
-
+            var callsWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls, rows, ct);
             var numbers = rows.SelectMany(r => ScoreNumbers.Of(r.ScoreJson).Select(n => new ScoreRow(r.CallId, n.Path, n.Value, r.EndedAt))).ToList();
-            written = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores, numbers, cancellationToken);
-            (scores, scoreFiles, bytes) = (scores + numbers.Count, scoreFiles + written.Files, bytes + written.Bytes);
-        }
+            var scoresWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores, numbers, ct);
+            lock (totals)
+            {
+                (calls, callFiles, scores, scoreFiles) = (calls + rows.Count, callFiles + callsWritten.Files, scores + numbers.Count, scoreFiles + scoresWritten.Files);
+                bytes += callsWritten.Bytes + scoresWritten.Bytes;
+            }
+        });
 
         // Scores first: once calls/current names the version, so does scores.
         await PublishAsync(ScoresDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(ScoresDataset, version), scores, scoreFiles), scoresTag, cancellationToken);
