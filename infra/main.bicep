@@ -70,6 +70,9 @@ param agentReaderPrincipalIds array = []
 @description('Six-field CRON of the roster sync that mirrors Athos\'s roster into AthosAgents (ATHOS_ROSTER_SCHEDULE).')
 param rosterSchedule string = '0 20 * * * *'
 
+@description('Principal (object) ids (analysts, groups, Power BI or Fabric service principals) that read the analytics export with their own identity: Storage Blob Data Reader on athos-exports only (docs/consumers.md).')
+param exportReaderPrincipalIds array = []
+
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -97,6 +100,10 @@ param recordingsRetentionDays int = 0
 @minValue(0)
 @description('Days after which recordings move to the Cool tier; 0 never.')
 param recordingsCoolAfterDays int = 30
+
+@minValue(0)
+@description('Days after which a file of an athos-exports version folder (calls/current/v=…, scores/v=…) is deleted whatever happened, a backstop behind the rebuild\'s own removal; 0 keeps them. Longer than ATHOS_EXPORT_GRACE plus the time between rebuilds.')
+param exportVersionRetentionDays int = 7
 
 @description('Deny storage and Key Vault network access except from appSubnetId and allowedIpRanges (docs/deployment.md, "Network").')
 param restrictNetworkAccess bool = false
@@ -177,6 +184,7 @@ module storage 'modules/storage.bicep' = {
     archiveRetentionDays: archiveRetentionDays
     recordingsRetentionDays: recordingsRetentionDays
     recordingsCoolAfterDays: recordingsCoolAfterDays
+    exportVersionRetentionDays: exportVersionRetentionDays
     networkAcls: networkAcls
   }
 }
@@ -215,6 +223,7 @@ module roles 'modules/roles.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     consumerPrincipalIds: consumerPrincipalIds
     agentReaderPrincipalIds: agentReaderPrincipalIds
+    exportReaderPrincipalIds: exportReaderPrincipalIds
     deploymentContainerName: deploymentContainerName
   }
 }

@@ -10,6 +10,7 @@ var scenarios = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreC
     ["enrich"] = EnrichmentBenchmark.RunAsync,
     ["reconcile"] = ReconcileBenchmark.RunAsync,
     ["export-changes"] = ChangesExportBenchmark.RunAsync,
+    ["current"] = CurrentExportBenchmark.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. scenarios.Keys] : args;

@@ -8,6 +8,8 @@ param applicationInsightsName string
 param consumerPrincipalIds array
 @description('Principal (object) ids that read the roster mirror (personal data) with their own identity: its own role, not the consumers\'.')
 param agentReaderPrincipalIds array
+@description('Principal (object) ids that read the analytics export (athos-exports) with their own identity, and nothing else.')
+param exportReaderPrincipalIds array
 @description('Blob container the Flex Consumption app deploys its package from (written with the app\'s identity).')
 param deploymentContainerName string
 
@@ -27,6 +29,9 @@ var consumerContainers = [
   'athos-calls'
   'athos-recordings'
 ]
+
+// What analysts read (docs/consumers.md): the Parquet datasets, not the tables, transcripts or recordings.
+var exportsContainer = 'athos-exports'
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -86,6 +91,11 @@ resource writableContainers 'Microsoft.Storage/storageAccounts/blobServices/cont
   parent: storage::blobService
   name: container
 }]
+
+resource exports 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: storage::blobService
+  name: exportsContainer
+}
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
@@ -166,5 +176,15 @@ resource agentTableReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   properties: {
     principalId: grant.principalId
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+  }
+}]
+
+// One assignment per export reader, scoped to athos-exports.
+resource exportReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for reader in exportReaderPrincipalIds: {
+  name: guid(exports.id, reader, roles.storageBlobDataReader)
+  scope: exports
+  properties: {
+    principalId: reader
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
   }
 }]

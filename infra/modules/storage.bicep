@@ -17,6 +17,8 @@ param archiveRetentionDays int
 param recordingsRetentionDays int
 @description('Days after which a recording moves to the Cool tier; 0 never.')
 param recordingsCoolAfterDays int
+@description('Days after which a file of an athos-exports version folder is deleted (a backstop behind the rebuild\'s own removal); 0 keeps them.')
+param exportVersionRetentionDays int
 @description('Network rules: the default action and what is let through (see main.bicep).')
 param networkAcls object
 
@@ -47,6 +49,11 @@ var containerNames = [
 ]
 var archiveContainer = 'athos-calls'
 var recordingsContainer = 'athos-recordings'
+// The rebuilt datasets' version folders (src/Athos.Webhooks/Exports/CurrentExport.cs); never their _live.json pointers.
+var exportVersionFolders = [
+  { rule: 'exports-current-versions', prefix: 'athos-exports/calls/current/v=' }
+  { rule: 'exports-scores-versions', prefix: 'athos-exports/scores/v=' }
+]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -120,6 +127,7 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 // parameter is above 0; previous versions, when versioning is on, follow the same retention.
 var archiveExpiry = { baseBlob: { delete: { daysAfterCreationGreaterThan: archiveRetentionDays } } }
 var recordingsExpiry = { baseBlob: { delete: { daysAfterCreationGreaterThan: recordingsRetentionDays } } }
+var exportExpiry = { baseBlob: { delete: { daysAfterCreationGreaterThan: exportVersionRetentionDays } } }
 var lifecycleRules = concat(
   archiveRetentionDays > 0
     ? [
@@ -178,6 +186,24 @@ var lifecycleRules = concat(
           }
         }
       ]
+    : [],
+  // The rebuild removes a replaced version after ATHOS_EXPORT_GRACE; this catches what it cannot (a version left when
+  // rebuilds stop). A nightly rebuild keeps the live version younger than a day, so only leftovers are this old.
+  exportVersionRetentionDays > 0
+    ? map(exportVersionFolders, folder => {
+        name: folder.rule
+        enabled: true
+        type: 'Lifecycle'
+        definition: {
+          filters: {
+            blobTypes: ['blockBlob']
+            prefixMatch: [folder.prefix]
+          }
+          actions: enableVersioning
+            ? union(exportExpiry, { version: { delete: { daysAfterCreationGreaterThan: exportVersionRetentionDays } } })
+            : exportExpiry
+        }
+      })
     : []
 )
 

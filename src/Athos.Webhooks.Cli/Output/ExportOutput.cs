@@ -29,6 +29,11 @@ internal static class ExportOutput
             output.WriteLine($"Compaction       {compaction.Int("folders"):N0} date folder(s) merged, {compaction.Int("partsRemoved"):N0} part file(s) removed");
         }
 
+        if (report.Section("current") is { } current)
+        {
+            output.WriteLine($"Rebuilt          version {TerminalText.Escape(current.String("version"))}: {current.GetProperty("calls").GetInt64():N0} call(s) in {current.Int("callFiles"):N0} file(s), {current.GetProperty("scores").GetInt64():N0} score number(s) in {current.Int("scoreFiles"):N0} file(s); {current.Int("removedVersions"):N0} old version(s) removed");
+        }
+
         if (copied is { } local)
         {
             output.WriteLine($"Copied           {local.Int("files"):N0} file(s) ({local.Int("changesFiles"):N0} changes files) to {TerminalText.Escape(local.String("directory"))}");

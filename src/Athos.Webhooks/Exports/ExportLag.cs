@@ -7,10 +7,10 @@ internal sealed class ExportLag(ChangesExportState state, ExportContainer files)
     public async Task<ExportPosition> ReadAsync(CancellationToken cancellationToken)
     {
         var rowRead = state.GetAsync(cancellationToken);
-        var pointerRead = files.ReadSmallAsync(LivePointer.CurrentName, cancellationToken);
+        var pointerRead = files.ReadSmallAsync(ExportPointer.NameOf(CurrentExport.CallsDataset), cancellationToken);
         var row = await rowRead;
-        var pointer = LivePointer.Parse(await pointerRead);
-        return new ExportPosition(row.ExportedThrough, row.LastRunAt, row.LastRunError, row.PendingFrom is not null, pointer?.BuiltAt);
+        var pointer = ExportPointer.Parse(await pointerRead);
+        return new ExportPosition(row.ExportedThrough, row.LastRunAt, row.LastRunError, row.PendingFrom is not null, pointer?.BuiltAtUtc);
     }
 }
 

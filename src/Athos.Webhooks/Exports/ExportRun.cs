@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Exports;
 /// the changes appended, then (asked) the date folders compacted, then the rebuilt datasets when due. A lease in
 /// <c>athos-locks</c> keeps it to one instance at a time across hosts; a run that finds the lease held is skipped.
 /// </summary>
-internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, ChangesCompaction compaction, AthosMetrics metrics, TimeProvider time, ILogger<ExportRun> logger)
+internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, ChangesCompaction compaction, CurrentExport current, ExportContainer files, AthosMetrics metrics, TimeProvider time, ILogger<ExportRun> logger)
 {
     internal const string LockName = "export";
 
@@ -39,10 +39,26 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             }
         }
 
-        // The rebuilt datasets (calls/current, scores: the CurrentExport half of this export) are wired in here. An
-        // erasure seen in this run forces a rebuild, so that the erased call leaves them in the same run as it left
-        // the changes; --now forces one too; otherwise CurrentExport.IsRebuildDue decides from the live pointer's builtAt.
+        // An erasure seen in this run forces the rebuild of calls/current and scores, so that the erased call leaves
+        // them in the same run as it left the changes; --now forces one too; otherwise the rebuild schedule decides
+        // from the live version's build time. A failed changes export leaves the rebuild to the next run.
         var rebuildForced = request.Now || exported.ErasedCalls > 0;
+        CurrentExportSummary? rebuilt = null;
+        if (error is null)
+        {
+            try
+            {
+                var live = ExportPointer.Parse(await files.ReadSmallAsync(ExportPointer.NameOf(CurrentExport.CallsDataset), cancellationToken));
+                if (rebuildForced || current.IsRebuildDue(time.GetUtcNow(), live?.BuiltAtUtc))
+                {
+                    rebuilt = await current.RebuildAsync(cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex.IsStorageFailure() || ex is StorageConflictException)
+            {
+                error = "the rebuild of calls/current and scores failed (the next run tries again): " + StorageFailure.FirstLine(ex);
+            }
+        }
 
         var ended = time.GetUtcNow();
         var lag = exported.ExportedThrough is { } through ? ended - through : (TimeSpan?)null;
@@ -56,6 +72,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             Changes = new ChangesSummary(exported.Rows, exported.Files, exported.Bytes, exported.Batches, exported.ErasedCalls, exported.Rewritten, exported.Checkpoint, exported.ExportedThrough, lag is { } l ? Math.Round(l.TotalSeconds) : null),
             Compaction = compacted,
             RebuildForced = rebuildForced,
+            Current = rebuilt,
             Error = error,
         };
         if (error is null)
@@ -101,6 +118,9 @@ internal sealed record ExportSummary(string Status, DateTimeOffset StartedAt, Da
     public ChangesSummary? Changes { get; init; }
 
     public CompactionResult? Compaction { get; init; }
+
+    /// <summary>The rebuild of <c>calls/current</c> and <c>scores</c> this run made, if it made one.</summary>
+    public CurrentExportSummary? Current { get; init; }
 
     /// <summary>Whether this run asked for a rebuild of <c>calls/current</c> and <c>scores</c> (<c>--now</c>, or an erasure seen).</summary>
     public bool RebuildForced { get; init; }

@@ -10,9 +10,9 @@ internal sealed class LocalExportCopy(ExportContainer files)
     {
         var root = Path.GetFullPath(directory);
         var names = new List<string>();
-        foreach (var pointerName in new[] { LivePointer.CurrentName, LivePointer.ScoresName })
+        foreach (var pointerName in new[] { ExportPointer.NameOf(CurrentExport.CallsDataset), ExportPointer.NameOf(CurrentExport.ScoresDataset) })
         {
-            if (LivePointer.Parse(await files.ReadSmallAsync(pointerName, cancellationToken)) is { Path: { Length: > 0 } folder })
+            if (ExportPointer.Parse(await files.ReadSmallAsync(pointerName, cancellationToken)) is { Path: { Length: > 0 } folder })
             {
                 names.Add(pointerName);
                 names.AddRange(await files.ListAsync(folder, cancellationToken));

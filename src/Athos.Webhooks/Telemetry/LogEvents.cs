@@ -54,4 +54,6 @@ internal static class LogEvents
     public const int ExportCompleted = 4301;
     public const int ExportFailed = 4302;
     public const int ExportSkipped = 4303;
+    public const int CurrentExportRebuilt = 4401;
+    public const int ExportVersionsRemoved = 4402;
 }

@@ -158,8 +158,8 @@ public sealed partial class ArmTemplateTests
         var consumers = assigned.Where(a => a.Principal != "[parameters('principalId')]").Select(a => a.Role).ToList();
 
         Assert.Equal(new[] { StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor, KeyVaultSecretsUser, MonitoringMetricsPublisher }.Order(), app);
-        // Which tables and containers consumers (and the roster mirror's own readers) read: InfraHardeningTests, on the evaluated template.
-        Assert.Equal(new[] { StorageTableDataReader, StorageBlobDataReader, StorageTableDataReader }.Order(), consumers.Order());
+        // Which tables and containers consumers, the roster mirror's own readers and export readers read: InfraHardeningTests, on the evaluated template.
+        Assert.Equal(new[] { StorageTableDataReader, StorageBlobDataReader, StorageTableDataReader, StorageBlobDataReader }.Order(), consumers.Order());
         Assert.All(assigned, a => Assert.StartsWith("[guid(", a.Resource.GetProperty("name").GetString(), StringComparison.Ordinal));
     }
 

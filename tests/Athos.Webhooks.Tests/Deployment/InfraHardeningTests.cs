@@ -11,6 +11,7 @@ public sealed partial class InfraHardeningTests
 {
     private const string Consumer = "11111111-2222-3333-4444-555555555555";
     private const string AgentReader = "66666666-7777-8888-9999-000000000000";
+    private const string Analyst = "77777777-8888-9999-0000-111111111111";
     private const string Subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app";
     private const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
     private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
@@ -22,6 +23,8 @@ public sealed partial class InfraHardeningTests
     private static readonly Lazy<Task<BicepSnapshot>> EverythingOn = new(() => BicepSnapshot.CreateAsync(
         ("consumerPrincipalIds", $"['{Consumer}']"),
         ("agentReaderPrincipalIds", $"['{AgentReader}']"),
+        ("exportReaderPrincipalIds", $"['{Analyst}']"),
+        ("exportVersionRetentionDays", "10"),
         ("storageRedundancy", "'Standard_GZRS'"),
         ("blobSoftDeleteRetentionDays", "30"),
         ("enableBlobVersioning", "true"),
@@ -39,7 +42,8 @@ public sealed partial class InfraHardeningTests
 
     private static readonly Lazy<Task<BicepSnapshot>> NothingExpires = new(() => BicepSnapshot.CreateAsync(
         ("blobSoftDeleteRetentionDays", "0"),
-        ("recordingsCoolAfterDays", "0")));
+        ("recordingsCoolAfterDays", "0"),
+        ("exportVersionRetentionDays", "0")));
 
     [Fact]
     public async Task Key_Vault_storage_services_and_the_app_send_their_logs_to_the_workspace()
@@ -81,6 +85,22 @@ public sealed partial class InfraHardeningTests
         Assert.Equal(["Standard_GZRS", "Standard_LRS", "Standard_ZRS"], parameter.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()).Order());
         Assert.Equal("Standard_ZRS", (await Defaults.Value).Single("Microsoft.Storage/storageAccounts").GetProperty("sku").GetProperty("name").GetString());
         Assert.Equal("Standard_GZRS", (await EverythingOn.Value).Single("Microsoft.Storage/storageAccounts").GetProperty("sku").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Export_readers_read_the_athos_exports_container_and_nothing_else()
+    {
+        var grants = (await EverythingOn.Value).All("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.GetProperty("properties").GetProperty("principalId").GetString() == Analyst)
+            .Select(a => (Scope: Scope(BicepSnapshot.Id(a), "/providers/Microsoft.Authorization/roleAssignments/"), Role: a.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Split('/')[^1]))
+            .ToList();
+
+        var grant = Assert.Single(grants);
+        Assert.Equal(StorageBlobDataReader, grant.Role);
+        Assert.Equal(StorageNames.ExportsContainer, After(grant.Scope, "/blobServices/default/containers/"));
+        // A consumer of the tables is not an export reader, and nobody is one by default.
+        Assert.DoesNotContain((await EverythingOn.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Consumer && BicepSnapshot.Id(a).Contains(StorageNames.ExportsContainer, StringComparison.Ordinal));
+        Assert.DoesNotContain((await Defaults.Value).All("Microsoft.Authorization/roleAssignments"), a => a.GetProperty("properties").GetProperty("principalId").GetString() == Analyst);
     }
 
     [Fact]
@@ -183,20 +203,24 @@ public sealed partial class InfraHardeningTests
     }
 
     [Fact]
-    public async Task Lifecycle_management_applies_the_retention_and_cool_tier_parameters_and_is_absent_when_nothing_expires()
+    public async Task Lifecycle_management_applies_the_retention_cool_tier_and_export_version_parameters_and_is_absent_when_nothing_expires()
     {
         var defaults = Rules(await Defaults.Value);
         var everything = Rules(await EverythingOn.Value);
 
-        // Default: recordings move to Cool after 30 days; nothing is deleted.
-        var cool = Assert.Single(defaults);
-        Assert.Equal(new LifecycleRule("athos-recordings/", "tierToCool", 30), cool);
+        // Default: recordings move to Cool after 30 days; of the calls' own data nothing is deleted. The export's version
+        // folders (never its pointers) go after a week, a backstop behind the rebuild's own removal.
+        Assert.Equal(
+            [new LifecycleRule("athos-exports/calls/current/v=", "delete", 7), new LifecycleRule("athos-exports/scores/v=", "delete", 7), new LifecycleRule("athos-recordings/", "tierToCool", 30)],
+            InOrder(defaults));
 
         Assert.Equal(
-            [new LifecycleRule("athos-calls/", "delete", 730), new LifecycleRule("athos-recordings/", "delete", 365), new LifecycleRule("athos-recordings/", "tierToCool", 45)],
+            [new LifecycleRule("athos-calls/", "delete", 730), new LifecycleRule("athos-exports/calls/current/v=", "delete", 10), new LifecycleRule("athos-exports/scores/v=", "delete", 10), new LifecycleRule("athos-recordings/", "delete", 365), new LifecycleRule("athos-recordings/", "tierToCool", 45)],
             InOrder(everything.Where(r => r.Action != "version.delete")));
         // With versioning on, previous versions expire with their blob.
-        Assert.Equal([new LifecycleRule("athos-calls/", "version.delete", 730), new LifecycleRule("athos-recordings/", "version.delete", 365)], InOrder(everything.Where(r => r.Action == "version.delete")));
+        Assert.Equal(
+            [new LifecycleRule("athos-calls/", "version.delete", 730), new LifecycleRule("athos-exports/calls/current/v=", "version.delete", 10), new LifecycleRule("athos-exports/scores/v=", "version.delete", 10), new LifecycleRule("athos-recordings/", "version.delete", 365)],
+            InOrder(everything.Where(r => r.Action == "version.delete")));
 
         Assert.Empty((await NothingExpires.Value).All("Microsoft.Storage/storageAccounts/managementPolicies"));
     }

@@ -76,8 +76,8 @@ public sealed class HostParityTests(AzuriteFixture storage) : IClassFixture<Azur
         var scheduled = runner.Services.GetServices<IHostedService>().OfType<CronScheduler>().Select(s => s.Name).Order().ToList();
 
         // The runner sweeps the poison queue on a timer where the Functions app has a queue trigger.
-        Assert.Equal(["housekeeping", "poison sweep", "reconcile", "rescan", "roster sync"], scheduled);
-        Assert.Equal(["housekeeping", "reconcile", "rescan", "rostersync"], timers.Order());
+        Assert.Equal(["export", "housekeeping", "poison sweep", "reconcile", "rescan", "roster sync"], scheduled);
+        Assert.Equal(["export", "housekeeping", "reconcile", "rescan", "rostersync"], timers.Order());
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public sealed class SettingsValidationTests
     [InlineData("ATHOS_RECONCILE_RESCAN_WINDOW", "00:10:00", "ATHOS_RECONCILE_RESCAN_WINDOW must be between")]
     [InlineData("ATHOS_RECONCILE_REAL_CALL_MAX_DURATION", "2.00:00:00", "ATHOS_RECONCILE_REAL_CALL_MAX_DURATION must be between")]
     [InlineData("ATHOS_RECORDING_MAX_BYTES", "1000", "ATHOS_RECORDING_MAX_BYTES must be a byte count between")]
+    [InlineData("ATHOS_EXPORT_REBUILD_SCHEDULE", "nightly", "ATHOS_EXPORT_REBUILD_SCHEDULE must be a six-field CRON expression")]
+    [InlineData("ATHOS_EXPORT_GRACE", "00:01:00", "ATHOS_EXPORT_GRACE must be between 00:10:00 and 30.00:00:00")]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage is required")]
     [InlineData("AzureWebJobsStorage", "this is not a connection string", "AzureWebJobsStorage is not a valid storage connection string")]
     public async Task A_bad_setting_stops_start_up_naming_it(string setting, string? value, string expected)

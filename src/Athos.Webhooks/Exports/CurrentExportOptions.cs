@@ -1,0 +1,34 @@
+using Athos.Webhooks.Settings;
+using Microsoft.Extensions.Configuration;
+using NCrontab;
+
+namespace Athos.Webhooks.Exports;
+
+/// <summary>When the <c>calls/current</c> and <c>scores</c> datasets are rebuilt, and how long a replaced version stays readable.</summary>
+internal sealed class CurrentExportOptions
+{
+    public const string RebuildScheduleSetting = "ATHOS_EXPORT_REBUILD_SCHEDULE";
+    public const string GraceSetting = "ATHOS_EXPORT_GRACE";
+
+    /// <summary>Nightly at 02:00 UTC, before the reports of the day are refreshed.</summary>
+    public const string DefaultRebuildSchedule = "0 0 2 * * *";
+
+    /// <summary>
+    /// Six-field CRON (seconds first). A rebuild is due once an occurrence has passed since the live version was built;
+    /// the export run checks it each time it runs.
+    /// </summary>
+    [SixFieldCron(DefaultRebuildSchedule)]
+    [ConfigurationKeyName(RebuildScheduleSetting)]
+    public string RebuildSchedule { get; set; } = DefaultRebuildSchedule;
+
+    /// <summary>
+    /// How long a version stays after a newer one replaced it, so that a reader that read the pointer just before (a
+    /// Power BI refresh, a long query) finishes on the files it started with.
+    /// </summary>
+    [SettingRange("00:10:00", "30.00:00:00", Requirement = "between 00:10:00 and 30.00:00:00 (longer than your longest refresh or query)")]
+    [ConfigurationKeyName(GraceSetting)]
+    public TimeSpan Grace { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The schedule, parsed (validated at start-up).</summary>
+    public CrontabSchedule ParseRebuildSchedule() => TimerSchedule.Parse(RebuildSchedule);
+}
