@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Athos.Webhooks.Storage;
 using Azure;
@@ -22,9 +23,22 @@ internal sealed class ReconcileRunLog(TableServiceClient tables)
 
     private readonly TableClient _table = tables.GetTableClient(StorageNames.StateTable);
 
-    /// <summary>Records a run that has just taken the lock; its row is completed by <see cref="EndAsync"/>.</summary>
+    // Ends that could not be written (storage gone as the run ended), kept with the time each run ended until the next
+    // run of this host, which needs storage anyway.
+    private readonly ConcurrentQueue<ReconcileRunRow> _unwritten = new();
+
+    /// <summary>
+    /// Records a run that has just taken the lock (and first the ends of this host's earlier runs that storage could not
+    /// take); its row is completed by <see cref="EndAsync"/>.
+    /// </summary>
     public async Task<ReconcileRunRow> StartAsync(DateTimeOffset startedAt, CancellationToken cancellationToken = default)
     {
+        while (_unwritten.TryPeek(out var ended))
+        {
+            await _table.UpsertEntityAsync(ended, TableUpdateMode.Replace, cancellationToken);
+            _unwritten.TryDequeue(out _);
+        }
+
         var row = new ReconcileRunRow
         {
             PartitionKey = PartitionOf(startedAt),
@@ -36,6 +50,7 @@ internal sealed class ReconcileRunLog(TableServiceClient tables)
         return row;
     }
 
+    /// <summary>Completes a run's row; if storage is gone, the next <see cref="StartAsync"/> writes it.</summary>
     public async Task EndAsync(ReconcileRunRow run, ReconcileRun result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -43,7 +58,14 @@ internal sealed class ReconcileRunLog(TableServiceClient tables)
         run.EndedAt = result.EndedAt;
         run.Status = ReconcileOutcomeNames.Names.NameOf(result.Status);
         run.Sources = string.Join(",", result.Sources.Where(s => s.Status != ReconcileOutcome.Skipped).Select(s => s.Source));
-        await _table.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken);
+        try
+        {
+            await _table.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (Exception ex) when (ex.IsStorageFailure())
+        {
+            _unwritten.Enqueue(run);
+        }
     }
 
     /// <summary>The runs that started on or after <paramref name="since"/>'s UTC day, in the order they started.</summary>

@@ -62,6 +62,21 @@ internal sealed partial class Reconciler
         }
 
         var logged = await _runs.StartAsync(_time.GetUtcNow(), cancellationToken);
+        ReconcileRun? result = null;
+        try
+        {
+            result = await RunHoldingLockAsync(startedAt, cancellationToken);
+            return result;
+        }
+        finally
+        {
+            // Recorded before the lock is let go, whether the run returned or threw (storage gone as it saved its summary).
+            await _runs.EndAsync(logged, result ?? new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = startedAt, EndedAt = _time.GetUtcNow() }, CancellationToken.None);
+        }
+    }
+
+    private async Task<ReconcileRun> RunHoldingLockAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
         var settings = _options.Value;
         var current = await _state.GetAsync(cancellationToken);
         var run = new RunProgress(current.Contract);
@@ -114,7 +129,6 @@ internal sealed partial class Reconciler
             Sources = run.Sources,
         };
         await _state.SaveRunAsync(result, cancellationToken);
-        await _runs.EndAsync(logged, result, cancellationToken);
         _metrics.ReconcileEnded(result);
         if (result.Status is ReconcileOutcome.Succeeded or ReconcileOutcome.Partial)
         {

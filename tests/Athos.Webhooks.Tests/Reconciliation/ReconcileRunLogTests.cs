@@ -73,6 +73,35 @@ public sealed class ReconcileRunLogTests(AzuriteFixture storage) : IClassFixture
     }
 
     [Fact]
+    public async Task A_run_that_ends_while_storage_is_away_has_its_end_recorded_when_the_next_run_starts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = Directory.CreateTempSubdirectory("athos-run-log-");
+        try
+        {
+            await using var azurite = await AzuriteInstance.StartPersistentAsync(data.FullName, ct);
+            var tables = new TableServiceClient(azurite.ConnectionString, new TableClientOptions { Retry = { MaxRetries = 0 } });
+            await tables.CreateTableIfNotExistsAsync(StorageNames.StateTable, ct);
+            var log = new ReconcileRunLog(tables);
+            var startedAt = DateTimeOffset.UtcNow;
+            var run = await log.StartAsync(startedAt, ct);
+
+            await azurite.ShutDownAsync();
+            var endedAt = DateTimeOffset.UtcNow;
+            await log.EndAsync(run, new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = startedAt, EndedAt = endedAt }, ct);
+            await azurite.RestartAsync(ct);
+            await log.StartAsync(DateTimeOffset.UtcNow, ct);
+
+            var ended = (await log.ReadAsync(startedAt, ct))[0];
+            Assert.Equal(new { EndedAt = (DateTimeOffset?)endedAt, Status = (string?)"Failed" }, new { ended.EndedAt, ended.Status });
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_run_without_an_end_counts_until_its_host_was_killed()
     {
         var now = DateTimeOffset.UtcNow;
