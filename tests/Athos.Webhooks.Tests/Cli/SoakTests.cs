@@ -270,6 +270,8 @@ public sealed class SoakTests
                 runner.Dispose();
             }
 
+            // Azurite first: it writes to its data folder until it stops.
+            await azurite.DisposeAsync();
             data.Delete(recursive: true);
         }
     }
