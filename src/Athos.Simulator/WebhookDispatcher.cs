@@ -62,7 +62,17 @@ public sealed class WebhookDispatcher : IAsyncDisposable
     }
 
     /// <summary>The full delivery of <paramref name="call"/>'s webhook: fault decisions, the POST and, if needed, the retry.</summary>
-    public async Task<WebhookDelivery> DeliverAsync(SimulatedCall call, Uri target, CancellationToken cancellationToken = default)
+    public Task<WebhookDelivery> DeliverAsync(SimulatedCall call, Uri target, CancellationToken cancellationToken = default) =>
+        DeliverAsync(call, () => target, cancellationToken);
+
+    /// <summary>As <see cref="DeliverAsync(SimulatedCall, Uri, CancellationToken)"/>, each POST to the next of <paramref name="targets"/>.</summary>
+    public Task<WebhookDelivery> DeliverAsync(SimulatedCall call, WebhookTargets targets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        return DeliverAsync(call, targets.Next, cancellationToken);
+    }
+
+    private async Task<WebhookDelivery> DeliverAsync(SimulatedCall call, Func<Uri> target, CancellationToken cancellationToken)
     {
         var webhookId = _ids.NewWebhookId();
         var body = BodyFor(call);
@@ -74,18 +84,18 @@ public sealed class WebhookDispatcher : IAsyncDisposable
 
         var attempts = new List<WebhookAttempt>();
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        var first = await SendAsync(target, webhookId, body, timestamp, 1, isDuplicate: false, cancellationToken);
+        var first = await SendAsync(target(), webhookId, body, timestamp, 1, isDuplicate: false, cancellationToken);
         attempts.Add(first);
         if (_faults.ShouldDuplicate(webhookId))
         {
-            attempts.Add(await SendAsync(target, webhookId, body, timestamp, 1, isDuplicate: true, cancellationToken));
+            attempts.Add(await SendAsync(target(), webhookId, body, timestamp, 1, isDuplicate: true, cancellationToken));
         }
 
         if (!first.Acked)
         {
             await Task.Delay(_options.WebhookRetryDelay, _time, cancellationToken);
             var retryTimestamp = _options.RestampWebhookRetries ? _time.GetUtcNow().ToUnixTimeSeconds() : timestamp;
-            attempts.Add(await SendAsync(target, webhookId, body, retryTimestamp, 2, isDuplicate: false, cancellationToken));
+            attempts.Add(await SendAsync(target(), webhookId, body, retryTimestamp, 2, isDuplicate: false, cancellationToken));
         }
 
         return Record(new WebhookDelivery(webhookId, call.Id, success, Dropped: false, attempts, body));

@@ -104,6 +104,7 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddSettings<ReconcileOptions, ReconcileOptionsValidator>(configuration, static (settings, options) => settings.Bind(options));
         services.AddSingleton<LeaseLock>();
         services.AddSingleton<ReconcileStateStore>();
+        services.AddSingleton<ReconcileRunLog>();
         services.AddSingleton<ContractObserver>();
         services.AddSingleton<QueuedCalls>();
         services.AddSingleton<MissingCallFinder>();

@@ -9,7 +9,8 @@ namespace Athos.Webhooks.Reconciliation;
 /// <summary>
 /// The retention of the app's own logs, once a day: webhook delivery records past
 /// <c>ATHOS_WEBHOOK_DELIVERY_RETENTION</c>, call changes past <c>ATHOS_CHANGE_RETENTION</c>, and erased calls' tombstones
-/// past <c>ATHOS_ERASURE_TOMBSTONE_RETENTION</c> (with the change rows a writer appended just after an erasure). Each host runs it on a
+/// past <c>ATHOS_ERASURE_TOMBSTONE_RETENTION</c> (with the change rows a writer appended just after an erasure), and the
+/// reconcile run log past <see cref="ReconcileRunLog.Retention"/>. Each host runs it on a
 /// timer of its own, beside the reconciler (<see cref="Schedule"/>), so that it neither waits for a successful reconcile
 /// nor holds the reconcile lock.
 /// </summary>
@@ -25,12 +26,14 @@ internal sealed partial class Housekeeping
     private readonly DeliveryRetention _deliveries;
     private readonly CallChangeRetention _changes;
     private readonly Tombstones _tombstones;
+    private readonly ReconcileRunLog _runs;
     private readonly TimeProvider _time;
     private readonly ILogger<Housekeeping> _logger;
 
-    public Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryRetention deliveries, CallChangeRetention changes, Tombstones tombstones, TimeProvider time, ILogger<Housekeeping> logger)
+    public Housekeeping(LeaseLock locks, ReconcileStateStore state, DeliveryRetention deliveries, CallChangeRetention changes, Tombstones tombstones, ReconcileRunLog runs, TimeProvider time, ILogger<Housekeeping> logger)
     {
         _tombstones = tombstones;
+        _runs = runs;
         _locks = locks;
         _state = state;
         _deliveries = deliveries;
@@ -69,6 +72,7 @@ internal sealed partial class Housekeeping
             await _changes.PurgeAsync(now, cancellationToken);
             var lateChanges = await _tombstones.SweepLateChangesAsync(now, cancellationToken);
             var lifted = await _tombstones.ExpireAsync(now, cancellationToken);
+            await _runs.PurgeAsync(now, cancellationToken);
             await _state.SavePurgeAsync(now, cancellationToken);
             Log.Purged(_logger, purged);
             Log.TombstonesExpired(_logger, lifted, lateChanges);

@@ -21,19 +21,21 @@ internal sealed partial class Reconciler
     private readonly MissingCallFinder _finder;
     private readonly StoredWindow _stored;
     private readonly ReconcileStateStore _state;
+    private readonly ReconcileRunLog _runs;
     private readonly LeaseLock _locks;
     private readonly IOptions<ReconcileOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Reconciler> _logger;
     private readonly AthosMetrics _metrics;
 
-    public Reconciler(AthosClient athos, CallPager pager, MissingCallFinder finder, StoredWindow stored, ReconcileStateStore state, LeaseLock locks, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Reconciler> logger, AthosMetrics metrics)
+    public Reconciler(AthosClient athos, CallPager pager, MissingCallFinder finder, StoredWindow stored, ReconcileStateStore state, ReconcileRunLog runs, LeaseLock locks, IOptions<ReconcileOptions> options, TimeProvider time, ILogger<Reconciler> logger, AthosMetrics metrics)
     {
         _athos = athos;
         _pager = pager;
         _finder = finder;
         _stored = stored;
         _state = state;
+        _runs = runs;
         _locks = locks;
         _options = options;
         _time = time;
@@ -59,6 +61,22 @@ internal sealed partial class Reconciler
             return skipped;
         }
 
+        var logged = await _runs.StartAsync(_time.GetUtcNow(), cancellationToken);
+        ReconcileRun? result = null;
+        try
+        {
+            result = await RunHoldingLockAsync(startedAt, cancellationToken);
+            return result;
+        }
+        finally
+        {
+            // Recorded before the lock is let go, whether the run returned or threw (storage gone as it saved its summary).
+            await _runs.EndAsync(logged, result ?? new ReconcileRun { Status = ReconcileOutcome.Failed, StartedAt = startedAt, EndedAt = _time.GetUtcNow() }, CancellationToken.None);
+        }
+    }
+
+    private async Task<ReconcileRun> RunHoldingLockAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
         var settings = _options.Value;
         var current = await _state.GetAsync(cancellationToken);
         var run = new RunProgress(current.Contract);

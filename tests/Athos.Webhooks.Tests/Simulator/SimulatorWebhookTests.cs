@@ -103,6 +103,22 @@ public sealed class SimulatorWebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_targets_take_the_posts_in_turn_the_retry_going_to_the_next()
+    {
+        await using var other = await CapturingReceiver.StartAsync();
+        var targets = new WebhookTargets([_receiver.Url, other.Url]);
+        _receiver.Answer = n => Task.FromResult(n == 1 ? 503 : 200);
+
+        var refused = await _simulator.Webhooks.DeliverAsync(ScoredCall(), targets, TestContext.Current.CancellationToken);
+        var next = await _simulator.Webhooks.DeliverAsync(ScoredCall(), targets, TestContext.Current.CancellationToken);
+
+        // The first POST to the first target (503), its retry to the second, then the next delivery's POST to the first again.
+        Assert.Equal(new int?[] { 503, 200 }, refused.Attempts.Select(a => a.Status));
+        Assert.Equal(new[] { refused.WebhookId, next.WebhookId }, _receiver.Requests.Select(r => r.Headers["X-Athos-Webhook-Id"]));
+        Assert.Equal(refused.WebhookId, Assert.Single(other.Requests).Headers["X-Athos-Webhook-Id"]);
+    }
+
+    [Fact]
     public async Task A_receiver_that_does_not_answer_in_time_gets_the_retry()
     {
         _receiver.Answer = async n =>
