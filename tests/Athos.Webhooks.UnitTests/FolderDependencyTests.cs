@@ -32,7 +32,7 @@ public sealed partial class FolderDependencyTests
         ["Enrichment"] = ["AthosApi", "Changes", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems", "Writing"],
         ["Roster"] = ["AthosApi", "Erasure", "Reconciliation", "Settings", "Storage", "Telemetry", "WorkItems"],
         ["Processing"] = ["AthosApi", "Enrichment", "Reconciliation", "Roster", "Storage", "Telemetry", "Webhooks", "WorkItems"],
-        ["Exports"] = ["Reconciliation", "Settings", "Storage", "Telemetry"],
+        ["Exports"] = ["Reconciliation", "Roster", "Settings", "Storage", "Telemetry"],
         ["Health"] = ["AthosApi", "Exports", "Http", "Reconciliation", "Storage", "Telemetry", "WorkItems"],
         ["Operations"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Exports", "Health", "Reconciliation", "Roster", "Storage", "Telemetry", "WorkItems"],
         ["Hosting"] = ["AthosApi", "Changes", "Enrichment", "Erasure", "Exports", "Health", "Http", "Operations", "Processing", "Reconciliation", "Roster", "Settings", "Storage", "Telemetry", "Webhooks", "WorkItems", "Writing"],

@@ -31,7 +31,7 @@ internal static class ExportOutput
 
         if (report.Section("current") is { } current)
         {
-            output.WriteLine($"Rebuilt          version {TerminalText.Escape(current.String("version"))}: {current.GetProperty("calls").GetInt64():N0} call(s) in {current.Int("callFiles"):N0} file(s), {current.GetProperty("scores").GetInt64():N0} score number(s) in {current.Int("scoreFiles"):N0} file(s); {current.Int("removedVersions"):N0} old version(s) removed");
+            output.WriteLine($"Rebuilt          version {TerminalText.Escape(current.String("version"))}: {current.GetProperty("calls").GetInt64():N0} call(s) in {current.Int("callFiles"):N0} file(s), {current.GetProperty("scores").GetInt64():N0} score number(s) in {current.Int("scoreFiles"):N0} file(s), {current.Int("agents"):N0} rep(s); {current.Int("removedVersions"):N0} old version(s) removed");
         }
 
         if (copied is { } local)

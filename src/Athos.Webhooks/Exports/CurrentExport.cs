@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 using Athos.Webhooks.Telemetry;
 using Azure;
@@ -18,10 +19,11 @@ namespace Athos.Webhooks.Exports;
 /// sees one whole version. Its caller holds the export's lock: one rebuild at a time (the pointers are also written
 /// only over the one the rebuild read, so a rebuild that another overtook publishes nothing).
 /// </summary>
-internal sealed partial class CurrentExport(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time, IOptions<CurrentExportOptions> options, ILogger<CurrentExport> logger)
+internal sealed partial class CurrentExport(TableServiceClient tables, BlobServiceClient blobs, RosterReader roster, TimeProvider time, IOptions<CurrentExportOptions> options, ILogger<CurrentExport> logger)
 {
     public const string CallsDataset = "calls/current";
     public const string ScoresDataset = "scores";
+    public const string AgentsDataset = "agents";
 
     private const string VersionFormat = "yyyyMMdd'T'HHmmss'Z'";
     private const int DatesAtOnce = 4;
@@ -38,7 +40,8 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         var builtAt = time.GetUtcNow();
         var (callsLive, callsTag) = await ReadPointerAsync(CallsDataset, cancellationToken);
         var (scoresLive, scoresTag) = await ReadPointerAsync(ScoresDataset, cancellationToken);
-        var version = VersionAfter(builtAt, callsLive?.Version, scoresLive?.Version);
+        var (agentsLive, agentsTag) = await ReadPointerAsync(AgentsDataset, cancellationToken);
+        var version = VersionAfter(builtAt, callsLive?.Version, scoresLive?.Version, agentsLive?.Version);
 
         // Dates are written a few at a time: a date's two files are small, so the uploads' round trips, not the bytes, set the pace.
         var (calls, callFiles, scores, scoreFiles, bytes) = (0L, 0, 0L, 0, 0L);
@@ -57,7 +60,13 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
             }
         });
 
-        // Scores first: once calls/current names the version, so does scores.
+        // The rep dimension, one file: the roster mirror is small (a row per rep) and read whole.
+        var agents = await roster.ReadAllAsync(cancellationToken).ToListAsync(cancellationToken);
+        var agentsWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(AgentsDataset, version), ExportColumns.Agents, agents, cancellationToken, evenEmpty: true);
+        bytes += agentsWritten.Bytes;
+
+        // Scores and agents first: once calls/current names the version, so do they.
+        await PublishAsync(AgentsDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(AgentsDataset, version), agents.Count, agentsWritten.Files), agentsTag, cancellationToken);
         await PublishAsync(ScoresDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(ScoresDataset, version), scores, scoreFiles), scoresTag, cancellationToken);
         await PublishAsync(CallsDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(CallsDataset, version), calls, callFiles), callsTag, cancellationToken);
         var now = time.GetUtcNow();
@@ -66,12 +75,14 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         var grace = options.Value.Grace;
         var removedCalls = await ExportVersions.RemoveAsync(_container, CallsDataset, callsLive?.Version, version, now, grace, cancellationToken);
         var removedScores = await ExportVersions.RemoveAsync(_container, ScoresDataset, scoresLive?.Version, version, now, grace, cancellationToken);
-        if (removedCalls.Versions + removedScores.Versions > 0)
+        var removedAgents = await ExportVersions.RemoveAsync(_container, AgentsDataset, agentsLive?.Version, version, now, grace, cancellationToken);
+        var (removedVersions, removedFiles) = (removedCalls.Versions + removedScores.Versions + removedAgents.Versions, removedCalls.Files + removedScores.Files + removedAgents.Files);
+        if (removedVersions > 0)
         {
-            Log.Removed(logger, removedCalls.Versions + removedScores.Versions, removedCalls.Files + removedScores.Files, grace);
+            Log.Removed(logger, removedVersions, removedFiles, grace);
         }
 
-        return new CurrentExportSummary(version, builtAt, calls, callFiles, scores, scoreFiles, bytes, removedCalls.Versions + removedScores.Versions);
+        return new CurrentExportSummary(version, builtAt, calls, callFiles, scores, scoreFiles, bytes, removedVersions) { Agents = agents.Count };
     }
 
     // A version sorts after every published one, even when the clock is behind or two rebuilds start in one second.

@@ -1,3 +1,5 @@
+using Athos.Webhooks.Roster;
+
 namespace Athos.Webhooks.Exports;
 
 /// <summary>
@@ -42,6 +44,20 @@ internal static class ExportColumns
         .Text(nameof(ScoreRow.Path), r => r.Path, nullable: false)
         .RequiredNumber(nameof(ScoreRow.Value), r => r.Value)
         .Time(nameof(ScoreRow.EndedAt), r => r.EndedAt);
+
+    /// <summary>
+    /// The rep dimension, from the roster mirror: names and agencies to join on (by <c>AgentId</c>, or by
+    /// <c>PlatformAgentId</c>). Emails and NPNs stay in <c>AthosAgents</c>, which only the roster's own readers read.
+    /// </summary>
+    public static ParquetColumns<MirroredAgent> Agents { get; } = new ParquetColumns<MirroredAgent>()
+        .Text(nameof(MirroredAgent.AgentId), r => r.AgentId, nullable: false)
+        .Text(nameof(MirroredAgent.PlatformAgentId), r => r.PlatformAgentId)
+        .Text(nameof(MirroredAgent.FirstName), r => r.FirstName)
+        .Text(nameof(MirroredAgent.LastName), r => r.LastName)
+        .Text(nameof(MirroredAgent.AgencyId), r => r.AgencyId)
+        .Text(nameof(MirroredAgent.AgencyName), r => r.AgencyName)
+        .Time(nameof(MirroredAgent.AthosCreatedAt), r => r.AthosCreatedAt)
+        .Time(nameof(MirroredAgent.RemovedAt), r => r.RemovedAt);
 }
 
 /// <summary>One number of a call's score (<see cref="ScoreNumbers"/>): a row of <c>scores</c>.</summary>

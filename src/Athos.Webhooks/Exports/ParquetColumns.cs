@@ -11,9 +11,15 @@ namespace Athos.Webhooks.Exports;
 internal sealed class ParquetColumns<T>
 {
     private readonly List<(DataField Field, Func<ParquetRowGroupWriter, IReadOnlyList<T>, CancellationToken, Task> Write)> _columns = [];
-    private ParquetSchema? _schema;
+    private readonly Lazy<ParquetSchema> _schema;
 
-    public ParquetSchema Schema => _schema ??= new ParquetSchema(_columns.Select(c => (Field)c.Field));
+    public ParquetColumns() => _schema = new(() => new ParquetSchema(_columns.Select(c => (Field)c.Field)), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// The schema, made once: a field joins one schema only (Parquet.Net gives it its path and levels then), and a
+    /// rebuild writes several dates at once, so two schemas made at once over the same fields would write broken footers.
+    /// </summary>
+    public ParquetSchema Schema => _schema.Value;
 
     public ParquetColumns<T> Text(string name, Func<T, string?> value, bool nullable = true)
     {

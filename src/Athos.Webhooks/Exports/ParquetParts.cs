@@ -22,11 +22,15 @@ internal static class ParquetParts
     // A staged block; large enough that a day's file is a few requests.
     private const int BlockBytes = 4 * 1024 * 1024;
 
-    /// <summary>Writes <paramref name="rows"/> under <paramref name="partition"/> (a folder ending in <c>/</c>); the files and bytes written.</summary>
-    public static async Task<(int Files, long Bytes)> WriteAsync<T>(BlobContainerClient container, string partition, ParquetColumns<T> columns, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="rows"/> under <paramref name="partition"/> (a folder ending in <c>/</c>); the files and bytes
+    /// written. With <paramref name="evenEmpty"/>, no rows still make one file (the schema alone), so that a dataset
+    /// without date partitions always has a file for a reader's glob to match.
+    /// </summary>
+    public static async Task<(int Files, long Bytes)> WriteAsync<T>(BlobContainerClient container, string partition, ParquetColumns<T> columns, IReadOnlyList<T> rows, CancellationToken cancellationToken, bool evenEmpty = false)
     {
         var (files, bytes) = (0, 0L);
-        for (var start = 0; start < rows.Count; start += RowCap, files++)
+        for (var start = 0; start < rows.Count || (evenEmpty && files == 0); start += RowCap, files++)
         {
             var name = partition + "part-" + files.ToString("00000", CultureInfo.InvariantCulture) + ".parquet";
             using var sink = new BlockBlobSink(container.GetBlockBlobClient(name), BlockBytes);

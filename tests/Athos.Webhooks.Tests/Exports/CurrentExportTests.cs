@@ -7,6 +7,7 @@ using Athos.Webhooks.Functions;
 using Athos.Webhooks.Hosting;
 using Athos.Webhooks.Operations;
 using Athos.Webhooks.Reconciliation;
+using Athos.Webhooks.Roster;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.WorkItems;
 using Azure.Core;
@@ -106,6 +107,38 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Equal(["DOUBLE", "DOUBLE", "INT32", "INT32"], new[] { "OverallScore", "ComplianceTotalScore", "DurationSec", "SchemaVersion" }.Select(c => (string)schema[c]["type"]!));
         var types = ExportFolder.Query(duck, "DESCRIBE SELECT * FROM read_parquet(getvariable('calls'))").ToDictionary(r => (string)r["column_name"]!, r => (string)r["column_type"]!);
         Assert.Equal("TIMESTAMP WITH TIME ZONE", types["EndedAt"]);
+    }
+
+    [Fact]
+    public async Task The_agents_dimension_names_the_rep_of_every_call_from_the_roster_mirror_without_emails_or_npns()
+    {
+        await StoreCallsAsync(12);
+        await _app.Get<RosterSync>().RunAsync(TestContext.Current.CancellationToken);
+        var summary = await _app.Get<CurrentExport>().RebuildAsync(TestContext.Current.CancellationToken);
+        var mirror = await _app.Get<RosterReader>().ReadAllAsync(TestContext.Current.CancellationToken).ToDictionaryAsync(a => a.AgentId, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotEmpty(mirror);
+        Assert.Equal(mirror.Count, summary.Agents);
+
+        using var folder = new ExportFolder(storage.ConnectionString);
+        await folder.CopyAsync();
+        var pointer = await folder.PointerAsync(CurrentExport.AgentsDataset);
+        Assert.Equal((summary.Version, $"agents/v={summary.Version}/", (long)mirror.Count), (pointer.Version, pointer.Path, pointer.Rows));
+        using var duck = folder.Open();
+        ExportFolder.Execute(duck, CallsPointer);
+        ExportFolder.Execute(duck, "SET VARIABLE agents = (SELECT getvariable('root') || path || '*.parquet' FROM read_json(getvariable('root') || 'agents/_live.json'))");
+
+        // The join a report makes: every call of the current contract finds its rep, with the mirror's name.
+        var joined = ExportFolder.Query(duck, "SELECT c.CallId, c.AgentId, a.FirstName, a.LastName, a.AgencyId FROM read_parquet(getvariable('calls')) c LEFT JOIN read_parquet(getvariable('agents')) a ON a.AgentId = c.AgentId WHERE c.AgentId IS NOT NULL");
+        Assert.NotEmpty(joined);
+        Assert.All(joined, row =>
+        {
+            var agent = mirror[(string)row["AgentId"]!];
+            Assert.Equal((agent.FirstName, agent.LastName, agent.AgencyId), ((string?)row["FirstName"], (string?)row["LastName"], (string?)row["AgencyId"]));
+        });
+
+        // Personal data beyond the name stays in AthosAgents (its own readers' role).
+        var columns = ExportFolder.Query(duck, "DESCRIBE SELECT * FROM read_parquet(getvariable('agents'), hive_partitioning = false)").Select(r => (string)r["column_name"]!).ToList();
+        Assert.Equal(["AgencyId", "AgencyName", "AgentId", "AthosCreatedAt", "FirstName", "LastName", "PlatformAgentId", "RemovedAt"], columns.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -214,7 +247,9 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         // A day after, v1 goes, and so does v3 (replaced by v4 as long ago); v4, replaced just now, and the live v5 stay.
         _time.Advance(TimeSpan.FromDays(1));
         var v5 = await _app.Get<CurrentExport>().RebuildAsync(ct);
-        Assert.Equal(4, v5.RemovedVersions);
+        // Of calls/current and scores, v1 and v3; of agents, whose pointer comes before theirs, the dying rebuild's too.
+        Assert.Equal(7, v5.RemovedVersions);
+        Assert.Equal([v4.Version, v5.Version], Of(await VersionsAsync(folder), CurrentExport.AgentsDataset));
         Assert.Equal([v4.Version, v5.Version], Of(await VersionsAsync(folder), CurrentExport.CallsDataset));
         Assert.Equal([v4.Version, v5.Version], Of(await VersionsAsync(folder), CurrentExport.ScoresDataset));
         await folder.CopyAsync();
@@ -261,7 +296,7 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
 
         var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "consumers.md"), TestContext.Current.CancellationToken);
         var blocks = guide.Split("<!-- duckdb:begin -->").Skip(1).Select(b => b[..b.IndexOf("<!-- duckdb:end -->", StringComparison.Ordinal)]).ToList();
-        Assert.Equal(4, blocks.Count);
+        Assert.Equal(5, blocks.Count);
         using var duck = folder.Open();
         var results = new List<List<Dictionary<string, object?>>>();
         foreach (var block in blocks)
@@ -280,13 +315,17 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
             }
         }
 
-        Assert.Equal(3, results.Count);
+        Assert.Equal(4, results.Count);
         Assert.All(results, Assert.NotEmpty);
-        // The weekly query counts every scored call once; the compliance query names each section of the scorecards.
-        Assert.Equal(stored.Values.Count(r => r.Status == CallStatus.Scored), results[0].Sum(r => Convert.ToInt64(r["calls"], CultureInfo.InvariantCulture)));
-        Assert.Contains(results[1], r => (string?)r["section"] == "tpmo_disclaimer");
-        Assert.Equal(stored.Values.Count(r => r.ScoreJson is not null), results[2].Count);
-        Assert.Contains("discovery", results[2][0].Keys);
+        // The rep query and the weekly query count every scored call once (the rep join keeps calls whose rep has no
+        // mirrored name: no roster sync ran here, and the agents file is there, empty); the compliance query names each
+        // section of the scorecards.
+        var scored = stored.Values.Count(r => r.Status == CallStatus.Scored);
+        Assert.Equal(scored, results[0].Sum(r => Convert.ToInt64(r["calls"], CultureInfo.InvariantCulture)));
+        Assert.Equal(scored, results[1].Sum(r => Convert.ToInt64(r["calls"], CultureInfo.InvariantCulture)));
+        Assert.Contains(results[2], r => (string?)r["section"] == "tpmo_disclaimer");
+        Assert.Equal(stored.Values.Count(r => r.ScoreJson is not null), results[3].Count);
+        Assert.Contains("discovery", results[3][0].Keys);
     }
 
     [Fact]
@@ -321,7 +360,7 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
     private static async Task<List<(string Dataset, string Version)>> VersionsAsync(ExportFolder folder)
     {
         var versions = new HashSet<(string, string)>();
-        foreach (var dataset in new[] { CurrentExport.CallsDataset, CurrentExport.ScoresDataset })
+        foreach (var dataset in new[] { CurrentExport.CallsDataset, CurrentExport.ScoresDataset, CurrentExport.AgentsDataset })
         {
             foreach (var name in await folder.NamesAsync(dataset + "/v="))
             {
