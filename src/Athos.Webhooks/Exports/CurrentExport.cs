@@ -19,7 +19,7 @@ namespace Athos.Webhooks.Exports;
 /// sees one whole version. Its caller holds the export's lock: one rebuild at a time (the pointers are also written
 /// only over the one the rebuild read, so a rebuild that another overtook publishes nothing).
 /// </summary>
-internal sealed partial class CurrentExport(TableServiceClient tables, BlobServiceClient blobs, RosterReader roster, TimeProvider time, IOptions<CurrentExportOptions> options, ILogger<CurrentExport> logger)
+internal sealed partial class CurrentExport(TableServiceClient tables, BlobServiceClient blobs, RosterReader roster, TimeProvider time, IOptions<ExportOptions> options, ILogger<CurrentExport> logger)
 {
     public const string CallsDataset = "calls/current";
     public const string ScoresDataset = "scores";

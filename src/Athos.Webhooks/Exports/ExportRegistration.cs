@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Athos.Webhooks.Exports;
 
-/// <summary>Registers the analytics export: its settings, the changes dataset, the run that orchestrates it.</summary>
+/// <summary>Registers the analytics export: its settings, the changes dataset, the rebuilt datasets, the run that orchestrates them.</summary>
 internal static class ExportRegistration
 {
     public static IServiceCollection AddAthosExports(this IServiceCollection services, IConfiguration configuration)
@@ -14,6 +14,7 @@ internal static class ExportRegistration
         services.AddSingleton<ChangesExportState>();
         services.AddTransient<ChangesExport>();
         services.AddTransient<ChangesCompaction>();
+        services.AddTransient<CurrentExport>();
         services.AddTransient<ExportRun>();
         services.AddTransient<LocalExportCopy>();
         services.AddSingleton<ExportLag>();

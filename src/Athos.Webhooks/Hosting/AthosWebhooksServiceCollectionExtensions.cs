@@ -124,7 +124,6 @@ public static partial class AthosWebhooksServiceCollectionExtensions
         services.AddTransient<AgentLookup>();
         services.AddTransient<RosterSync>();
         services.AddAthosExports(configuration);
-        services.AddAthosCurrentExport(configuration);
 
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<NewestRows>();
