@@ -28,9 +28,20 @@ internal static class AgenciesCommand
             return ExitCodes.Usage;
         }
 
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"csv: cannot read '{path}': {ex.Message}");
+            return ExitCodes.Usage;
+        }
+
         return await CliServices.RunAsync<IRosterHandler>(configuration, error, async roster =>
         {
-            using var csv = File.OpenText(path);
+            using var csv = new StringReader(text);
             JsonElement report;
             try
             {

@@ -68,6 +68,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
                 var written = await WriteAsync(batch, recorded, result, cancellationToken);
                 ExportCrashPoint.AfterCommit();
                 Commit(row, batch.To, written);
+                row.RebuildOwed |= batch.Erased.Count > 0;
                 row = await state.SaveAsync(row, cancellationToken);
                 result.Batches++;
                 if (!batch.HasMore)
@@ -97,6 +98,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
         }
 
         result.Checkpoint = row.Checkpoint;
+        result.RebuildOwed = row.RebuildOwed;
         result.ExportedThrough = row.ExportedThrough;
         return result;
     }
@@ -262,6 +264,9 @@ internal sealed class ChangesExportResult
     public int Files { get; set; }
 
     public long Bytes { get; set; }
+
+    /// <summary>Whether a rebuild is owed after the run (<see cref="ChangesExportStateRow.RebuildOwed"/>).</summary>
+    public bool RebuildOwed { get; set; }
 
     /// <summary>Calls whose <c>erased</c> change this run saw.</summary>
     public int ErasedCalls { get; set; }

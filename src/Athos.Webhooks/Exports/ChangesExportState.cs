@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 
 namespace Athos.Webhooks.Exports;
@@ -16,6 +17,32 @@ internal sealed class ChangesExportState(TableServiceClient tables)
     {
         var found = await _table.GetEntityIfExistsAsync<ChangesExportStateRow>(ChangesExportStateRow.Partition, ChangesExportStateRow.Row, cancellationToken: cancellationToken);
         return found.HasValue ? found.Value! : new ChangesExportStateRow();
+    }
+
+    /// <summary>
+    /// Marks a rebuild owed (<see cref="ChangesExportStateRow.RebuildOwed"/>), or settles it once a rebuild succeeded;
+    /// a write that meets another's retries on the row as it now is.
+    /// </summary>
+    public async Task MarkRebuildOwedAsync(bool owed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await GetAsync(cancellationToken);
+            if (row.RebuildOwed == owed)
+            {
+                return;
+            }
+
+            row.RebuildOwed = owed;
+            try
+            {
+                await SaveAsync(row, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+            }
+        }
     }
 
     /// <summary>Writes <paramref name="row"/> whole, if it is still the version read; returns it with its new ETag.</summary>

@@ -31,6 +31,13 @@ internal sealed class ChangesExportStateRow() : TableRow(Partition, Row)
     /// <summary>The pending batch's file names, one per line.</summary>
     public string? PendingFiles { get; set; }
 
+    /// <summary>
+    /// A rebuild of <c>calls/current</c>, <c>scores</c> and <c>agents</c> is owed: an erasure passed (a call's
+    /// <c>erased</c> change, saved with the checkpoint that moves past it; <c>forget --agent</c>). Cleared only after a
+    /// rebuild succeeds, so a failed one is tried again by the next run.
+    /// </summary>
+    public bool RebuildOwed { get; set; }
+
     /// <summary>When the last run ended.</summary>
     public DateTimeOffset? LastRunAt { get; set; }
 

@@ -9,7 +9,7 @@ namespace Athos.Webhooks.Exports;
 /// the changes appended, then (asked) the date folders compacted, then the rebuilt datasets when due. A lease in
 /// <c>athos-locks</c> keeps it to one instance at a time across hosts; a run that finds the lease held is skipped.
 /// </summary>
-internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, ChangesCompaction compaction, CurrentExport current, ExportContainer files, AthosMetrics metrics, TimeProvider time, ILogger<ExportRun> logger)
+internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, ChangesExportState state, ChangesCompaction compaction, CurrentExport current, ExportContainer files, AthosMetrics metrics, TimeProvider time, ILogger<ExportRun> logger)
 {
     internal const string LockName = "export";
 
@@ -39,10 +39,11 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             }
         }
 
-        // An erasure seen in this run forces the rebuild of calls/current and scores, so that the erased call leaves
-        // them in the same run as it left the changes; --now forces one too; otherwise the rebuild schedule decides
-        // from the live version's build time. A failed changes export leaves the rebuild to the next run.
-        var rebuildForced = request.Now || exported.ErasedCalls > 0;
+        // An erasure (a call's erased change, forget --agent) owes a rebuild of calls/current, scores and agents, so that
+        // what was erased leaves them in the same run as it left the changes; the debt is stored, so a rebuild that fails
+        // is owed to the next run. --now forces one too; otherwise the rebuild schedule decides from the live version's
+        // build time. A failed changes export leaves the rebuild to the next run.
+        var rebuildForced = request.Now || exported.RebuildOwed;
         CurrentExportSummary? rebuilt = null;
         if (error is null)
         {
@@ -52,6 +53,10 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
                 if (rebuildForced || current.IsRebuildDue(time.GetUtcNow(), live?.BuiltAtUtc))
                 {
                     rebuilt = await current.RebuildAsync(cancellationToken);
+                    if (exported.RebuildOwed)
+                    {
+                        await state.MarkRebuildOwedAsync(false, cancellationToken);
+                    }
                 }
             }
             catch (Exception ex) when (ex.IsStorageFailure() || ex is StorageConflictException)

@@ -2,7 +2,10 @@ namespace Athos.Webhooks.Exports;
 
 /// <summary>
 /// <c>export --to-dir</c>: the live datasets copied to a local directory under the same relative paths: the live
-/// version of <c>calls/current</c> and of <c>scores</c> (each pointer and the folder it names), and every changes file.
+/// version of <c>calls/current</c>, <c>scores</c> and <c>agents</c> (each pointer and the folder it names), and every
+/// changes file. Run again into the same directory, it leaves it a copy of the container as it is now: a file the
+/// container no longer has there (a replaced version, a changes file an erasure emptied or a compaction merged) is
+/// deleted, so an erased call does not linger in a local copy.
 /// </summary>
 internal sealed class LocalExportCopy(ExportContainer files)
 {
@@ -10,7 +13,7 @@ internal sealed class LocalExportCopy(ExportContainer files)
     {
         var root = Path.GetFullPath(directory);
         var names = new List<string>();
-        foreach (var pointerName in new[] { ExportPointer.NameOf(CurrentExport.CallsDataset), ExportPointer.NameOf(CurrentExport.ScoresDataset) })
+        foreach (var pointerName in new[] { ExportPointer.NameOf(CurrentExport.CallsDataset), ExportPointer.NameOf(CurrentExport.ScoresDataset), ExportPointer.NameOf(CurrentExport.AgentsDataset) })
         {
             if (ExportPointer.Parse(await files.ReadSmallAsync(pointerName, cancellationToken)) is { Path: { Length: > 0 } folder })
             {
@@ -32,6 +35,28 @@ internal sealed class LocalExportCopy(ExportContainer files)
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await files.DownloadToAsync(name, path, cancellationToken);
+        }
+
+        var copied = names.Select(n => Path.GetFullPath(Path.Combine(root, n))).ToHashSet(StringComparer.Ordinal);
+        foreach (var dataset in new[] { "calls", CurrentExport.ScoresDataset, CurrentExport.AgentsDataset })
+        {
+            var folder = Path.Combine(root, dataset);
+            if (Directory.Exists(folder))
+            {
+                foreach (var stale in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => !copied.Contains(Path.GetFullPath(f))).ToList())
+                {
+                    File.Delete(stale);
+                }
+
+                // Deepest first, so that a version folder emptied above goes with its date folders.
+                foreach (var emptied in Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).ToList())
+                {
+                    if (!Directory.EnumerateFileSystemEntries(emptied).Any())
+                    {
+                        Directory.Delete(emptied);
+                    }
+                }
+            }
         }
 
         return new LocalCopyResult(root, names.Count, names.Count(n => n.StartsWith(ChangesExport.Prefix, StringComparison.Ordinal)));

@@ -14,8 +14,9 @@ public interface IExportHandler
     Task<JsonElement> ExportAsync(bool now, bool compact, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Copies the live <c>calls/current</c> version, the live <c>scores</c> version and every changes file to
-    /// <paramref name="directory"/>, under the same relative paths: <c>{"directory","files","changesFiles"}</c>.
+    /// Copies the live <c>calls/current</c>, <c>scores</c> and <c>agents</c> versions and every changes file to
+    /// <paramref name="directory"/>, under the same relative paths, deleting there what the container no longer has:
+    /// <c>{"directory","files","changesFiles"}</c>.
     /// </summary>
     Task<JsonElement> CopyToAsync(string directory, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
 
@@ -32,7 +33,7 @@ public interface IForgetHandler
 }
 
 /// <inheritdoc cref="IForgetHandler"/>
-internal sealed class ForgetHandler(CallEraser eraser, AgentEraser agents) : IForgetHandler
+internal sealed class ForgetHandler(CallEraser eraser, AgentEraser agents, ChangesExportState export) : IForgetHandler
 {
     public async Task<JsonElement> ForgetAsync(CallId callId, CancellationToken cancellationToken)
     {
@@ -67,6 +68,9 @@ internal sealed class ForgetHandler(CallEraser eraser, AgentEraser agents) : IFo
         try
         {
             var erased = await agents.EraseAsync(agentId, calls, cancellationToken);
+
+            // The export's agents dataset names the rep: the next export run rebuilds it without them.
+            await export.MarkRebuildOwedAsync(true, cancellationToken);
             return JsonSerializer.SerializeToElement(
                 new ForgetAgentReport(
                     erased.AgentId,

@@ -10,6 +10,9 @@ namespace Athos.Webhooks.Roster;
 /// </summary>
 internal sealed class AgencyNameImport(TableServiceClient tables)
 {
+    /// <summary>The longest agency name taken: far above any real one, far below a table property's 64 KiB.</summary>
+    public const int MaxNameLength = 1000;
+
     /// <summary>The import's outcome: which key the file used, names written and names deleted.</summary>
     internal sealed record Result(string Key, int Written, int Deleted);
 
@@ -41,11 +44,17 @@ internal sealed class AgencyNameImport(TableServiceClient tables)
             throw new FormatException($"line 1: the header must be '{AgencyNameRow.ByAgencyId},name' or '{AgencyNameRow.ByPlatformAgencyId},name'.");
         }
 
-        foreach (var (id, at) in lines.Skip(1).Select(l => (l[0], l[2])))
+        foreach (var (id, name, at) in lines.Skip(1).Select(l => (l[0], l[1], l[2])))
         {
             if (!AgentRow.IsUsableKey(id))
             {
                 throw new FormatException($"line {at}: '{id}' is not a usable {key} (empty, longer than 256 characters, or holding / \\ # ? % or a control character).");
+            }
+
+            // Checked with the rest before anything is written: a name storage would refuse must not leave half an import.
+            if (name.Trim().Length > MaxNameLength)
+            {
+                throw new FormatException($"line {at}: the name is longer than {MaxNameLength} characters.");
             }
         }
 

@@ -12,12 +12,15 @@ internal sealed record AgentErasure(string AgentId, bool MirrorRowRemoved, IRead
 /// <c>forget --agent</c>: erases a rep's mirror row and, when asked, every stored call of theirs through
 /// <see cref="CallEraser"/> (each under the call erasure's rules, tombstone included). Their calls are found in
 /// <c>AthosCallsByUser</c>, which files a rep under <c>platformAgentId</c> when there is one, else <c>agentId</c>: both
-/// partitions are read, and only rows naming the agent are taken.
+/// partitions are read, and only rows naming the agent are taken. Without the mirror row (erased before, purged after
+/// its retention, never synced) the <c>platformAgentId</c> is unknown, so <c>AthosCalls</c> is scanned for the
+/// <c>AgentId</c> as well: slower, but no call of the rep is missed.
 /// </summary>
 internal sealed class AgentEraser(TableServiceClient tables, RosterReader roster, CallEraser calls)
 {
     private readonly TableClient _agents = tables.GetTableClient(StorageNames.AgentsTable);
     private readonly TableClient _byUser = tables.GetTableClient(StorageNames.CallsByUserTable);
+    private readonly TableClient _calls = tables.GetTableClient(StorageNames.CallsTable);
 
     public async Task<AgentErasure> EraseAsync(string agentId, bool withCalls, CancellationToken cancellationToken = default)
     {
@@ -25,7 +28,7 @@ internal sealed class AgentEraser(TableServiceClient tables, RosterReader roster
         var erased = new List<(string, ErasureReport)>();
         if (withCalls)
         {
-            foreach (var callId in await CallIdsAsync(agentId, mirrored?.PlatformAgentId, cancellationToken))
+            foreach (var callId in await CallIdsAsync(agentId, mirrored?.PlatformAgentId, scanCalls: mirrored is null, cancellationToken))
             {
                 erased.Add((callId, await calls.EraseAsync(CallId.Parse(callId), cancellationToken)));
             }
@@ -36,7 +39,7 @@ internal sealed class AgentEraser(TableServiceClient tables, RosterReader roster
         return new AgentErasure(agentId, removed, erased);
     }
 
-    private async Task<IReadOnlyList<string>> CallIdsAsync(string agentId, string? platformAgentId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> CallIdsAsync(string agentId, string? platformAgentId, bool scanCalls, CancellationToken cancellationToken)
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var partition in new[] { platformAgentId, agentId }.OfType<string>().Distinct(StringComparer.Ordinal))
@@ -51,6 +54,18 @@ internal sealed class AgentEraser(TableServiceClient tables, RosterReader roster
             {
                 // A platformAgentId partition could hold another rep's calls only if the customer reused the id; agentId decides.
                 if (string.Equals(row.AgentId, agentId, StringComparison.Ordinal) && row.CallId is { Length: > 0 } callId)
+                {
+                    ids.Add(callId);
+                }
+            }
+        }
+
+        if (scanCalls)
+        {
+            var filter = TableClient.CreateQueryFilter($"AgentId eq {agentId} and Status ne {CallStatus.Erased}");
+            await foreach (var row in _calls.QueryAsync<CallRow>(filter, select: ["CallId"], cancellationToken: cancellationToken))
+            {
+                if (row.CallId is { Length: > 0 } callId)
                 {
                     ids.Add(callId);
                 }

@@ -65,9 +65,15 @@ public sealed class RosterCommandTests(AzuriteFixture storage) : IClassFixture<A
             await File.WriteAllTextAsync(good, $"agencyId,name\r\n{call.AgencyId},\"Harbor Benefits, LLC\"\r\n", Ct);
             var bad = Path.Combine(directory.FullName, "bad.csv");
             await File.WriteAllTextAsync(bad, "agencyId,name\nathos_agency_x,One,Two\n", Ct);
+            var tooLong = Path.Combine(directory.FullName, "long.csv");
+            await File.WriteAllTextAsync(tooLong, $"agencyId,name\nathos_agency_fine,Fine\nathos_agency_long,{new string('n', 1001)}\n", Ct);
 
             using var rejected = CliProcess.Start(["agencies", "import", bad], Environment);
             Assert.Equal(2, await rejected.WaitForExitAsync(Patience));
+            using var refused = CliProcess.Start(["agencies", "import", tooLong], Environment);
+            Assert.Equal(2, await refused.WaitForExitAsync(Patience));
+            Assert.Contains("line 3: the name is longer than 1000 characters.", refused.Error, StringComparison.Ordinal);
+            Assert.False((await new TableClient(storage.ConnectionString, StorageNames.AgencyNamesTable).GetEntityIfExistsAsync<TableEntity>("agencyId", "athos_agency_fine", cancellationToken: Ct)).HasValue);
             using var imported = CliProcess.Start(["agencies", "import", good], Environment);
             Assert.Equal(0, await imported.WaitForExitAsync(Patience));
             using var show = CliProcess.Start(["calls", "show", call.Id, "--json"], Environment);
@@ -82,6 +88,25 @@ public sealed class RosterCommandTests(AzuriteFixture storage) : IClassFixture<A
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Forget_agent_with_calls_after_the_mirror_row_is_gone_still_finds_every_call_of_the_rep()
+    {
+        var rep = _calls.GroupBy(c => c.AgentId).OrderByDescending(g => g.Count()).First();
+        var theirs = rep.Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
+
+        // The row goes first (forget --agent alone); its platformAgentId with it, so the by-rep index cannot be trusted.
+        using (var first = CliProcess.Start(["forget", "--agent", rep.Key], Environment))
+        {
+            Assert.Equal(0, await first.WaitForExitAsync(Patience));
+        }
+
+        using var forget = CliProcess.Start(["forget", "--agent", rep.Key, "--calls", "--format", "json"], Environment);
+        Assert.Equal(0, await forget.WaitForExitAsync(Patience));
+        var report = JsonDocument.Parse(forget.Output).RootElement;
+        Assert.False(report.GetProperty("mirrorRowRemoved").GetBoolean());
+        Assert.Equal(theirs, report.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("callId").GetString()!).Order(StringComparer.Ordinal));
     }
 
     [Fact]

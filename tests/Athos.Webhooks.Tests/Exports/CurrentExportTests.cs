@@ -142,6 +142,44 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_rep_forgotten_leaves_the_agents_dataset_at_the_next_export_run_and_from_a_local_copy_made_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await StoreCallsAsync(8);
+        await _app.Get<RosterSync>().RunAsync(ct);
+        var export = _app.Get<IExportHandler>();
+        var copy = Directory.CreateTempSubdirectory("athos-export-forget-").FullName;
+        var first = await export.ExportAsync(now: false, compact: false, ct);
+        Assert.True(first.TryGetProperty("current", out var built) && built.ValueKind == JsonValueKind.Object, first.ToString());
+        await export.CopyToAsync(copy, ct);
+        var forgotten = (await _app.Get<RosterReader>().ReadAllAsync(ct).FirstAsync(ct)).AgentId;
+        Assert.Contains(forgotten, AgentIdsIn(copy));
+
+        // Not due by the schedule (built a moment ago): the erasure alone owes the rebuild, and the run pays it.
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await _app.Get<IForgetHandler>().ForgetAgentAsync(forgotten, calls: false, ct);
+        var second = await export.ExportAsync(now: false, compact: false, ct);
+        Assert.True(second.TryGetProperty("current", out var rebuilt) && rebuilt.ValueKind == JsonValueKind.Object, second.ToString());
+        await export.CopyToAsync(copy, ct);
+        Assert.DoesNotContain(forgotten, AgentIdsIn(copy));
+        Assert.Single(Directory.GetDirectories(Path.Combine(copy, "agents")));
+        Assert.Single(Directory.GetDirectories(Path.Combine(copy, "calls", "current")));
+
+        // Paid: the next run owes nothing and rebuilds nothing.
+        var third = await export.ExportAsync(now: false, compact: false, ct);
+        Assert.False(third.TryGetProperty("current", out var none) && none.ValueKind == JsonValueKind.Object, third.ToString());
+    }
+
+    private static List<string> AgentIdsIn(string copy)
+    {
+        using var duck = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        ExportFolder.Execute(duck, $"SET VARIABLE root = '{copy.Replace('\\', '/')}/'");
+        ExportFolder.Execute(duck, "SET VARIABLE agents = (SELECT getvariable('root') || path || '*.parquet' FROM read_json(getvariable('root') || 'agents/_live.json'))");
+        return [.. ExportFolder.Query(duck, "SELECT AgentId FROM read_parquet(getvariable('agents'), hive_partitioning = false)").Select(r => (string)r["AgentId"]!)];
+    }
+
+    [Fact]
     public async Task The_scores_dataset_holds_every_number_of_each_ScoreJson_by_path_in_the_same_version()
     {
         await StoreCallsAsync(16);
