@@ -51,6 +51,31 @@ public sealed class RosterSyncTests(AzuriteFixture storage) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task A_sync_Athos_fails_half_way_is_recorded_failed_marks_no_one_removed_and_the_next_sync_completes()
+    {
+        await using var app = await StartAppAsync(("ATHOS_HTTP_RETRY_DELAY", "00:00:00.050"));
+        await SyncAsync(app);
+        var rep = _simulator.Roster.Snapshot()[1];
+        _simulator.Roster.Rename(rep.Id, "Ines", "Halvorsen");
+
+        // The last page of the roster fails however often it is asked: the page-through never ends.
+        var lastPage = Math.Max(1, (_simulator.Roster.Count + 99) / 100);
+        _simulator.Faults.Add(r => r.Operation == ApiOperation.Agents && r.Page == lastPage, FaultResponse.InternalError);
+        var failed = await SyncAsync(app);
+
+        Assert.Equal(RosterRun.Failed, failed.Status);
+        Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
+        // An unfinished listing proves nobody gone: no rep is marked removed on it.
+        Assert.DoesNotContain(await app.Get<RosterReader>().ReadAllAsync(Ct).ToListAsync(Ct), a => a.RemovedAt is not null);
+
+        _simulator.Faults.Clear();
+        var next = await SyncAsync(app);
+        Assert.Equal(RosterRun.Synced, next.Status);
+        Assert.Equal(0, next.Removed);
+        Assert.Equal("Ines Halvorsen", (await MirrorRowAsync(rep.Id))!.FullName);
+    }
+
+    [Fact]
     public async Task An_agent_Athos_no_longer_lists_is_marked_removed_with_when_and_kept()
     {
         await using var app = await StartAppAsync();
