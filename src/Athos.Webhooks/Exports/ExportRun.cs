@@ -13,6 +13,8 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
 {
     internal const string LockName = "export";
 
+    private const string LeaseLostError = "the run lost its lease (athos-locks/export.lock) and stopped before its next write; the next run carries on from the stored checkpoint";
+
     public async Task<ExportSummary> RunAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,9 +35,8 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         }
         catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            const string error = "the run lost its lease (athos-locks/export.lock) and stopped before its next write; the next run carries on from the stored checkpoint";
-            Log.Failed(logger, error);
-            return new ExportSummary(ExportSummary.Failed, started, time.GetUtcNow()) { Error = error };
+            Log.Failed(logger, LeaseLostError);
+            return new ExportSummary(ExportSummary.Failed, started, time.GetUtcNow()) { Error = LeaseLostError };
         }
     }
 
