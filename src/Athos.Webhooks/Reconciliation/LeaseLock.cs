@@ -104,9 +104,15 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
                 {
                     while (true)
                     {
+                        // A renewal that hangs must not outlast the lease unnoticed; its answer, though, is the truth
+                        // even late (an expired lease renews only if no one has leased the blob since).
+                        var budget = LeaseDuration - GiveUpBefore - _time.GetElapsedTime(renewedAt);
+                        using var attempt = new CancellationTokenSource(budget > RetryEvery ? budget : RetryEvery, _time);
+                        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, attempt.Token);
+                        string failure;
                         try
                         {
-                            await _lease.RenewAsync(cancellationToken: _stop.Token);
+                            await _lease.RenewAsync(cancellationToken: renewal.Token);
                             renewedAt = _time.GetTimestamp();
                             break;
                         }
@@ -116,16 +122,22 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
                             await LoseAsync($"another holder has it ({StorageFailure.FirstLine(ex)})");
                             return;
                         }
+                        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                        {
+                            failure = "no answer";
+                        }
                         catch (Exception ex) when (ex.IsStorageFailure())
                         {
-                            if (_time.GetElapsedTime(renewedAt) >= LeaseDuration - GiveUpBefore)
-                            {
-                                await LoseAsync("storage did not take a renewal before the lease would lapse (" + StorageFailure.FirstLine(ex) + ")");
-                                return;
-                            }
-
-                            await Task.Delay(RetryEvery, _time, _stop.Token);
+                            failure = StorageFailure.FirstLine(ex);
                         }
+
+                        if (_time.GetElapsedTime(renewedAt) >= LeaseDuration - GiveUpBefore)
+                        {
+                            await LoseAsync("storage did not take a renewal before the lease would lapse (" + failure + ")");
+                            return;
+                        }
+
+                        await Task.Delay(RetryEvery, _time, _stop.Token);
                     }
                 }
             }
@@ -137,8 +149,9 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
 
         private async Task LoseAsync(string why)
         {
-            Log.Lost(_logger, _name, why);
+            // Cancelled before it is logged: whoever reads the log finds the holder's writes cancelled already.
             await _lost.CancelAsync();
+            Log.Lost(_logger, _name, why);
         }
     }
 
