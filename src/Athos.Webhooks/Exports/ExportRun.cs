@@ -80,6 +80,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
                         var history = await files.DeleteHistoryUnderAsync(dataset + "/v=", cancellationToken);
                         (historyRemoved, softDeleted) = (historyRemoved + history.Removed.Count, softDeleted + history.SoftDeleted);
                     }
+
                     if (exported.RebuildOwed)
                     {
                         await state.MarkRebuildOwedAsync(false, cancellationToken);
