@@ -102,7 +102,7 @@ param recordingsRetentionDays int = 0
 param recordingsCoolAfterDays int = 30
 
 @minValue(0)
-@description('Days after which a file of an athos-exports version folder (calls/current/v=…, scores/v=…) is deleted whatever happened, a backstop behind the rebuild\'s own removal; 0 keeps them. Longer than ATHOS_EXPORT_GRACE plus the time between rebuilds.')
+@description('Days after which a file of an athos-exports version folder (calls/current/v=…, scores/v=…, agents/v=…) is deleted whatever happened, a backstop behind the rebuild\'s own removal; 0 keeps them. Longer than ATHOS_EXPORT_GRACE plus the time between rebuilds.')
 param exportVersionRetentionDays int = 7
 
 @description('Deny storage and Key Vault network access except from appSubnetId and allowedIpRanges (docs/deployment.md, "Network").')

@@ -17,7 +17,7 @@ param archiveRetentionDays int
 param recordingsRetentionDays int
 @description('Days after which a recording moves to the Cool tier; 0 never.')
 param recordingsCoolAfterDays int
-@description('Days after which a file of an athos-exports version folder is deleted (a backstop behind the rebuild\'s own removal); 0 keeps them.')
+@description('Days after which a file of an athos-exports version folder (calls/current, scores, agents) is deleted (a backstop behind the rebuild\'s own removal); 0 keeps them.')
 param exportVersionRetentionDays int
 @description('Network rules: the default action and what is let through (see main.bicep).')
 param networkAcls object
@@ -49,10 +49,12 @@ var containerNames = [
 ]
 var archiveContainer = 'athos-calls'
 var recordingsContainer = 'athos-recordings'
+var exportsContainer = 'athos-exports'
 // The rebuilt datasets' version folders (src/Athos.Webhooks/Exports/CurrentExport.cs); never their _live.json pointers.
 var exportVersionFolders = [
   { rule: 'exports-current-versions', prefix: 'athos-exports/calls/current/v=' }
   { rule: 'exports-scores-versions', prefix: 'athos-exports/scores/v=' }
+  { rule: 'exports-agents-versions', prefix: 'athos-exports/agents/v=' }
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -189,6 +191,7 @@ var lifecycleRules = concat(
     : [],
   // The rebuild removes a replaced version after ATHOS_EXPORT_GRACE; this catches what it cannot (a version left when
   // rebuilds stop). A nightly rebuild keeps the live version younger than a day, so only leftovers are this old.
+  // calls/changes/ has no such rule: its files are the export's only copy of changes the feed has since dropped.
   exportVersionRetentionDays > 0
     ? map(exportVersionFolders, folder => {
         name: folder.rule
@@ -199,11 +202,33 @@ var lifecycleRules = concat(
             blobTypes: ['blockBlob']
             prefixMatch: [folder.prefix]
           }
-          actions: enableVersioning
-            ? union(exportExpiry, { version: { delete: { daysAfterCreationGreaterThan: exportVersionRetentionDays } } })
-            : exportExpiry
+          actions: exportExpiry
         }
       })
+    : [],
+  // A previous version of an export file is what a rewrite for an erasure (calls/changes/) or a removed version folder
+  // left: the export deletes them itself; this is the backstop, whatever the retention parameters say.
+  enableVersioning
+    ? [
+        {
+          name: 'exports-previous-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: ['${exportsContainer}/']
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+            }
+          }
+        }
+      ]
     : []
 )
 

@@ -44,6 +44,7 @@ internal static class DoctorCommand
         report.Settings(settings.CheckChangeFeed(), "change feed settings (ATHOS_CHANGE_RETENTION)");
         report.Settings(settings.CheckErasure(), $"erasure settings ({IAthosSettings.TombstoneRetention})");
         report.Settings(settings.CheckRoster(), "roster settings (ATHOS_ROSTER_*)");
+        report.Settings(settings.CheckExport(), "analytics export settings (ATHOS_EXPORT_*)");
         var storageOk = report.Settings(settings.CheckStorage(), "storage setting (AzureWebJobsStorage)");
         await using (var runner = new ServiceCollection().AddSettings<RunnerOptions, RunnerOptionsValidator>(configuration, static (settings, options) => settings.Bind(options)).Services.BuildServiceProvider())
         {

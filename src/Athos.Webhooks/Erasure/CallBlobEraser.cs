@@ -12,7 +12,7 @@ namespace Athos.Webhooks.Erasure;
 /// </summary>
 /// <remarks>
 /// Soft-deleted copies cannot be purged early through the SDK; they are reported, and the account's soft-delete
-/// retention removes them.
+/// retention removes them (<see cref="BlobHistory"/>).
 /// </remarks>
 internal sealed class CallBlobEraser(BlobServiceClient blobs)
 {
@@ -65,40 +65,12 @@ internal sealed class CallBlobEraser(BlobServiceClient blobs)
             removed.Add($"{container.Name}: blob {name}");
         }
 
-        try
+        // With versioning on, the delete above made the current version a previous one: every version goes.
+        var history = await BlobHistory.DeleteAsync(container, name, cancellationToken);
+        removed.AddRange(history.Removed.Select(item => $"{container.Name}: {item}"));
+        if (history.SoftDeleted > 0)
         {
-            // With versioning on, the delete above made the current version a previous one: delete every version.
-            foreach (var version in await ListAsync(container, name, BlobStates.Version, item => !item.Deleted && item.VersionId is not null, cancellationToken))
-            {
-                if ((await blob.WithVersion(version.VersionId).DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value)
-                {
-                    removed.Add($"{container.Name}: version {version.VersionId} of {name}");
-                }
-            }
-
-            var softDeleted = (await ListAsync(container, name, BlobStates.Version | BlobStates.Deleted, item => item.Deleted, cancellationToken)).Count;
-            if (softDeleted > 0)
-            {
-                remaining.Add($"{container.Name}: {softDeleted} soft-deleted cop{(softDeleted == 1 ? "y" : "ies")} of {name}, readable only after an undelete, purged when the account's soft-delete retention ends");
-            }
+            remaining.Add($"{container.Name}: {history.SoftDeleted} soft-deleted cop{(history.SoftDeleted == 1 ? "y" : "ies")} of {name}, readable only after an undelete, purged when the account's soft-delete retention ends");
         }
-        catch (RequestFailedException ex) when (ex.Status is 400 or 403 or 501)
-        {
-            // This account (or the emulator) cannot list versions or deleted blobs, so it keeps none.
-        }
-    }
-
-    private static async Task<List<BlobItem>> ListAsync(BlobContainerClient container, string name, BlobStates states, Func<BlobItem, bool> predicate, CancellationToken cancellationToken)
-    {
-        var found = new List<BlobItem>();
-        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, states, name, cancellationToken))
-        {
-            if (item.Name == name && predicate(item))
-            {
-                found.Add(item);
-            }
-        }
-
-        return found;
     }
 }

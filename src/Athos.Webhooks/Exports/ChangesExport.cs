@@ -158,10 +158,17 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
         foreach (var name in recorded.Where(n => !written.ContainsKey(n)))
         {
             await files.DeleteAsync(name, cancellationToken);
+            await DeleteHistoryAsync(name, result, cancellationToken);
         }
 
         if (batch.Erased.Count > 0)
         {
+            // A file of this batch written before (a batch redone) may have held a row erased since.
+            foreach (var name in written.Keys)
+            {
+                await DeleteHistoryAsync(name, result, cancellationToken);
+            }
+
             await EraseAsync(batch.Erased, written.Keys.ToHashSet(StringComparer.Ordinal), result, cancellationToken);
             result.ErasedCalls += batch.Erased.Count;
         }
@@ -193,8 +200,17 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
                 await files.WriteAsync(name, kept, cancellationToken);
             }
 
+            await DeleteHistoryAsync(name, result, cancellationToken);
             result.Rewritten++;
         }
+    }
+
+    /// <summary>Deletes what earlier versions and snapshots of <paramref name="name"/> hold: the rows just erased from it.</summary>
+    private async Task DeleteHistoryAsync(string name, ChangesExportResult result, CancellationToken cancellationToken)
+    {
+        var history = await files.DeleteHistoryAsync(name, cancellationToken);
+        result.HistoryRemoved += history.Removed.Count;
+        result.SoftDeleted += history.SoftDeleted;
     }
 
     /// <summary>
@@ -273,6 +289,12 @@ internal sealed class ChangesExportResult
 
     /// <summary>Earlier files rewritten (or deleted) without an erased call's rows.</summary>
     public int Rewritten { get; set; }
+
+    /// <summary>Previous versions and snapshots of those files deleted.</summary>
+    public int HistoryRemoved { get; set; }
+
+    /// <summary>Soft-deleted copies of those files, left for the account's soft-delete retention.</summary>
+    public int SoftDeleted { get; set; }
 
     public string? Checkpoint { get; set; }
 

@@ -1,3 +1,4 @@
+using Athos.Webhooks.Storage;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -76,9 +77,20 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
         return names;
     }
 
-    /// <summary>Deletes <paramref name="name"/>; one already gone is no failure (a rerun deletes again).</summary>
+    /// <summary>Deletes <paramref name="name"/> with its snapshots (a blob that has any cannot be deleted alone); one already gone is no failure (a rerun deletes again).</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken) =>
-        await _container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Deletes the previous versions and snapshots of the blob <paramref name="name"/> (rewritten or deleted for an
+    /// erasure: they still hold the erased rows); soft-deleted copies are counted (<see cref="BlobHistory"/>).
+    /// </summary>
+    public Task<BlobHistoryRemoval> DeleteHistoryAsync(string name, CancellationToken cancellationToken) =>
+        BlobHistory.DeleteAsync(_container, name, cancellationToken);
+
+    /// <summary>The same for every blob under <paramref name="prefix"/>.</summary>
+    public Task<BlobHistoryRemoval> DeleteHistoryUnderAsync(string prefix, CancellationToken cancellationToken) =>
+        BlobHistory.DeleteUnderAsync(_container, prefix, cancellationToken);
 
     /// <summary>The small JSON blob <paramref name="name"/> (a dataset's pointer), or null when there is none.</summary>
     public async Task<BinaryData?> ReadSmallAsync(string name, CancellationToken cancellationToken)

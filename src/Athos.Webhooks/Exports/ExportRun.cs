@@ -13,6 +13,8 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
 {
     internal const string LockName = "export";
 
+    private const string LeaseLostError = "the run lost its lease (athos-locks/export.lock) and stopped before its next write; the next run carries on from the stored checkpoint";
+
     public async Task<ExportSummary> RunAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -24,6 +26,22 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             return new ExportSummary(ExportSummary.Skipped, started, time.GetUtcNow()) { Error = "another export run holds the lease (athos-locks/export.lock); try again when it is done" };
         }
 
+        // Every write of the run is cancelled once the lease is lost: another run may have it, and a file this one rewrote
+        // after that could bring back rows that run removed for an erasure.
+        using var holding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        try
+        {
+            return await RunHoldingLeaseAsync(request, started, holding.Token);
+        }
+        catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.Failed(logger, LeaseLostError);
+            return new ExportSummary(ExportSummary.Failed, started, time.GetUtcNow()) { Error = LeaseLostError };
+        }
+    }
+
+    private async Task<ExportSummary> RunHoldingLeaseAsync(ExportRequest request, DateTimeOffset started, CancellationToken cancellationToken)
+    {
         var exported = await changes.ExportAsync(cancellationToken);
         CompactionResult? compacted = null;
         string? error = exported.Error;
@@ -45,6 +63,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         // build time. A failed changes export leaves the rebuild to the next run.
         var rebuildForced = request.Now || exported.RebuildOwed;
         CurrentExportSummary? rebuilt = null;
+        var (historyRemoved, softDeleted) = (exported.HistoryRemoved, exported.SoftDeleted);
         if (error is null)
         {
             try
@@ -53,6 +72,15 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
                 if (rebuildForced || current.IsRebuildDue(time.GetUtcNow(), live?.BuiltAtUtc))
                 {
                     rebuilt = await current.RebuildAsync(cancellationToken);
+
+                    // The versions the rebuild removed (and, versioning on, every replaced file) leave previous versions
+                    // and snapshots holding what was erased since they were built: deleted with them.
+                    foreach (var dataset in new[] { CurrentExport.CallsDataset, CurrentExport.ScoresDataset, CurrentExport.AgentsDataset })
+                    {
+                        var history = await files.DeleteHistoryUnderAsync(dataset + "/v=", cancellationToken);
+                        (historyRemoved, softDeleted) = (historyRemoved + history.Removed.Count, softDeleted + history.SoftDeleted);
+                    }
+
                     if (exported.RebuildOwed)
                     {
                         await state.MarkRebuildOwedAsync(false, cancellationToken);
@@ -80,6 +108,11 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             Current = rebuilt,
             Error = error,
         };
+        if (historyRemoved + softDeleted > 0)
+        {
+            Log.HistoryRemoved(logger, historyRemoved, softDeleted);
+        }
+
         if (error is null)
         {
             Log.Exported(logger, exported.Rows, exported.Files, exported.ErasedCalls, exported.Rewritten, summary.Changes.LagSeconds);
@@ -102,6 +135,9 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
 
         [LoggerMessage(EventId = LogEvents.ExportFailed, Level = LogLevel.Warning, Message = "The export run failed; the next run carries on from the stored checkpoint: {Error}")]
         public static partial void Failed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = LogEvents.ExportHistoryRemoved, Level = LogLevel.Information, Message = "Export: {Removed} previous versions and snapshots of rewritten or removed files deleted; {SoftDeleted} soft-deleted copies remain until the account's soft-delete retention ends")]
+        public static partial void HistoryRemoved(ILogger logger, int removed, int softDeleted);
 
         [LoggerMessage(EventId = LogEvents.ExportSkipped, Level = LogLevel.Information, Message = "Export run skipped: another run holds the lease")]
         public static partial void Skipped(ILogger logger);

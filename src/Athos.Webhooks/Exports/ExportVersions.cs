@@ -47,7 +47,8 @@ internal static class ExportVersions
             {
                 foreach (var blob in blobs)
                 {
-                    await container.DeleteBlobIfExistsAsync(blob, cancellationToken: cancellationToken);
+                    // With its snapshots: a blob that has any cannot be deleted alone.
+                    await container.DeleteBlobIfExistsAsync(blob, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
                 }
 
                 removedVersions++;

@@ -2,6 +2,7 @@ using Athos.Webhooks.AthosApi;
 using Athos.Webhooks.Changes;
 using Athos.Webhooks.Enrichment;
 using Athos.Webhooks.Erasure;
+using Athos.Webhooks.Exports;
 using Athos.Webhooks.Reconciliation;
 using Athos.Webhooks.Roster;
 using Athos.Webhooks.Storage;
@@ -19,6 +20,7 @@ internal sealed class AthosSettingsCheck(
     IOptions<ChangeFeedOptions> changeFeed,
     IOptions<ErasureOptions> erasure,
     IOptions<RosterOptions> roster,
+    IOptions<ExportOptions> export,
     IOptions<StorageOptions> storage,
     IOptions<QueueOptions> queues) : IAthosSettings
 {
@@ -35,6 +37,8 @@ internal sealed class AthosSettingsCheck(
     public IReadOnlyList<string> CheckErasure() => Check(erasure);
 
     public IReadOnlyList<string> CheckRoster() => Check(roster);
+
+    public IReadOnlyList<string> CheckExport() => Check(export);
 
     public IReadOnlyList<string> CheckStorage() => Check(storage);
 

@@ -52,6 +52,9 @@ public interface IAthosSettings
     /// <summary><c>ATHOS_ROSTER_*</c>.</summary>
     IReadOnlyList<string> CheckRoster();
 
+    /// <summary><c>ATHOS_EXPORT_*</c>.</summary>
+    IReadOnlyList<string> CheckExport();
+
     /// <summary><c>AzureWebJobsStorage</c>.</summary>
     IReadOnlyList<string> CheckStorage();
 

@@ -41,6 +41,7 @@ internal static class LogEvents
     public const int ReconcileUnsafeId = 4007;
     public const int ReconcilePartial = 4008;
     public const int TombstonesExpired = 4009;
+    public const int LeaseLost = 4010;
     public const int BackfillStarted = 4101;
     public const int BackfillPage = 4102;
     public const int BackfillStopped = 4103;
@@ -54,6 +55,7 @@ internal static class LogEvents
     public const int ExportCompleted = 4301;
     public const int ExportFailed = 4302;
     public const int ExportSkipped = 4303;
+    public const int ExportHistoryRemoved = 4304;
     public const int CurrentExportRebuilt = 4401;
     public const int ExportVersionsRemoved = 4402;
 }

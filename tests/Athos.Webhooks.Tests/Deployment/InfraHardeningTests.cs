@@ -203,24 +203,26 @@ public sealed partial class InfraHardeningTests
     }
 
     [Fact]
-    public async Task Lifecycle_management_applies_the_retention_cool_tier_and_export_version_parameters_and_is_absent_when_nothing_expires()
+    public async Task Lifecycle_management_applies_the_retention_cool_tier_and_export_version_parameters_removes_previous_export_versions_and_is_absent_when_nothing_expires()
     {
         var defaults = Rules(await Defaults.Value);
         var everything = Rules(await EverythingOn.Value);
 
         // Default: recordings move to Cool after 30 days; of the calls' own data nothing is deleted. The export's version
-        // folders (never its pointers) go after a week, a backstop behind the rebuild's own removal.
+        // folders (never its pointers, never calls/changes/) go after a week, a backstop behind the rebuild's own removal.
         Assert.Equal(
-            [new LifecycleRule("athos-exports/calls/current/v=", "delete", 7), new LifecycleRule("athos-exports/scores/v=", "delete", 7), new LifecycleRule("athos-recordings/", "tierToCool", 30)],
+            [new LifecycleRule("athos-exports/agents/v=", "delete", 7), new LifecycleRule("athos-exports/calls/current/v=", "delete", 7), new LifecycleRule("athos-exports/scores/v=", "delete", 7), new LifecycleRule("athos-recordings/", "tierToCool", 30)],
             InOrder(defaults));
 
         Assert.Equal(
-            [new LifecycleRule("athos-calls/", "delete", 730), new LifecycleRule("athos-exports/calls/current/v=", "delete", 10), new LifecycleRule("athos-exports/scores/v=", "delete", 10), new LifecycleRule("athos-recordings/", "delete", 365), new LifecycleRule("athos-recordings/", "tierToCool", 45)],
+            [new LifecycleRule("athos-calls/", "delete", 730), new LifecycleRule("athos-exports/agents/v=", "delete", 10), new LifecycleRule("athos-exports/calls/current/v=", "delete", 10), new LifecycleRule("athos-exports/scores/v=", "delete", 10), new LifecycleRule("athos-recordings/", "delete", 365), new LifecycleRule("athos-recordings/", "tierToCool", 45)],
             InOrder(everything.Where(r => r.Action != "version.delete")));
-        // With versioning on, previous versions expire with their blob.
+        // With versioning on, previous versions expire with their blob; in athos-exports (calls/changes/ included, whose
+        // files a rewrite for an erasure replaces) every previous version goes after a day, as they may hold erased rows.
         Assert.Equal(
-            [new LifecycleRule("athos-calls/", "version.delete", 730), new LifecycleRule("athos-exports/calls/current/v=", "version.delete", 10), new LifecycleRule("athos-exports/scores/v=", "version.delete", 10), new LifecycleRule("athos-recordings/", "version.delete", 365)],
+            [new LifecycleRule("athos-calls/", "version.delete", 730), new LifecycleRule("athos-exports/", "version.delete", 1), new LifecycleRule("athos-recordings/", "version.delete", 365)],
             InOrder(everything.Where(r => r.Action == "version.delete")));
+        Assert.DoesNotContain(defaults, r => r.Prefix == "athos-exports/");
 
         Assert.Empty((await NothingExpires.Value).All("Microsoft.Storage/storageAccounts/managementPolicies"));
     }
@@ -289,9 +291,12 @@ public sealed partial class InfraHardeningTests
             var definition = rule.GetProperty("definition");
             var prefix = Assert.Single(definition.GetProperty("filters").GetProperty("prefixMatch").EnumerateArray()).GetString()!;
             var actions = definition.GetProperty("actions");
-            foreach (var action in actions.GetProperty("baseBlob").EnumerateObject())
+            if (actions.TryGetProperty("baseBlob", out var baseBlob))
             {
-                rules.Add(new LifecycleRule(prefix, action.Name, action.Value.GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+                foreach (var action in baseBlob.EnumerateObject())
+                {
+                    rules.Add(new LifecycleRule(prefix, action.Name, action.Value.GetProperty("daysAfterCreationGreaterThan").GetInt32()));
+                }
             }
 
             if (actions.TryGetProperty("version", out var version))

@@ -47,14 +47,19 @@ internal sealed class ExportStack : IAsyncDisposable
 
     public BlobContainerClient Exports => new(_storage.ConnectionString, StorageNames.ExportsContainer);
 
-    public static async Task<ExportStack> StartAsync(AzuriteFixture storage)
+    /// <param name="configure">More services of the app's (a storage pipeline policy).</param>
+    public static async Task<ExportStack> StartAsync(AzuriteFixture storage, Action<IServiceCollection>? configure = null)
     {
         var writerClock = new FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-2).AddHours(22), TimeSpan.Zero));
         var clock = new FakeTimeProvider(writerClock.GetUtcNow());
         var proxy = await StorageClockProxy.StartAsync(storage.Azurite, clock);
         var settings = StackSettings.For(null, storage.Azurite);
         settings["AzureWebJobsStorage"] = proxy.ConnectionString;
-        var app = await TestApp.StartAsync(settings, services => services.AddSingleton<TimeProvider>(clock));
+        var app = await TestApp.StartAsync(settings, services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            configure?.Invoke(services);
+        });
         return new ExportStack(storage, proxy, app, clock, writerClock);
     }
 

@@ -27,7 +27,10 @@ public sealed class StorageGate : HttpPipelinePolicy
     });
 
     /// <summary>Holds <paramref name="actor"/>'s next request that <paramref name="match"/> accepts, before it is sent.</summary>
-    public Pause PauseBefore(string actor, Func<StorageRequest, bool> match)
+    public Pause PauseBefore(string actor, Func<StorageRequest, bool> match) => PauseBeforeRequest(actor, request => match(StorageRequest.Of(request)));
+
+    /// <summary>Holds <paramref name="actor"/>'s next request that <paramref name="match"/> accepts (by its whole address), before it is sent.</summary>
+    public Pause PauseBeforeRequest(string actor, Func<Request, bool> match)
     {
         var pause = new Pause(actor, match);
         lock (_lock)
@@ -54,7 +57,7 @@ public sealed class StorageGate : HttpPipelinePolicy
             Pause? pause;
             lock (_lock)
             {
-                pause = _pauses.FirstOrDefault(p => p.Actor == actor && p.Match(request));
+                pause = _pauses.FirstOrDefault(p => p.Actor == actor && p.Match(message.Request));
                 if (pause is not null)
                 {
                     _pauses.Remove(pause);
@@ -71,7 +74,7 @@ public sealed class StorageGate : HttpPipelinePolicy
     }
 
     /// <summary>One held request: <see cref="Reached"/> completes when the actor gets there; it waits for a release.</summary>
-    public sealed class Pause(string actor, Func<StorageRequest, bool> match)
+    public sealed class Pause(string actor, Func<Request, bool> match)
     {
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
@@ -80,7 +83,7 @@ public sealed class StorageGate : HttpPipelinePolicy
 
         internal string Actor { get; } = actor;
 
-        internal Func<StorageRequest, bool> Match { get; } = match;
+        internal Func<Request, bool> Match { get; } = match;
 
         /// <summary>The held request, once the actor reached it (fails the test after 20 seconds: the schedule is wrong).</summary>
         public Task<StorageRequest> Reached => _reached.Task.WaitAsync(Patience);

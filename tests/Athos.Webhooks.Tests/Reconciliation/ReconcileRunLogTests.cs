@@ -52,7 +52,7 @@ public sealed class ReconcileRunLogTests(AzuriteFixture storage) : IClassFixture
         await otherLocks.GetBlobContainerClient(StorageNames.LocksContainer).CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
         await using var host = await StartAppAsync();
         // The second host takes its lease on another account: the lock no longer keeps the two apart.
-        await using var bypassing = await StartAppAsync(services => services.AddSingleton(new LeaseLock(otherLocks, TimeProvider.System)));
+        await using var bypassing = await StartAppAsync(services => services.AddSingleton(new LeaseLock(otherLocks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<LeaseLock>.Instance)));
         var log = host.Get<ReconcileRunLog>();
 
         // Athos holds every request until both runs are on record as started, so the first is still running when the
