@@ -72,5 +72,10 @@ internal sealed class CallBlobEraser(BlobServiceClient blobs)
         {
             remaining.Add($"{container.Name}: {history.SoftDeleted} soft-deleted cop{(history.SoftDeleted == 1 ? "y" : "ies")} of {name}, readable only after an undelete, purged when the account's soft-delete retention ends");
         }
+
+        if (history.Refused > 0)
+        {
+            remaining.Add($"{container.Name}: {history.Refused} previous version(s) or snapshot(s) of {name} that storage refused to delete (403: the identity needs a role with deleteBlobVersion, such as Storage Blob Data Owner)");
+        }
     }
 }

@@ -155,22 +155,27 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
         }
 
         // A recorded file the batch no longer fills: its call was erased since the first attempt.
-        foreach (var name in recorded.Where(n => !written.ContainsKey(n)))
+        var emptied = recorded.Where(n => !written.ContainsKey(n)).ToList();
+        foreach (var name in emptied)
         {
             await files.DeleteAsync(name, cancellationToken);
-            await DeleteHistoryAsync(name, result, cancellationToken);
         }
 
         if (batch.Erased.Count > 0)
         {
-            // A file of this batch written before (a batch redone) may have held a row erased since.
-            foreach (var name in written.Keys)
-            {
-                await DeleteHistoryAsync(name, result, cancellationToken);
-            }
-
             await EraseAsync(batch.Erased, written.Keys.ToHashSet(StringComparer.Ordinal), result, cancellationToken);
             result.ErasedCalls += batch.Erased.Count;
+        }
+
+        if (batch.Erased.Count > 0 || emptied.Count > 0)
+        {
+            // What earlier versions and snapshots hold of the dataset goes with the erased rows: of the files rewritten or
+            // deleted now, of a batch's files written before (a batch redone), of files compaction deleted, and of files
+            // an interrupted run rewrote before it got here (a redo no longer finds the call in them). One listing.
+            var history = await files.DeleteHistoryUnderAsync(Prefix, cancellationToken);
+            result.HistoryRemoved += history.Removed.Count;
+            result.SoftDeleted += history.SoftDeleted;
+            result.HistoryRefused += history.Refused;
         }
 
         return count;
@@ -200,17 +205,8 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
                 await files.WriteAsync(name, kept, cancellationToken);
             }
 
-            await DeleteHistoryAsync(name, result, cancellationToken);
             result.Rewritten++;
         }
-    }
-
-    /// <summary>Deletes what earlier versions and snapshots of <paramref name="name"/> hold: the rows just erased from it.</summary>
-    private async Task DeleteHistoryAsync(string name, ChangesExportResult result, CancellationToken cancellationToken)
-    {
-        var history = await files.DeleteHistoryAsync(name, cancellationToken);
-        result.HistoryRemoved += history.Removed.Count;
-        result.SoftDeleted += history.SoftDeleted;
     }
 
     /// <summary>
@@ -295,6 +291,9 @@ internal sealed class ChangesExportResult
 
     /// <summary>Soft-deleted copies of those files, left for the account's soft-delete retention.</summary>
     public int SoftDeleted { get; set; }
+
+    /// <summary>Previous versions or snapshots storage refused to delete (403).</summary>
+    public int HistoryRefused { get; set; }
 
     public string? Checkpoint { get; set; }
 

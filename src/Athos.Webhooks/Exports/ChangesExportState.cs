@@ -20,20 +20,15 @@ internal sealed class ChangesExportState(TableServiceClient tables)
     }
 
     /// <summary>
-    /// Marks a rebuild owed (<see cref="ChangesExportStateRow.RebuildOwed"/>), or settles it once a rebuild succeeded;
-    /// a write that meets another's retries on the row as it now is.
+    /// Owes a rebuild (<see cref="ChangesExportStateRow.RebuildOwed"/>). The row is written even when one is owed
+    /// already: a rebuild under way settles only the row as it read it before it began, so this debt outlives it.
     /// </summary>
-    public async Task MarkRebuildOwedAsync(bool owed, CancellationToken cancellationToken)
+    public async Task OweRebuildAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var row = await GetAsync(cancellationToken);
-            if (row.RebuildOwed == owed)
-            {
-                return;
-            }
-
-            row.RebuildOwed = owed;
+            row.RebuildOwed = true;
             try
             {
                 await SaveAsync(row, cancellationToken);
@@ -42,6 +37,23 @@ internal sealed class ChangesExportState(TableServiceClient tables)
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
             {
             }
+        }
+    }
+
+    /// <summary>
+    /// Settles the debt a rebuild paid: <paramref name="before"/> is the row read before the rebuild began, and it is
+    /// cleared only if no one wrote the row since (an erasure owed meanwhile stays owed, for the next run).
+    /// </summary>
+    public async Task SettleRebuildAsync(ChangesExportStateRow before, CancellationToken cancellationToken)
+    {
+        before.RebuildOwed = false;
+        try
+        {
+            await SaveAsync(before, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            before.RebuildOwed = true;
         }
     }
 

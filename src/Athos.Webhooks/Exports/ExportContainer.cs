@@ -82,13 +82,9 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
         await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Deletes the previous versions and snapshots of the blob <paramref name="name"/> (rewritten or deleted for an
-    /// erasure: they still hold the erased rows); soft-deleted copies are counted (<see cref="BlobHistory"/>).
+    /// Deletes the previous versions and snapshots of every blob under <paramref name="prefix"/> (rewritten or deleted
+    /// for an erasure: they still hold the erased rows); soft-deleted copies are counted (<see cref="BlobHistory"/>).
     /// </summary>
-    public Task<BlobHistoryRemoval> DeleteHistoryAsync(string name, CancellationToken cancellationToken) =>
-        BlobHistory.DeleteAsync(_container, name, cancellationToken);
-
-    /// <summary>The same for every blob under <paramref name="prefix"/>.</summary>
     public Task<BlobHistoryRemoval> DeleteHistoryUnderAsync(string prefix, CancellationToken cancellationToken) =>
         BlobHistory.DeleteUnderAsync(_container, prefix, cancellationToken);
 

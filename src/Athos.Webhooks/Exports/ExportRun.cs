@@ -63,7 +63,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         // build time. A failed changes export leaves the rebuild to the next run.
         var rebuildForced = request.Now || exported.RebuildOwed;
         CurrentExportSummary? rebuilt = null;
-        var (historyRemoved, softDeleted) = (exported.HistoryRemoved, exported.SoftDeleted);
+        var (historyRemoved, softDeleted, refused) = (exported.HistoryRemoved, exported.SoftDeleted, exported.HistoryRefused);
         if (error is null)
         {
             try
@@ -71,25 +71,36 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
                 var live = ExportPointer.Parse(await files.ReadSmallAsync(ExportPointer.NameOf(CurrentExport.CallsDataset), cancellationToken));
                 if (rebuildForced || current.IsRebuildDue(time.GetUtcNow(), live?.BuiltAtUtc))
                 {
+                    // The debt as it stands before the rebuild reads anything: only that is settled by it.
+                    var owed = exported.RebuildOwed ? await state.GetAsync(cancellationToken) : null;
                     rebuilt = await current.RebuildAsync(cancellationToken);
-
-                    // The versions the rebuild removed (and, versioning on, every replaced file) leave previous versions
-                    // and snapshots holding what was erased since they were built: deleted with them.
-                    foreach (var dataset in new[] { CurrentExport.CallsDataset, CurrentExport.ScoresDataset, CurrentExport.AgentsDataset })
+                    if (owed is not null)
                     {
-                        var history = await files.DeleteHistoryUnderAsync(dataset + "/v=", cancellationToken);
-                        (historyRemoved, softDeleted) = (historyRemoved + history.Removed.Count, softDeleted + history.SoftDeleted);
-                    }
-
-                    if (exported.RebuildOwed)
-                    {
-                        await state.MarkRebuildOwedAsync(false, cancellationToken);
+                        await state.SettleRebuildAsync(owed, cancellationToken);
                     }
                 }
             }
             catch (Exception ex) when (ex.IsStorageFailure() || ex is StorageConflictException)
             {
                 error = "the rebuild of calls/current and scores failed (the next run tries again): " + StorageFailure.FirstLine(ex);
+            }
+        }
+
+        if (rebuilt is not null)
+        {
+            try
+            {
+                // The versions the rebuild removed (and, versioning on, every replaced file) leave previous versions and
+                // snapshots holding what was erased since they were built: deleted with them.
+                foreach (var dataset in new[] { CurrentExport.CallsDataset, CurrentExport.ScoresDataset, CurrentExport.AgentsDataset })
+                {
+                    var history = await files.DeleteHistoryUnderAsync(dataset + "/v=", cancellationToken);
+                    (historyRemoved, softDeleted, refused) = (historyRemoved + history.Removed.Count, softDeleted + history.SoftDeleted, refused + history.Refused);
+                }
+            }
+            catch (Exception ex) when (ex.IsStorageFailure())
+            {
+                error = "the rebuild is published, but deleting the replaced versions' history failed (the next rebuild tries again): " + StorageFailure.FirstLine(ex);
             }
         }
 
@@ -108,9 +119,9 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             Current = rebuilt,
             Error = error,
         };
-        if (historyRemoved + softDeleted > 0)
+        if (historyRemoved + softDeleted + refused > 0)
         {
-            Log.HistoryRemoved(logger, historyRemoved, softDeleted);
+            Log.HistoryRemoved(logger, historyRemoved, softDeleted, refused);
         }
 
         if (error is null)
@@ -136,8 +147,8 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         [LoggerMessage(EventId = LogEvents.ExportFailed, Level = LogLevel.Warning, Message = "The export run failed; the next run carries on from the stored checkpoint: {Error}")]
         public static partial void Failed(ILogger logger, string error);
 
-        [LoggerMessage(EventId = LogEvents.ExportHistoryRemoved, Level = LogLevel.Information, Message = "Export: {Removed} previous versions and snapshots of rewritten or removed files deleted; {SoftDeleted} soft-deleted copies remain until the account's soft-delete retention ends")]
-        public static partial void HistoryRemoved(ILogger logger, int removed, int softDeleted);
+        [LoggerMessage(EventId = LogEvents.ExportHistoryRemoved, Level = LogLevel.Information, Message = "Export: {Removed} previous versions and snapshots of rewritten or removed files deleted; {SoftDeleted} soft-deleted copies remain until the account's soft-delete retention ends; {Refused} storage refused to delete (403: the identity needs deleteBlobVersion)")]
+        public static partial void HistoryRemoved(ILogger logger, int removed, int softDeleted, int refused);
 
         [LoggerMessage(EventId = LogEvents.ExportSkipped, Level = LogLevel.Information, Message = "Export run skipped: another run holds the lease")]
         public static partial void Skipped(ILogger logger);

@@ -70,7 +70,7 @@ internal sealed class ForgetHandler(CallEraser eraser, AgentEraser agents, Chang
             var erased = await agents.EraseAsync(agentId, calls, cancellationToken);
 
             // The export's agents dataset names the rep: the next export run rebuilds it without them.
-            await export.MarkRebuildOwedAsync(true, cancellationToken);
+            await export.OweRebuildAsync(cancellationToken);
             return JsonSerializer.SerializeToElement(
                 new ForgetAgentReport(
                     erased.AgentId,

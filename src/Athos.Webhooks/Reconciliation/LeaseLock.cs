@@ -102,14 +102,21 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
                 {
+                    var failure = "no answer";
                     while (true)
                     {
-                        // A renewal that hangs must not outlast the lease unnoticed; its answer, though, is the truth
-                        // even late (an expired lease renews only if no one has leased the blob since).
+                        // No attempt runs past GiveUpBefore: the holder hears of the loss with that much of the lease left.
+                        // A renewal that hangs is cut there; its answer before then is the truth even late (an expired
+                        // lease renews only if no one has leased the blob since).
                         var budget = LeaseDuration - GiveUpBefore - _time.GetElapsedTime(renewedAt);
-                        using var attempt = new CancellationTokenSource(budget > RetryEvery ? budget : RetryEvery, _time);
+                        if (budget <= TimeSpan.Zero)
+                        {
+                            await LoseAsync("storage did not take a renewal before the lease would lapse (" + failure + ")");
+                            return;
+                        }
+
+                        using var attempt = new CancellationTokenSource(budget, _time);
                         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, attempt.Token);
-                        string failure;
                         try
                         {
                             await _lease.RenewAsync(cancellationToken: renewal.Token);
@@ -131,13 +138,8 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
                             failure = StorageFailure.FirstLine(ex);
                         }
 
-                        if (_time.GetElapsedTime(renewedAt) >= LeaseDuration - GiveUpBefore)
-                        {
-                            await LoseAsync("storage did not take a renewal before the lease would lapse (" + failure + ")");
-                            return;
-                        }
-
-                        await Task.Delay(RetryEvery, _time, _stop.Token);
+                        var left = LeaseDuration - GiveUpBefore - _time.GetElapsedTime(renewedAt);
+                        await Task.Delay(left < RetryEvery ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : RetryEvery, _time, _stop.Token);
                     }
                 }
             }

@@ -49,22 +49,35 @@ internal static class BlobHistory
             return new BlobHistoryRemoval([], 0);
         }
 
-        var removed = new List<string>();
+        var (removed, refused) = (new List<string>(), 0);
         foreach (var item in history)
         {
             var (client, what) = item.Snapshot is { } snapshot
                 ? (container.GetBlobClient(item.Name).WithSnapshot(snapshot), $"snapshot {snapshot} of {item.Name}")
                 : (container.GetBlobClient(item.Name).WithVersion(item.VersionId), $"version {item.VersionId} of {item.Name}");
-            if ((await client.DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value)
+            try
             {
-                removed.Add(what);
+                if ((await client.DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value)
+                {
+                    removed.Add(what);
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 403)
+            {
+                // The identity may not delete versions (a role without deleteBlobVersion): counted and reported as kept,
+                // not hidden, and the rest still goes.
+                refused++;
             }
         }
 
-        return new BlobHistoryRemoval(removed, softDeleted);
+        return new BlobHistoryRemoval(removed, softDeleted) { Refused = refused };
     }
 }
 
 /// <param name="Removed">Each version or snapshot deleted, named.</param>
 /// <param name="SoftDeleted">Soft-deleted copies left for the account's soft-delete retention to remove.</param>
-internal sealed record BlobHistoryRemoval(IReadOnlyList<string> Removed, int SoftDeleted);
+internal sealed record BlobHistoryRemoval(IReadOnlyList<string> Removed, int SoftDeleted)
+{
+    /// <summary>Versions or snapshots storage refused to delete (403): they still hold what they held.</summary>
+    public int Refused { get; init; }
+}
