@@ -22,11 +22,11 @@ internal static class CurrentExportBenchmark
     private const int Rounds = 2;
     private const int Samples = 200;
 
-    // Seeding is set-up, bound by Azurite: its insert first looks the row up by RowKey, then PartitionKey (LokiJS uses the
-    // RowKey index, and every AthosCalls row's RowKey is empty), so each insert scans the rows already there and the
-    // seeding is quadratic (about 6 minutes of one core for 100,000 rows). More in flight only queues inside Azurite
-    // (128 made requests time out); one partition per call allows no batches.
-    private const int SeedConcurrency = 16;
+    // Seeding is set-up, not measured. Azurite's insert first looks the row up by RowKey, then by PartitionKey (LokiJS
+    // uses its RowKey index): with AthosCalls's empty RowKey every insert scans the rows already there, and 100,000 took
+    // more than 30 minutes (2026-12-07, not done). The copies' RowKey is therefore their call id, which makes each insert a look-up;
+    // nothing the rebuild or the bare scan reads depends on it (both read every row; RowKey is not exported).
+    private const int SeedConcurrency = 32;
 
     private static readonly string[] TimeColumns = ["StartedAt", "EndedAt", "ScoredAt", "AthosUpdatedAt", "EnrichedAt"];
 
@@ -219,7 +219,7 @@ internal static class CurrentExportBenchmark
             var row = new TableEntity(samples[i % samples.Count]);
             var id = $"athos_call_bench{i:D8}";
             var back = TimeSpan.FromDays(i % 365);
-            (row.PartitionKey, row.RowKey, row["CallId"]) = (id, string.Empty, id);
+            (row.PartitionKey, row.RowKey, row["CallId"]) = (id, id, id);
             foreach (var column in TimeColumns)
             {
                 if (row.GetDateTimeOffset(column) is { } time)
