@@ -10,22 +10,28 @@ internal sealed class PeakMemory : IAsyncDisposable
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(5);
 
     private readonly long _heapAtStart;
+    private readonly long _liveAtStart;
     private readonly long _workingSetAtStart;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
     private long _heapPeak;
+    private long _livePeak;
     private long _workingSetPeak;
 
     private PeakMemory()
     {
         _heapAtStart = GC.GetTotalMemory(forceFullCollection: true);
+        _liveAtStart = GC.GetGCMemoryInfo().HeapSizeBytes;
         _workingSetAtStart = Environment.WorkingSet;
-        (_heapPeak, _workingSetPeak) = (_heapAtStart, _workingSetAtStart);
+        (_heapPeak, _livePeak, _workingSetPeak) = (_heapAtStart, _liveAtStart, _workingSetAtStart);
         _sampling = Task.Run(SampleAsync);
     }
 
-    /// <summary>The managed heap's peak above its start, in bytes.</summary>
+    /// <summary>The managed heap's peak above its start, in bytes, garbage not yet collected included.</summary>
     public long HeapGrowth => Volatile.Read(ref _heapPeak) - _heapAtStart;
+
+    /// <summary>The heap as the last collection left it (what was still held then), at its most, above its start, in bytes.</summary>
+    public long HeldGrowth => Volatile.Read(ref _livePeak) - _liveAtStart;
 
     /// <summary>The working set's peak above its start, in bytes.</summary>
     public long WorkingSetGrowth => Volatile.Read(ref _workingSetPeak) - _workingSetAtStart;
@@ -62,6 +68,7 @@ internal sealed class PeakMemory : IAsyncDisposable
     private void Sample()
     {
         _heapPeak = Math.Max(_heapPeak, GC.GetTotalMemory(forceFullCollection: false));
+        _livePeak = Math.Max(_livePeak, GC.GetGCMemoryInfo().HeapSizeBytes);
         _workingSetPeak = Math.Max(_workingSetPeak, Environment.WorkingSet);
     }
 }

@@ -43,34 +43,36 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         var (agentsLive, agentsTag) = await ReadPointerAsync(AgentsDataset, cancellationToken);
         var version = VersionAfter(builtAt, callsLive?.Version, scoresLive?.Version, agentsLive?.Version);
 
-        // The rows wait in a local file between the scan and their date's files, so memory is a row group per date being
-        // written, whatever the table holds. Dates are written several at a time: most dates' two files are small, so
-        // the uploads' round trips, not the bytes, set the pace.
-        using var spill = await SpillCallsAsync(cancellationToken);
+        // The rows wait in a local file between the scan and their date's files (deleted when the dates are written, or
+        // when the rebuild fails), so memory is a row group per date being written, whatever the table holds. Dates are
+        // written several at a time: most dates' two files are small, so the uploads' round trips, not the bytes, set the pace.
         var (calls, callFiles, scores, scoreFiles, bytes) = (0L, 0, 0L, 0, 0L);
         var totals = new Lock();
-        await Parallel.ForEachAsync(spill.Dates, new ParallelOptions { MaxDegreeOfParallelism = DatesAtOnce, CancellationToken = cancellationToken }, async (date, ct) =>
+        using (var spill = await SpillCallsAsync(cancellationToken))
         {
-            var partition = "date=" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/";
-            await using var callParts = new ParquetParts<CallRow>(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls);
-            await using var scoreParts = new ParquetParts<ScoreRow>(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores);
-            await foreach (var row in spill.ReadAsync(date, ct))
+            await Parallel.ForEachAsync(spill.Dates, new ParallelOptions { MaxDegreeOfParallelism = DatesAtOnce, CancellationToken = cancellationToken }, async (date, ct) =>
             {
-                await callParts.AddAsync(row, ct);
-                foreach (var (path, value) in ScoreNumbers.Of(row.ScoreJson))
+                var partition = "date=" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/";
+                await using var callParts = new ParquetParts<CallRow>(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls);
+                await using var scoreParts = new ParquetParts<ScoreRow>(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores);
+                await foreach (var row in spill.ReadAsync(date, ct))
                 {
-                    await scoreParts.AddAsync(new ScoreRow(row.CallId, path, value, row.EndedAt), ct);
+                    await callParts.AddAsync(row, ct);
+                    foreach (var (path, value) in ScoreNumbers.Of(row.ScoreJson))
+                    {
+                        await scoreParts.AddAsync(new ScoreRow(row.CallId, path, value, row.EndedAt), ct);
+                    }
                 }
-            }
 
-            // The date's two uploads at once.
-            var written = await Task.WhenAll(callParts.CompleteAsync(ct), scoreParts.CompleteAsync(ct));
-            lock (totals)
-            {
-                (calls, callFiles, scores, scoreFiles) = (calls + written[0].Rows, callFiles + written[0].Files, scores + written[1].Rows, scoreFiles + written[1].Files);
-                bytes += written[0].Bytes + written[1].Bytes;
-            }
-        });
+                // The date's two uploads at once.
+                var written = await Task.WhenAll(callParts.CompleteAsync(ct), scoreParts.CompleteAsync(ct));
+                lock (totals)
+                {
+                    (calls, callFiles, scores, scoreFiles) = (calls + written[0].Rows, callFiles + written[0].Files, scores + written[1].Rows, scoreFiles + written[1].Files);
+                    bytes += written[0].Bytes + written[1].Bytes;
+                }
+            });
+        }
 
         // The rep dimension, one file, streamed from the roster mirror (a row per rep).
         PartsWritten agentsWritten;
