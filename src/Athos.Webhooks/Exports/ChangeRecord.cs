@@ -6,7 +6,8 @@ namespace Athos.Webhooks.Exports;
 /// One row of <c>calls/changes/date=YYYY-MM-DD/</c>: a change of the change feed (<see cref="CallChange"/>), with exactly
 /// its columns, named as <c>AthosCallChanges</c> names them. Times are Parquet <c>TIMESTAMP</c> (INT64 microseconds,
 /// adjusted to UTC), not INT96, which readers treat as zone-less; <see cref="Checkpoint"/> (the row key, 100 ns ticks
-/// and the call id) keeps the stamp exact and is unique per change.
+/// and the call id) keeps the stamp exact and is unique per change. Written through <see cref="ExportColumns.Changes"/>;
+/// the attributes here are what Parquet.Net's serializer reads a file back by (an erasure's rewrite, a compaction).
 /// </summary>
 internal sealed class ChangeRecord
 {

@@ -2,7 +2,7 @@ namespace Athos.Webhooks.Exports;
 
 /// <summary>
 /// <c>export --compact</c>: merges each date's part files of <c>calls/changes/</c> into one, its first (by name, so by
-/// batch). The merged file replaces the first part in one Put Blob, then the other parts are deleted.
+/// batch). The merged file replaces the first part in one commit, then the other parts are deleted.
 /// </summary>
 /// <remarks>
 /// A reader listing the folder between that Put and the deletes (a few requests: milliseconds, unless the run dies

@@ -26,7 +26,7 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
     public const string AgentsDataset = "agents";
 
     private const string VersionFormat = "yyyyMMdd'T'HHmmss'Z'";
-    private const int DatesAtOnce = 4;
+    private const int DatesAtOnce = 8;
 
     private readonly CrontabSchedule _schedule = options.Value.ParseRebuildSchedule();
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ExportsContainer);
@@ -43,30 +43,53 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         var (agentsLive, agentsTag) = await ReadPointerAsync(AgentsDataset, cancellationToken);
         var version = VersionAfter(builtAt, callsLive?.Version, scoresLive?.Version, agentsLive?.Version);
 
-        // Dates are written a few at a time: a date's two files are small, so the uploads' round trips, not the bytes, set the pace.
+        // The rows wait in a local file between the scan and their date's files (deleted when the dates are written, or
+        // when the rebuild fails), so memory is a row group per date being written, whatever the table holds. Dates are
+        // written several at a time: most dates' two files are small, so the uploads' round trips, not the bytes, set the pace.
         var (calls, callFiles, scores, scoreFiles, bytes) = (0L, 0, 0L, 0, 0L);
         var totals = new Lock();
-        await Parallel.ForEachAsync(await ReadCallsByDateAsync(cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = DatesAtOnce, CancellationToken = cancellationToken }, async (day, ct) =>
+        using (var spill = await SpillCallsAsync(cancellationToken))
         {
-            var (date, rows) = day;
-            var partition = "date=" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/";
-            var callsWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls, rows, ct);
-            var numbers = rows.SelectMany(r => ScoreNumbers.Of(r.ScoreJson).Select(n => new ScoreRow(r.CallId, n.Path, n.Value, r.EndedAt))).ToList();
-            var scoresWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores, numbers, ct);
-            lock (totals)
+            await Parallel.ForEachAsync(spill.Dates, new ParallelOptions { MaxDegreeOfParallelism = DatesAtOnce, CancellationToken = cancellationToken }, async (date, ct) =>
             {
-                (calls, callFiles, scores, scoreFiles) = (calls + rows.Count, callFiles + callsWritten.Files, scores + numbers.Count, scoreFiles + scoresWritten.Files);
-                bytes += callsWritten.Bytes + scoresWritten.Bytes;
-            }
-        });
+                var partition = "date=" + date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "/";
+                await using var callParts = new ParquetParts<CallRow>(_container, ExportVersions.Folder(CallsDataset, version) + partition, ExportColumns.Calls);
+                await using var scoreParts = new ParquetParts<ScoreRow>(_container, ExportVersions.Folder(ScoresDataset, version) + partition, ExportColumns.Scores);
+                await foreach (var row in spill.ReadAsync(date, ct))
+                {
+                    await callParts.AddAsync(row, ct);
+                    foreach (var (path, value) in ScoreNumbers.Of(row.ScoreJson))
+                    {
+                        await scoreParts.AddAsync(new ScoreRow(row.CallId, path, value, row.EndedAt), ct);
+                    }
+                }
 
-        // The rep dimension, one file: the roster mirror is small (a row per rep) and read whole.
-        var agents = await roster.ReadAllAsync(cancellationToken).ToListAsync(cancellationToken);
-        var agentsWritten = await ParquetParts.WriteAsync(_container, ExportVersions.Folder(AgentsDataset, version), ExportColumns.Agents, agents, cancellationToken, evenEmpty: true);
+                // The date's two uploads at once.
+                var written = await Task.WhenAll(callParts.CompleteAsync(ct), scoreParts.CompleteAsync(ct));
+                lock (totals)
+                {
+                    (calls, callFiles, scores, scoreFiles) = (calls + written[0].Rows, callFiles + written[0].Files, scores + written[1].Rows, scoreFiles + written[1].Files);
+                    bytes += written[0].Bytes + written[1].Bytes;
+                }
+            });
+        }
+
+        // The rep dimension, one file, streamed from the roster mirror (a row per rep).
+        PartsWritten agentsWritten;
+        await using (var agentParts = new ParquetParts<MirroredAgent>(_container, ExportVersions.Folder(AgentsDataset, version), ExportColumns.Agents))
+        {
+            await foreach (var agent in roster.ReadAllAsync(cancellationToken))
+            {
+                await agentParts.AddAsync(agent, cancellationToken);
+            }
+
+            agentsWritten = await agentParts.CompleteAsync(cancellationToken, evenEmpty: true);
+        }
+
         bytes += agentsWritten.Bytes;
 
         // Scores and agents first: once calls/current names the version, so do they.
-        await PublishAsync(AgentsDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(AgentsDataset, version), agents.Count, agentsWritten.Files), agentsTag, cancellationToken);
+        await PublishAsync(AgentsDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(AgentsDataset, version), agentsWritten.Rows, agentsWritten.Files), agentsTag, cancellationToken);
         await PublishAsync(ScoresDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(ScoresDataset, version), scores, scoreFiles), scoresTag, cancellationToken);
         await PublishAsync(CallsDataset, new ExportPointer(version, builtAt.UtcDateTime, ExportVersions.Folder(CallsDataset, version), calls, callFiles), callsTag, cancellationToken);
         var now = time.GetUtcNow();
@@ -82,7 +105,7 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
             Log.Removed(logger, removedVersions, removedFiles, grace);
         }
 
-        return new CurrentExportSummary(version, builtAt, calls, callFiles, scores, scoreFiles, bytes, removedVersions) { Agents = agents.Count };
+        return new CurrentExportSummary(version, builtAt, calls, callFiles, scores, scoreFiles, bytes, removedVersions) { Agents = (int)agentsWritten.Rows };
     }
 
     // A version sorts after every published one, even when the clock is behind or two rebuilds start in one second.
@@ -100,24 +123,42 @@ internal sealed partial class CurrentExport(TableServiceClient tables, BlobServi
         return at.ToString(VersionFormat, CultureInfo.InvariantCulture);
     }
 
-    // One read of AthosCalls, tombstones left out, grouped by the call's UTC date. The rows are held (a day's file is then
-    // written in one go); their Parquet bytes never are.
-    private async Task<SortedDictionary<DateOnly, List<CallRow>>> ReadCallsByDateAsync(CancellationToken cancellationToken)
+    // One read of AthosCalls, tombstones left out, spilled by the call's UTC date.
+    private async Task<CallSpill> SpillCallsAsync(CancellationToken cancellationToken)
     {
-        var byDate = new SortedDictionary<DateOnly, List<CallRow>>();
-        var table = tables.GetTableClient(StorageNames.CallsTable);
-        await foreach (var row in table.QueryAsync<CallRow>(TableClient.CreateQueryFilter($"Status ne {CallStatus.Erased}"), cancellationToken: cancellationToken))
+        var spill = CallSpill.Create(options.Value.SpillFolder);
+        try
         {
-            var date = DateOnly.FromDateTime((row.IndexTime ?? row.ScoredAt ?? row.EnrichedAt ?? row.Timestamp ?? DateTimeOffset.UnixEpoch).UtcDateTime);
-            if (!byDate.TryGetValue(date, out var rows))
+            var table = tables.GetTableClient(StorageNames.CallsTable);
+            await using var pages = table.QueryAsync<CallRow>(TableClient.CreateQueryFilter($"Status ne {CallStatus.Erased}"), cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+            var next = pages.MoveNextAsync().AsTask();
+            try
             {
-                byDate[date] = rows = [];
+                while (await next)
+                {
+                    // The next page is asked for before this one is spilled: the scan goes at the table's pace.
+                    var page = pages.Current;
+                    next = pages.MoveNextAsync().AsTask();
+                    foreach (var row in page.Values)
+                    {
+                        await spill.AddAsync(DateOnly.FromDateTime((row.IndexTime ?? row.ScoredAt ?? row.EnrichedAt ?? row.Timestamp ?? DateTimeOffset.UnixEpoch).UtcDateTime), row, cancellationToken);
+                    }
+                }
+            }
+            finally
+            {
+                // A page still coming when the spill failed ends before the enumerator does.
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            rows.Add(row);
+            await spill.FlushAsync(cancellationToken);
+            return spill;
         }
-
-        return byDate;
+        catch
+        {
+            spill.Dispose();
+            throw;
+        }
     }
 
     private async Task<(ExportPointer? Live, ETag? Tag)> ReadPointerAsync(string dataset, CancellationToken cancellationToken)

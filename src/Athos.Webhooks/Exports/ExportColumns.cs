@@ -4,7 +4,8 @@ namespace Athos.Webhooks.Exports;
 
 /// <summary>
 /// The columns of <c>calls/current</c> (every consumer column of <c>AthosCalls</c>, docs/schema.md, under its own
-/// name) and of <c>scores</c>. docs/consumers.md lists them; changing one is a breaking change for the reports built on it.
+/// name), of <c>scores</c>, <c>agents</c> and <c>calls/changes</c>. docs/consumers.md lists them; changing one is a
+/// breaking change for the reports built on it.
 /// </summary>
 internal static class ExportColumns
 {
@@ -58,6 +59,25 @@ internal static class ExportColumns
         .Text(nameof(MirroredAgent.AgencyName), r => r.AgencyName)
         .Time(nameof(MirroredAgent.AthosCreatedAt), r => r.AthosCreatedAt)
         .Time(nameof(MirroredAgent.RemovedAt), r => r.RemovedAt);
+
+    /// <summary>
+    /// The change feed's own columns (<see cref="ChangeRecord"/>, which reads the files back), optional where
+    /// <c>AthosCallChanges</c> may leave them out.
+    /// </summary>
+    public static ParquetColumns<ChangeRecord> Changes { get; } = new ParquetColumns<ChangeRecord>()
+        .Text(nameof(ChangeRecord.CallId), r => r.CallId, nullable: false)
+        .Text(nameof(ChangeRecord.ChangeKind), r => r.ChangeKind, nullable: false)
+        .RequiredTime(nameof(ChangeRecord.ChangedAt), r => Utc(r.ChangedAt))
+        .Text(nameof(ChangeRecord.Status), r => r.Status, nullable: false)
+        .Number(nameof(ChangeRecord.OverallScore), r => r.OverallScore)
+        .Time(nameof(ChangeRecord.ScoredAt), r => r.ScoredAt is { } scored ? Utc(scored) : null)
+        .Time(nameof(ChangeRecord.AthosUpdatedAt), r => r.AthosUpdatedAt is { } updated ? Utc(updated) : null)
+        .Text(nameof(ChangeRecord.ExternalUserId), r => r.ExternalUserId)
+        .Text(nameof(ChangeRecord.AgentId), r => r.AgentId)
+        .Text(nameof(ChangeRecord.Checkpoint), r => r.Checkpoint, nullable: false);
+
+    // A record's times are UTC (read back, their kind may be unspecified).
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 }
 
 /// <summary>One number of a call's score (<see cref="ScoreNumbers"/>): a row of <c>scores</c>.</summary>

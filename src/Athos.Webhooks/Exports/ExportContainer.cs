@@ -1,6 +1,5 @@
 using Athos.Webhooks.Storage;
 using Azure;
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -10,31 +9,17 @@ using Parquet.Serialization;
 namespace Athos.Webhooks.Exports;
 
 /// <summary>
-/// The blobs of <c>athos-exports</c> as the changes dataset uses them: a Parquet file written in one Put Blob (so it
-/// appears whole or not at all), read back whole, or only its <c>CallId</c> column through range reads.
+/// The blobs of <c>athos-exports</c> as the changes dataset uses them: a Parquet file written as the rebuilt datasets'
+/// files are (<see cref="ParquetBlobWriter{T}"/>: it appears whole or not at all), read back whole, or only its
+/// <c>CallId</c> column through range reads.
 /// </summary>
 internal sealed class ExportContainer(BlobServiceClient blobs)
 {
-    /// <summary>Parquet's media type (IANA, 2024).</summary>
-    private const string ParquetContentType = "application/vnd.apache.parquet";
-
-    // Below the SDK's single-upload limit (256 MiB) every file is one Put Blob: nothing half-written is ever listed.
-    private static readonly StorageTransferOptions OnePut = new() { InitialTransferSize = 256 * 1024 * 1024, MaximumTransferSize = 64 * 1024 * 1024 };
-
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ExportsContainer);
 
     /// <summary>Writes <paramref name="records"/> as one Parquet file named <paramref name="name"/>, replacing any; returns its size.</summary>
-    public async Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken)
-    {
-        using var file = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(records, file, cancellationToken: cancellationToken);
-        file.Position = 0;
-        await _container.GetBlockBlobClient(name).UploadAsync(
-            file,
-            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = ParquetContentType }, TransferOptions = OnePut },
-            cancellationToken);
-        return file.Length;
-    }
+    public Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken) =>
+        ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, cancellationToken);
 
     /// <summary>Every row of the file <paramref name="name"/>.</summary>
     public async Task<IList<ChangeRecord>> ReadAsync(string name, CancellationToken cancellationToken)

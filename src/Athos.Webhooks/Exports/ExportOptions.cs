@@ -45,6 +45,12 @@ internal sealed class ExportOptions
     [ConfigurationKeyName(GraceSetting)]
     public TimeSpan Grace { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Where a rebuild keeps the rows it read until their files are written (<see cref="CallSpill"/>): not a setting, the
+    /// process's temporary folder (tests give each their own).
+    /// </summary>
+    internal string SpillFolder { get; set; } = Path.GetTempPath();
+
     /// <summary>The schedule, parsed (validated at start-up).</summary>
     public CrontabSchedule ParseSchedule() => TimerSchedule.Parse(Schedule);
 

@@ -34,6 +34,13 @@ internal sealed class ParquetColumns<T>
         return Add(field, (group, rows, ct) => group.WriteAsync<DateTime>(field, rows.Select(r => value(r)?.UtcDateTime).ToArray(), cancellationToken: ct));
     }
 
+    /// <summary>A UTC <c>TIMESTAMP</c> as <see cref="Time"/>, never null.</summary>
+    public ParquetColumns<T> RequiredTime(string name, Func<T, DateTimeOffset> value)
+    {
+        var field = new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false);
+        return Add(field, (group, rows, ct) => group.WriteAsync<DateTime>(field, rows.Select(r => value(r).UtcDateTime).ToArray(), cancellationToken: ct));
+    }
+
     public ParquetColumns<T> Number(string name, Func<T, double?> value)
     {
         var field = new DataField<double?>(name);

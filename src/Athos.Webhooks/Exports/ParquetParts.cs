@@ -1,65 +1,78 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Parquet;
 
 namespace Athos.Webhooks.Exports;
 
 /// <summary>
-/// Writes one date partition of a version as <c>part-NNNNN.parquet</c> files, streamed into block blobs: after each row
-/// group the writer's bytes go out as staged blocks, and the block list is committed when the file is complete, so a
-/// file appears whole and never sits in memory entire.
+/// One folder of a version (a date partition, or the whole of a small dataset) as <c>part-NNNNN.parquet</c> files, rows
+/// added one at a time and written as they come (<see cref="ParquetBlobWriter{T}"/>): a file holds at most
+/// <see cref="RowCap"/> rows, and the next one starts after it.
 /// </summary>
-internal static class ParquetParts
+internal sealed class ParquetParts<T>(BlobContainerClient container, string folder, ParquetColumns<T> columns) : IAsyncDisposable
 {
     /// <summary>Rows per file at most; a partition with more is split.</summary>
     public const int RowCap = 1_000_000;
 
-    /// <summary>Rows per row group: what a reader holds per column chunk, and about what the writer holds of a file's bytes.</summary>
-    public const int RowGroupRows = 10_000;
+    private ParquetBlobWriter<T>? _file;
+    private int _files;
+    private long _rows;
+    private long _bytes;
 
-    // A staged block; large enough that a day's file is a few requests.
-    private const int BlockBytes = 4 * 1024 * 1024;
+    public async ValueTask AddAsync(T row, CancellationToken cancellationToken)
+    {
+        _file ??= await OpenAsync(cancellationToken);
+        await _file.AddAsync(row, cancellationToken);
+        _rows++;
+        if (_file.Rows == RowCap)
+        {
+            await CommitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>
-    /// Writes <paramref name="rows"/> under <paramref name="partition"/> (a folder ending in <c>/</c>); the files and bytes
-    /// written. With <paramref name="evenEmpty"/>, no rows still make one file (the schema alone), so that a dataset
-    /// without date partitions always has a file for a reader's glob to match.
+    /// Commits the last file; what was written. With <paramref name="evenEmpty"/>, no rows still make one file (the schema
+    /// alone), so that a dataset without date partitions always has a file for a reader's glob to match.
     /// </summary>
-    public static async Task<(int Files, long Bytes)> WriteAsync<T>(BlobContainerClient container, string partition, ParquetColumns<T> columns, IReadOnlyList<T> rows, CancellationToken cancellationToken, bool evenEmpty = false)
+    public async Task<PartsWritten> CompleteAsync(CancellationToken cancellationToken, bool evenEmpty = false)
     {
-        var (files, bytes) = (0, 0L);
-        for (var start = 0; start < rows.Count || (evenEmpty && files == 0); start += RowCap, files++)
+        if (_file is null && evenEmpty && _files == 0)
         {
-            var name = partition + "part-" + files.ToString("00000", CultureInfo.InvariantCulture) + ".parquet";
-            using var sink = new BlockBlobSink(container.GetBlockBlobClient(name), BlockBytes);
-            await using (var writer = await ParquetWriter.CreateAsync(columns.Schema, sink, cancellationToken: cancellationToken))
-            {
-                var end = Math.Min(rows.Count, start + RowCap);
-                for (var group = start; group < end; group += RowGroupRows)
-                {
-                    await columns.WriteRowGroupAsync(writer, Slice(rows, group, Math.Min(end, group + RowGroupRows)), cancellationToken);
-                    await sink.StageFullBlocksAsync(cancellationToken);
-                }
-            }
-
-            bytes += sink.Position;
-            // Until here the blob does not exist (or is this version's earlier attempt): it appears whole.
-            await sink.CommitAsync(new BlobHttpHeaders { ContentType = "application/vnd.apache.parquet" }, cancellationToken);
+            _file = await OpenAsync(cancellationToken);
         }
 
-        return (files, bytes);
+        if (_file is not null)
+        {
+            await CommitAsync(cancellationToken);
+        }
+
+        return new PartsWritten(_files, _rows, _bytes);
     }
 
-    private static List<T> Slice<T>(IReadOnlyList<T> rows, int from, int to)
+    public async ValueTask DisposeAsync()
     {
-        var slice = new List<T>(to - from);
-        for (var i = from; i < to; i++)
+        if (_file is not null)
         {
-            slice.Add(rows[i]);
+            await _file.DisposeAsync();
+        }
+    }
+
+    private Task<ParquetBlobWriter<T>> OpenAsync(CancellationToken cancellationToken) =>
+        ParquetBlobWriter<T>.CreateAsync(container.GetBlockBlobClient(folder + "part-" + _files.ToString("00000", CultureInfo.InvariantCulture) + ".parquet"), columns, cancellationToken);
+
+    private async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await using (var file = _file!)
+        {
+            _file = null;
+            _bytes += await file.CommitAsync(cancellationToken);
         }
 
-        return slice;
+        _files++;
     }
 }
+
+/// <param name="Files">Files committed.</param>
+/// <param name="Rows">Rows in them.</param>
+/// <param name="Bytes">Their bytes.</param>
+internal sealed record PartsWritten(int Files, long Rows, long Bytes);

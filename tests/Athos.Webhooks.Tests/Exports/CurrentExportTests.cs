@@ -31,6 +31,9 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
 
     private readonly StorageGate _gate = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+
+    // The rebuild's spill files go here, so that a test sees its own and no other class's.
+    private readonly string _spillFolder = Directory.CreateTempSubdirectory("athos-export-spill-").FullName;
     private AthosSimulator _simulator = null!;
     private TestQueues _queues = null!;
     private TestApp _app = null!;
@@ -48,6 +51,7 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
             {
                 services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_gate, HttpPipelinePosition.PerCall)));
                 services.AddSingleton<TimeProvider>(_time);
+                services.Configure<ExportOptions>(options => options.SpillFolder = _spillFolder);
             });
     }
 
@@ -55,6 +59,7 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
     {
         await _app.DisposeAsync();
         await _simulator.DisposeAsync();
+        Directory.Delete(_spillFolder, recursive: true);
     }
 
     [Fact]
@@ -79,18 +84,7 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         var columns = typeof(AthosCall).GetProperties().Select(p => p.Name).ToList();
         Assert.Equal([.. columns.Append("date").Append("v").Order(StringComparer.Ordinal)], rows[0].Keys.Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.Equal(summary.Version, r["v"]));
-        Assert.Equal(stored.Keys.Order(StringComparer.Ordinal), rows.Select(r => (string)r["CallId"]!).Order(StringComparer.Ordinal));
-        foreach (var row in rows)
-        {
-            var expected = stored[(string)row["CallId"]!];
-            foreach (var column in columns)
-            {
-                Assert.True(Equal(typeof(CallRow).GetProperty(column)!.GetValue(expected), row[column]), $"{expected.CallId}.{column}: table {typeof(CallRow).GetProperty(column)!.GetValue(expected)}, export {row[column]}");
-            }
-
-            var day = (expected.EndedAt ?? expected.FailedAt)!.Value.UtcDateTime.Date;
-            Assert.Equal(DateOnly.FromDateTime(day), row["date"] is DateOnly date ? date : DateOnly.FromDateTime((DateTime)row["date"]!));
-        }
+        AssertEqualToTable(rows, stored);
 
         // One file per date partition; timestamps are INT64 UTC TIMESTAMPs (no INT96), scores doubles.
         var dates = stored.Values.Select(r => (r.EndedAt ?? r.FailedAt)!.Value.UtcDateTime.Date).Distinct().Count();
@@ -107,6 +101,116 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Equal(["DOUBLE", "DOUBLE", "INT32", "INT32"], new[] { "OverallScore", "ComplianceTotalScore", "DurationSec", "SchemaVersion" }.Select(c => (string)schema[c]["type"]!));
         var types = ExportFolder.Query(duck, "DESCRIBE SELECT * FROM read_parquet(getvariable('calls'))").ToDictionary(r => (string)r["column_name"]!, r => (string)r["column_type"]!);
         Assert.Equal("TIMESTAMP WITH TIME ZONE", types["EndedAt"]);
+    }
+
+    /// <summary>
+    /// Rows enough for a date's files to take several row groups (one date holds 10,500 calls; 1,500 more spread over 30
+    /// dates), written straight to <c>AthosCalls</c> as copies of calls stored through the real path. The rows wait in a
+    /// spill file between the scan and the files: it is there while the rebuild writes, and gone after a rebuild that
+    /// dies there and after one that succeeds.
+    /// </summary>
+    [Fact]
+    public async Task A_rebuild_over_thousands_of_calls_equals_AthosCalls_and_leaves_no_spill_file_after_failing_or_succeeding()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await StoreCallsAsync(4);
+        var busiest = await CopyCallsAsync(10_500, 1_500, 30);
+        // A file of a date folder ("date=…", its "=" escaped in the address).
+        static bool FirstFile(StorageRequest r) => r.Method == "PUT" && r.Target.StartsWith("date", StringComparison.Ordinal);
+
+        // Killed at its first file: the spill is there while it writes, and gone once it failed.
+        var atFile = _gate.PauseBefore("dying", FirstFile);
+        var dying = StorageGate.RunAs("dying", () => _app.Get<CurrentExport>().RebuildAsync(ct));
+        await ReachedAfterScanAsync(atFile, dying);
+        Assert.Single(Directory.GetFiles(_spillFolder));
+        atFile.Kill();
+        await Assert.ThrowsAsync<WriterKilledException>(() => dying);
+        Assert.Empty(Directory.GetFiles(_spillFolder));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        atFile = _gate.PauseBefore("rebuild", FirstFile);
+        var rebuild = StorageGate.RunAs("rebuild", () => _app.Get<CurrentExport>().RebuildAsync(ct));
+        await ReachedAfterScanAsync(atFile, rebuild);
+        Assert.Single(Directory.GetFiles(_spillFolder));
+        atFile.Release();
+        var summary = await rebuild;
+        Assert.Empty(Directory.GetFiles(_spillFolder));
+
+        var stored = await StoredCallsAsync();
+        Assert.Equal(stored.Count, summary.Calls);
+        Assert.Equal(31, stored.Values.Select(r => r.EndedAt!.Value.UtcDateTime.Date).Distinct().Count());
+        using var folder = new ExportFolder(storage.ConnectionString);
+        await folder.CopyAsync();
+        using var duck = folder.Open();
+        ExportFolder.Execute(duck, CallsPointer);
+        ExportFolder.Execute(duck, ScoresPointer);
+        AssertEqualToTable(ExportFolder.Query(duck, "SELECT * FROM read_parquet(getvariable('calls'), hive_partitioning = true)"), stored);
+        var scores = ExportFolder.Query(duck, "SELECT CallId, count(*) AS n FROM read_parquet(getvariable('scores')) GROUP BY CallId")
+            .ToDictionary(r => (string)r["CallId"]!, r => Convert.ToInt32(r["n"], CultureInfo.InvariantCulture));
+        Assert.Equal(summary.Scores, scores.Values.Sum());
+        Assert.All(stored.Values, r => Assert.Equal(ScoreNumbers.Of(r.ScoreJson).Count, scores.GetValueOrDefault(r.CallId)));
+
+        // The busiest date's files are one each, in row groups of 10,000 rows.
+        var day = $"date={busiest:yyyy-MM-dd}";
+        var scoresThatDay = stored.Values.Where(r => DateOnly.FromDateTime(r.EndedAt!.Value.UtcDateTime) == busiest).Sum(r => ScoreNumbers.Of(r.ScoreJson).Count);
+        Assert.Equal((1L, 2L, 10_000L), RowGroups(duck, "calls", day));
+        Assert.Equal((1L, (scoresThatDay + 9_999L) / 10_000, 10_000L), RowGroups(duck, "scores", day));
+    }
+
+    // A pause after the scan of 12,000 rows, which on a loaded machine may take longer than one pause's patience.
+    private static async Task ReachedAfterScanAsync(StorageGate.Pause pause, Task rebuild)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var reached = pause.Reached;
+            if (await Task.WhenAny(reached, rebuild) == rebuild)
+            {
+                await rebuild;
+                Assert.Fail("The rebuild ended without writing a file.");
+            }
+
+            try
+            {
+                await reached;
+                return;
+            }
+            catch (TimeoutException) when (attempt < 30)
+            {
+                // Still scanning.
+            }
+        }
+    }
+
+    // The files of a dataset's date folder, their row groups and the most rows in one.
+    private static (long Files, long Groups, long Most) RowGroups(DuckDB.NET.Data.DuckDBConnection duck, string dataset, string day)
+    {
+        var metadata = ExportFolder.Query(duck, $"SELECT count(DISTINCT file_name) AS files, count(DISTINCT row_group_id) AS groups, max(row_group_num_rows) AS most FROM parquet_metadata(getvariable('{dataset}')) WHERE file_name LIKE '%/{day}/%'").Single();
+        return (Convert.ToInt64(metadata["files"], CultureInfo.InvariantCulture), Convert.ToInt64(metadata["groups"], CultureInfo.InvariantCulture), Convert.ToInt64(metadata["most"], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Writes copies of the stored scored calls straight to <c>AthosCalls</c> (the calls stored before are removed):
+    /// <paramref name="onBusiest"/> ending on one date, <paramref name="spread"/> over <paramref name="days"/> dates
+    /// before it. Returns the busiest date.
+    /// </summary>
+    private async Task<DateOnly> CopyCallsAsync(int onBusiest, int spread, int days)
+    {
+        var table = new TableClient(storage.ConnectionString, StorageNames.CallsTable);
+        var samples = await table.QueryAsync<TableEntity>(r => r.GetString("Status") == CallStatus.Scored, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
+        {
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var busiest = new DateTimeOffset(_time.GetUtcNow().UtcDateTime.Date.AddDays(-2), TimeSpan.Zero);
+        var copies = Enumerable.Range(0, onBusiest + spread).Select(i =>
+        {
+            var id = $"athos_call_spill{i:D6}";
+            var endedAt = i < onBusiest ? busiest.AddSeconds(i) : busiest.AddDays(-1 - (i % days)).AddHours(12);
+            return new TableEntity(samples[i % samples.Count]) { PartitionKey = id, RowKey = string.Empty, ["CallId"] = id, ["EndedAt"] = endedAt };
+        });
+        await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = TestContext.Current.CancellationToken }, async (row, ct) => await table.AddEntityAsync(row, ct));
+        return DateOnly.FromDateTime(busiest.UtcDateTime);
     }
 
     [Fact]
@@ -378,6 +482,24 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         Assert.True(export.IsRebuildDue(new DateTimeOffset(2026, 12, 8, 2, 0, 0, TimeSpan.Zero), builtAt));
         // Built late (a rebuild on demand at 01:00): the 02:00 occurrence that follows is still due.
         Assert.True(export.IsRebuildDue(new DateTimeOffset(2026, 12, 8, 2, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 8, 1, 0, 0, TimeSpan.Zero)));
+    }
+
+    // Every row read back is the table's row value for value, in the folder of its call's date, and every call is there once.
+    private static void AssertEqualToTable(List<Dictionary<string, object?>> rows, Dictionary<string, CallRow> stored)
+    {
+        Assert.Equal(stored.Keys.Order(StringComparer.Ordinal), rows.Select(r => (string)r["CallId"]!).Order(StringComparer.Ordinal));
+        var columns = typeof(AthosCall).GetProperties().Select(p => typeof(CallRow).GetProperty(p.Name)!).ToList();
+        foreach (var row in rows)
+        {
+            var expected = stored[(string)row["CallId"]!];
+            foreach (var column in columns)
+            {
+                Assert.True(Equal(column.GetValue(expected), row[column.Name]), $"{expected.CallId}.{column.Name}: table {column.GetValue(expected)}, export {row[column.Name]}");
+            }
+
+            var day = (expected.EndedAt ?? expected.FailedAt)!.Value.UtcDateTime.Date;
+            Assert.Equal(DateOnly.FromDateTime(day), row["date"] is DateOnly date ? date : DateOnly.FromDateTime((DateTime)row["date"]!));
+        }
     }
 
     // The rows and score rows a reader finds through the two pointers.
