@@ -80,13 +80,13 @@ internal sealed class BlockBlobSink(BlockBlobClient blob, int blockBytes) : Stre
     }
 
     /// <summary>Makes the blob: one upload when it fits in a block (one request), else the last block and the block list.</summary>
-    public async Task CommitAsync(BlobHttpHeaders headers, CancellationToken cancellationToken)
+    public async Task CommitAsync(BlobHttpHeaders headers, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         await StageFullBlocksAsync(cancellationToken);
         _pending.Position = 0;
         if (_blocks.Count == 0)
         {
-            await blob.UploadAsync(_pending, new BlobUploadOptions { HttpHeaders = headers }, cancellationToken);
+            await blob.UploadAsync(_pending, new BlobUploadOptions { HttpHeaders = headers, Conditions = conditions }, cancellationToken);
             return;
         }
 
@@ -95,7 +95,7 @@ internal sealed class BlockBlobSink(BlockBlobClient blob, int blockBytes) : Stre
             await StageAsync(_pending, cancellationToken);
         }
 
-        await blob.CommitBlockListAsync(_blocks, new CommitBlockListOptions { HttpHeaders = headers }, cancellationToken);
+        await blob.CommitBlockListAsync(_blocks, new CommitBlockListOptions { HttpHeaders = headers, Conditions = conditions }, cancellationToken);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,3 +1,5 @@
+using Azure;
+
 namespace Athos.Webhooks.Exports;
 
 /// <summary>
@@ -24,18 +26,21 @@ internal sealed class ChangesCompaction(ExportContainer files)
         {
             var parts = folder.Order(StringComparer.Ordinal).ToList();
             var rows = new Dictionary<string, ChangeRecord>(StringComparer.Ordinal);
+            var read = new Dictionary<string, ETag>(StringComparer.Ordinal);
             foreach (var part in parts)
             {
-                foreach (var row in await files.ReadAsync(part, cancellationToken))
+                var (partRows, tag) = await files.ReadAsync(part, cancellationToken);
+                read[part] = tag;
+                foreach (var row in partRows)
                 {
                     rows.TryAdd(row.Checkpoint, row);
                 }
             }
 
-            await files.WriteAsync(parts[0], [.. rows.Values.OrderBy(r => r.Checkpoint, StringComparer.Ordinal)], cancellationToken);
+            await files.WriteAsync(parts[0], [.. rows.Values.OrderBy(r => r.Checkpoint, StringComparer.Ordinal)], read[parts[0]], cancellationToken);
             foreach (var part in parts.Skip(1))
             {
-                await files.DeleteAsync(part, cancellationToken);
+                await files.DeleteAsync(part, read[part], cancellationToken);
                 removed++;
             }
 

@@ -79,7 +79,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
 
             row.LastRunError = null;
         }
-        catch (Exception ex) when (ex.IsStorageFailure() || ex is CheckpointExpiredException or ClockSkewException)
+        catch (Exception ex) when (ex.IsStorageFailure() || ex is CheckpointExpiredException or ClockSkewException or StorageConflictException)
         {
             result.Error = ex is CheckpointExpiredException
                 ? $"{StorageFailure.FirstLine(ex)} Changes older than the feed's retention are lost to the export: see docs/operations.md, \"The analytics export\"."
@@ -149,7 +149,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
         foreach (var (name, rows) in written)
         {
             count += rows.Count;
-            result.Bytes += await files.WriteAsync(name, rows, cancellationToken);
+            result.Bytes += await files.WriteAsync(name, rows, null, cancellationToken);
             result.Rows += rows.Count;
             result.Files++;
         }
@@ -158,7 +158,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
         var emptied = recorded.Where(n => !written.ContainsKey(n)).ToList();
         foreach (var name in emptied)
         {
-            await files.DeleteAsync(name, cancellationToken);
+            await files.DeleteAsync(name, null, cancellationToken);
         }
 
         if (batch.Erased.Count > 0)
@@ -194,15 +194,15 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
                 continue;
             }
 
-            var rows = await files.ReadAsync(name, cancellationToken);
+            var (rows, read) = await files.ReadAsync(name, cancellationToken);
             var kept = rows.Where(r => !(erased.TryGetValue(r.CallId, out var erasedAt) && string.CompareOrdinal(r.Checkpoint, erasedAt) < 0)).ToList();
             if (kept.Count == 0)
             {
-                await files.DeleteAsync(name, cancellationToken);
+                await files.DeleteAsync(name, read, cancellationToken);
             }
             else
             {
-                await files.WriteAsync(name, kept, cancellationToken);
+                await files.WriteAsync(name, kept, read, cancellationToken);
             }
 
             result.Rewritten++;

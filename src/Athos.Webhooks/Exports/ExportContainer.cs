@@ -17,16 +17,29 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ExportsContainer);
 
-    /// <summary>Writes <paramref name="records"/> as one Parquet file named <paramref name="name"/>, replacing any; returns its size.</summary>
-    public Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken) =>
-        ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, cancellationToken);
-
-    /// <summary>Every row of the file <paramref name="name"/>.</summary>
-    public async Task<IList<ChangeRecord>> ReadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="records"/> as one Parquet file named <paramref name="name"/>, replacing any, or with
+    /// <paramref name="ifMatch"/> only the file as it was read (a rewrite from what was read: 412 when it changed since);
+    /// returns its size.
+    /// </summary>
+    public async Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, ETag? ifMatch, CancellationToken cancellationToken)
     {
-        var content = (await _container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content;
-        await using var stream = content.ToStream();
-        return (await ParquetSerializer.DeserializeAsync<ChangeRecord>(stream, cancellationToken: cancellationToken)).Data;
+        try
+        {
+            return await ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, Matching(ifMatch), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw ChangedSinceRead(name, ex);
+        }
+    }
+
+    /// <summary>Every row of the file <paramref name="name"/>, and the ETag of what was read.</summary>
+    public async Task<(IList<ChangeRecord> Rows, ETag ETag)> ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        var content = (await _container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value;
+        await using var stream = content.Content.ToStream();
+        return ((await ParquetSerializer.DeserializeAsync<ChangeRecord>(stream, cancellationToken: cancellationToken)).Data, content.Details.ETag);
     }
 
     /// <summary>
@@ -62,9 +75,28 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
         return names;
     }
 
-    /// <summary>Deletes <paramref name="name"/> with its snapshots (a blob that has any cannot be deleted alone); one already gone is no failure (a rerun deletes again).</summary>
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken) =>
-        await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Deletes <paramref name="name"/> with its snapshots (a blob that has any cannot be deleted alone), with
+    /// <paramref name="ifMatch"/> only as it was read; one already gone is no failure (a rerun deletes again).
+    /// </summary>
+    public async Task DeleteAsync(string name, ETag? ifMatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, Matching(ifMatch), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw ChangedSinceRead(name, ex);
+        }
+    }
+
+    // A rewrite or a delete decided on what was read applies only to that: a run that lost its lease while a newer one
+    // rewrote the file for an erasure fails (412) instead of putting the erased rows back.
+    private static BlobRequestConditions? Matching(ETag? read) => read is { } tag ? new BlobRequestConditions { IfMatch = tag } : null;
+
+    private static StorageConflictException ChangedSinceRead(string name, RequestFailedException ex) =>
+        new($"{name} changed since this run read it (another export run wrote it): left as it is, and the next run works from it", ex);
 
     /// <summary>
     /// Deletes the previous versions and snapshots of every blob under <paramref name="prefix"/> (rewritten or deleted

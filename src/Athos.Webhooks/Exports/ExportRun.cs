@@ -51,7 +51,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             {
                 compacted = await compaction.CompactAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex.IsStorageFailure())
+            catch (Exception ex) when (ex.IsStorageFailure() || ex is StorageConflictException)
             {
                 error = "compaction failed (run it again): " + StorageFailure.FirstLine(ex);
             }

@@ -47,7 +47,8 @@ internal sealed class ParquetBlobWriter<T> : IAsyncDisposable
     }
 
     /// <summary>Writes <paramref name="rows"/> as the one file <paramref name="blob"/>, replacing any; returns its size.</summary>
-    public static async Task<long> WriteAsync(BlockBlobClient blob, ParquetColumns<T> columns, IEnumerable<T> rows, CancellationToken cancellationToken)
+    /// <param name="conditions">What the blob must be for the commit to take it (null: anything).</param>
+    public static async Task<long> WriteAsync(BlockBlobClient blob, ParquetColumns<T> columns, IEnumerable<T> rows, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         await using var file = await CreateAsync(blob, columns, cancellationToken);
         foreach (var row in rows)
@@ -55,7 +56,7 @@ internal sealed class ParquetBlobWriter<T> : IAsyncDisposable
             await file.AddAsync(row, cancellationToken);
         }
 
-        return await file.CommitAsync(cancellationToken);
+        return await file.CommitAsync(cancellationToken, conditions);
     }
 
     public async ValueTask AddAsync(T row, CancellationToken cancellationToken)
@@ -69,7 +70,7 @@ internal sealed class ParquetBlobWriter<T> : IAsyncDisposable
     }
 
     /// <summary>Completes the file (its last row group, its footer) and makes the blob; returns its size.</summary>
-    public async Task<long> CommitAsync(CancellationToken cancellationToken)
+    public async Task<long> CommitAsync(CancellationToken cancellationToken, BlobRequestConditions? conditions = null)
     {
         if (_group.Count > 0)
         {
@@ -79,7 +80,7 @@ internal sealed class ParquetBlobWriter<T> : IAsyncDisposable
         _closed = true;
         await _writer.DisposeAsync();
         // Until here the blob does not exist (or holds what it held): it appears whole.
-        await _sink.CommitAsync(new BlobHttpHeaders { ContentType = ContentType }, cancellationToken);
+        await _sink.CommitAsync(new BlobHttpHeaders { ContentType = ContentType }, conditions, cancellationToken);
         return _sink.Position;
     }
 

@@ -102,20 +102,21 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
                 {
-                    var failure = "no answer";
+                    string? failure = null;
                     while (true)
                     {
-                        // No attempt runs past GiveUpBefore: the holder hears of the loss with that much of the lease left.
-                        // A renewal that hangs is cut there; its answer before then is the truth even late (an expired
-                        // lease renews only if no one has leased the blob since).
+                        // After a failure, no attempt runs past GiveUpBefore: the holder hears of the loss with that much
+                        // of the lease left. The first attempt of a tick is made whatever the clock says (a host that was
+                        // frozen): its answer is the truth even late, as an expired lease renews only if no one has
+                        // leased the blob since.
                         var budget = LeaseDuration - GiveUpBefore - _time.GetElapsedTime(renewedAt);
-                        if (budget <= TimeSpan.Zero)
+                        if (failure is not null && budget <= TimeSpan.Zero)
                         {
                             await LoseAsync("storage did not take a renewal before the lease would lapse (" + failure + ")");
                             return;
                         }
 
-                        using var attempt = new CancellationTokenSource(budget, _time);
+                        using var attempt = new CancellationTokenSource(failure is null && budget < RetryEvery ? RetryEvery : budget, _time);
                         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, attempt.Token);
                         try
                         {
@@ -139,7 +140,13 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
                         }
 
                         var left = LeaseDuration - GiveUpBefore - _time.GetElapsedTime(renewedAt);
-                        await Task.Delay(left < RetryEvery ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : RetryEvery, _time, _stop.Token);
+                        if (left <= TimeSpan.Zero)
+                        {
+                            await LoseAsync("storage did not take a renewal before the lease would lapse (" + failure + ")");
+                            return;
+                        }
+
+                        await Task.Delay(left < RetryEvery ? left : RetryEvery, _time, _stop.Token);
                     }
                 }
             }

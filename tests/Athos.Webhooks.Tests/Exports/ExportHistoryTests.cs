@@ -72,6 +72,33 @@ public sealed class ExportHistoryTests(AzuriteFixture storage) : IClassFixture<A
         Assert.Empty(await SnapshotsAsync(ChangesExport.Prefix));
     }
 
+    [Fact]
+    public async Task A_rewrite_for_an_erasure_of_a_file_changed_since_it_was_read_fails_and_leaves_the_newer_file()
+    {
+        var (_, holding) = await ExportAndSnapshotAsync();
+        await ForgetAsync();
+        var target = holding[0];
+
+        // Held before its rewrite of a file holding the erased call; meanwhile a newer writer (a run that took the lease
+        // from this one, frozen past it) replaces that file.
+        var pause = _gate.PauseBeforeRequest("run", r => r.Method == RequestMethod.Put && Uri.UnescapeDataString(r.Uri.Path).EndsWith("/" + target, StringComparison.Ordinal));
+        var run = StorageGate.RunAs("run", () => _stack.ExportAsync());
+        await pause.Reached;
+        var newer = _stack.Exports.GetBlobClient(target);
+        await newer.UploadAsync((await newer.DownloadContentAsync(TestContext.Current.CancellationToken)).Value.Content, overwrite: true, TestContext.Current.CancellationToken);
+        var newerTag = (await newer.GetPropertiesAsync(cancellationToken: TestContext.Current.CancellationToken)).Value.ETag;
+        pause.Release();
+        var stale = await run;
+
+        Assert.Equal(ExportSummary.Failed, stale.Status);
+        Assert.Contains(target + " changed since this run read it", stale.Error, StringComparison.Ordinal);
+        Assert.Equal(newerTag, (await newer.GetPropertiesAsync(cancellationToken: TestContext.Current.CancellationToken)).Value.ETag);
+
+        // The next run reads the file as it is now and erases from that.
+        Assert.Equal(ExportSummary.Succeeded, (await _stack.ExportAsync()).Status);
+        Assert.DoesNotContain(ExportStack.ReadWithDuckDb(await _stack.CopyAsync()), r => r.CallId == Erased);
+    }
+
     /// <summary>Exports the erased call's changes over two dates (the first without it) and snapshots every file; the files, and those holding the call.</summary>
     private async Task<(List<string> Files, List<string> Holding)> ExportAndSnapshotAsync()
     {
