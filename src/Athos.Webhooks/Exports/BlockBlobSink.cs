@@ -15,6 +15,7 @@ internal sealed class BlockBlobSink(BlockBlobClient blob, int blockBytes) : Stre
 {
     private readonly MemoryStream _pending = new();
     private readonly List<string> _blocks = [];
+    private readonly string _writer = Guid.NewGuid().ToString("N");
     private long _written;
 
     public override bool CanRead => false;
@@ -116,8 +117,9 @@ internal sealed class BlockBlobSink(BlockBlobClient blob, int blockBytes) : Stre
 
     private async Task StageAsync(Stream block, CancellationToken cancellationToken)
     {
-        // Block ids of one blob must all have the same length.
-        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blocks.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        // Block ids of one blob must all have the same length; this writer's own prefix keeps another writer of the same
+        // blob (a run that lost its lease) from having its blocks committed by this one's list, or the other way round.
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_writer + _blocks.Count.ToString("D6", CultureInfo.InvariantCulture)));
         await blob.StageBlockAsync(id, block, cancellationToken: cancellationToken);
         _blocks.Add(id);
     }

@@ -14,8 +14,9 @@ namespace Athos.Webhooks.Exports;
 /// date's file can be written before it ends; held in memory, the rows would make the rebuild's memory grow with the
 /// table. Here they are appended to the file as they are read (JSON, through a buffer), and only where each lies is
 /// kept, by date (16 bytes a row); a date's rows are read back with positional reads, which several dates being
-/// written at once can make together. The file (under the temporary folder) is deleted when the spill is disposed:
-/// after the rebuild, whether it succeeded or failed.
+/// written at once can make together. The file (under the temporary folder) holds personal data: on Linux and macOS
+/// it is created readable by its owner only and unlinked at once, so no one can open it by name and the kernel frees it
+/// when the handle closes, even when the process is killed; on Windows it is deleted when the handle closes.
 /// </summary>
 internal sealed class CallSpill : IDisposable
 {
@@ -34,6 +35,7 @@ internal sealed class CallSpill : IDisposable
         }),
     }.GetTypeInfo(typeof(CallRow));
 
+    private readonly FileStream _stream;
     private readonly SafeFileHandle _file;
     private readonly ArrayBufferWriter<byte> _pending = new(BufferBytes);
     private readonly Utf8JsonWriter _json;
@@ -43,11 +45,28 @@ internal sealed class CallSpill : IDisposable
     private CallSpill(string path)
     {
         Path = path;
-        _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 };
+        if (OperatingSystem.IsWindows())
+        {
+            options.Options = FileOptions.DeleteOnClose;
+        }
+        else
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        // Unbuffered: the handle is read and written only with positional calls.
+        _stream = new FileStream(path, options);
+        _file = _stream.SafeFileHandle;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.Delete(path);
+        }
+
         _json = new Utf8JsonWriter(_pending);
     }
 
-    /// <summary>The file, while the spill lasts.</summary>
+    /// <summary>The file's name (gone from the folder at once except on Windows).</summary>
     public string Path { get; }
 
     /// <summary>The dates of the rows spilled, in order.</summary>
@@ -119,7 +138,7 @@ internal sealed class CallSpill : IDisposable
     public void Dispose()
     {
         _json.Dispose();
-        _file.Dispose();
+        _stream.Dispose();
     }
 
     /// <summary>Where a row lies in the file.</summary>

@@ -36,6 +36,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
             {
                 Batch batch;
                 IReadOnlyList<string> recorded;
+                var redo = row.PendingFrom is not null;
                 if (row.PendingFrom is { } pendingFrom)
                 {
                     // The last run died between its files and its checkpoint: exactly that batch again.
@@ -65,7 +66,7 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
                     row = await state.SaveAsync(row, cancellationToken);
                 }
 
-                var written = await WriteAsync(batch, recorded, result, cancellationToken);
+                var written = await WriteAsync(batch, recorded, redo, result, cancellationToken);
                 ExportCrashPoint.AfterCommit();
                 Commit(row, batch.To, written);
                 row.RebuildOwed |= batch.Erased.Count > 0;
@@ -142,14 +143,18 @@ internal sealed class ChangesExport(CallChangeFeed feed, ExportContainer files, 
     }
 
     /// <summary>Writes the batch's files, deletes a recorded one it no longer fills, and applies its erasures; returns the rows written.</summary>
-    private async Task<int> WriteAsync(Batch batch, IReadOnlyList<string> recorded, ChangesExportResult result, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A first attempt only creates its files (the names are the batch's own): a file found there was written by the run
+    /// that redid the batch after this one lost its lease, and may have had an erasure applied since. A redo replaces.
+    /// </remarks>
+    private async Task<int> WriteAsync(Batch batch, IReadOnlyList<string> recorded, bool redo, ChangesExportResult result, CancellationToken cancellationToken)
     {
         var written = FilesOf(batch);
         var count = 0;
         foreach (var (name, rows) in written)
         {
             count += rows.Count;
-            result.Bytes += await files.WriteAsync(name, rows, null, cancellationToken);
+            result.Bytes += redo ? await files.WriteAsync(name, rows, null, cancellationToken) : await files.CreateAsync(name, rows, cancellationToken);
             result.Rows += rows.Count;
             result.Files++;
         }

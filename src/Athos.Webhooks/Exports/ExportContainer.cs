@@ -34,6 +34,22 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="records"/> as the new file <paramref name="name"/>, only if there is none (a batch's first
+    /// attempt: a file of that name was written by another run, which redid this batch after this one lost its lease).
+    /// </summary>
+    public async Task<long> CreateAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            throw new StorageConflictException($"{name} exists already (another export run wrote it): left as it is, and the next run works from it", ex);
+        }
+    }
+
     /// <summary>Every row of the file <paramref name="name"/>, and the ETag of what was read.</summary>
     public async Task<(IList<ChangeRecord> Rows, ETag ETag)> ReadAsync(string name, CancellationToken cancellationToken)
     {

@@ -84,6 +84,11 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
             {
                 error = "the rebuild of calls/current and scores failed (the next run tries again): " + StorageFailure.FirstLine(ex);
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The rows wait in a local temporary file between the scan and the files (CallSpill).
+                error = $"the rebuild of calls/current and scores failed on its temporary file in {Path.GetTempPath()} (full, or not writable; TMPDIR chooses the folder; the next run tries again): {ex.Message}";
+            }
         }
 
         if (rebuilt is not null)
@@ -121,7 +126,7 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         };
         if (historyRemoved + softDeleted + refused > 0)
         {
-            Log.HistoryRemoved(logger, historyRemoved, softDeleted, refused);
+            Log.HistoryRemoved(logger, refused > 0 ? LogLevel.Warning : LogLevel.Information, historyRemoved, softDeleted, refused);
         }
 
         if (error is null)
@@ -147,8 +152,9 @@ internal sealed partial class ExportRun(LeaseLock locks, ChangesExport changes, 
         [LoggerMessage(EventId = LogEvents.ExportFailed, Level = LogLevel.Warning, Message = "The export run failed; the next run carries on from the stored checkpoint: {Error}")]
         public static partial void Failed(ILogger logger, string error);
 
-        [LoggerMessage(EventId = LogEvents.ExportHistoryRemoved, Level = LogLevel.Information, Message = "Export: {Removed} previous versions and snapshots of rewritten or removed files deleted; {SoftDeleted} soft-deleted copies remain until the account's soft-delete retention ends; {Refused} storage refused to delete (403: the identity needs deleteBlobVersion)")]
-        public static partial void HistoryRemoved(ILogger logger, int removed, int softDeleted, int refused);
+        // A Warning when storage refused to delete some: they still hold what was erased.
+        [LoggerMessage(EventId = LogEvents.ExportHistoryRemoved, Message = "Export: {Removed} previous versions and snapshots of rewritten or removed files deleted; {SoftDeleted} soft-deleted copies remain until the account's soft-delete retention ends; {Refused} storage refused to delete (403: the identity needs deleteBlobVersion)")]
+        public static partial void HistoryRemoved(ILogger logger, LogLevel level, int removed, int softDeleted, int refused);
 
         [LoggerMessage(EventId = LogEvents.ExportSkipped, Level = LogLevel.Information, Message = "Export run skipped: another run holds the lease")]
         public static partial void Skipped(ILogger logger);

@@ -118,10 +118,12 @@ internal sealed partial class LeaseLock(BlobServiceClient blobs, TimeProvider ti
 
                         using var attempt = new CancellationTokenSource(failure is null && budget < RetryEvery ? RetryEvery : budget, _time);
                         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, attempt.Token);
+                        // The lease runs from when storage took the renewal, at the latest when it was sent.
+                        var sent = _time.GetTimestamp();
                         try
                         {
                             await _lease.RenewAsync(cancellationToken: renewal.Token);
-                            renewedAt = _time.GetTimestamp();
+                            renewedAt = sent;
                             break;
                         }
                         catch (RequestFailedException ex) when (ex.Status is 409 or 412)

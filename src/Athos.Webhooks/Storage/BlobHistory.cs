@@ -62,7 +62,7 @@ internal static class BlobHistory
                     removed.Add(what);
                 }
             }
-            catch (RequestFailedException ex) when (ex.Status == 403)
+            catch (RequestFailedException ex) when (ex.ErrorCode == "AuthorizationPermissionMismatch")
             {
                 // The identity may not delete versions (a role without deleteBlobVersion): counted and reported as kept,
                 // not hidden, and the rest still goes.

@@ -103,12 +103,12 @@ public sealed class HotPathRequestTests(AzuriteFixture storage) : IClassFixture<
         Assert.Equal(WorkOutcome.Erased, await _stack.ProcessAsync(Webhook(call.Id, "wh_after")));
 
         Assert.Equal(fetches + 1, _stack.Simulator.Requests.DetailRequestsFor(call.Id));
-        // The blobs go with every version (listed) and the recording's staged blocks (listed), the claim with them; no
-        // change is appended.
+        // The blobs go with every version and snapshot (one listing each) and the recording's staged blocks (listed), the
+        // claim with them; no change is appended.
         AssertRequests(
             ["POST AthosWebhookDeliveries/$batch"],
             PreCommitWrites,
-            ["POST AthosCalls", "GET AthosCalls", "DELETE AthosCallsByUser", "DELETE AthosCallsByDay", "DELETE athos-calls", "GET athos-calls", "GET athos-calls", "GET athos-recordings", "DELETE athos-recordings", "GET athos-recordings", "GET athos-recordings", "DELETE AthosWebhookDeliveries"]);
+            ["POST AthosCalls", "GET AthosCalls", "DELETE AthosCallsByUser", "DELETE AthosCallsByDay", "DELETE athos-calls", "GET athos-calls", "GET athos-recordings", "DELETE athos-recordings", "GET athos-recordings", "DELETE AthosWebhookDeliveries"]);
         Assert.Equal(CallStatus.Erased, (await _stack.Tables.MainAsync(call.Id))?.Status);
         var (byUser, byDay) = await _stack.Tables.IndexRowsAsync(call.Id);
         Assert.Empty(byUser);

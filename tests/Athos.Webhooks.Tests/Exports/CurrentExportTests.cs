@@ -122,18 +122,21 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
         var atFile = _gate.PauseBefore("dying", FirstFile);
         var dying = StorageGate.RunAs("dying", () => _app.Get<CurrentExport>().RebuildAsync(ct));
         await ReachedAfterScanAsync(atFile, dying);
-        Assert.Single(Directory.GetFiles(_spillFolder));
+        var spill = Assert.Single(OpenSpills());
+        Assert.Empty(Directory.GetFiles(_spillFolder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(spill));
         atFile.Kill();
         await Assert.ThrowsAsync<WriterKilledException>(() => dying);
-        Assert.Empty(Directory.GetFiles(_spillFolder));
+        Assert.Empty(OpenSpills());
 
         _time.Advance(TimeSpan.FromMinutes(1));
         atFile = _gate.PauseBefore("rebuild", FirstFile);
         var rebuild = StorageGate.RunAs("rebuild", () => _app.Get<CurrentExport>().RebuildAsync(ct));
         await ReachedAfterScanAsync(atFile, rebuild);
-        Assert.Single(Directory.GetFiles(_spillFolder));
+        Assert.Single(OpenSpills());
         atFile.Release();
         var summary = await rebuild;
+        Assert.Empty(OpenSpills());
         Assert.Empty(Directory.GetFiles(_spillFolder));
 
         var stored = await StoredCallsAsync();
@@ -158,6 +161,26 @@ public sealed class CurrentExportTests(AzuriteFixture storage) : IClassFixture<A
     }
 
     // A pause after the scan of 12,000 rows, which on a loaded machine may take longer than one pause's patience.
+    /// <summary>
+    /// This process's open spill files of this class's folder (Linux: the descriptors in <c>/proc/self/fd</c>), which the
+    /// spill unlinks from the folder as soon as it opens them: while one is open, no one can open it by name.
+    /// </summary>
+    private List<string> OpenSpills() =>
+        [.. Directory.GetFiles("/proc/self/fd").Where(fd => LinkTarget(fd)?.StartsWith(_spillFolder, StringComparison.Ordinal) == true)];
+
+    // A descriptor other threads close meanwhile has no target left.
+    private static string? LinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private static async Task ReachedAfterScanAsync(StorageGate.Pause pause, Task rebuild)
     {
         for (var attempt = 1; ; attempt++)
