@@ -6,7 +6,6 @@ using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Fixtures;
 using Azure.Core;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.Azure;
 
 namespace Athos.Webhooks.Tests.Exports;
 
@@ -27,7 +26,7 @@ public sealed class ExportHistoryTests(AzuriteFixture storage) : IClassFixture<A
     public async ValueTask InitializeAsync()
     {
         await storage.ResetAsync();
-        _stack = await ExportStack.StartAsync(storage, services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_gate, HttpPipelinePosition.PerCall))));
+        _stack = await ExportStack.StartThroughAsync(storage, _gate);
     }
 
     public async ValueTask DisposeAsync() => await _stack.DisposeAsync();

@@ -8,7 +8,6 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Logging;
 
 namespace Athos.Webhooks.Tests.Exports;
@@ -30,11 +29,7 @@ public sealed class ExportLeaseLossTests(AzuriteFixture storage) : IClassFixture
     public async ValueTask InitializeAsync()
     {
         await storage.ResetAsync();
-        _stack = await ExportStack.StartAsync(storage, services => services.AddAzureClients(azure => azure.ConfigureDefaults(options =>
-        {
-            options.AddPolicy(_gate, HttpPipelinePosition.PerCall);
-            options.AddPolicy(_renewals, HttpPipelinePosition.PerCall);
-        })));
+        _stack = await ExportStack.StartThroughAsync(storage, _gate, _renewals);
     }
 
     public async ValueTask DisposeAsync() => await _stack.DisposeAsync();

@@ -3,9 +3,12 @@ using Athos.Webhooks.Exports;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Fixtures;
 using Athos.Webhooks.Writing;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using DuckDB.NET.Data;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -62,6 +65,16 @@ internal sealed class ExportStack : IAsyncDisposable
         });
         return new ExportStack(storage, proxy, app, clock, writerClock);
     }
+
+    /// <summary>The stack with <paramref name="policies"/> in the app's storage pipeline (a <see cref="StorageGate"/>, a refusal).</summary>
+    public static Task<ExportStack> StartThroughAsync(AzuriteFixture storage, params HttpPipelinePolicy[] policies) =>
+        StartAsync(storage, services => services.AddAzureClients(azure => azure.ConfigureDefaults(options =>
+        {
+            foreach (var policy in policies)
+            {
+                options.AddPolicy(policy, HttpPipelinePosition.PerCall);
+            }
+        })));
 
     /// <summary>Stores <paramref name="row"/> (a new version of its call) at the writer clock's time, then moves that clock on by <paramref name="then"/>.</summary>
     public async Task WriteAsync(CallRow row, TimeSpan then)

@@ -2,7 +2,6 @@ using Athos.Webhooks.Exports;
 using Athos.Webhooks.Tests.Changes;
 using Athos.Webhooks.Tests.Fixtures;
 using Azure.Core;
-using Microsoft.Extensions.Azure;
 
 namespace Athos.Webhooks.Tests.Exports;
 
@@ -19,7 +18,7 @@ public sealed class RebuildDebtTests(AzuriteFixture storage) : IClassFixture<Azu
     public async ValueTask InitializeAsync()
     {
         await storage.ResetAsync();
-        _stack = await ExportStack.StartAsync(storage, services => services.AddAzureClients(azure => azure.ConfigureDefaults(options => options.AddPolicy(_gate, HttpPipelinePosition.PerCall))));
+        _stack = await ExportStack.StartThroughAsync(storage, _gate);
     }
 
     public async ValueTask DisposeAsync() => await _stack.DisposeAsync();
