@@ -29,6 +29,7 @@ internal sealed class ExportStack : IAsyncDisposable
     private readonly AzuriteFixture _storage;
     private readonly StorageClockProxy _proxy;
     private readonly CallRowWriter _writer;
+    private readonly List<string> _copies = [];
 
     private ExportStack(AzuriteFixture storage, StorageClockProxy proxy, TestApp app, FakeTimeProvider appClock, FakeTimeProvider writerClock)
     {
@@ -121,6 +122,7 @@ internal sealed class ExportStack : IAsyncDisposable
     public async Task<string> CopyAsync()
     {
         var directory = Directory.CreateTempSubdirectory("athos-export-").FullName;
+        _copies.Add(directory);
         await App.Get<LocalExportCopy>().CopyAsync(directory, TestContext.Current.CancellationToken);
         return directory;
     }
@@ -129,6 +131,10 @@ internal sealed class ExportStack : IAsyncDisposable
     {
         await App.DisposeAsync();
         await _proxy.DisposeAsync();
+        foreach (var copy in _copies)
+        {
+            Directory.Delete(copy, recursive: true);
+        }
     }
 
     /// <summary>Every exported change as DuckDB reads the copy in <paramref name="directory"/>, in checkpoint order; times as microseconds since the epoch.</summary>
