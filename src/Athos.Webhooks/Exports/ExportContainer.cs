@@ -22,33 +22,15 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
     /// <paramref name="ifMatch"/> only the file as it was read (a rewrite from what was read: 412 when it changed since);
     /// returns its size.
     /// </summary>
-    public async Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, ETag? ifMatch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, Matching(ifMatch), cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            throw ChangedSinceRead(name, ex);
-        }
-    }
+    public Task<long> WriteAsync(string name, IReadOnlyCollection<ChangeRecord> records, ETag? ifMatch, CancellationToken cancellationToken) =>
+        WriteOnlyIfAsync(name, records, Matching(ifMatch), "changed since this run read it", cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="records"/> as the new file <paramref name="name"/>, only if there is none (a batch's first
     /// attempt: a file of that name was written by another run, which redid this batch after this one lost its lease).
     /// </summary>
-    public async Task<long> CreateAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            throw new StorageConflictException($"{name} exists already (another export run wrote it): left as it is, and the next run works from it", ex);
-        }
-    }
+    public Task<long> CreateAsync(string name, IReadOnlyCollection<ChangeRecord> records, CancellationToken cancellationToken) =>
+        WriteOnlyIfAsync(name, records, new BlobRequestConditions { IfNoneMatch = ETag.All }, "exists already", cancellationToken);
 
     /// <summary>Every row of the file <paramref name="name"/>, and the ETag of what was read.</summary>
     public async Task<(IList<ChangeRecord> Rows, ETag ETag)> ReadAsync(string name, CancellationToken cancellationToken)
@@ -111,8 +93,23 @@ internal sealed class ExportContainer(BlobServiceClient blobs)
     // rewrote the file for an erasure fails (412) instead of putting the erased rows back.
     private static BlobRequestConditions? Matching(ETag? read) => read is { } tag ? new BlobRequestConditions { IfMatch = tag } : null;
 
-    private static StorageConflictException ChangedSinceRead(string name, RequestFailedException ex) =>
-        new($"{name} changed since this run read it (another export run wrote it): left as it is, and the next run works from it", ex);
+    private static StorageConflictException ChangedSinceRead(string name, RequestFailedException ex) => Conflict(name, "changed since this run read it", ex);
+
+    private static StorageConflictException Conflict(string name, string found, RequestFailedException ex) =>
+        new($"{name} {found} (another export run wrote it): left as it is, and the next run works from it", ex);
+
+    // A write whose condition storage refuses (412; 409 for a create over an existing blob) meets another run's file.
+    private async Task<long> WriteOnlyIfAsync(string name, IReadOnlyCollection<ChangeRecord> records, BlobRequestConditions? conditions, string found, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ParquetBlobWriter<ChangeRecord>.WriteAsync(_container.GetBlockBlobClient(name), ExportColumns.Changes, records, conditions, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            throw Conflict(name, found, ex);
+        }
+    }
 
     /// <summary>
     /// Deletes the previous versions and snapshots of every blob under <paramref name="prefix"/> (rewritten or deleted
